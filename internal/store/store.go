@@ -1,0 +1,122 @@
+// Package store persists entities for traditional and control-plane nodes.
+// Two implementations live below it: sqlite (embedded, the default) and
+// postgres. Both pass the same conformance suite (storetest).
+//
+// A store enforces what a database can enforce across concurrent writers:
+// unique fields, foreign keys, cascades and "still referenced" refusals.
+// Schema-level validation (field types, ranges) happens before, in entity.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+// ListOptions selects a page of a collection.
+type ListOptions struct {
+	// Size is the page size; 0 means 100. Callers cap it at 1000.
+	Size int
+	// Offset is the opaque token from a previous Page.Next; "" starts at the beginning.
+	Offset string
+	// Tags filters by tags; TagsOr selects "any of" (a/b) instead of "all of" (a,b).
+	Tags   []string
+	TagsOr bool
+	// ForeignKey restricts the list to entities whose reference Field
+	// ("service", "route", "consumer", "upstream", "certificate") is ID.
+	ForeignKey *ForeignKey
+}
+
+// ForeignKey names a reference field and the id it must hold.
+type ForeignKey struct {
+	Field string
+	ID    string
+}
+
+// Page is one page of a list. Next is "" on the last page.
+type Page struct {
+	Items []entity.Entity
+	Next  string
+}
+
+// Store is the persistence interface. Every method is one transaction:
+// it fully happens or not at all.
+type Store interface {
+	// Get returns the entity of kind with that id, or with that endpoint key
+	// (name, username, ...) when idOrKey is not a UUID.
+	Get(ctx context.Context, kind entity.Kind, idOrKey string) (entity.Entity, error)
+	List(ctx context.Context, kind entity.Kind, opts ListOptions) (Page, error)
+	// Insert stores a new entity. It assigns an id (UUID v4) when empty and
+	// sets created_at/updated_at.
+	Insert(ctx context.Context, e entity.Entity) error
+	// Upsert creates e, or replaces the entity with e's id (PUT semantics).
+	Upsert(ctx context.Context, e entity.Entity) (created bool, err error)
+	// Update replaces an existing entity (matched by id); ErrNotFound if absent.
+	Update(ctx context.Context, e entity.Entity) error
+	// Delete removes an entity by id or endpoint key, cascading to entities
+	// that must go with it (an upstream's targets, a consumer's credentials
+	// and plugins, a certificate's snis, plugins scoped to a deleted
+	// route/service). ErrNotFound if absent; *ReferencedError when something
+	// that does not cascade still points at it (routes of a service).
+	Delete(ctx context.Context, kind entity.Kind, idOrKey string) error
+	// Export returns the whole configuration, each kind sorted by id.
+	Export(ctx context.Context) (*entity.Config, error)
+	// Import inserts a whole configuration in one transaction.
+	Import(ctx context.Context, cfg *entity.Config) error
+	// Revision is a counter that grows with every committed write, across
+	// every node sharing the database.
+	Revision(ctx context.Context) (int64, error)
+	// Changes delivers the new revision after writes (by this node or, for
+	// a shared database, another). Sends are coalesced: a slow reader sees
+	// the latest revision, not every one. Closed when ctx ends.
+	Changes(ctx context.Context) <-chan int64
+	Close() error
+}
+
+// ErrNotFound means no entity matched.
+var ErrNotFound = errors.New("not found")
+
+// ErrUnavailable wraps failures to reach the database; the Admin API maps it to 503.
+var ErrUnavailable = errors.New("database unavailable")
+
+// UniqueError is a unique-constraint violation.
+type UniqueError struct {
+	Kind  entity.Kind
+	Field string
+	Value string
+}
+
+func (e *UniqueError) Error() string {
+	return fmt.Sprintf("UNIQUE violation detected on '{%s=%q}'", e.Field, e.Value)
+}
+
+// ForeignKeyError is a reference to an entity that does not exist.
+type ForeignKeyError struct {
+	Field string // "service", "route", ...
+	ID    string
+}
+
+func (e *ForeignKeyError) Error() string {
+	return fmt.Sprintf("the foreign key '{id=%q}' does not reference an existing '%s' entity.", e.ID, e.Field)
+}
+
+// ReferencedError refuses to delete an entity others still depend on.
+type ReferencedError struct {
+	Kind  entity.Kind // kind being deleted
+	By    entity.Kind // kind that still refers to it
+	Count int
+}
+
+func (e *ReferencedError) Error() string {
+	return fmt.Sprintf("an existing '%s' entity references this '%s' entity", singular(e.By), singular(e.Kind))
+}
+
+func singular(k entity.Kind) string {
+	s := string(k)
+	if len(s) > 1 && s[len(s)-1] == 's' {
+		return s[:len(s)-1]
+	}
+	return s
+}
