@@ -1,0 +1,209 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// load runs Load with a conf file holding conf (none when empty), the given
+// environment and flags, in a temp dir so nothing of the machine leaks in.
+func load(t *testing.T, conf string, env []string, flags ...Flag) (*Config, error, string) {
+	t.Helper()
+	dir := t.TempDir()
+	opts := Options{DefaultConfFile: filepath.Join(dir, "absent.conf"), Environ: env, Flags: flags}
+	path := filepath.Join(dir, "gantry.conf")
+	if conf != "" {
+		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		opts.ConfFile = path
+	}
+	c, err := Load(opts)
+	return c, err, path
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	c, err, _ := load(t, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"role", c.Role, RoleTraditional},
+		{"database", c.Database, DatabaseSQLite},
+		{"prefix", c.Prefix, filepath.Join(wd, "gantry-data")},
+		{"sqlite_path", c.SQLitePath, filepath.Join(wd, "gantry-data", "gantry.db")},
+		{"proxy_listen", len(c.ProxyListen), 2},
+		{"proxy_listen ssl", c.ProxyListen[1].SSL, true},
+		{"admin_listen", c.AdminListen[0].Address, "127.0.0.1:8001"},
+		{"status_listen", c.StatusListen[0].Address, "127.0.0.1:8007"},
+		{"cluster_listen off on traditional", len(c.ClusterListen), 0},
+		{"pg_port", c.Postgres.Port, 5432},
+		{"cluster_max_payload", c.Cluster.MaxPayload, 16777216},
+		{"purge delay", c.Cluster.PurgeDelay, 1209600 * time.Second},
+		{"log_level", c.LogLevelName, "notice"},
+		{"drain_timeout", c.DrainTimeout, 10 * time.Second},
+		{"plugins", strings.Join(c.Plugins, ","), "bundled"},
+	}
+	for _, ck := range checks {
+		if ck.got != ck.want {
+			t.Errorf("default %s = %v, want %v", ck.name, ck.got, ck.want)
+		}
+	}
+}
+
+func TestPrecedence(t *testing.T) {
+	t.Parallel()
+	conf := "log_level = info # from the file\npg_host = db.internal\npg_user = file-user\n"
+	env := []string{"GANTRY_PG_HOST=env-host", "GANTRY_PG_USER=env-user", "PATH=/bin", "GANTRY_NOT_A_SETTING=x"}
+	c, err, path := load(t, conf, env, Flag{Key: "pg_user", Value: "flag-user", Name: "--set"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, got, want string
+		source          Source
+	}{
+		{"file beats default", c.LogLevelName, "info", Source{Kind: SourceFile, Name: path, Line: 1}},
+		{"env beats file", c.Postgres.Host, "env-host", Source{Kind: SourceEnv, Name: "GANTRY_PG_HOST"}},
+		{"flag beats env", c.Postgres.User, "flag-user", Source{Kind: SourceFlag, Name: "--set"}},
+		{"default stays", c.Postgres.Database, "gantry", Source{Kind: SourceDefault}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("value = %q, want %q", tt.got, tt.want)
+			}
+		})
+	}
+	if got := c.SourceOf("pg_user"); got != (Source{Kind: SourceFlag, Name: "--set"}) {
+		t.Errorf("SourceOf(pg_user) = %v", got)
+	}
+}
+
+func TestConfFileSyntax(t *testing.T) {
+	t.Parallel()
+	c, err, _ := load(t, "# comment only\n\n  pg_password = se\\#cret # trailing\nPG_PORT=6543\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Postgres.Password != "se#cret" || c.Postgres.Port != 6543 {
+		t.Fatalf("password %q port %d; want se#cret and 6543", c.Postgres.Password, c.Postgres.Port)
+	}
+}
+
+func TestInvalidSettings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		conf  string
+		env   []string
+		flags []Flag
+		want  []string // substrings of the one error line
+	}{
+		{name: "bad role in file", conf: "role = edge\n", want: []string{`role = "edge"`, "gantry.conf line 1", "traditional, control_plane, data_plane"}},
+		{name: "bad listen in env", env: []string{"GANTRY_PROXY_LISTEN=0.0.0.0:x"}, want: []string{"proxy_listen", "environment variable GANTRY_PROXY_LISTEN", "0 to 65535"}},
+		{name: "bad flag value", flags: []Flag{{Key: "log_level", Value: "loud", Name: "--set"}}, want: []string{`log_level = "loud"`, "flag --set", "debug, info, notice"}},
+		{name: "unknown key in file", conf: "\nproxy_listn = 1\n", want: []string{"line 2", `unknown setting "proxy_listn"`}},
+		{name: "line without equals", conf: "role traditional\n", want: []string{"line 1", "not a key = value line"}},
+		{name: "control plane refuses off", env: []string{"GANTRY_ROLE=control_plane", "GANTRY_DATABASE=off", "GANTRY_CLUSTER_CERT=c", "GANTRY_CLUSTER_CERT_KEY=k"}, want: []string{`database = "off"`, "GANTRY_DATABASE", "use sqlite or postgres"}},
+		{name: "data plane requires off", conf: "role = data_plane\ncluster_cert = c\ncluster_cert_key = k\n", want: []string{`database = "sqlite"`, "(from default)", "set database = off"}},
+		{name: "hybrid needs cert", conf: "role = data_plane\ndatabase = off\ncluster_cert_key = k\n", want: []string{"cluster_cert", "gen_cert"}},
+		{name: "pki needs ca", conf: "role = control_plane\ncluster_mtls = pki\ncluster_cert = c\ncluster_cert_key = k\n", want: []string{"cluster_ca_cert", "cluster_mtls = pki"}},
+		{name: "purge delay minimum", conf: "cluster_data_plane_purge_delay = 59\n", want: []string{"from 60"}},
+		{name: "labels only on dp", conf: "cluster_dp_labels = a:b\n", want: []string{"cluster_dp_labels", "only a data plane"}},
+		{name: "cert without key", conf: "ssl_cert = /x.crt\n", want: []string{"ssl_cert_key", "together"}},
+		{name: "bad boolean", conf: "pg_ssl = maybe\n", want: []string{"pg_ssl", "on or off"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err, _ := load(t, tt.conf, tt.env, tt.flags...)
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			line := err.Error()
+			if strings.Count(line, "\n") != 0 {
+				t.Errorf("error spans several lines, want one:\n%s", line)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(line, w) {
+					t.Errorf("error %q does not contain %q", line, w)
+				}
+			}
+		})
+	}
+}
+
+func TestEveryProblemReported(t *testing.T) {
+	t.Parallel()
+	_, err, _ := load(t, "role = x\npg_port = -1\n", nil)
+	var errs Errors
+	if !errors.As(err, &errs) || len(errs) != 2 {
+		t.Fatalf("error = %v, want 2 problems", err)
+	}
+	var se *SettingError
+	if !errors.As(err, &se) || se.Key != "role" {
+		t.Fatalf("errors.As SettingError = %v", se)
+	}
+}
+
+func TestMissingConfFileFlag(t *testing.T) {
+	t.Parallel()
+	_, err := Load(Options{ConfFile: filepath.Join(t.TempDir(), "nope.conf")})
+	if err == nil || !strings.Contains(err.Error(), "nope.conf") {
+		t.Fatalf("error = %v, want one naming the missing file", err)
+	}
+}
+
+func TestRoleListeners(t *testing.T) {
+	t.Parallel()
+	cp, err, _ := load(t, "role = control_plane\ncluster_cert = c\ncluster_cert_key = k\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp.ProxyListen != nil || len(cp.ClusterListen) != 1 {
+		t.Errorf("control plane: proxy %v cluster %v; want no proxy listener and one cluster listener", cp.ProxyListen, cp.ClusterListen)
+	}
+	dp, err, _ := load(t, "role = data_plane\ndatabase = off\ncluster_cert = c\ncluster_cert_key = k\ncluster_control_plane = cp1:8005, cp2:8005\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dp.AdminListen != nil || len(dp.Cluster.ControlPlanes) != 2 {
+		t.Errorf("data plane: admin %v control planes %v", dp.AdminListen, dp.Cluster.ControlPlanes)
+	}
+}
+
+func TestRedacted(t *testing.T) {
+	t.Parallel()
+	c, err, _ := load(t, "pg_password = hunter2\n", []string{"GANTRY_STATUS_LISTEN=off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Redacted()
+	if r["pg_password"] != Redacted {
+		t.Errorf("pg_password = %v, want redacted", r["pg_password"])
+	}
+	if r["pg_port"] != 5432 || r["pg_ssl"] != false {
+		t.Errorf("typed values: pg_port %v pg_ssl %v", r["pg_port"], r["pg_ssl"])
+	}
+	if l, _ := r["proxy_listen"].([]string); len(l) != 2 {
+		t.Errorf("proxy_listen = %v, want a list of 2", r["proxy_listen"])
+	}
+	if r["cluster_cert_key"] != nil {
+		t.Errorf("unset secret = %v, want nil", r["cluster_cert_key"])
+	}
+	for k, v := range r {
+		if s, ok := v.(string); ok && strings.Contains(s, "hunter2") {
+			t.Errorf("%s leaks the password", k)
+		}
+	}
+}

@@ -1,0 +1,181 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// valueKind tells Redacted how to render a raw value.
+type valueKind int
+
+const (
+	kindString valueKind = iota
+	kindInt
+	kindBool
+	kindList
+)
+
+// setting describes one key: its default, whether it is secret, and how its
+// raw value lands in a Config. apply returns what is allowed when the value
+// is not.
+type setting struct {
+	key    string
+	def    string
+	secret bool
+	kind   valueKind
+	apply  func(c *Config, v string) error
+}
+
+// settings is every key Gantry knows; docs/configuration.md documents each.
+// A function, not a variable, so there is no package-level mutable state.
+func settings() []setting {
+	return []setting{
+		{key: "prefix", def: "./gantry-data", apply: func(c *Config, v string) error { c.Prefix = v; return nil }},
+		{key: "role", def: "traditional", apply: oneOf(func(c *Config, v string) { c.Role = Role(v) }, "traditional", "control_plane", "data_plane")},
+		{key: "database", def: "sqlite", apply: oneOf(func(c *Config, v string) { c.Database = v }, "sqlite", "postgres", "off")},
+		{key: "sqlite_path", apply: func(c *Config, v string) error { c.SQLitePath = v; return nil }},
+		{key: "pg_host", def: "127.0.0.1", apply: str(func(c *Config) *string { return &c.Postgres.Host })},
+		{key: "pg_port", def: "5432", kind: kindInt, apply: intIn(1, 65535, func(c *Config, n int) { c.Postgres.Port = n })},
+		{key: "pg_user", def: "gantry", apply: str(func(c *Config) *string { return &c.Postgres.User })},
+		{key: "pg_password", secret: true, apply: str(func(c *Config) *string { return &c.Postgres.Password })},
+		{key: "pg_database", def: "gantry", apply: str(func(c *Config) *string { return &c.Postgres.Database })},
+		{key: "pg_schema", apply: str(func(c *Config) *string { return &c.Postgres.Schema })},
+		{key: "pg_ssl", def: "off", kind: kindBool, apply: boolean(func(c *Config) *bool { return &c.Postgres.SSL })},
+		{key: "pg_ssl_verify", def: "off", kind: kindBool, apply: boolean(func(c *Config) *bool { return &c.Postgres.SSLVerify })},
+		{key: "pg_timeout", def: "5000", kind: kindInt, apply: millis(1, func(c *Config) *time.Duration { return &c.Postgres.Timeout })},
+		{key: "declarative_config", apply: str(func(c *Config) *string { return &c.DeclarativeConfig })},
+		{key: "proxy_listen", def: "0.0.0.0:8000, 0.0.0.0:8443 ssl", kind: kindList, apply: listen(func(c *Config) *[]Listen { return &c.ProxyListen })},
+		{key: "admin_listen", def: "127.0.0.1:8001", kind: kindList, apply: listen(func(c *Config) *[]Listen { return &c.AdminListen })},
+		{key: "status_listen", def: "127.0.0.1:8007", kind: kindList, apply: listen(func(c *Config) *[]Listen { return &c.StatusListen })},
+		{key: "cluster_listen", def: "0.0.0.0:8005", kind: kindList, apply: listen(func(c *Config) *[]Listen { return &c.ClusterListen })},
+		{key: "ssl_cert", apply: str(func(c *Config) *string { return &c.SSLCert })},
+		{key: "ssl_cert_key", secret: true, apply: str(func(c *Config) *string { return &c.SSLCertKey })},
+		{key: "admin_ssl_cert", apply: str(func(c *Config) *string { return &c.AdminSSLCert })},
+		{key: "admin_ssl_cert_key", secret: true, apply: str(func(c *Config) *string { return &c.AdminSSLCertKey })},
+		{key: "status_ssl_cert", apply: str(func(c *Config) *string { return &c.StatusSSLCert })},
+		{key: "status_ssl_cert_key", secret: true, apply: str(func(c *Config) *string { return &c.StatusSSLCertKey })},
+		{key: "cluster_control_plane", def: "127.0.0.1:8005", kind: kindList, apply: func(c *Config, v string) (err error) {
+			c.Cluster.ControlPlanes, err = parseHostPorts(v)
+			return err
+		}},
+		{key: "cluster_mtls", def: "shared", apply: oneOf(func(c *Config, v string) { c.Cluster.MTLS = v }, "shared", "pki")},
+		{key: "cluster_cert", apply: str(func(c *Config) *string { return &c.Cluster.Cert })},
+		{key: "cluster_cert_key", secret: true, apply: str(func(c *Config) *string { return &c.Cluster.CertKey })},
+		{key: "cluster_ca_cert", apply: str(func(c *Config) *string { return &c.Cluster.CACert })},
+		{key: "cluster_server_name", apply: str(func(c *Config) *string { return &c.Cluster.ServerName })},
+		{key: "cluster_ocsp", def: "off", apply: oneOf(func(c *Config, v string) { c.Cluster.OCSP = v }, "on", "off", "optional")},
+		{key: "cluster_max_payload", def: "16777216", kind: kindInt, apply: intIn(4194304, 1<<30, func(c *Config, n int) { c.Cluster.MaxPayload = n })},
+		{key: "cluster_data_plane_purge_delay", def: "1209600", kind: kindInt, apply: intIn(60, 1<<40, func(c *Config, n int) {
+			c.Cluster.PurgeDelay = time.Duration(n) * time.Second
+		})},
+		{key: "cluster_dp_labels", kind: kindList, apply: func(c *Config, v string) (err error) {
+			c.Cluster.DPLabels, err = parseLabels(v)
+			return err
+		}},
+		{key: "plugins", def: "bundled", kind: kindList, apply: func(c *Config, v string) error {
+			c.Plugins = nil
+			if v != "off" {
+				c.Plugins = splitList(v)
+			}
+			return nil
+		}},
+		{key: "log_level", def: "notice", apply: func(c *Config, v string) error {
+			lvl, ok := levels()[v]
+			if !ok {
+				return fmt.Errorf("must be one of debug, info, notice, warn, error, crit, alert, emerg")
+			}
+			c.LogLevel, c.LogLevelName = lvl, v
+			return nil
+		}},
+		{key: "drain_timeout", def: "10", kind: kindInt, apply: seconds(0, func(c *Config) *time.Duration { return &c.DrainTimeout })},
+		{key: "proxy_max_header_size", def: "32768", kind: kindInt, apply: intIn(1024, 1<<24, func(c *Config, n int) { c.Proxy.MaxHeaderBytes = n })},
+		{key: "proxy_max_headers", def: "100", kind: kindInt, apply: intIn(1, 10000, func(c *Config, n int) { c.Proxy.MaxHeaders = n })},
+		{key: "proxy_header_timeout", def: "60", kind: kindInt, apply: seconds(1, func(c *Config) *time.Duration { return &c.Proxy.HeaderTimeout })},
+		{key: "proxy_body_timeout", def: "60", kind: kindInt, apply: seconds(1, func(c *Config) *time.Duration { return &c.Proxy.BodyTimeout })},
+		{key: "proxy_idle_timeout", def: "60", kind: kindInt, apply: seconds(1, func(c *Config) *time.Duration { return &c.Proxy.IdleTimeout })},
+		{key: "proxy_max_connections", def: "16384", kind: kindInt, apply: intIn(0, 1<<24, func(c *Config, n int) { c.Proxy.MaxConnections = n })},
+		{key: "upstream_keepalive_pool_size", def: "512", kind: kindInt, apply: intIn(0, 1<<20, func(c *Config, n int) { c.Proxy.UpstreamKeepalivePool = n })},
+		{key: "upstream_keepalive_max_requests", def: "10000", kind: kindInt, apply: intIn(0, 1<<30, func(c *Config, n int) { c.Proxy.UpstreamKeepaliveMaxRequests = n })},
+		{key: "upstream_keepalive_idle_timeout", def: "60", kind: kindInt, apply: seconds(0, func(c *Config) *time.Duration { return &c.Proxy.UpstreamKeepaliveIdleTimeout })},
+	}
+}
+
+// levels maps log_level (nginx's names, which Kong uses) to slog levels.
+// notice sits between info and warn; crit, alert and emerg above error.
+func levels() map[string]slog.Level {
+	return map[string]slog.Level{
+		"debug": slog.LevelDebug, "info": slog.LevelInfo, "notice": slog.LevelInfo + 2,
+		"warn": slog.LevelWarn, "error": slog.LevelError, "crit": slog.LevelError + 4,
+		"alert": slog.LevelError + 6, "emerg": slog.LevelError + 8,
+	}
+}
+
+func str(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *field(c) = v; return nil }
+}
+
+func oneOf(set func(*Config, string), allowed ...string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		for _, a := range allowed {
+			if v == a {
+				set(c, v)
+				return nil
+			}
+		}
+		return fmt.Errorf("must be one of %s", strings.Join(allowed, ", "))
+	}
+}
+
+func intIn(lo, hi int, set func(*Config, int)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("must be a whole number from %d to %d", lo, hi)
+		}
+		set(c, n)
+		return nil
+	}
+}
+
+func seconds(lo int, field func(*Config) *time.Duration) func(*Config, string) error {
+	return intIn(lo, 1<<30, func(c *Config, n int) { *field(c) = time.Duration(n) * time.Second })
+}
+
+func millis(lo int, field func(*Config) *time.Duration) func(*Config, string) error {
+	return intIn(lo, 1<<30, func(c *Config, n int) { *field(c) = time.Duration(n) * time.Millisecond })
+}
+
+func boolean(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		switch v {
+		case "on", "true":
+			*field(c) = true
+		case "off", "false":
+			*field(c) = false
+		default:
+			return fmt.Errorf("must be on or off")
+		}
+		return nil
+	}
+}
+
+func listen(field func(*Config) *[]Listen) func(*Config, string) error {
+	return func(c *Config, v string) (err error) {
+		*field(c), err = ParseListen(v)
+		return err
+	}
+}
+
+// splitList splits a comma-separated value, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
