@@ -1,0 +1,90 @@
+package entity
+
+import "fmt"
+
+// uniques tracks the values of one kind's unique fields while validating.
+type uniques struct {
+	errs *ConfigErrors
+	kind Kind
+	seen map[string]bool // "field\x00value"
+}
+
+func newUniques(errs *ConfigErrors, k Kind) *uniques {
+	return &uniques{errs: errs, kind: k, seen: map[string]bool{}}
+}
+
+// check reports e's unique fields that an earlier entity already holds.
+func (u *uniques) check(e Entity, i int) {
+	for _, f := range uniqueFields(e) {
+		if f.value == "" {
+			continue
+		}
+		key := f.field + "\x00" + f.value
+		if u.seen[key] {
+			u.errs.add(e, i, f.field, fmt.Sprintf("uniqueness violation: '%s' entity with %s set to '%s' already declared", u.kind, f.field, f.shown))
+		}
+		u.seen[key] = true
+	}
+}
+
+type uniqueField struct {
+	field, value, shown string
+}
+
+func one(field, value string) uniqueField { return uniqueField{field, value, value} }
+
+// uniqueFields lists e's unique fields (Kong's unique attributes and cache
+// keys). A composite key's value joins its parts; shown is for messages.
+func uniqueFields(e Entity) []uniqueField {
+	switch v := e.(type) {
+	case *Service:
+		return []uniqueField{one("name", v.Name)}
+	case *Route:
+		return []uniqueField{one("name", v.Name)}
+	case *Upstream:
+		return []uniqueField{one("name", v.Name)}
+	case *Target:
+		return []uniqueField{{"target", RefID(v.Upstream) + "\x00" + v.Target, v.Target}}
+	case *Consumer:
+		return []uniqueField{one("username", v.Username), one("custom_id", v.CustomID)}
+	case *SNI:
+		return []uniqueField{one("name", v.Name)}
+	case *CACertificate:
+		return []uniqueField{one("cert_digest", v.CertDigest)}
+	case *KeyAuth:
+		return []uniqueField{one("key", v.Key)}
+	case *BasicAuth:
+		return []uniqueField{one("username", v.Username)}
+	case *JWT:
+		return []uniqueField{one("key", v.Key)}
+	case *ACL:
+		if v.Group == "" {
+			return nil
+		}
+		return []uniqueField{{"group", RefID(v.Consumer) + "\x00" + v.Group, v.Group}}
+	case *Plugin:
+		if v.Name == "" {
+			return []uniqueField{one("instance_name", v.InstanceName)}
+		}
+		scope := v.Name + "\x00" + RefID(v.Service) + "\x00" + RefID(v.Route) + "\x00" + RefID(v.Consumer)
+		return []uniqueField{
+			{"name", scope, pluginScope(v)},
+			one("instance_name", v.InstanceName),
+		}
+	}
+	return nil
+}
+
+// pluginScope renders a plugin's name and scope for a uniqueness message.
+func pluginScope(p *Plugin) string {
+	s := p.Name
+	for _, part := range []struct {
+		field string
+		r     *Ref
+	}{{"service", p.Service}, {"route", p.Route}, {"consumer", p.Consumer}} {
+		if part.r != nil {
+			s += fmt.Sprintf("' and %s set to '%s", part.field, part.r.ID)
+		}
+	}
+	return s
+}

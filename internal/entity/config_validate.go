@@ -1,0 +1,129 @@
+package entity
+
+import "fmt"
+
+// OfKind returns c's entities of kind k, in order, as Entity values.
+func (c *Config) OfKind(k Kind) []Entity {
+	switch k {
+	case KindService:
+		return entities(c.Services)
+	case KindRoute:
+		return entities(c.Routes)
+	case KindUpstream:
+		return entities(c.Upstreams)
+	case KindTarget:
+		return entities(c.Targets)
+	case KindConsumer:
+		return entities(c.Consumers)
+	case KindPlugin:
+		return entities(c.Plugins)
+	case KindCertificate:
+		return entities(c.Certificates)
+	case KindSNI:
+		return entities(c.SNIs)
+	case KindCACertificate:
+		return entities(c.CACertificates)
+	case KindKeyAuth:
+		return entities(c.KeyAuths)
+	case KindBasicAuth:
+		return entities(c.BasicAuths)
+	case KindJWT:
+		return entities(c.JWTs)
+	case KindACL:
+		return entities(c.ACLs)
+	}
+	return nil
+}
+
+func entities[T Entity](list []T) []Entity {
+	out := make([]Entity, len(list))
+	for i, e := range list {
+		out[i] = e
+	}
+	return out
+}
+
+// Validate checks every entity's own fields, that every reference points at
+// an entity of c and that unique fields are unique. It does not normalize.
+// The error, when not nil, is a *ConfigErrors listing every failure.
+func (c *Config) Validate() error {
+	errs := &ConfigErrors{}
+	ids := map[Kind]map[string]bool{}
+	for _, k := range Kinds {
+		ids[k] = map[string]bool{}
+		u := newUniques(errs, k)
+		for i, e := range c.OfKind(k) {
+			if isNil(e) {
+				errs.Errors = append(errs.Errors, ConfigError{Kind: k, Index: i, Message: "entity is null"})
+				continue
+			}
+			for _, fe := range Validate(e) {
+				errs.add(e, i, fe.Field, fe.Message)
+			}
+			if id := e.GetID(); id != "" {
+				if ids[k][id] {
+					errs.add(e, i, "id", fmt.Sprintf("uniqueness violation: '%s' entity with id set to '%s' already declared", k, id))
+				}
+				ids[k][id] = true
+			}
+			u.check(e, i)
+		}
+	}
+	c.checkRefs(errs, ids)
+	if len(errs.Errors) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// isNil reports whether e is a typed nil pointer.
+func isNil(e Entity) bool {
+	if e == nil {
+		return true
+	}
+	switch v := e.(type) {
+	case *Service:
+		return v == nil
+	case *Route:
+		return v == nil
+	case *Upstream:
+		return v == nil
+	case *Target:
+		return v == nil
+	case *Consumer:
+		return v == nil
+	case *Plugin:
+		return v == nil
+	case *Certificate:
+		return v == nil
+	case *SNI:
+		return v == nil
+	case *CACertificate:
+		return v == nil
+	case *KeyAuth:
+		return v == nil
+	case *BasicAuth:
+		return v == nil
+	case *JWT:
+		return v == nil
+	case *ACL:
+		return v == nil
+	}
+	return false
+}
+
+// checkRefs reports references to entities c does not hold.
+func (c *Config) checkRefs(errs *ConfigErrors, ids map[Kind]map[string]bool) {
+	for _, k := range Kinds {
+		for i, e := range c.OfKind(k) {
+			if isNil(e) {
+				continue
+			}
+			for _, r := range References(e) {
+				if *r.ID != "" && !ids[r.Kind][*r.ID] {
+					errs.add(e, i, r.Field, fmt.Sprintf("invalid reference '%s: %s' (no such entry in '%s')", r.Field, *r.ID, r.Kind))
+				}
+			}
+		}
+	}
+}
