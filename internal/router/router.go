@@ -2,12 +2,17 @@
 // "traditional_compatible" semantics and computes the upstream path.
 //
 // A Router is immutable once built: the proxy builds one per config snapshot
-// and matches on it without locks.
+// and matches on it without locks. The priority order it implements is
+// written down in README.md next to this file.
 package router
 
 import (
+	"fmt"
+	"math"
 	"net/http"
 	"net/netip"
+	"regexp"
+	"slices"
 
 	"github.com/gantryhq/gantry/internal/entity"
 )
@@ -15,13 +20,19 @@ import (
 // Request is what the router sees of a request.
 type Request struct {
 	Method  string
-	Host    string // Host header without port, any case
-	Path    string // raw (escaped) path, without the query string
+	Host    string // Host header as received, may include a port; any case
+	Path    string // raw (escaped) path; a query string, if left on, is ignored
 	Headers http.Header
-	SNI     string // TLS server name, "" for plain text
+	SNI     string // TLS server name, "" for plain text or no SNI
+	// TLS is true for requests that arrived over TLS. A non-empty SNI
+	// implies it. Route snis are only checked for TLS requests, as Kong does.
+	TLS     bool
 	SrcIP   netip.Addr
 	SrcPort int
 	DstIP   netip.Addr
+	// DstPort is the port the request arrived on. A route host with a port
+	// ("example.com:8080") is compared with the Host header's port, or with
+	// DstPort when the Host header has none.
 	DstPort int
 }
 
@@ -30,26 +41,124 @@ type Match struct {
 	Route   *entity.Route
 	Service *entity.Service // nil when the route has no service
 	// UpstreamPath is the path to send upstream: strip_path applied and the
-	// service path joined per path_handling, still escaped.
+	// service path joined per path_handling, percent-encoded as Kong sends it.
 	UpstreamPath string
-	// Captures holds the regex path captures by name and by index ("1", "2"...),
-	// used by uri_capture hashing and plugins.
+	// Captures holds the regex path captures by name and by index ("0" for
+	// the whole match, then "1", "2"...), used by uri_capture hashing and
+	// plugins. It is nil unless a regex path with capture groups matched;
+	// groups that did not take part in the match are absent.
 	Captures map[string]string
+	// Path is the normalized request path the route was matched against.
+	Path string
+	// StrippedPrefix is the part of Path that strip_path removed ("" when
+	// nothing was stripped); Kong sends it as X-Forwarded-Prefix.
+	StrippedPrefix string
 }
 
 // Router is a compiled, immutable set of routes.
 type Router struct {
-	// filled by the router implementation
+	matchers []matcher // best first; an entry's rank indexes this slice
+	exact    map[string]*pathTrie
+	suffix   wildcardIndex // "*.example.com" keyed by ".example.com"
+	prefix   wildcardIndex // "example.*" keyed by "example."
+	anyHost  *pathTrie     // routes without hosts
 }
 
 // New compiles routes. services is used to resolve each route's service; a
 // route whose service is missing from it is an error. Invalid regexes are
-// reported with the route and the path.
+// reported with the route and the path. Routes that serve none of http,
+// https, grpc, grpcs, ws, wss are left out.
 func New(routes []*entity.Route, services []*entity.Service) (*Router, error) {
-	return &Router{}, nil
+	byID := make(map[string]*entity.Service, len(services))
+	for _, s := range services {
+		if s != nil {
+			byID[s.ID] = s
+		}
+	}
+	cache := map[string]*regexp.Regexp{}
+	var ms []matcher
+	for i, r := range routes {
+		if r == nil {
+			return nil, fmt.Errorf("router: routes[%d] is nil", i)
+		}
+		if !isHTTPRoute(r) {
+			continue
+		}
+		var svc *entity.Service
+		if id := entity.RefID(r.Service); id != "" {
+			if svc = byID[id]; svc == nil {
+				return nil, fmt.Errorf("router: route %s: service %s does not exist; create it or fix the route's service", routeLabel(r), id)
+			}
+		}
+		m, err := compileMatchers(r, svc, i, cache)
+		if err != nil {
+			return nil, fmt.Errorf("router: %w", err)
+		}
+		ms = append(ms, m...)
+	}
+	slices.SortStableFunc(ms, func(a, b matcher) int { return a.compare(&b) })
+	rt := &Router{matchers: ms, exact: map[string]*pathTrie{}, anyHost: &pathTrie{}}
+	for rank := range ms {
+		rt.index(int32(rank), &ms[rank])
+	}
+	rt.anyHost.sortEntries()
+	for _, t := range rt.exact {
+		t.sortEntries()
+	}
+	for _, t := range rt.suffix.buckets {
+		t.sortEntries()
+	}
+	for _, t := range rt.prefix.buckets {
+		t.sortEntries()
+	}
+	return rt, nil
 }
 
-// Match finds the best route for req, or returns nil.
-func (r *Router) Match(req *Request) *Match {
-	return nil
+// index files matcher m in the bucket of each of its hosts (or the
+// host-less bucket), under each of its path keys.
+func (rt *Router) index(rank int32, m *matcher) {
+	if len(m.hosts) == 0 {
+		fileByPath(rt.anyHost, rank, 0, m)
+		return
+	}
+	for _, h := range m.hosts {
+		var b *pathTrie
+		switch h.kind {
+		case hostSuffix:
+			b = rt.suffix.bucket(h.key)
+		case hostPrefix:
+			b = rt.prefix.bucket(h.key)
+		default:
+			if b = rt.exact[h.key]; b == nil {
+				b = &pathTrie{}
+				rt.exact[h.key] = b
+			}
+		}
+		fileByPath(b, rank, uint16(h.port), m)
+	}
 }
+
+// fileByPath inserts m into t under each prefix path, or each regex's
+// literal start, or the root when m has no paths.
+func fileByPath(t *pathTrie, rank int32, port uint16, m *matcher) {
+	switch {
+	case len(m.prefixes) > 0:
+		for _, p := range m.prefixes {
+			t.insert(p, entry{rank: rank, port: port, regex: -1})
+		}
+	case len(m.regexes) > 0:
+		for i, re := range m.regexes {
+			idx := int16(regexAny)
+			if i <= math.MaxInt16 {
+				idx = int16(i)
+			}
+			t.insert(literalStart(re), entry{rank: rank, port: port, regex: idx})
+		}
+	default:
+		t.insert("", entry{rank: rank, port: port, regex: -1})
+	}
+}
+
+// Len reports how many matchers (routes, or path groups of routes) the
+// router holds.
+func (r *Router) Len() int { return len(r.matchers) }

@@ -1,0 +1,242 @@
+package router
+
+import (
+	"fmt"
+	"net/textproto"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+// maxHeaderCount caps the header count used for ordering, as Kong does.
+const maxHeaderCount = 255
+
+// matcher is one route, or one path group of a route: like Kong, a route
+// whose paths mix regexes and prefixes of different lengths is split into
+// one matcher per group (all regexes; prefixes of one length), each with its
+// own priority, so "/a" and "/abcdef" of one route rank like two routes.
+type matcher struct {
+	route   *entity.Route
+	service *entity.Service
+	hosts   []routeHost
+	methods []string
+	snis    []string // lower case, without a trailing dot
+	headers []headerMatcher
+	// prefixes of one length, or regexes; both empty when the route has no
+	// paths.
+	prefixes []string
+	regexes  []*regexp.Regexp
+
+	prio  priority
+	order int // position of the route in New's input
+	group int // position of the path group in the route
+}
+
+// headerMatcher requires one request header to have a value equal (case
+// insensitively) to one of values or matching one of regexes.
+type headerMatcher struct {
+	name    string // canonical MIME form, the key of http.Header
+	values  []string
+	regexes []*regexp.Regexp
+}
+
+// priority is Kong's traditional_compatible route priority, compared field
+// by field in this order (see README.md).
+type priority struct {
+	weight        int  // how many of methods, hosts, headers, snis, paths are set
+	plainHosts    bool // hosts set, none of them a wildcard
+	headers       int  // number of header names, capped at 255
+	regex         bool // the path group is regexes
+	regexPriority int  // regex_priority, regex groups only
+	length        int  // prefix length, prefix groups only
+}
+
+// compare orders by priority (higher first), then created_at (older first),
+// then id, then input order, so the order never depends on map iteration.
+func (a *matcher) compare(b *matcher) int {
+	pa, pb := a.prio, b.prio
+	switch {
+	case pa.weight != pb.weight:
+		return pb.weight - pa.weight
+	case pa.plainHosts != pb.plainHosts:
+		return boolOrder(pa.plainHosts)
+	case pa.headers != pb.headers:
+		return pb.headers - pa.headers
+	case pa.regex != pb.regex:
+		return boolOrder(pa.regex)
+	case pa.regexPriority != pb.regexPriority:
+		return cmpInt(pb.regexPriority, pa.regexPriority)
+	case pa.length != pb.length:
+		return pb.length - pa.length
+	case a.route.CreatedAt != b.route.CreatedAt:
+		return cmpInt(int(a.route.CreatedAt), int(b.route.CreatedAt))
+	case a.route.ID != b.route.ID:
+		return strings.Compare(a.route.ID, b.route.ID)
+	}
+	if a.order != b.order {
+		return a.order - b.order
+	}
+	return a.group - b.group
+}
+
+func boolOrder(first bool) int {
+	if first {
+		return -1
+	}
+	return 1
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// routeLabel names a route in errors: its name and id when it has both.
+func routeLabel(r *entity.Route) string {
+	switch {
+	case r.Name != "" && r.ID != "":
+		return fmt.Sprintf("%q (id %s)", r.Name, r.ID)
+	case r.Name != "":
+		return fmt.Sprintf("%q", r.Name)
+	}
+	return fmt.Sprintf("id %s", r.ID)
+}
+
+// isHTTPRoute reports whether the route serves one of the HTTP-family
+// protocols; stream routes are not the HTTP router's business.
+func isHTTPRoute(r *entity.Route) bool {
+	for _, p := range r.Protocols {
+		switch p {
+		case "http", "https", "grpc", "grpcs", "ws", "wss":
+			return true
+		}
+	}
+	return false
+}
+
+// compileMatchers turns one route into its matchers (one per path group).
+func compileMatchers(r *entity.Route, svc *entity.Service, order int, cache map[string]*regexp.Regexp) ([]matcher, error) {
+	base := matcher{route: r, service: svc, methods: r.Methods, order: order}
+	for _, h := range r.Hosts {
+		base.hosts = append(base.hosts, parseRouteHost(h))
+	}
+	for _, s := range r.SNIs {
+		s = strings.ToLower(s)
+		if len(s) > 1 {
+			s = strings.TrimSuffix(s, ".")
+		}
+		base.snis = append(base.snis, s)
+	}
+	hm, err := compileHeaders(r, cache)
+	if err != nil {
+		return nil, err
+	}
+	base.headers = hm
+
+	p := &base.prio
+	p.headers = min(len(r.Headers), maxHeaderCount)
+	for _, n := range []int{len(r.Methods), len(r.Hosts), len(r.Headers), len(r.SNIs), len(r.Paths)} {
+		if n > 0 {
+			p.weight++
+		}
+	}
+	p.plainHosts = len(r.Hosts) > 0
+	for _, h := range r.Hosts {
+		if strings.Contains(h, "*") {
+			p.plainHosts = false
+		}
+	}
+	if len(r.Paths) == 0 {
+		if p.weight == 0 {
+			return nil, fmt.Errorf("route %s: has none of methods, hosts, headers, paths, snis: set at least one", routeLabel(r))
+		}
+		return []matcher{base}, nil
+	}
+	return splitByPath(base, cache)
+}
+
+// splitByPath makes one matcher for all regex paths and one per prefix
+// length, in the order the groups first appear in the route's paths.
+func splitByPath(base matcher, cache map[string]*regexp.Regexp) ([]matcher, error) {
+	r := base.route
+	var out []matcher
+	group := map[int]int{} // prefix length (-1: regex) -> index in out
+	for _, raw := range r.Paths {
+		key, prefix := -1, ""
+		var re *regexp.Regexp
+		if strings.HasPrefix(raw, "~") {
+			var err error
+			if re, err = compileRegex(cache, "^"+raw[1:]); err != nil {
+				return nil, fmt.Errorf("route %s: path %q is not a valid regex: %w; fix the pattern (RE2 syntax, named groups as (?<name>...))",
+					routeLabel(r), raw, err)
+			}
+		} else {
+			prefix = NormalizePath(raw)
+			key = len(prefix)
+		}
+		i, ok := group[key]
+		if !ok {
+			m := base
+			m.group = len(out)
+			if re != nil {
+				m.prio.regex = true
+				m.prio.regexPriority = r.RegexPriority
+			} else {
+				m.prio.length = key
+			}
+			i = len(out)
+			group[key] = i
+			out = append(out, m)
+		}
+		if re != nil {
+			out[i].regexes = append(out[i].regexes, re)
+		} else {
+			out[i].prefixes = append(out[i].prefixes, prefix)
+		}
+	}
+	return out, nil
+}
+
+func compileRegex(cache map[string]*regexp.Regexp, pattern string) (*regexp.Regexp, error) {
+	if re, ok := cache[pattern]; ok {
+		return re, nil
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, err
+	}
+	cache[pattern] = re
+	return re, nil
+}
+
+// compileHeaders builds the header matchers, sorted by name so matching
+// order is stable. A value starting with "~*" is a case-insensitive regex,
+// searched anywhere in the header value as Kong does.
+func compileHeaders(r *entity.Route, cache map[string]*regexp.Regexp) ([]headerMatcher, error) {
+	var out []headerMatcher
+	for name, values := range r.Headers {
+		h := headerMatcher{name: textproto.CanonicalMIMEHeaderKey(strings.ReplaceAll(name, "_", "-"))}
+		for _, v := range values {
+			if !strings.HasPrefix(v, "~*") {
+				h.values = append(h.values, v)
+				continue
+			}
+			re, err := compileRegex(cache, "(?i)"+v[2:])
+			if err != nil {
+				return nil, fmt.Errorf("route %s: header %q value %q is not a valid regex: %w; fix the pattern (RE2 syntax)",
+					routeLabel(r), name, v, err)
+			}
+			h.regexes = append(h.regexes, re)
+		}
+		out = append(out, h)
+	}
+	slices.SortFunc(out, func(a, b headerMatcher) int { return strings.Compare(a.name, b.name) })
+	return out, nil
+}

@@ -1,0 +1,87 @@
+package router
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// hostKind says how a route host compares with the request's host.
+type hostKind uint8
+
+const (
+	hostExact  hostKind = iota
+	hostSuffix          // "*.example.com": the host ends with ".example.com"
+	hostPrefix          // "example.*": the host starts with "example."
+)
+
+// routeHost is one element of a route's hosts, parsed.
+type routeHost struct {
+	kind hostKind
+	key  string // lower-cased host, or the fixed part of a wildcard
+	port int    // 0: any port
+}
+
+// parseRouteHost splits "host[:port]" and classifies wildcards the way Kong
+// does: a leading '*' is a suffix match, a trailing '*' a prefix match.
+func parseRouteHost(h string) routeHost {
+	host, port := splitHostPort(strings.ToLower(h))
+	switch {
+	case strings.HasPrefix(host, "*"):
+		return routeHost{kind: hostSuffix, key: host[1:], port: port}
+	case strings.HasSuffix(host, "*"):
+		return routeHost{kind: hostPrefix, key: host[:len(host)-1], port: port}
+	}
+	return routeHost{kind: hostExact, key: host, port: port}
+}
+
+// splitHostPort splits "host:port", "[v6]:port", "host" and "[v6]". A port
+// that is not a number in 1..65535 is kept as part of the host, as Kong
+// does.
+func splitHostPort(s string) (string, int) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 || strings.LastIndexByte(s, ']') > i {
+		return s, 0
+	}
+	if s[0] != '[' && strings.IndexByte(s[:i], ':') >= 0 {
+		return s, 0 // bare IPv6 address, no port
+	}
+	p, err := strconv.Atoi(s[i+1:])
+	if err != nil || p < 1 || p > 65535 {
+		return s, 0
+	}
+	return s[:i], p
+}
+
+// lowerASCII returns s in lower case, without allocating when it already is.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// wildcardIndex holds the buckets of one kind of wildcard host, keyed by
+// the fixed part, with the distinct key lengths, so a lookup probes one map
+// entry per length instead of scanning every wildcard route.
+type wildcardIndex struct {
+	buckets map[string]*pathTrie
+	lengths []int // distinct key lengths, ascending
+}
+
+func (w *wildcardIndex) bucket(key string) *pathTrie {
+	if w.buckets == nil {
+		w.buckets = map[string]*pathTrie{}
+	}
+	b := w.buckets[key]
+	if b == nil {
+		b = &pathTrie{}
+		w.buckets[key] = b
+		if i, found := slices.BinarySearch(w.lengths, len(key)); !found {
+			w.lengths = slices.Insert(w.lengths, i, len(key))
+		}
+	}
+	return b
+}
