@@ -1,0 +1,65 @@
+package plugin
+
+import (
+	"net/http"
+
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+// Headers sent upstream about the authenticated consumer, as Kong sends them.
+const (
+	HeaderConsumerID           = "X-Consumer-ID"
+	HeaderConsumerCustomID     = "X-Consumer-Custom-ID"
+	HeaderConsumerUsername     = "X-Consumer-Username"
+	HeaderCredentialIdentifier = "X-Credential-Identifier"
+	HeaderAnonymousConsumer    = "X-Anonymous-Consumer"
+	HeaderConsumerGroups       = "X-Consumer-Groups"
+)
+
+// Credential is the credential that authenticated a request.
+type Credential struct {
+	ID         string
+	ConsumerID string
+	// Identifier is what X-Credential-Identifier carries: the credential
+	// id for key-auth and jwt, the username for basic-auth, as in Kong.
+	Identifier string
+}
+
+// Authenticate records the request's consumer and credential and sets the
+// consumer headers sent upstream, clearing any the client sent. A nil
+// credential means the anonymous consumer: X-Anonymous-Consumer is set.
+// Later plugins then run with the consumer's configuration (see Chain).
+func (c *Context) Authenticate(consumer *entity.Consumer, cred *Credential) {
+	c.Consumer, c.Credential = consumer, cred
+	h := c.Request.Header
+	setOrDel(h, HeaderConsumerID, consumerField(consumer, func(x *entity.Consumer) string { return x.ID }))
+	setOrDel(h, HeaderConsumerCustomID, consumerField(consumer, func(x *entity.Consumer) string { return x.CustomID }))
+	setOrDel(h, HeaderConsumerUsername, consumerField(consumer, func(x *entity.Consumer) string { return x.Username }))
+	if cred != nil {
+		setOrDel(h, HeaderCredentialIdentifier, cred.Identifier)
+		h.Del(HeaderAnonymousConsumer)
+	} else {
+		h.Del(HeaderCredentialIdentifier)
+		h.Set(HeaderAnonymousConsumer, "true")
+	}
+}
+
+// Authenticated reports whether an earlier plugin found a credential; auth
+// plugins configured with `anonymous` then skip, which is how Kong combines
+// several of them with a logical OR.
+func (c *Context) Authenticated() bool { return c.Credential != nil }
+
+func consumerField(x *entity.Consumer, f func(*entity.Consumer) string) string {
+	if x == nil {
+		return ""
+	}
+	return f(x)
+}
+
+func setOrDel(h http.Header, k, v string) {
+	if v == "" {
+		h.Del(k)
+		return
+	}
+	h.Set(k, v)
+}

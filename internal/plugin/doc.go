@@ -1,0 +1,89 @@
+// Package plugin is Gantry's plugin framework: plugin registration, config
+// schemas (strict decoding with Kong's field names and defaults), scope
+// precedence, per-route chains, and the request context plugins work on.
+// The bundled plugins live in plugins/<name> and register themselves in
+// init(); plugins/all imports every one of them.
+//
+// # Writing a plugin
+//
+//	type Config struct {
+//		KeyNames []string `json:"key_names"`
+//	}
+//
+//	func init() {
+//		plugin.Register(plugin.New(plugin.Spec[Config]{
+//			Name: "key-auth", Version: plugin.BundledVersion, Priority: 1250,
+//			Defaults: func() *Config { return &Config{KeyNames: []string{"apikey"}} },
+//			New:      func(cfg *Config, env *plugin.Env) (plugin.Handler, error) { return &Handler{cfg: cfg}, nil },
+//			NoConsumer: true,
+//		}))
+//	}
+//
+//	var _ plugin.Access = (*Handler)(nil)
+//
+// A handler implements any of Certificate, Rewrite, Access, HeaderFilter,
+// BodyFilter and Log. A config implementing ConfigValidator gets checks
+// beyond types. Handlers are built once per snapshot and shared by
+// concurrent requests.
+//
+// # Validating (Admin API, declarative loader, data plane apply)
+//
+//	reg := plugin.Bundled(logger)        // once per node
+//	reg, err := reg.Subset(conf.Plugins) // the `plugins` setting
+//	errs := reg.Validate(p)              // entity.Errors: "name", "consumer", "config.minute"...
+//	errs = reg.Normalize(p)              // same, and fills p.Config with defaults (store this)
+//	versions := reg.Versions()           // name → semver, for CP/DP compatibility
+//
+// Call Validate after references were resolved to ids. Credentials are
+// not plugins: hashing basic-auth passwords at write time is the Admin API's
+// and loader's job (see plugins/basic-auth HashPassword).
+//
+// # Wiring into the proxy
+//
+// With each config snapshot, next to the router:
+//
+//	chains, err := plugin.BuildChains(cfg, reg) // same reg every time: counters survive
+//
+// A failed build keeps the previous snapshot, like a failed router build.
+// Per request, with m the router match (m == nil: chains.Global()):
+//
+//	ctx := plugin.AcquireContext(w, r)
+//	defer plugin.ReleaseContext(ctx)
+//	ctx.Route, ctx.Service = m.Route, m.Service
+//	ctx.ClientIP, ctx.Protocol = clientIP, "https" // "http", "https", "grpc", "grpcs"
+//	chain := chains.Route(m.Route.ID)
+//	if !chain.Rewrite(ctx) || !chain.Access(ctx) {
+//		chain.SendExit(ctx) // writes ctx.Response through header/body filters
+//		chain.Log(ctx)
+//		return
+//	}
+//	// send ctx.Request upstream (plugins changed its headers, URL, body)
+//	ctx.Response = plugin.Response{Status: resp.StatusCode, Header: resp.Header}
+//	chain.HeaderFilter(ctx)
+//	switch {
+//	case ctx.Exited(): // a header filter failed: send ctx.Response and its Body, drop resp.Body
+//	case chain.NeedsBody(ctx): // buffer resp.Body, body = chain.BodyFilter(ctx, body), fix Content-Length
+//	default: // write ctx.Response.Status/Header, stream resp.Body
+//	}
+//	chain.Log(ctx)
+//
+// internal/plugin/plugintest holds a test-only reverse proxy doing exactly
+// this; it is the reference for the wiring.
+//
+// # Precedence
+//
+// For each plugin name, the most specific enabled instance wins, in Kong's
+// order: consumer+route+service > consumer+route > consumer+service >
+// route+service > consumer > route > service > global. The consumer is only
+// known once an authentication plugin ran, so Chain resolves consumer-scoped
+// instances while walking: plugins of lower priority than the
+// authentication plugin see the consumer's configuration. Disabled
+// instances do not exist for precedence (a less specific one applies). The
+// winner runs only if its `protocols` include the request's protocol.
+//
+// # Failures
+//
+// A handler that returns an error or panics fails only its request: the
+// client gets 500 {"message":"An unexpected error occurred"} and the error
+// is logged with the plugin's name, id and phase.
+package plugin

@@ -1,0 +1,271 @@
+// Package plugintest is a test harness: a minimal reverse proxy on loopback
+// that runs plugin chains around a real upstream, so plugin tests exercise
+// real HTTP. It is not the proxy (internal/proxy is); its routing is a
+// longest-path-prefix match and it never strips paths. It shows the exact
+// wiring of a Chain into a proxy, which internal/proxy mirrors.
+package plugintest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/plugin"
+)
+
+// ClientIPHeader, when a test request carries it, sets the client IP the
+// plugins see (the harness only ever sees 127.0.0.1).
+const ClientIPHeader = "X-Test-Client-IP"
+
+// Harness is a running proxy with its upstream. Both stop when the test ends.
+type Harness struct {
+	// URL is the proxy's base URL ("http://127.0.0.1:port").
+	URL string
+	// Upstream is the upstream server's base URL.
+	Upstream string
+	// Chains is what the proxy runs, for inspection.
+	Chains *plugin.Chains
+
+	cfg       *entity.Config
+	upstream  *http.Transport
+	upURL     string
+	logs      *syncBuffer
+	frontend  *httptest.Server
+	routeList []*entity.Route
+}
+
+// Option changes a Harness.
+type Option func(*options)
+
+type options struct {
+	upstream http.Handler
+	plugins  []string
+}
+
+// WithUpstream replaces the default echo upstream.
+func WithUpstream(h http.Handler) Option { return func(o *options) { o.upstream = h } }
+
+// WithPlugins narrows the registry like the `plugins` setting.
+func WithPlugins(names ...string) Option { return func(o *options) { o.plugins = names } }
+
+// New builds chains for cfg with every registered plugin (import the
+// plugins under test) and starts the proxy and upstream on 127.0.0.1.
+// A build error fails the test.
+func New(t testing.TB, cfg *entity.Config, opts ...Option) *Harness {
+	t.Helper()
+	h, err := Start(t, cfg, opts...)
+	if err != nil {
+		t.Fatalf("plugintest: %v", err)
+	}
+	return h
+}
+
+// Start is New returning the build error, for tests about invalid configs.
+func Start(t testing.TB, cfg *entity.Config, opts ...Option) (*Harness, error) {
+	o := options{upstream: http.HandlerFunc(Echo), plugins: []string{"bundled"}}
+	for _, fn := range opts {
+		fn(&o)
+	}
+	logs := &syncBuffer{}
+	reg, err := plugin.Bundled(slog.New(slog.NewTextHandler(logs, nil))).Subset(o.plugins)
+	if err != nil {
+		return nil, err
+	}
+	chains, err := plugin.BuildChains(cfg, reg)
+	if err != nil {
+		return nil, err
+	}
+	up := httptest.NewServer(o.upstream)
+	t.Cleanup(up.Close)
+	h := &Harness{Upstream: up.URL, Chains: chains, cfg: cfg, logs: logs, upURL: up.URL,
+		upstream: &http.Transport{}, routeList: cfg.Routes}
+	t.Cleanup(h.upstream.CloseIdleConnections)
+	h.frontend = httptest.NewServer(http.HandlerFunc(h.serve))
+	t.Cleanup(h.frontend.Close)
+	h.URL = h.frontend.URL
+	return h, nil
+}
+
+// Logs returns everything plugins logged so far.
+func (h *Harness) Logs() string { return h.logs.String() }
+
+// Do sends req and returns the response with its body read.
+func (h *Harness) Do(t testing.TB, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("plugintest: %s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("plugintest: read body: %v", err)
+	}
+	return resp, b
+}
+
+// Request builds a request to the proxy; path may carry a query string.
+func (h *Harness) Request(t testing.TB, method, path string, body io.Reader) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, h.URL+path, body)
+	if err != nil {
+		t.Fatalf("plugintest: %v", err)
+	}
+	return req
+}
+
+// Message decodes a gateway answer {"message": ...}; "" when b is not one.
+func Message(b []byte) string {
+	var m struct {
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(b, &m)
+	return m.Message
+}
+
+// serve is the whole proxy: route, run the chain, forward, filter, log.
+func (h *Harness) serve(w http.ResponseWriter, r *http.Request) {
+	ctx := plugin.AcquireContext(w, r)
+	defer plugin.ReleaseContext(ctx)
+	ctx.Protocol = "http"
+	ctx.ClientIP = clientIP(r)
+	r.Header.Del(ClientIPHeader)
+	chain := h.Chains.Global()
+	if route := h.match(r); route != nil {
+		ctx.Route = route
+		for _, s := range h.cfg.Services {
+			if s.ID == entity.RefID(route.Service) {
+				ctx.Service = s
+			}
+		}
+		chain = h.Chains.Route(route.ID)
+	}
+	if !chain.Rewrite(ctx) || !chain.Access(ctx) {
+		chain.SendExit(ctx)
+		chain.Log(ctx)
+		return
+	}
+	if ctx.Route == nil {
+		ctx.Exit(http.StatusNotFound, "no Route matched with those values", nil)
+		chain.SendExit(ctx)
+		chain.Log(ctx)
+		return
+	}
+	h.forward(ctx, chain)
+	chain.Log(ctx)
+}
+
+func (h *Harness) forward(ctx *plugin.Context, chain *plugin.Chain) {
+	out := ctx.Request.Clone(ctx.Request.Context())
+	out.RequestURI = ""
+	out.URL.Scheme, out.URL.Host = "http", strings.TrimPrefix(h.upURL, "http://")
+	resp, err := h.upstream.RoundTrip(out)
+	if err != nil {
+		ctx.Exit(http.StatusBadGateway, "An invalid response was received from the upstream server", nil)
+		chain.SendExit(ctx)
+		return
+	}
+	defer resp.Body.Close()
+	ctx.Response = plugin.Response{Status: resp.StatusCode, Header: resp.Header}
+	chain.HeaderFilter(ctx)
+	var body []byte
+	switch {
+	case ctx.Exited():
+		body = ctx.Response.Body
+	case chain.NeedsBody(ctx):
+		b, _ := io.ReadAll(resp.Body)
+		body = chain.BodyFilter(ctx, b)
+	default:
+		copyHeader(ctx.Writer.Header(), ctx.Response.Header)
+		ctx.Writer.WriteHeader(ctx.Response.Status)
+		_, _ = io.Copy(ctx.Writer, resp.Body)
+		return
+	}
+	copyHeader(ctx.Writer.Header(), ctx.Response.Header)
+	ctx.Writer.Header().Del("Content-Length")
+	ctx.Writer.WriteHeader(ctx.Response.Status)
+	_, _ = ctx.Writer.Write(body)
+}
+
+// match picks the route whose path prefix is longest among those whose
+// hosts and methods (when set) match.
+func (h *Harness) match(r *http.Request) *entity.Route {
+	host, _, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		host = r.Host
+	}
+	var best *entity.Route
+	bestLen := -1
+	for _, rt := range h.routeList {
+		if len(rt.Hosts) > 0 && !contains(rt.Hosts, host) {
+			continue
+		}
+		if len(rt.Methods) > 0 && !contains(rt.Methods, r.Method) {
+			continue
+		}
+		paths := rt.Paths
+		if len(paths) == 0 {
+			paths = []string{"/"}
+		}
+		for _, p := range paths {
+			if strings.HasPrefix(r.URL.Path, p) && len(p) > bestLen {
+				best, bestLen = rt, len(p)
+			}
+		}
+	}
+	return best
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func clientIP(r *http.Request) netip.Addr {
+	if v := r.Header.Get(ClientIPHeader); v != "" {
+		if a, err := netip.ParseAddr(v); err == nil {
+			return a
+		}
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr()
+}
+
+func copyHeader(dst, src http.Header) {
+	for k, v := range src {
+		dst[k] = v
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,91 @@
+package plugin
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+// Validate checks a plugin entity against the plugin it names: the name is
+// known to r, the scope is one the plugin allows, the protocols are ones it
+// supports, and the config decodes and passes the plugin's checks. The
+// control plane (at write time) and the data plane (at apply time) call
+// it, so both accept exactly the same configs. Field names are Kong's:
+// "name", "consumer", "protocols[2]", "config.minute".
+func (r *Registry) Validate(p *entity.Plugin) entity.Errors {
+	_, errs := r.decodeConfig(p)
+	return errs
+}
+
+// Normalize validates p like Validate and, when it is valid, replaces
+// p.Config with the full config: every field present, defaults filled in.
+// That is what the Admin API returns and what gets stored, as in Kong.
+func (r *Registry) Normalize(p *entity.Plugin) entity.Errors {
+	cfg, errs := r.decodeConfig(p)
+	if errs != nil {
+		return errs
+	}
+	m, err := configMap(cfg)
+	if err != nil {
+		return entity.Errors{{Field: "config", Message: err.Error()}}
+	}
+	p.Config = m
+	return nil
+}
+
+// decodeConfig validates p and returns its typed config (a *C of the
+// plugin's Spec) when there is no error.
+func (r *Registry) decodeConfig(p *entity.Plugin) (any, entity.Errors) {
+	var errs entity.Errors
+	pl, ok := r.plugins[p.Name]
+	if !ok {
+		if p.Name == "" {
+			errs.Add("name", "required field missing")
+		} else {
+			errs.Add("name", fmt.Sprintf("plugin '%s' not enabled; add it to the 'plugins' configuration property", p.Name))
+		}
+		return nil, errs
+	}
+	if pl.noConsumer && entity.RefID(p.Consumer) != "" {
+		errs.Add("consumer", "value must be null")
+	}
+	for i, proto := range p.Protocols {
+		if !slices.Contains(pl.protocols, proto) {
+			errs.Add(fmt.Sprintf("protocols[%d]", i+1), "expected one of: "+strings.Join(pl.protocols, ", "))
+		}
+	}
+	cfg := pl.newConfig()
+	errs = append(errs, decode(cfg, p.Config, "config")...)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if v, ok := cfg.(ConfigValidator); ok {
+		for _, fe := range v.Validate() {
+			field := "config"
+			if fe.Field != "" {
+				field += "." + fe.Field
+			}
+			errs.Add(field, fe.Message)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return cfg, nil
+}
+
+// configMap renders a typed config as the generic map entities carry.
+func configMap(cfg any) (map[string]any, error) {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("render plugin config: %w", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("render plugin config: %w", err)
+	}
+	return m, nil
+}

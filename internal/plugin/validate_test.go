@@ -1,0 +1,184 @@
+package plugin_test
+
+import (
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/plugin"
+	"github.com/gantryhq/gantry/internal/plugin/plugintest"
+)
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	reg := plugin.Bundled(nil)
+	tests := []struct {
+		name   string
+		plugin func(p *entity.Plugin)
+		want   map[string]string // field → message; nil = valid
+	}{
+		{name: "defaults are valid", plugin: func(p *entity.Plugin) {}},
+		{name: "every field set", plugin: func(p *entity.Plugin) {
+			p.Config = map[string]any{"value": "v", "limit": float64(3), "list": []any{"a"}, "nested": map[string]any{"flag": true}}
+		}},
+		{name: "null keeps the default", plugin: func(p *entity.Plugin) { p.Config = map[string]any{"value": nil} }},
+		{name: "yaml integers accepted", plugin: func(p *entity.Plugin) { p.Config = map[string]any{"limit": uint64(7)} }},
+		{name: "unknown plugin", plugin: func(p *entity.Plugin) { p.Name = "nope" },
+			want: map[string]string{"name": "plugin 'nope' not enabled; add it to the 'plugins' configuration property"}},
+		{name: "missing name", plugin: func(p *entity.Plugin) { p.Name = "" }, want: map[string]string{"name": "required field missing"}},
+		{name: "unknown field", plugin: func(p *entity.Plugin) { p.Config = map[string]any{"colour": "red"} },
+			want: map[string]string{"config.colour": "unknown field"}},
+		{name: "every wrong type reported", plugin: func(p *entity.Plugin) {
+			p.Config = map[string]any{"value": float64(1), "limit": "many", "list": "a", "nested": map[string]any{"flag": "yes", "x": 1}}
+		}, want: map[string]string{
+			"config.value": "expected a string", "config.limit": "expected an integer", "config.list": "expected an array",
+			"config.nested.flag": "expected a boolean", "config.nested.x": "unknown field",
+		}},
+		{name: "fraction for an integer", plugin: func(p *entity.Plugin) { p.Config = map[string]any{"limit": 1.5} },
+			want: map[string]string{"config.limit": "expected an integer"}},
+		{name: "array element wrong type", plugin: func(p *entity.Plugin) { p.Config = map[string]any{"list": []any{"a", true}} },
+			want: map[string]string{"config.list[2]": "expected a string"}},
+		{name: "config validator", plugin: func(p *entity.Plugin) { p.Config = map[string]any{"limit": float64(-1)} },
+			want: map[string]string{"config.limit": "value must be greater than -1"}},
+		{name: "unsupported protocol", plugin: func(p *entity.Plugin) { p.Protocols = []string{"http", "udp"} },
+			want: map[string]string{"protocols[2]": "expected one of: grpc, grpcs, http, https"}},
+		{name: "auth plugin scoped to a consumer", plugin: func(p *entity.Plugin) {
+			p.Name, p.Config, p.Consumer = "test-auth", map[string]any{}, &entity.Ref{ID: "c1"}
+		}, want: map[string]string{"consumer": "value must be null"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := plugintest.Plugin("test-tag", nil, plugintest.Scope{})
+			tt.plugin(p)
+			errs := reg.Validate(p)
+			got := map[string]string{}
+			for _, fe := range errs {
+				got[fe.Field] = fe.Message
+			}
+			if tt.want == nil {
+				tt.want = map[string]string{}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("errors = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNormalizeFillsDefaults(t *testing.T) {
+	t.Parallel()
+	p := plugintest.Plugin("test-tag", map[string]any{"value": "v"}, plugintest.Scope{})
+	if errs := plugin.Bundled(nil).Normalize(p); errs != nil {
+		t.Fatal(errs)
+	}
+	want := map[string]any{"value": "v", "limit": float64(5), "list": nil, "nested": map[string]any{"flag": false}}
+	if !reflect.DeepEqual(p.Config, want) {
+		t.Errorf("config = %#v, want %#v", p.Config, want)
+	}
+}
+
+func TestSubset(t *testing.T) {
+	t.Parallel()
+	reg := plugin.Bundled(nil)
+	tests := []struct {
+		names   []string
+		want    []string
+		wantErr string
+	}{
+		{names: []string{"bundled"}, want: reg.Names()},
+		{names: []string{"off"}, want: []string{}},
+		{names: []string{"test-tag", "test-auth"}, want: []string{"test-auth", "test-tag"}},
+		{names: []string{"off", "test-tag"}, wantErr: `"off" cannot be combined`},
+		{names: []string{"nope"}, wantErr: `unknown plugin "nope"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.names, ","), func(t *testing.T) {
+			t.Parallel()
+			sub, err := reg.Subset(tt.names)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sub.Names(); !slices.Equal(got, tt.want) {
+				t.Errorf("names = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if v := reg.Versions()["test-auth"]; v != "1.2.3" {
+		t.Errorf("Versions()[test-auth] = %q, want 1.2.3", v)
+	}
+}
+
+func TestRegisterDuplicatePanics(t *testing.T) {
+	t.Parallel()
+	defer func() {
+		if recover() == nil {
+			t.Error("registering test-tag twice did not panic")
+		}
+	}()
+	plugin.Register(tagPlugin("test-tag", "X-Tag", 1))
+}
+
+func TestBuildChainsRejects(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		plugins []*entity.Plugin
+		opts    []plugintest.Option
+		want    string
+	}{
+		{name: "invalid config", plugins: []*entity.Plugin{plugintest.Plugin("test-tag", map[string]any{"limit": "x"}, plugintest.Scope{})},
+			want: "config.limit: expected an integer"},
+		{name: "plugin not loaded", plugins: []*entity.Plugin{plugintest.Plugin("test-tag", nil, plugintest.Scope{})},
+			opts: []plugintest.Option{plugintest.WithPlugins("test-auth")}, want: "plugin 'test-tag' not enabled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := plugintest.Start(t, plugintest.Basic(tt.plugins...), tt.opts...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "(test-tag)") {
+				t.Errorf("err = %v, want it to name test-tag and %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestHandlerFailureIsA500ForThatRequestOnly(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ phase, mode string }{
+		{"access", "panic"}, {"access", "error"}, {"header_filter", "panic"}, {"log", "panic"},
+	} {
+		t.Run(tt.phase+"/"+tt.mode, func(t *testing.T) {
+			t.Parallel()
+			cfg := plugintest.Basic(plugintest.Plugin("test-fail", map[string]any{"phase": tt.phase, "mode": tt.mode}, plugintest.Scope{Route: "r"}))
+			cfg.Routes = append(cfg.Routes, plugintest.Route("healthy", "svc", "/healthy"))
+			h := plugintest.New(t, cfg)
+			resp, body := h.Do(t, h.Request(t, http.MethodGet, "/x", nil))
+			wantStatus := http.StatusInternalServerError
+			if tt.phase == "log" {
+				wantStatus = http.StatusOK // the response was sent before the log phase
+			}
+			if resp.StatusCode != wantStatus {
+				t.Fatalf("status = %d (%s), want %d", resp.StatusCode, body, wantStatus)
+			}
+			if wantStatus == 500 && plugintest.Message(body) != "An unexpected error occurred" {
+				t.Errorf("body = %s", body)
+			}
+			if logs := h.Logs(); !strings.Contains(logs, "plugin=test-fail") || !strings.Contains(logs, "phase="+tt.phase) {
+				t.Errorf("logs do not name the plugin and phase: %s", logs)
+			}
+			if resp, _ := h.Do(t, h.Request(t, http.MethodGet, "/healthy", nil)); resp.StatusCode != http.StatusOK {
+				t.Errorf("other route got %d after the failure", resp.StatusCode)
+			}
+		})
+	}
+}
