@@ -179,3 +179,14 @@ func splitList(v string) []string {
 	}
 	return out
 }
+
+// LevelName returns the log_level name of lvl ("notice", "crit", ...), for
+// log handlers that print Gantry's level names rather than slog's.
+func LevelName(lvl slog.Level) (string, bool) {
+	for name, l := range levels() {
+		if l == lvl {
+			return name, true
+		}
+	}
+	return "", false
+}

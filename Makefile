@@ -1,0 +1,37 @@
+# Gantry's build, test and benchmark entry points. `make test` is what CI runs.
+GO ?= go
+TEST_TIMEOUT ?= 30m
+
+.PHONY: all build run test deps vet unit benchonce bench clean
+
+all: build
+
+build:
+	$(GO) build -o bin/gantry ./cmd/gantry
+
+# Runs a node on the built-in defaults (prefix ./gantry-data) in the foreground.
+run: build
+	./bin/gantry start
+
+# Everything CI checks: system packages, vet, race-enabled tests, and every
+# benchmark once so none of them rots.
+test: deps vet unit benchonce
+
+deps:
+	bash scripts/install-deps.sh
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+benchonce:
+	$(GO) test -run '^$$' -bench . -benchtime=1x -timeout $(TEST_TIMEOUT) ./...
+
+# wrk against the upstream directly, nginx and Gantry, side by side (SPEC §10).
+bench:
+	bash scripts/bench.sh
+
+clean:
+	rm -rf bin
