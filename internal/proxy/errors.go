@@ -1,0 +1,83 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+
+	"github.com/gantryhq/gantry/internal/balancer"
+)
+
+// Gateway-made answers, with Kong's messages (SPEC §6).
+const (
+	msgNoRoute      = "no Route matched with those values"
+	msgNoService    = "no Service found with those values"
+	msgBadGateway   = "An invalid response was received from the upstream server"
+	msgNoPeer       = "failure to get a peer from the ring-balancer"
+	msgTimeout      = "The upstream server is timing out"
+	msgUseHTTPS     = "Please use HTTPS protocol"
+	msgHeaders      = "Request header fields too large"
+	msgBodyTimeout  = "Request timeout"
+	msgUnexpected   = "An unexpected error occurred"
+	contentTypeJSON = "application/json; charset=utf-8"
+)
+
+// writeError is the one place that renders a gateway-made answer: a JSON
+// body {"message": msg} with Kong's content type. st records the status
+// for the counters and marks the response as started.
+func writeError(w http.ResponseWriter, st *reqState, status int, msg string) {
+	body := `{"message":` + strconv.Quote(msg) + `}`
+	h := w.Header()
+	h.Set("Content-Type", contentTypeJSON)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if st != nil {
+		st.status = status
+		st.responded = true
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+// proxyError is ReverseProxy's ErrorHandler: it maps a failed upstream
+// exchange to Kong's status and message.
+func (p *Proxy) proxyError(w http.ResponseWriter, r *http.Request, err error) {
+	st := stateOf(r.Context())
+	status, msg := classify(err, st)
+	if status == http.StatusBadGateway || status == http.StatusGatewayTimeout {
+		p.log.Info("upstream request failed", "status", status, "error", err,
+			"route", st.route.Route.ID, "method", r.Method, "path", r.URL.Path)
+	}
+	writeError(w, st, status, msg)
+}
+
+// classify maps an upstream error to a status and message: no peer 503,
+// timeouts 504, the client's body stalling 408, anything else 502.
+func classify(err error, st *reqState) (int, string) {
+	switch {
+	case errors.Is(err, balancer.ErrNoPeer):
+		return http.StatusServiceUnavailable, msgNoPeer
+	case st != nil && st.bodyTimedOut.Load():
+		return http.StatusRequestTimeout, msgBodyTimeout
+	case isTimeout(err):
+		return http.StatusGatewayTimeout, msgTimeout
+	}
+	return http.StatusBadGateway, msgBadGateway
+}
+
+// isTimeout reports whether err is a connect, write or read timeout.
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// isDialError reports whether err happened while connecting, so nothing of
+// the request reached the upstream and any request may be retried.
+func isDialError(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "dial"
+}

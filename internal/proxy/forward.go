@@ -1,0 +1,168 @@
+package proxy
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/balancer"
+	"github.com/gantryhq/gantry/internal/snapshot"
+)
+
+// forwarder is the ReverseProxy's Transport: it runs the attempts of one
+// request, picking a peer for each, reporting every outcome to the
+// balancer and retrying connection failures up to the service's retries.
+type forwarder struct{ p *Proxy }
+
+// RoundTrip sends out to the service's upstream.
+//
+// A failed attempt is retried (with a new peer) when the failure happened
+// while connecting, since nothing reached the upstream then, or when the
+// connection broke before a response for an idempotent request whose body
+// was not read. Timeouts waiting for a response are not retried: the
+// client gets 504 after one read_timeout, not after retries+1 of them.
+func (f *forwarder) RoundTrip(out *http.Request) (*http.Response, error) {
+	st := stateOf(out.Context())
+	svc := st.route.Service
+	rt := f.p.transports.get(svc)
+	var body *trackedBody
+	if out.Body != nil && out.Body != http.NoBody {
+		body = &trackedBody{r: out.Body}
+	}
+	st.upstreamStart = time.Now()
+	var (
+		lastErr error
+		tried   []string
+	)
+	for attempt := 0; attempt <= svc.Service.Retries; attempt++ {
+		peer, err := pick(st, svc, tried)
+		if err != nil {
+			if lastErr != nil {
+				return nil, lastErr
+			}
+			return nil, err
+		}
+		req, cancel := attemptRequest(out, st, svc, peer, body)
+		t0 := time.Now()
+		res, err := rt.RoundTrip(req)
+		latency := float64(time.Since(t0).Microseconds()) / 1000
+		if err == nil {
+			st.upstreamHeaders = time.Now()
+			done(svc, peer, balancer.Result{Status: res.StatusCode, LatencyMS: latency})
+			if res.StatusCode != http.StatusSwitchingProtocols {
+				res.Body = newUpstreamBody(res.Body, svc.ReadTimeout, cancel)
+			}
+			return res, nil
+		}
+		cancel()
+		timeout := isTimeout(err)
+		done(svc, peer, balancer.Result{TCPFailure: !timeout, Timeout: timeout, LatencyMS: latency})
+		lastErr = err
+		if !retryable(err, out, body) {
+			break
+		}
+		tried = append(tried, peer.Addr)
+		f.p.log.Debug("retrying upstream request", "peer", peer.Addr, "attempt", attempt+1, "error", err)
+	}
+	return nil, lastErr
+}
+
+// pick chooses the peer of one attempt: from the upstream's balancer, or
+// the service's own host:port.
+func pick(st *reqState, svc *snapshot.Service, tried []string) (balancer.Peer, error) {
+	if svc.Upstream == nil {
+		return balancer.Peer{Addr: svc.Addr, Target: svc.Addr}, nil
+	}
+	in := &balancer.PickInput{Request: st.in, ClientIP: st.clientIP, Tried: tried}
+	if st.match != nil {
+		in.Captures = st.match.Captures
+	}
+	return svc.Upstream.Balancer.Pick(in)
+}
+
+func done(svc *snapshot.Service, peer balancer.Peer, r balancer.Result) {
+	if svc.Upstream != nil {
+		svc.Upstream.Balancer.Done(peer, r)
+	}
+}
+
+// attemptRequest copies out for one attempt at peer; each attempt gets its
+// own request and context so an abandoned attempt cannot race the next.
+func attemptRequest(out *http.Request, st *reqState, svc *snapshot.Service, peer balancer.Peer, body *trackedBody) (*http.Request, context.CancelFunc) {
+	host := out.Host
+	if host == "" {
+		host = targetHost(peer, svc.Scheme)
+	}
+	ctx, cancel := context.WithCancel(out.Context())
+	if svc.TLS != nil {
+		ctx = context.WithValue(ctx, sniKey{}, sniFor(host))
+	}
+	req := out.WithContext(ctx)
+	u := *out.URL
+	u.Host = peer.Addr
+	req.URL = &u
+	req.Host = host
+	if body != nil {
+		req.Body = body
+	}
+	return req, cancel
+}
+
+// targetHost is the Host header for a target: its host name, with the
+// port unless it is the scheme's default (Kong's rule).
+func targetHost(peer balancer.Peer, scheme string) string {
+	host, port, err := net.SplitHostPort(peer.Target)
+	if err != nil {
+		return peer.Target
+	}
+	if peer.Host != "" {
+		host = peer.Host
+	}
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		return host
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// retryable reports whether a failed attempt may be repeated.
+func retryable(err error, out *http.Request, body *trackedBody) bool {
+	if out.Context().Err() != nil {
+		return false // the client went away
+	}
+	sent := body != nil && body.n.Load() > 0
+	if isDialError(err) {
+		return !sent
+	}
+	if isTimeout(err) || sent {
+		return false
+	}
+	return body == nil && idempotent(out.Method)
+}
+
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// trackedBody hands the client's body to successive attempts and counts
+// what was read, which decides whether a retry is still possible. Close is
+// a no-op: the transport closes a request body on failure, and a retry
+// needs it open; the server closes the real body after the handler.
+type trackedBody struct {
+	r io.ReadCloser
+	n atomic.Int64 // the transport may still read after RoundTrip failed
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+func (b *trackedBody) Close() error { return nil }

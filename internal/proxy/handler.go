@@ -1,0 +1,161 @@
+package proxy
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/router"
+)
+
+// ServeHTTP proxies one client request with the snapshot in service when
+// it arrived.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	st := &reqState{in: r, start: time.Now()}
+	defer p.finish(w, r, st)
+
+	n := 0
+	for _, v := range r.Header {
+		n += len(v)
+	}
+	if n > p.opts.MaxHeaderCount {
+		writeError(w, st, http.StatusRequestHeaderFieldsTooLarge, msgHeaders)
+		return
+	}
+	st.snap = p.snap.Load()
+	if st.snap == nil {
+		writeError(w, st, http.StatusNotFound, msgNoRoute)
+		return
+	}
+	rreq := router.Request{Method: r.Method, Path: r.URL.EscapedPath(), Headers: r.Header}
+	p.client(r, st, &rreq)
+	st.match, st.route = st.snap.Match(&rreq)
+	if st.route == nil {
+		writeError(w, st, http.StatusNotFound, msgNoRoute)
+		return
+	}
+	if p.redirectToHTTPS(w, r, st) {
+		return
+	}
+	svc := st.route.Service
+	if svc == nil {
+		writeError(w, st, http.StatusServiceUnavailable, msgNoService)
+		return
+	}
+
+	// Plugins: this is where the route's chain (st.route.Chain, built by
+	// snapshot.Options.Chains) runs its rewrite and access phases; a
+	// plugin that answers itself returns here. Response-phase handlers hook
+	// into modifyResponse, log handlers into finish.
+
+	ctx := context.WithValue(r.Context(), stateKey{}, st)
+	out := r.WithContext(ctx)
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		out.Body = &clientBody{ReadCloser: r.Body, rc: http.NewResponseController(w), timeout: p.opts.BodyReadTimeout, st: st}
+	}
+	if svc.GRPC || !st.route.Route.ResponseBuffering {
+		p.streaming.ServeHTTP(w, out)
+		return
+	}
+	p.buffered.ServeHTTP(w, out)
+}
+
+// client fills what st and the router request know of the connection:
+// addresses, SNI, scheme, host and whether the client is trusted.
+func (p *Proxy) client(r *http.Request, st *reqState, rreq *router.Request) {
+	st.scheme = "http"
+	if r.TLS != nil {
+		st.scheme = "https"
+		rreq.TLS, rreq.SNI = true, r.TLS.ServerName
+	}
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		addr := ap.Addr().Unmap()
+		rreq.SrcIP, rreq.SrcPort = addr, int(ap.Port())
+		st.clientIP = addr.String()
+		for _, pfx := range p.opts.TrustedIPs {
+			if pfx.Contains(addr) {
+				st.trusted = true
+				break
+			}
+		}
+	} else {
+		st.clientIP = r.RemoteAddr
+	}
+	if st.trusted {
+		if v := r.Header.Get("X-Forwarded-Proto"); v != "" {
+			st.scheme = strings.ToLower(v)
+		}
+	}
+	st.host = r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		st.host = h
+	}
+	rreq.Host = r.Host
+	if la, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr); ok {
+		ap := la.AddrPort()
+		rreq.DstIP, rreq.DstPort = ap.Addr().Unmap(), int(ap.Port())
+		st.serverPort = strconv.Itoa(la.Port)
+	}
+}
+
+// redirectToHTTPS answers a plain-text request on an https-only route
+// with the route's https_redirect_status_code, as Kong does: 426 with a
+// JSON message and Upgrade headers, or a redirect to the https URL.
+func (p *Proxy) redirectToHTTPS(w http.ResponseWriter, r *http.Request, st *reqState) bool {
+	if st.scheme == "https" {
+		return false
+	}
+	var https, plain bool
+	for _, proto := range st.route.Route.Protocols {
+		switch proto {
+		case "https", "grpcs", "wss", "tls":
+			https = true
+		case "http", "grpc", "ws", "tcp":
+			plain = true
+		}
+	}
+	if !https || plain {
+		return false
+	}
+	code := st.route.Route.HTTPSRedirectStatusCode
+	switch code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		w.Header().Set("Location", "https://"+st.host+r.URL.RequestURI())
+		w.Header().Set("Content-Length", "0")
+		st.status, st.responded = code, true
+		w.WriteHeader(code)
+	default:
+		w.Header().Set("Connection", "Upgrade")
+		w.Header().Set("Upgrade", "TLS/1.2, HTTP/1.1")
+		writeError(w, st, http.StatusUpgradeRequired, msgUseHTTPS)
+	}
+	return true
+}
+
+// finish counts the request and turns a panic into a 500 for this request
+// only. http.ErrAbortHandler (ReverseProxy aborting a broken response) is
+// passed on: the server closes the connection quietly.
+func (p *Proxy) finish(w http.ResponseWriter, r *http.Request, st *reqState) {
+	v := recover()
+	if v == nil {
+		p.stats.request(st.status)
+		return
+	}
+	if v == http.ErrAbortHandler {
+		p.stats.request(st.status)
+		panic(v)
+	}
+	p.log.Error("panic while proxying", "panic", v, "method", r.Method,
+		"path", r.URL.Path, "stack", string(debug.Stack()))
+	if st.responded {
+		p.stats.request(st.status)
+		panic(http.ErrAbortHandler)
+	}
+	writeError(w, st, http.StatusInternalServerError, msgUnexpected)
+	p.stats.request(st.status)
+}

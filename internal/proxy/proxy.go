@@ -1,0 +1,142 @@
+// Package proxy is Gantry's HTTP data path: it accepts client connections
+// (HTTP/1.1, HTTP/2 over TLS and h2c, WebSocket, gRPC), matches each
+// request against the current config snapshot and forwards it to the
+// service's upstream with retries, timeouts and Kong's forwarding headers.
+//
+// The config lives behind an atomic.Pointer: a request loads the snapshot
+// once and uses it to the end, so Swap never waits for, drops or disturbs
+// requests in flight and never touches client connections. Upstream
+// connection pools are keyed by snapshot.Service.TransportKey and outlive
+// snapshots.
+package proxy
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/snapshot"
+)
+
+// Options tunes a Proxy. Zero values take the documented defaults, which
+// follow Kong's nginx settings.
+type Options struct {
+	// Logger receives errors and panics; nil discards them.
+	Logger *slog.Logger
+	// TrustedIPs are the client networks whose X-Forwarded-Proto, -Host,
+	// -Port, -Path and -Prefix headers are passed on (Kong's trusted_ips).
+	// From anyone else they are overwritten. Default: none.
+	TrustedIPs []netip.Prefix
+	// MaxHeaderBytes caps the request line plus headers; above it the
+	// client gets 431 (Go's plain-text answer). Default 32 KiB, like
+	// nginx's large_client_header_buffers 4 8k.
+	MaxHeaderBytes int
+	// MaxHeaderCount caps the number of request header lines; above it
+	// the client gets 431 JSON. Default 100 (Kong's lua_max_req_headers).
+	MaxHeaderCount int
+	// ReadHeaderTimeout bounds reading a request's headers. Default 60 s
+	// (nginx client_header_timeout).
+	ReadHeaderTimeout time.Duration
+	// BodyReadTimeout bounds the wait between two reads of a request body;
+	// when it expires the request fails with 408. Default 60 s (nginx
+	// client_body_timeout).
+	BodyReadTimeout time.Duration
+	// IdleTimeout closes a keep-alive client connection idle that long.
+	// Default 60 s (Kong's keepalive_timeout).
+	IdleTimeout time.Duration
+	// MaxConns caps the concurrent client connections of each listener;
+	// further ones wait in the accept queue. Default 16384 (Kong's
+	// worker_connections); negative means no limit.
+	MaxConns int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxHeaderBytes <= 0 {
+		o.MaxHeaderBytes = 32 << 10
+	}
+	if o.MaxHeaderCount <= 0 {
+		o.MaxHeaderCount = 100
+	}
+	if o.ReadHeaderTimeout <= 0 {
+		o.ReadHeaderTimeout = 60 * time.Second
+	}
+	if o.BodyReadTimeout <= 0 {
+		o.BodyReadTimeout = 60 * time.Second
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 60 * time.Second
+	}
+	if o.MaxConns == 0 {
+		o.MaxConns = 16384
+	}
+	return o
+}
+
+// Proxy serves client traffic from the current snapshot. Create it with New.
+type Proxy struct {
+	opts Options
+	log  *slog.Logger
+	snap atomic.Pointer[snapshot.Snapshot]
+
+	// buffered and streaming differ only in FlushInterval: gRPC and
+	// response_buffering=false routes flush every write.
+	buffered, streaming *httputil.ReverseProxy
+	forward             *forwarder
+	transports          transports
+	stats               counters
+	buffers             bufferPool
+
+	mu       sync.Mutex // guards servers and shutdown; never taken per request
+	servers  map[*http.Server]struct{}
+	shutdown bool
+}
+
+// New returns a Proxy with no snapshot: until the first Swap every request
+// gets 404 and TLS handshakes fail.
+func New(opts Options) *Proxy {
+	opts = opts.withDefaults()
+	p := &Proxy{
+		opts:    opts,
+		log:     opts.Logger.With("component", "proxy"),
+		servers: map[*http.Server]struct{}{},
+	}
+	p.forward = &forwarder{p: p}
+	p.buffered = p.reverseProxy(0)
+	p.streaming = p.reverseProxy(-1)
+	return p
+}
+
+func (p *Proxy) reverseProxy(flush time.Duration) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite:        rewrite,
+		Transport:      p.forward,
+		FlushInterval:  flush,
+		ModifyResponse: p.modifyResponse,
+		ErrorHandler:   p.proxyError,
+		ErrorLog:       slog.NewLogLogger(p.log.Handler(), slog.LevelDebug),
+		BufferPool:     &p.buffers,
+	}
+}
+
+// Swap puts next in service. Requests already running finish on the
+// snapshot they started with. The previous snapshot is retired against
+// next (balancers only it used are closed), so build next with
+// prev = p.Current(). Upstream connection pools no service of next uses
+// are closed once idle.
+func (p *Proxy) Swap(next *snapshot.Snapshot) {
+	prev := p.snap.Swap(next)
+	if prev != nil && prev != next {
+		prev.Retire(next)
+	}
+	p.transports.prune(next)
+}
+
+// Current returns the snapshot in service, or nil before the first Swap.
+func (p *Proxy) Current() *snapshot.Snapshot { return p.snap.Load() }

@@ -1,0 +1,65 @@
+package proxy
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// modifyResponse is ReverseProxy's ModifyResponse: it adds Gantry's
+// latency headers and Via, and records the status for the counters.
+func (p *Proxy) modifyResponse(res *http.Response) error {
+	st := stateOf(res.Request.Context())
+	h := res.Header
+	h["X-Gantry-Upstream-Latency"] = []string{strconv.FormatInt(ms(st.upstreamHeaders.Sub(st.upstreamStart)), 10)}
+	h["X-Gantry-Proxy-Latency"] = []string{strconv.FormatInt(ms(st.upstreamStart.Sub(st.start)), 10)}
+	if v := h.Get("Via"); v != "" {
+		h["Via"] = []string{v + ", " + via}
+	} else {
+		h["Via"] = []string{via}
+	}
+	st.status, st.responded = res.StatusCode, true
+	return nil
+}
+
+// upstreamBody enforces the service's read_timeout between two reads of
+// the response body (nginx's proxy_read_timeout): a timer cancels the
+// attempt's context when the upstream stalls, which fails the pending read.
+// Close releases the attempt's context.
+type upstreamBody struct {
+	io.ReadCloser
+	timeout time.Duration
+	cancel  context.CancelFunc
+	once    sync.Once
+	timer   *time.Timer
+}
+
+func newUpstreamBody(rc io.ReadCloser, timeout time.Duration, cancel context.CancelFunc) io.ReadCloser {
+	b := &upstreamBody{ReadCloser: rc, timeout: timeout, cancel: cancel}
+	if timeout > 0 {
+		b.timer = time.AfterFunc(timeout, cancel)
+	}
+	return b
+}
+
+func (b *upstreamBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if b.timer != nil && err == nil {
+		b.timer.Reset(b.timeout)
+	}
+	return n, err
+}
+
+func (b *upstreamBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(func() {
+		if b.timer != nil {
+			b.timer.Stop()
+		}
+		b.cancel()
+	})
+	return err
+}

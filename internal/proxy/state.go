@@ -1,0 +1,43 @@
+package proxy
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/router"
+	"github.com/gantryhq/gantry/internal/snapshot"
+)
+
+// reqState is what one request carries from ServeHTTP through Rewrite,
+// the forwarder and ModifyResponse (through the request context).
+type reqState struct {
+	in    *http.Request
+	start time.Time
+	snap  *snapshot.Snapshot
+	match *router.Match
+	route *snapshot.Route
+
+	clientIP   string
+	scheme     string // "http" or "https" as the client used it (trusted X-Forwarded-Proto included)
+	trusted    bool   // the client may set X-Forwarded-*
+	serverPort string // port the client connected to
+	host       string // Host header without port
+
+	upstreamStart   time.Time // first attempt began
+	upstreamHeaders time.Time // response headers arrived
+	status          int       // status sent to the client, for the counters
+	responded       bool      // a status line went out
+	bodyTimedOut    atomic.Bool
+}
+
+type stateKey struct{}
+
+func stateOf(ctx context.Context) *reqState {
+	st, _ := ctx.Value(stateKey{}).(*reqState)
+	return st
+}
+
+// ms renders a duration as whole milliseconds for latency headers.
+func ms(d time.Duration) int64 { return d.Milliseconds() }

@@ -1,0 +1,221 @@
+// Package snapshot turns an *entity.Config into an immutable, ready-to-serve
+// Snapshot: the compiled router, one balancer per upstream, per-service
+// upstream settings and the TLS certificate store.
+//
+// A Snapshot is built off the request path and swapped in whole (the proxy
+// keeps it behind an atomic.Pointer). Nothing in it changes after Build, so
+// requests read it without locks. Balancers are the one piece of state that
+// outlives a snapshot: Build hands an unchanged upstream's balancer over from
+// the previous snapshot so health state survives unrelated config pushes, and
+// Retire closes the ones the next snapshot dropped.
+package snapshot
+
+import (
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/gantryhq/gantry/internal/balancer"
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/router"
+)
+
+// Options tunes Build.
+type Options struct {
+	// Logger receives build and retire events; nil discards them.
+	Logger *slog.Logger
+	// Balancer is passed to every balancer.New (resolver, logger).
+	Balancer balancer.Options
+	// DefaultCert is served when no SNI matches. Nil reuses prev's, and
+	// when there is no prev a self-signed one is generated (see
+	// NewDefaultCertificate); pass one to share it across snapshots from
+	// the start.
+	DefaultCert *tls.Certificate
+	// Hash, when set, is used as the snapshot's hash instead of computing
+	// cfg.Hash() again (the cluster agent already has it).
+	Hash string
+	// Chains builds the per-route plugin chains; nil leaves every
+	// Route.Chain nil. See Chain.
+	Chains ChainBuilder
+}
+
+// Snapshot is one immutable, ready-to-serve configuration.
+type Snapshot struct {
+	cfg       *entity.Config
+	hash      string
+	router    *router.Router
+	routes    map[string]*Route    // by route id
+	services  map[string]*Service  // by service id
+	upstreams map[string]*Upstream // by lower-cased upstream name
+	certs     *CertStore
+}
+
+// Route is a routable route with what the proxy needs to serve it.
+type Route struct {
+	Route *entity.Route
+	// Service is nil for a route without a service.
+	Service *Service
+	// Chain is the route's compiled plugin chain (nil until the plugin
+	// engine provides a ChainBuilder).
+	Chain Chain
+}
+
+// Build validates cfg and compiles it into a Snapshot. prev may be nil; its
+// balancers are reused for upstreams whose definition and targets did not
+// change. On error nothing is started and prev keeps serving untouched.
+//
+// After the new snapshot is in service, call prev.Retire(next) so balancers
+// only prev used are closed.
+func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) {
+	if cfg == nil {
+		cfg = &entity.Config{}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("snapshot: invalid config: %w", err)
+	}
+	s := &Snapshot{cfg: cfg, hash: opts.Hash}
+	if s.hash == "" {
+		s.hash = cfg.Hash()
+	}
+	def := opts.DefaultCert
+	if def == nil && prev != nil {
+		def = prev.certs.def
+	}
+	if def == nil {
+		var err error
+		if def, err = NewDefaultCertificate(); err != nil {
+			return nil, err
+		}
+	}
+	certs, err := newCertStore(cfg, def)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	s.certs = certs
+
+	fresh, err := s.buildUpstreams(cfg, prev, opts.Balancer)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			for _, b := range fresh {
+				b.Close()
+			}
+		}
+	}()
+	if err := s.buildServices(cfg); err != nil {
+		return nil, err
+	}
+	if err := s.buildRoutes(cfg, opts.Chains); err != nil {
+		return nil, err
+	}
+	ok = true
+	for _, b := range fresh {
+		b.Start()
+	}
+	logger(opts.Logger).Debug("snapshot built", "hash", s.hash,
+		"routes", len(s.routes), "services", len(s.services),
+		"upstreams", len(s.upstreams), "new_balancers", len(fresh))
+	return s, nil
+}
+
+// buildRoutes compiles the router from the routes whose service is enabled
+// (Kong leaves routes of a disabled service out of the router, so they
+// answer 404) and builds the per-route entries.
+func (s *Snapshot) buildRoutes(cfg *entity.Config, chains ChainBuilder) error {
+	routes := make([]*entity.Route, 0, len(cfg.Routes))
+	s.routes = make(map[string]*Route, len(cfg.Routes))
+	for _, r := range cfg.Routes {
+		e := &Route{Route: r}
+		if id := entity.RefID(r.Service); id != "" {
+			svc, ok := s.services[id]
+			if !ok {
+				return fmt.Errorf("snapshot: route %s: service %q does not exist", name(r.Name, r.ID), id)
+			}
+			if !svc.Service.Enabled {
+				continue
+			}
+			e.Service = svc
+		}
+		if chains != nil {
+			var svc *entity.Service
+			if e.Service != nil {
+				svc = e.Service.Service
+			}
+			c, err := chains(cfg, r, svc)
+			if err != nil {
+				return fmt.Errorf("snapshot: plugins of route %s: %w", name(r.Name, r.ID), err)
+			}
+			e.Chain = c
+		}
+		routes = append(routes, r)
+		s.routes[r.ID] = e
+	}
+	rt, err := router.New(routes, cfg.Services)
+	if err != nil {
+		return fmt.Errorf("snapshot: router: %w", err)
+	}
+	s.router = rt
+	return nil
+}
+
+// Match finds the route for req. It returns nil, nil when no route matches.
+func (s *Snapshot) Match(req *router.Request) (*router.Match, *Route) {
+	m := s.router.Match(req)
+	if m == nil || m.Route == nil {
+		return nil, nil
+	}
+	r := s.routes[m.Route.ID]
+	if r == nil {
+		return nil, nil
+	}
+	return m, r
+}
+
+// Hash is the config hash (md5 hex of the canonical form).
+func (s *Snapshot) Hash() string { return s.hash }
+
+// Empty reports whether the snapshot holds no entity: a node running it
+// answers 404 to everything and is not ready.
+func (s *Snapshot) Empty() bool { return s.cfg.Empty() }
+
+// Config returns the config the snapshot was built from. Callers must not
+// modify it.
+func (s *Snapshot) Config() *entity.Config { return s.cfg }
+
+// Certificates returns the TLS certificate store.
+func (s *Snapshot) Certificates() *CertStore { return s.certs }
+
+// Service returns the service with the given id, or nil.
+func (s *Snapshot) Service(id string) *Service { return s.services[id] }
+
+// Upstream returns the upstream with the given name (any case), or nil.
+func (s *Snapshot) Upstream(name string) *Upstream {
+	return s.upstreams[strings.ToLower(name)]
+}
+
+// Upstreams returns every upstream of the snapshot, for health endpoints.
+func (s *Snapshot) Upstreams() []*Upstream {
+	out := make([]*Upstream, 0, len(s.upstreams))
+	for _, u := range s.upstreams {
+		out = append(out, u)
+	}
+	return out
+}
+
+func logger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l.With("component", "snapshot")
+}
+
+func name(n, id string) string {
+	if n != "" {
+		return fmt.Sprintf("%q", n)
+	}
+	return id
+}
