@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/gantryhq/gantry/internal/entity"
@@ -62,4 +63,22 @@ func setOrDel(h http.Header, k, v string) {
 		return
 	}
 	h.Set(k, v)
+}
+
+// Reject ends a failed authentication the way Kong's auth plugins do: when
+// anonymous (the plugin's `anonymous` setting: a consumer id or username)
+// is set, the request continues as that consumer with X-Anonymous-Consumer;
+// otherwise it exits with status, message ({"message": ...}) and headers.
+// An anonymous consumer missing from the config is an error (a 500).
+func (c *Context) Reject(ix *Index, anonymous *string, status int, message string, headers http.Header) error {
+	if anonymous == nil || *anonymous == "" {
+		c.Exit(status, message, headers)
+		return nil
+	}
+	consumer := ix.ConsumerByAny(*anonymous)
+	if consumer == nil {
+		return fmt.Errorf("anonymous consumer %q is configured but doesn't exist", *anonymous)
+	}
+	c.Authenticate(consumer, nil)
+	return nil
 }
