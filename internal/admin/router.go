@@ -1,0 +1,102 @@
+package admin
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// handlerFunc answers one request. It returns the status and a body to
+// render as JSON (nil for none), or an error for the one renderer.
+type handlerFunc func(r *http.Request, p params) (int, any, error)
+
+// params holds the values of a route's {name} segments, unescaped.
+type params map[string]string
+
+// router is a small segment trie: literal segments win over {param}
+// segments, so /plugins/enabled beats /plugins/{id}. Unlike http.ServeMux it
+// lets every miss (404) and wrong method (405) answer in Kong's JSON shape.
+type router struct {
+	root *node
+}
+
+type node struct {
+	literal map[string]*node
+	param   *node
+	name    string // param name when this node is a param child
+	methods map[string]handlerFunc
+}
+
+func newRouter() *router { return &router{root: &node{}} }
+
+// handle registers h for method on pattern ("/services/{id}/routes").
+// Registering the same method and pattern twice replaces the first.
+func (rt *router) handle(method, pattern string, h handlerFunc) {
+	n := rt.root
+	for _, seg := range splitPath(pattern) {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			if n.param == nil {
+				n.param = &node{name: seg[1 : len(seg)-1]}
+			}
+			n = n.param
+			continue
+		}
+		if n.literal == nil {
+			n.literal = map[string]*node{}
+		}
+		next, ok := n.literal[seg]
+		if !ok {
+			next = &node{}
+			n.literal[seg] = next
+		}
+		n = next
+	}
+	if n.methods == nil {
+		n.methods = map[string]handlerFunc{}
+	}
+	n.methods[method] = h
+}
+
+// lookup finds the node for path and the param values along the way.
+func (rt *router) lookup(path string) (*node, params) {
+	segs := splitPath(path)
+	for i, s := range segs {
+		if u, err := url.PathUnescape(s); err == nil {
+			segs[i] = u
+		}
+	}
+	p := params{}
+	n := match(rt.root, segs, p)
+	return n, p
+}
+
+func match(n *node, segs []string, p params) *node {
+	if len(segs) == 0 {
+		if n.methods == nil {
+			return nil
+		}
+		return n
+	}
+	if next, ok := n.literal[segs[0]]; ok {
+		if found := match(next, segs[1:], p); found != nil {
+			return found
+		}
+	}
+	if n.param != nil && segs[0] != "" {
+		if found := match(n.param, segs[1:], p); found != nil {
+			p[n.param.name] = segs[0]
+			return found
+		}
+	}
+	return nil
+}
+
+// splitPath splits an escaped path into segments, ignoring one trailing slash.
+func splitPath(path string) []string {
+	path = strings.TrimPrefix(path, "/")
+	path = strings.TrimSuffix(path, "/")
+	if path == "" {
+		return nil
+	}
+	return strings.Split(path, "/")
+}
