@@ -1,0 +1,28 @@
+package basicauth
+
+import (
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/hex"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// HashPassword is how a basic-auth credential's password is stored: Kong's
+// sha1(password .. consumer_id), hex. The Admin API and the declarative
+// loader call it when a credential is written with a plain-text password,
+// so exports stay compatible with Kong's.
+func HashPassword(password, consumerID string) string {
+	sum := sha1.Sum([]byte(password + consumerID))
+	return hex.EncodeToString(sum[:])
+}
+
+// checkPassword compares a presented password with the stored hash: a
+// bcrypt hash ($2a$, $2b$, $2y$) or Kong's sha1 form.
+func checkPassword(stored, password, consumerID string) bool {
+	if strings.HasPrefix(stored, "$2") {
+		return bcrypt.CompareHashAndPassword([]byte(stored), []byte(password)) == nil
+	}
+	return subtle.ConstantTimeCompare([]byte(stored), []byte(HashPassword(password, consumerID))) == 1
+}
