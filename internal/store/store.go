@@ -78,6 +78,10 @@ type Store interface {
 // ErrNotFound means no entity matched.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalidOffset means ListOptions.Offset is not a token a previous Page
+// returned; the Admin API maps it to 400.
+var ErrInvalidOffset = errors.New("invalid offset")
+
 // ErrUnavailable wraps failures to reach the database; the Admin API maps it to 503.
 var ErrUnavailable = errors.New("database unavailable")
 

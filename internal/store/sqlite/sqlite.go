@@ -1,0 +1,145 @@
+// Package sqlite is the embedded store, the default for a single node: one
+// database file in WAL mode, read by a small pool of connections and written
+// through exactly one, so writers queue in Go instead of failing with
+// SQLITE_BUSY. Revisions reach Changes subscribers in-process only: two
+// nodes must not share one SQLite file (use PostgreSQL for that).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/gantryhq/gantry/internal/store"
+	"github.com/gantryhq/gantry/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+//go:embed reset.sql
+var resetSQL string
+
+var dialect = sqlstore.Dialect{
+	HasTable: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1",
+	Reset:    resetSQL,
+}
+
+// Open opens (creating it if needed) the database file at path. A new,
+// empty file is bootstrapped; an existing one must be up to date, otherwise
+// the error says to run `gantry migrations up`.
+func Open(ctx context.Context, path string, log *slog.Logger) (store.Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("component", "store.sqlite")
+	m, err := Migrations(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := m.List(ctx)
+	if err == nil && len(st.Executed) == 0 {
+		var ran []sqlstore.Migration
+		ran, err = m.Bootstrap(ctx)
+		if len(ran) > 0 {
+			log.Info("bootstrapped a new database", "path", path, "migrations", len(ran))
+		}
+	}
+	if err == nil {
+		err = m.Check(ctx)
+	}
+	if err != nil {
+		m.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	return sqlstore.New(m.Driver(), log), nil
+}
+
+// Migrations returns the migration runner for the database file at path,
+// creating the file (not the schema) if needed. Close it when done.
+func Migrations(ctx context.Context, path string) (*sqlstore.Migrator, error) {
+	d, err := openDriver(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	m, err := sqlstore.NewMigrator(d, dialect, sub)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// driver is the sqlstore.Driver over two database/sql pools on one file.
+type driver struct {
+	writer *sql.DB // exactly one connection, BEGIN IMMEDIATE
+	reader *sql.DB // read-only connections, each transaction one WAL snapshot
+}
+
+func openDriver(ctx context.Context, path string) (*driver, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: no database path: set sqlite_path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("%w: sqlite_path %s: create its directory: %v", store.ErrUnavailable, path, err)
+		}
+	}
+	const common = "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	writer, err := sql.Open("sqlite", path+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite_path %s: %w", path, classify(ctx, err))
+	}
+	reader, err := sql.Open("sqlite", path+common+"&_pragma=query_only(1)")
+	if err != nil {
+		writer.Close()
+		return nil, err
+	}
+	reader.SetMaxOpenConns(4)
+	return &driver{writer: writer, reader: reader}, nil
+}
+
+func (d *driver) Read(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	return inTx(ctx, d.reader, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func (d *driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
+	return inTx(ctx, d.writer, nil, fn)
+}
+
+func (d *driver) Wrote(context.Context, sqlstore.Tx, int64) error { return nil }
+
+func (d *driver) Close() error {
+	return errors.Join(d.reader.Close(), d.writer.Close())
+}
+
+func inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(sqlstore.Tx) error) error {
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return classify(ctx, err)
+	}
+	if err := fn(sqlTx{tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return classify(ctx, tx.Commit())
+}

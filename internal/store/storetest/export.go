@@ -1,0 +1,80 @@
+package storetest
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+func testExportImport(t *testing.T, h Harness) {
+	src := h.New(t)
+	seed(t, src, "x")
+	seed(t, src, "y")
+	extra := service("tagged", "t1", "t2")
+	mustInsert(t, src, extra)
+	cfg, err := src.Export(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range entity.Kinds {
+		var got []string
+		cfg.Each(func(e entity.Entity) {
+			if e.EntityKind() == k {
+				got = append(got, e.GetID())
+			}
+		})
+		if len(got) == 0 || !slices.IsSorted(got) {
+			t.Fatalf("export of %s: ids %v, want some, sorted", k, got)
+		}
+	}
+	if len(cfg.Certificates[0].SNIs) != 1 {
+		t.Fatalf("exported certificate lacks its snis: %+v", cfg.Certificates[0])
+	}
+	want := jsonOf(t, cfg)
+
+	dst := h.New(t)
+	if err := dst.Import(ctx(t), cfg); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	again, err := dst.Export(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jsonOf(t, again); got != want {
+		t.Fatalf("export after import differs:\n got %s\nwant %s", got, want)
+	}
+	if again.Hash() != cfg.Hash() {
+		t.Fatal("hash differs after the round trip")
+	}
+	if got := listAll(t, dst, entity.KindService, storeTags("t1", "t2")); len(got) != 1 || got[0].GetID() != extra.ID {
+		t.Fatalf("imported tags are not searchable: %v", ids(got))
+	}
+	rev, err := dst.Revision(ctx(t))
+	if err != nil || rev != 1 {
+		t.Fatalf("import moved the revision to %d (%v), want 1: one transaction", rev, err)
+	}
+}
+
+func testImportNotEmpty(t *testing.T, h Harness) {
+	s := h.New(t)
+	mustInsert(t, s, service("present"))
+	cfg := &entity.Config{Services: []*entity.Service{service("incoming")}}
+	err := s.Import(ctx(t), cfg)
+	if err == nil || !strings.Contains(err.Error(), "empty database") {
+		t.Fatalf("import into a non-empty database: %v", err)
+	}
+	wantNotFound(t, s, entity.KindService, "incoming")
+
+	// A failing import leaves nothing behind.
+	empty := h.New(t)
+	bad := &entity.Config{
+		Services: []*entity.Service{service("ok")},
+		Routes:   []*entity.Route{{Name: "dangling", Service: &entity.Ref{ID: "0d7e4f52-3b7a-4a9e-8d3c-111111111111"}}},
+	}
+	if err := empty.Import(ctx(t), bad); err == nil {
+		t.Fatal("import with a dangling reference succeeded")
+	}
+	wantNotFound(t, empty, entity.KindService, "ok")
+}
