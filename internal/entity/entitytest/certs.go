@@ -1,0 +1,77 @@
+// Package entitytest makes test material for entity-level tests: real
+// certificates and keys generated on the spot, so no test carries a PEM
+// that could expire.
+package entitytest
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"testing"
+	"time"
+)
+
+// Cert is a PEM certificate and its PEM (PKCS#8) private key.
+type Cert struct {
+	Cert, Key string
+}
+
+// CertOptions shapes a generated certificate. The zero value is an ECDSA
+// P-256 leaf for "example.test", valid for a day.
+type CertOptions struct {
+	RSA      bool      // RSA 2048 instead of ECDSA P-256
+	CA       bool      // a CA certificate (basic constraint CA:TRUE)
+	NotAfter time.Time // zero: one day from now
+}
+
+// SelfSigned creates a self-signed certificate with a fresh key.
+func SelfSigned(t testing.TB, o CertOptions) Cert {
+	t.Helper()
+	var key crypto.Signer
+	var err error
+	if o.RSA {
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.NotAfter.IsZero() {
+		o.NotAfter = time.Now().Add(24 * time.Hour)
+	}
+	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "example.test"},
+		DNSNames:              []string{"example.test"},
+		NotBefore:             o.NotAfter.Add(-48 * time.Hour),
+		NotAfter:              o.NotAfter,
+		BasicConstraintsValid: true,
+		IsCA:                  o.CA,
+	}
+	if o.CA {
+		tmpl.KeyUsage = x509.KeyUsageCertSign
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Cert{
+		Cert: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		Key:  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})),
+	}
+}
