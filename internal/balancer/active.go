@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -81,10 +82,7 @@ func (b *Balancer) probe(ctx context.Context, p *peer) event {
 	if cfg.Type == "https" {
 		sni := cfg.HTTPSSni
 		if sni == "" {
-			sni, _, _ = net.SplitHostPort(host)
-			if sni == "" {
-				sni = host
-			}
+			sni = strings.Trim(host, "[]")
 		}
 		tc := tls.Client(conn, &tls.Config{
 			ServerName:         sni,
@@ -125,20 +123,16 @@ func (b *Balancer) probe(ctx context.Context, p *peer) event {
 	return classify(&b.hc.active, false, false, resp.StatusCode)
 }
 
-// probeHost is the Host header of a probe: host_header, else the target's
-// host, with the port unless it is the scheme's default.
+// probeHost is the Host header of a probe, as Kong's health checker sends
+// it: host_header, else the target's host name or IP, without the port.
 func (b *Balancer) probeHost(t *target) string {
-	host := t.host
-	if b.up.HostHeader != "" {
-		host = b.up.HostHeader
+	switch {
+	case b.up.HostHeader != "":
+		return b.up.HostHeader
+	case t.isIP && strings.Contains(t.host, ":"):
+		return "[" + t.host + "]"
 	}
-	if (t.port == "80" && b.hc.activeCfg.Type != "https") || (t.port == "443" && b.hc.activeCfg.Type == "https") {
-		if t.isIP && net.ParseIP(host).To4() == nil && b.up.HostHeader == "" {
-			return "[" + host + "]"
-		}
-		return host
-	}
-	return net.JoinHostPort(host, t.port)
+	return t.host
 }
 
 // errorEvent tells a timeout from other connection failures.

@@ -1,0 +1,170 @@
+package balancer
+
+import (
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+// Not parallel: it counts the process's goroutines.
+func TestCloseStopsBackgroundWork(t *testing.T) {
+	well := newBackend(t)
+	res := &testResolver{}
+	res.set("svc.test", "127.0.0.1")
+	before := runtime.NumGoroutine()
+
+	bal, err := New(upstream(activeChecks("http")), targets(well.addr, 100, "svc.test:1", 100),
+		Options{Resolver: res, DNSRefresh: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bal.Start()
+	eventually(t, waitHealth, "probes to reach the server", func() bool { return well.hits.Load() >= 3 })
+	if runtime.NumGoroutine() <= before {
+		t.Fatal("Start started no background goroutines; the test would prove nothing")
+	}
+	bal.Close()
+	bal.Close() // twice is harmless
+	eventually(t, 2*time.Second, "goroutines to end after Close", func() bool {
+		return runtime.NumGoroutine() <= before
+	})
+	hits := well.hits.Load()
+	time.Sleep(100 * time.Millisecond)
+	if well.hits.Load() != hits {
+		t.Fatal("probes continue after Close")
+	}
+	if _, err := bal.Pick(nil); err != nil {
+		t.Fatalf("Pick after Close: %v; a closed balancer keeps its last state", err)
+	}
+}
+
+func TestConcurrentPickDone(t *testing.T) {
+	t.Parallel()
+	for _, algo := range []string{"round-robin", "consistent-hashing", "least-connections", "latency"} {
+		t.Run(algo, func(t *testing.T) {
+			t.Parallel()
+			up := upstream(func(u *entity.Upstream) {
+				u.Algorithm, u.HashOn = algo, "consumer"
+				u.Healthchecks.Passive.Unhealthy.HTTPFailures = 2
+			})
+			ts := targets("10.0.0.1:80", 100, "10.0.0.2:80", 50, "10.0.0.3:80", 10, "10.0.0.4:80", 100)
+			bal := start(t, up, ts, Options{})
+			var wg sync.WaitGroup
+			stop := make(chan struct{})
+			wg.Go(func() { // an operator flipping health meanwhile
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					_ = bal.SetHealth(ts[i%4].Target, "", true)
+					_ = bal.Health()
+				}
+			})
+			var workers sync.WaitGroup
+			for w := range 8 {
+				workers.Go(func() {
+					for i := range 2000 {
+						p, err := bal.Pick(&PickInput{ConsumerID: string(rune('a' + (w+i)%26))})
+						if err != nil {
+							continue // every target unhealthy for a moment
+						}
+						status := 200
+						if i%7 == 0 {
+							status = 500
+						}
+						bal.Done(p, Result{Status: status, LatencyMS: float64(i % 13)})
+					}
+				})
+			}
+			workers.Wait()
+			close(stop)
+			wg.Wait()
+			for _, p := range bal.view.Load().all {
+				if n := p.active.Load(); n != 0 {
+					t.Fatalf("address %s has %d requests in flight after every Done", p.addr, n)
+				}
+			}
+		})
+	}
+}
+
+func TestKey(t *testing.T) {
+	t.Parallel()
+	base := func() (*entity.Upstream, []*entity.Target) {
+		return upstream(nil), targets("a:80", 100, "b:80", 50)
+	}
+	u0, t0 := base()
+	k0 := Key(u0, t0)
+	cases := []struct {
+		name string
+		mod  func(u *entity.Upstream, ts []*entity.Target) []*entity.Target
+		same bool
+	}{
+		{"identical", func(u *entity.Upstream, ts []*entity.Target) []*entity.Target { return ts }, true},
+		{"timestamps and tags", func(u *entity.Upstream, ts []*entity.Target) []*entity.Target {
+			u.CreatedAt, u.UpdatedAt, u.Tags = 1, 2, []string{"x"}
+			ts[0].CreatedAt = 5
+			return ts
+		}, true},
+		{"target order", func(u *entity.Upstream, ts []*entity.Target) []*entity.Target {
+			return []*entity.Target{ts[1], ts[0]}
+		}, true},
+		{"weight", func(u *entity.Upstream, ts []*entity.Target) []*entity.Target { ts[1].Weight = 60; return ts }, false},
+		{"new target", func(u *entity.Upstream, ts []*entity.Target) []*entity.Target {
+			return append(ts, targets("c:80", 100)...)
+		}, false},
+		{"algorithm", func(u *entity.Upstream, ts []*entity.Target) []*entity.Target { u.Algorithm = "latency"; return ts }, false},
+		{"healthchecks", func(u *entity.Upstream, ts []*entity.Target) []*entity.Target {
+			u.Healthchecks.Active.HTTPPath = "/health"
+			return ts
+		}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			u, ts := base()
+			ts = tc.mod(u, ts)
+			if got := Key(u, ts) == k0; got != tc.same {
+				t.Fatalf("key unchanged = %v, want %v", got, tc.same)
+			}
+		})
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		up      *entity.Upstream
+		ts      []*entity.Target
+		mention string
+	}{
+		{"unknown algorithm", upstream(func(u *entity.Upstream) { u.Algorithm = "random" }), nil, "algorithm"},
+		{"port not a number", upstream(nil), targets("host:http", 100), "host:http"},
+		{"port out of range", upstream(nil), targets("host:70000", 100), "port"},
+		{"negative weight", upstream(nil), targets("host:80", -1), "weight"},
+		{"no upstream", nil, nil, "upstream"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := New(tc.up, tc.ts, Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.mention) {
+				t.Fatalf("New: %v, want an error naming %q", err, tc.mention)
+			}
+		})
+	}
+	t.Run("target without port gets 8000", func(t *testing.T) {
+		t.Parallel()
+		bal := start(t, upstream(nil), targets("127.0.0.1", 100), Options{})
+		if p, err := bal.Pick(nil); err != nil || p.Addr != "127.0.0.1:8000" {
+			t.Fatalf("Pick: %+v, %v; want 127.0.0.1:8000", p, err)
+		}
+	})
+}

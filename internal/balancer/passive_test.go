@@ -1,0 +1,183 @@
+package balancer
+
+import (
+	"errors"
+	"net"
+	"testing"
+
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+func passiveChecks(u *entity.Upstream) {
+	p := &u.Healthchecks.Passive
+	p.Unhealthy.HTTPFailures, p.Unhealthy.TCPFailures, p.Unhealthy.Timeouts = 3, 2, 2
+}
+
+// closedAddr is a loopback address nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestPassiveChecks(t *testing.T) {
+	t.Parallel()
+	t.Run("500s mark a target unhealthy", func(t *testing.T) {
+		t.Parallel()
+		sick, well := newBackend(t), newBackend(t)
+		sick.status.Store(500)
+		bal := start(t, upstream(passiveChecks), targets(sick.addr, 100, well.addr, 100), Options{})
+		for range 10 {
+			if _, err := proxy(t, bal, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := sick.hits.Load(); n != 3 {
+			t.Errorf("the failing target served %d requests, want exactly 3 (http_failures)", n)
+		}
+		if h := healthOf(bal, sick.addr); h != Unhealthy {
+			t.Fatalf("after three 500s the target is %s, want UNHEALTHY", h)
+		}
+		if !onlyTo(t, bal, well.addr) {
+			t.Fatal("the unhealthy target is still picked")
+		}
+	})
+	t.Run("connection failures", func(t *testing.T) {
+		t.Parallel()
+		dead, well := closedAddr(t), newBackend(t)
+		bal := start(t, upstream(passiveChecks), targets(dead, 100, well.addr, 100), Options{})
+		for range 10 {
+			if _, err := proxy(t, bal, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if h := healthOf(bal, dead); h != Unhealthy {
+			t.Fatalf("after refused connections the target is %s, want UNHEALTHY", h)
+		}
+	})
+	t.Run("timeouts", func(t *testing.T) {
+		t.Parallel()
+		bal := start(t, upstream(passiveChecks), targets("10.0.0.1:80", 100), Options{})
+		for range 2 {
+			p, _ := bal.Pick(nil)
+			bal.Done(p, Result{Timeout: true})
+		}
+		if h := healthOf(bal, "10.0.0.1:80"); h != Unhealthy {
+			t.Fatalf("after 2 timeouts the target is %s, want UNHEALTHY", h)
+		}
+		if _, err := bal.Pick(nil); !errors.Is(err, ErrNoPeer) {
+			t.Fatalf("Pick with the only target unhealthy: %v, want ErrNoPeer", err)
+		}
+	})
+	t.Run("a success restarts the count", func(t *testing.T) {
+		t.Parallel()
+		bal := start(t, upstream(passiveChecks), targets("10.0.0.1:80", 100), Options{})
+		for _, r := range []Result{{Status: 500}, {Status: 500}, {Status: 200}, {Status: 500}, {Status: 500}} {
+			p, _ := bal.Pick(nil)
+			bal.Done(p, r)
+		}
+		if h := healthOf(bal, "10.0.0.1:80"); h != Healthy {
+			t.Fatalf("2 failures, a success, 2 failures left the target %s, want HEALTHY", h)
+		}
+	})
+	t.Run("statuses outside the lists count for nothing", func(t *testing.T) {
+		t.Parallel()
+		bal := start(t, upstream(passiveChecks), targets("10.0.0.1:80", 100), Options{})
+		for range 5 {
+			p, _ := bal.Pick(nil)
+			bal.Done(p, Result{Status: 404})
+		}
+		if h := healthOf(bal, "10.0.0.1:80"); h != Healthy {
+			t.Fatalf("404s (not in unhealthy.http_statuses) made the target %s", h)
+		}
+	})
+	t.Run("stays down without active checks until set healthy", func(t *testing.T) {
+		t.Parallel()
+		bal := start(t, upstream(passiveChecks), targets("10.0.0.1:80", 100), Options{})
+		for range 3 {
+			p, _ := bal.Pick(nil)
+			bal.Done(p, Result{Status: 503})
+		}
+		if _, err := bal.Pick(nil); !errors.Is(err, ErrNoPeer) {
+			t.Fatalf("Pick: %v, want ErrNoPeer", err)
+		}
+		if err := bal.SetHealth("10.0.0.1:80", "", true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bal.Pick(nil); err != nil {
+			t.Fatalf("Pick after SetHealth(healthy): %v", err)
+		}
+	})
+	t.Run("active probes of unhealthy targets bring them back", func(t *testing.T) {
+		t.Parallel()
+		sick := newBackend(t)
+		sick.status.Store(500)
+		up := upstream(passiveChecks)
+		up.Healthchecks.Active.Unhealthy.Interval = 0.05 // probe only unhealthy targets
+		up.Healthchecks.Active.Healthy.Successes = 2
+		bal := start(t, up, targets(sick.addr, 100), Options{})
+		for range 3 {
+			if _, err := proxy(t, bal, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if h := healthOf(bal, sick.addr); h != Unhealthy {
+			t.Fatalf("after three 500s: %s, want UNHEALTHY", h)
+		}
+		sick.status.Store(200)
+		eventually(t, waitHealth, "the target to recover", func() bool { return healthOf(bal, sick.addr) == Healthy })
+	})
+}
+
+func TestHealthchecksOff(t *testing.T) {
+	t.Parallel()
+	sick := newBackend(t)
+	sick.status.Store(500)
+	bal := start(t, upstream(nil), targets(sick.addr, 100), Options{})
+	for range 10 {
+		if _, err := proxy(t, bal, nil); err != nil {
+			t.Fatalf("Pick without health checks: %v", err)
+		}
+	}
+	if h := healthOf(bal, sick.addr); h != HealthchecksOff {
+		t.Fatalf("health %s, want HEALTHCHECKS_OFF", h)
+	}
+	if h := bal.UpstreamHealth(); h != HealthchecksOff {
+		t.Fatalf("upstream health %s, want HEALTHCHECKS_OFF", h)
+	}
+}
+
+func TestThreshold(t *testing.T) {
+	t.Parallel()
+	up := upstream(passiveChecks)
+	up.Healthchecks.Threshold = 60
+	bal := start(t, up, targets("10.0.0.1:80", 100, "10.0.0.2:80", 100, "10.0.0.3:80", 100, "10.0.0.4:80", 100), Options{})
+	down := func(target string) {
+		t.Helper()
+		if err := bal.SetHealth(target, "", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	down("10.0.0.1:80")
+	if _, err := bal.Pick(nil); err != nil || bal.UpstreamHealth() != Healthy {
+		t.Fatalf("75%% healthy weight with threshold 60: Pick %v, upstream %s", err, bal.UpstreamHealth())
+	}
+	down("10.0.0.2:80")
+	if _, err := bal.Pick(nil); !errors.Is(err, ErrNoPeer) {
+		t.Fatalf("50%% healthy weight with threshold 60: Pick %v, want ErrNoPeer", err)
+	}
+	if h := bal.UpstreamHealth(); h != Unhealthy {
+		t.Fatalf("upstream health %s, want UNHEALTHY", h)
+	}
+	if err := bal.SetHealth("10.0.0.2:80", "", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bal.Pick(nil); err != nil {
+		t.Fatalf("back to 75%%: Pick %v", err)
+	}
+}
