@@ -1,0 +1,174 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/version"
+)
+
+// Run starts the node and blocks until ctx ends (SIGTERM/SIGINT in the CLI)
+// or a listener fails. It then stops accepting, drains in-flight requests
+// for at most drain_timeout and returns nil after a clean stop.
+func (n *Node) Run(ctx context.Context) error {
+	s := n.settings
+	if err := preparePrefix(s.Prefix); err != nil {
+		return err
+	}
+	id, err := NodeID(s.Prefix)
+	if err != nil {
+		return err
+	}
+	n.id = id
+	release, err := claimPID(s.Prefix)
+	if err != nil {
+		return err
+	}
+	defer release()
+	n.log.Info("starting Gantry", "version", version.Version, "role", s.Role, "database", s.Database,
+		"prefix", s.Prefix, "node_id", id, "pid", os.Getpid())
+	if err := n.load(ctx); err != nil {
+		return fmt.Errorf("cannot start: %w", err)
+	}
+	sets, err := n.bindListeners(ctx)
+	if err != nil {
+		return err
+	}
+	ls := &Listeners{Proxy: bounds(sets.proxy), Admin: bounds(sets.admin), Status: bounds(sets.status)}
+	if err := writeListeners(s.Prefix, ls); err != nil {
+		sets.closeAll()
+		return fmt.Errorf("cannot write %s: %w", filepath.Join(s.Prefix, ListenersFile), err)
+	}
+	defer os.Remove(filepath.Join(s.Prefix, ListenersFile))
+	n.logListeners(ls)
+	n.ls.Store(ls)
+
+	servers, err := n.httpServers(sets)
+	if err != nil {
+		sets.closeAll()
+		return err
+	}
+	var wg sync.WaitGroup
+	failed := make(chan error, len(sets.proxy)+len(servers))
+	for _, ln := range sets.proxy {
+		wg.Go(func() { report(failed, n.engine.serve(ln)) })
+	}
+	for _, srv := range servers {
+		wg.Go(func() { report(failed, srv.serve()) })
+	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	n.watch(watchCtx, &wg)
+	close(n.bound)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		n.log.Info("stopping: draining in-flight requests", "drain_timeout", s.DrainTimeout)
+	case runErr = <-failed:
+		n.log.Error("a listener failed, stopping", "error", runErr)
+	}
+	stopWatch()
+	n.shutdown(servers)
+	wg.Wait()
+	n.engine.close()
+	n.log.Info("stopped")
+	return runErr
+}
+
+// load is the first Reload, whose error stops start-up.
+func (n *Node) load(ctx context.Context) error {
+	n.reloadMu.Lock()
+	defer n.reloadMu.Unlock()
+	cfg, err := n.source.Load(ctx)
+	if err == nil {
+		err = n.engine.apply(cfg)
+	}
+	if err != nil {
+		n.metrics.reloads.WithLabelValues("failed").Inc()
+		return err
+	}
+	n.metrics.reloads.WithLabelValues("ok").Inc()
+	n.metrics.setHash(n.hash())
+	n.log.Info("configuration loaded", "source", n.source.Describe(), "hash", n.hash(), "empty", n.empty())
+	return nil
+}
+
+// shutdown stops accepting everywhere, then waits up to drain_timeout for
+// in-flight requests; /status/ready answers 503 from the first moment.
+func (n *Node) shutdown(servers []*httpServer) {
+	n.draining.Store(true)
+	ctx, cancel := context.WithTimeout(context.Background(), n.settings.DrainTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := n.engine.shutdown(ctx); err != nil {
+			n.log.Warn("drain timed out, closing remaining connections", "drain_timeout", n.settings.DrainTimeout, "error", err)
+		}
+	})
+	for _, srv := range servers {
+		wg.Go(func() { _ = srv.Shutdown(ctx) })
+	}
+	wg.Wait()
+}
+
+// watch runs the source's Watcher, if any, turning each change into a
+// Reload. Changes during a reload coalesce into one more reload.
+func (n *Node) watch(ctx context.Context, wg *sync.WaitGroup) {
+	w, ok := n.source.(Watcher)
+	if !ok {
+		return
+	}
+	kick := make(chan struct{}, 1)
+	wg.Go(func() {
+		err := w.Watch(ctx, func() {
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		})
+		if err != nil && !errors.Is(err, context.Canceled) {
+			n.log.Error("configuration watch stopped", "source", n.source.Describe(), "error", err)
+		}
+	})
+	wg.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-kick:
+				if err := n.Reload(ctx); err != nil {
+					n.log.Error(err.Error())
+				}
+			}
+		}
+	})
+}
+
+func (n *Node) logListeners(ls *Listeners) {
+	for kind, set := range map[string][]Bound{"proxy": ls.Proxy, "admin": ls.Admin, "status": ls.Status} {
+		for _, b := range set {
+			n.log.Info("listening", "listener", kind, "address", b.Address, "ssl", b.SSL, "http2", b.HTTP2)
+		}
+	}
+}
+
+// report passes a serve error on, ignoring the normal end of serving.
+func report(ch chan<- error, err error) {
+	if err == nil || errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+		return
+	}
+	select {
+	case ch <- err:
+	default:
+	}
+}
+
+// readHeaderTimeout protects the status and admin listeners from slow clients.
+const readHeaderTimeout = 10 * time.Second

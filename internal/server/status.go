@@ -1,0 +1,79 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"runtime"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// statusHandler serves the status listener: /status, /status/ready and
+// /metrics. It reads the node's state and never changes it.
+func (n *Node) statusHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /status", n.serveStatus)
+	mux.HandleFunc("GET /status/ready", n.serveReady)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not found"})
+	})
+	return mux
+}
+
+// statusBody is Kong's /status shape, trimmed to what Gantry measures.
+type statusBody struct {
+	ConfigurationHash string       `json:"configuration_hash"`
+	Server            statusServer `json:"server"`
+	Memory            statusMemory `json:"memory"`
+	NodeID            string       `json:"node_id"`
+	Role              string       `json:"role"`
+}
+
+type statusServer struct {
+	ConnectionsActive   int64 `json:"connections_active"`
+	ConnectionsAccepted int64 `json:"connections_accepted"`
+	TotalRequests       int64 `json:"total_requests"`
+}
+
+type statusMemory struct {
+	HeapInUseBytes uint64 `json:"heap_in_use_bytes"`
+	SysBytes       uint64 `json:"sys_bytes"`
+	Goroutines     int    `json:"goroutines"`
+}
+
+func (n *Node) serveStatus(w http.ResponseWriter, r *http.Request) {
+	st := n.stats()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	writeJSON(w, http.StatusOK, statusBody{
+		ConfigurationHash: n.hash(),
+		Server: statusServer{
+			ConnectionsActive:   st.ConnectionsActive,
+			ConnectionsAccepted: st.ConnectionsAccepted,
+			TotalRequests:       st.TotalRequests,
+		},
+		Memory: statusMemory{HeapInUseBytes: ms.HeapInuse, SysBytes: ms.Sys, Goroutines: runtime.NumGoroutine()},
+		NodeID: n.id,
+		Role:   string(n.settings.Role),
+	})
+}
+
+// serveReady answers 200 only when a non-empty config is served and the
+// node is not draining, so load balancers stop sending traffic first.
+func (n *Node) serveReady(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case n.draining.Load():
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "shutting down"})
+	case n.empty():
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "no configuration available (empty configuration present)"})
+	default:
+		writeJSON(w, http.StatusOK, map[string]string{"message": "ready"})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,177 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestDBLessProxiesToUpstream(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, "hello from upstream", 0)
+	n := startDBLess(t, declFile(t, routeTo(up.URL)))
+
+	if code, body := get(n.proxyURL() + "/anything"); code != 200 || body != "hello from upstream" {
+		t.Fatalf("GET through the proxy = %d %q, want 200 from the upstream", code, body)
+	}
+	if code, _ := get(n.statusURL() + "/status/ready"); code != 200 {
+		t.Fatalf("/status/ready = %d, want 200 with a config loaded", code)
+	}
+	code, out, errOut := gantry(t, append([]string{"health", "-p", n.prefix, "--ready"}, hermetic(t)...)...)
+	if code != 0 || !strings.Contains(out, "ready: yes") {
+		t.Fatalf("gantry health --ready = %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(n.log.String(), n.ls.Proxy[0].Address) {
+		t.Errorf("the bound proxy address %s is not in the log", n.ls.Proxy[0].Address)
+	}
+}
+
+func TestReadyOnlyWithConfig(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, "up", 0)
+	file := declFile(t, emptyConfig)
+	n := startDBLess(t, file)
+
+	code, body := get(n.statusURL() + "/status/ready")
+	if code != 503 || !strings.Contains(body, `"message"`) {
+		t.Fatalf("/status/ready with an empty config = %d %s, want 503 with a JSON message", code, body)
+	}
+	if code, _ := get(n.proxyURL() + "/"); code != 404 {
+		t.Fatalf("proxy with an empty config = %d, want 404", code)
+	}
+	hcode, out, _ := gantry(t, append([]string{"health", "-p", n.prefix, "--ready"}, hermetic(t)...)...)
+	if hcode != 1 || !strings.Contains(out, "ready: no") {
+		t.Fatalf("gantry health --ready on an empty node = %d %q, want exit 1", hcode, out)
+	}
+
+	writeFile(t, file, routeTo(up.URL))
+	n.signal(syscall.SIGHUP)
+	eventually(t, "/status/ready to answer 200", func() bool {
+		code, _ := get(n.statusURL() + "/status/ready")
+		return code == 200
+	})
+}
+
+func TestSIGHUPChangesRouting(t *testing.T) {
+	t.Parallel()
+	a, b := newUpstream(t, "A", 0), newUpstream(t, "B", 0)
+	file := declFile(t, routeTo(a.URL))
+	n := startDBLess(t, file)
+	if _, body := get(n.proxyURL() + "/"); body != "A" {
+		t.Fatalf("before reload: %q, want A", body)
+	}
+	writeFile(t, file, routeTo(b.URL))
+	n.signal(syscall.SIGHUP)
+	eventually(t, "traffic to move to B", func() bool {
+		_, body := get(n.proxyURL() + "/")
+		return body == "B"
+	})
+}
+
+func TestSIGHUPWithBrokenFileKeepsServing(t *testing.T) {
+	t.Parallel()
+	a := newUpstream(t, "A", 0)
+	file := declFile(t, routeTo(a.URL))
+	n := startDBLess(t, file)
+
+	writeFile(t, file, "_format_version: \"3.0\"\nservices:\n- name: broken\n  port: 99999\n")
+	n.signal(syscall.SIGHUP)
+	eventually(t, "the reload error in the log", func() bool {
+		return strings.Contains(n.log.String(), "keeps serving")
+	})
+	var errLine string
+	for _, l := range strings.Split(n.log.String(), "\n") {
+		if strings.Contains(l, "keeps serving") {
+			errLine = l
+		}
+	}
+	if !strings.Contains(errLine, file) || !strings.Contains(errLine, "services[0]") {
+		t.Errorf("reload error %q should name the file and the problem's place", errLine)
+	}
+	if code, body := get(n.proxyURL() + "/"); code != 200 || body != "A" {
+		t.Fatalf("after a broken reload: %d %q, want the old config serving A", code, body)
+	}
+	if _, metrics := get(n.statusURL() + "/metrics"); !strings.Contains(metrics, `gantry_config_reloads_total{result="failed"} 1`) {
+		t.Errorf("/metrics does not count the failed reload")
+	}
+}
+
+// TestReloadUnderLoad reloads while clients send requests: not one may fail.
+func TestReloadUnderLoad(t *testing.T) {
+	t.Parallel()
+	a, b := newUpstream(t, "A", 0), newUpstream(t, "B", 0)
+	file := declFile(t, routeTo(a.URL))
+	n := startDBLess(t, file)
+
+	const clients, maxPerClient, reloads = 4, 5000, 20
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var failures []string
+	for range clients {
+		wg.Go(func() {
+			for range maxPerClient {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				code, body := get(n.proxyURL() + "/")
+				mu.Lock()
+				if code != 200 || (body != "A" && body != "B") {
+					failures = append(failures, fmt.Sprintf("%d %s", code, body))
+				}
+				seen[body]++
+				mu.Unlock()
+			}
+		})
+	}
+	targets := []string{b.URL, a.URL}
+	for i := range reloads {
+		time.Sleep(25 * time.Millisecond)
+		writeFile(t, file, routeTo(targets[i%2]))
+		n.signal(syscall.SIGHUP)
+	}
+	time.Sleep(100 * time.Millisecond) // let the last reload serve a few requests
+	close(stop)
+	wg.Wait()
+	for _, f := range failures {
+		t.Errorf("failed request during reloads: %s", f)
+	}
+	if seen["A"] == 0 || seen["B"] == 0 {
+		t.Fatalf("answers %v: the reloads never changed routing, the test proved nothing", seen)
+	}
+	t.Logf("answers %v over %d reloads", seen, reloads)
+}
+
+func TestSIGTERMDrainsInFlight(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, "slow answer", 1500*time.Millisecond)
+	n := startDBLess(t, declFile(t, routeTo(up.URL)))
+
+	type result struct {
+		code int
+		body string
+	}
+	res := make(chan result, 1)
+	go func() {
+		code, body := get(n.proxyURL() + "/slow")
+		res <- result{code, body}
+	}()
+	select {
+	case <-up.arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the slow request never reached the upstream")
+	}
+	n.signal(syscall.SIGTERM)
+	if r := <-res; r.code != 200 || r.body != "slow answer" {
+		t.Fatalf("in-flight request during SIGTERM = %d %q, want it to complete", r.code, r.body)
+	}
+	if code := n.wait(15 * time.Second); code != 0 {
+		t.Fatalf("exit code after SIGTERM = %d, want 0", code)
+	}
+}
