@@ -61,7 +61,7 @@ type Options struct {
 	// CurrentConfig returns the configuration running now and its hash.
 	CurrentConfig func() (*entity.Config, string)
 	// ParseConfig parses a declarative document (YAML or JSON) for POST
-	// /config; nil means the declarative package's loader.
+	// /config; nil means declarative.Parse with ValidatePlugin.
 	ParseConfig func(data []byte) (*entity.Config, error)
 
 	// ValidatePlugin checks a plugin's name and config against the plugin's
@@ -100,7 +100,7 @@ func New(opts Options) http.Handler {
 		opts.MaxBodySize = DefaultMaxBodySize
 	}
 	if opts.ParseConfig == nil {
-		opts.ParseConfig = parseDeclarative
+		opts.ParseConfig = parseDeclarative(opts.ValidatePlugin)
 	}
 	h := &handler{
 		opts:    opts,
@@ -134,7 +134,7 @@ func (h *handler) reader() reader {
 
 // ServeHTTP routes the request and renders the result.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	n, p := h.rt.lookup(r.URL.EscapedPath())
+	n, vals := h.rt.lookup(r.URL.EscapedPath())
 	if n == nil {
 		h.renderError(w, r, errNotFound())
 		return
@@ -143,12 +143,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if method == http.MethodHead {
 		method = http.MethodGet
 	}
-	fn := n.methods[method]
-	if fn == nil {
+	ep, ok := n.methods[method]
+	if !ok {
 		h.renderError(w, r, &apiError{Status: http.StatusMethodNotAllowed, Message: "Method not allowed"})
 		return
 	}
-	status, body, err := h.safeCall(fn, r, p)
+	status, body, err := h.safeCall(ep.fn, r, ep.bind(vals))
 	if err != nil {
 		h.renderError(w, r, fromError(err))
 		return

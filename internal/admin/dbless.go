@@ -7,8 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
+	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/entity"
 )
 
@@ -26,33 +25,14 @@ func (h *handler) getConfig(*http.Request, params) (int, any, error) {
 	if h.opts.CurrentConfig != nil {
 		cfg, _ = h.opts.CurrentConfig()
 	}
-	doc, err := exportYAML(cfg)
+	if cfg == nil {
+		cfg = &entity.Config{}
+	}
+	doc, err := declarative.Marshal(cfg, "yaml")
 	if err != nil {
 		return 0, nil, err
 	}
 	return http.StatusOK, map[string]any{"config": string(doc)}, nil
-}
-
-// exportYAML renders cfg in the flat declarative form. Passwords are
-// already hashed, so the document says _transform: false, as Kong's does.
-func exportYAML(cfg *entity.Config) ([]byte, error) {
-	doc := yaml.MapSlice{{Key: "_format_version", Value: "3.0"}, {Key: "_transform", Value: false}}
-	if cfg != nil {
-		data, err := json.Marshal(cfg)
-		if err != nil {
-			return nil, err
-		}
-		var byKind map[string]any
-		if err := json.Unmarshal(data, &byKind); err != nil {
-			return nil, err
-		}
-		for _, k := range entity.Kinds {
-			if v, ok := byKind[string(k)]; ok {
-				doc = append(doc, yaml.MapItem{Key: string(k), Value: v})
-			}
-		}
-	}
-	return yaml.Marshal(doc)
 }
 
 // postConfig answers POST /config on DB-less nodes: parse, validate and
@@ -125,39 +105,78 @@ func configDocument(r *http.Request, data []byte, limit int64) ([]byte, error) {
 	return nil, errBadRequest("expected a declarative configuration in the 'config' field")
 }
 
-// fieldsError is implemented by loader errors that know, entity by entity,
-// which fields are wrong (Kong's nested "fields" of code 14).
-type fieldsError interface {
-	error
-	Fields() map[string]any
+// parseDeclarative is the default Options.ParseConfig: the declarative
+// loader, checking plugins with the same function as the CRUD endpoints.
+func parseDeclarative(validate func(*entity.Plugin) entity.Errors) func([]byte) (*entity.Config, error) {
+	return func(data []byte) (*entity.Config, error) {
+		return declarative.Parse(data, declarative.Options{ValidatePlugin: validate})
+	}
 }
 
-// flattenedError is implemented by loader errors that can list their
-// failures one per entity (Kong's ?flatten_errors=1 form).
-type flattenedError interface {
-	error
-	FlattenedErrors() []any
-}
-
-// declarativeError renders a loader or apply failure as Kong's code 14.
+// declarativeError renders a loader or apply failure as Kong's code 14:
+// fields nested by document path ({"services[0]": {"host": "..."}}), and
+// with flatten, one entry per failing entity as Kong's flattened_errors.
 func declarativeError(err error, flatten bool) *apiError {
 	ae := &apiError{Status: http.StatusBadRequest, Code: codeDeclarativeConfig,
 		Message: "declarative config is invalid: " + err.Error(), Fields: map[string]any{}, Cause: err}
-	var fe fieldsError
+	var derr *declarative.Error
 	var errs entity.Errors
 	switch {
-	case errors.As(err, &fe):
-		ae.Fields = fe.Fields()
+	case errors.As(err, &derr):
+		var byPath entity.Errors
+		for _, p := range derr.Problems {
+			byPath = append(byPath, entity.FieldError{Field: p.Path, Message: p.Message})
+		}
+		ae.Fields = byPath.Fields()
 	case errors.As(err, &errs):
 		ae.Fields = errs.Fields()
 	}
 	if flatten {
-		flat := []any{}
-		var fl flattenedError
-		if errors.As(err, &fl) {
-			flat = append(flat, fl.FlattenedErrors()...)
-		}
-		ae.Extra = map[string]any{"flattened_errors": flat}
+		ae.Extra = map[string]any{"flattened_errors": flattened(derr)}
 	}
 	return ae
+}
+
+// flattened groups the problems that belong to an entity, one entry per
+// entity, in Kong's flattened_errors shape.
+func flattened(derr *declarative.Error) []any {
+	out := []any{}
+	if derr == nil {
+		return out
+	}
+	type group struct {
+		entry  map[string]any
+		errors []any
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, p := range derr.Problems {
+		if p.Kind == "" {
+			continue // not about one entity: reported in fields only
+		}
+		key := string(p.Kind) + "\x00" + p.EntityID + "\x00" + p.EntityKey
+		g, ok := groups[key]
+		if !ok {
+			g = &group{entry: map[string]any{"entity_type": strings.TrimSuffix(string(p.Kind), "s")}}
+			if p.EntityID != "" {
+				g.entry["entity_id"] = p.EntityID
+			}
+			if p.EntityKey != "" {
+				g.entry["entity_name"] = p.EntityKey
+			}
+			groups[key] = g
+			order = append(order, key)
+		}
+		if p.Field == "" {
+			g.errors = append(g.errors, map[string]any{"type": "entity", "message": p.Message})
+		} else {
+			g.errors = append(g.errors, map[string]any{"type": "field", "field": p.Field, "message": p.Message})
+		}
+	}
+	for _, key := range order {
+		g := groups[key]
+		g.entry["errors"] = g.errors
+		out = append(out, g.entry)
+	}
+	return out
 }

@@ -23,8 +23,14 @@ type router struct {
 type node struct {
 	literal map[string]*node
 	param   *node
-	name    string // param name when this node is a param child
-	methods map[string]handlerFunc
+	methods map[string]endpoint
+}
+
+// endpoint is a handler with the names of its pattern's {param} segments,
+// in order: patterns sharing a trie path may name their params differently.
+type endpoint struct {
+	fn    handlerFunc
+	names []string
 }
 
 func newRouter() *router { return &router{root: &node{}} }
@@ -33,11 +39,13 @@ func newRouter() *router { return &router{root: &node{}} }
 // Registering the same method and pattern twice replaces the first.
 func (rt *router) handle(method, pattern string, h handlerFunc) {
 	n := rt.root
+	var names []string
 	for _, seg := range splitPath(pattern) {
 		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
 			if n.param == nil {
-				n.param = &node{name: seg[1 : len(seg)-1]}
+				n.param = &node{}
 			}
+			names = append(names, seg[1:len(seg)-1])
 			n = n.param
 			continue
 		}
@@ -52,25 +60,26 @@ func (rt *router) handle(method, pattern string, h handlerFunc) {
 		n = next
 	}
 	if n.methods == nil {
-		n.methods = map[string]handlerFunc{}
+		n.methods = map[string]endpoint{}
 	}
-	n.methods[method] = h
+	n.methods[method] = endpoint{fn: h, names: names}
 }
 
-// lookup finds the node for path and the param values along the way.
-func (rt *router) lookup(path string) (*node, params) {
+// lookup finds the node for path and the param values along the way, in
+// path order.
+func (rt *router) lookup(path string) (*node, []string) {
 	segs := splitPath(path)
 	for i, s := range segs {
 		if u, err := url.PathUnescape(s); err == nil {
 			segs[i] = u
 		}
 	}
-	p := params{}
-	n := match(rt.root, segs, p)
-	return n, p
+	var vals []string
+	n := match(rt.root, segs, &vals)
+	return n, vals
 }
 
-func match(n *node, segs []string, p params) *node {
+func match(n *node, segs []string, vals *[]string) *node {
 	if len(segs) == 0 {
 		if n.methods == nil {
 			return nil
@@ -78,17 +87,30 @@ func match(n *node, segs []string, p params) *node {
 		return n
 	}
 	if next, ok := n.literal[segs[0]]; ok {
-		if found := match(next, segs[1:], p); found != nil {
+		if found := match(next, segs[1:], vals); found != nil {
 			return found
 		}
 	}
 	if n.param != nil && segs[0] != "" {
-		if found := match(n.param, segs[1:], p); found != nil {
-			p[n.param.name] = segs[0]
+		mark := len(*vals)
+		*vals = append(*vals, segs[0])
+		if found := match(n.param, segs[1:], vals); found != nil {
 			return found
 		}
+		*vals = (*vals)[:mark]
 	}
 	return nil
+}
+
+// bind names the values lookup found.
+func (ep endpoint) bind(vals []string) params {
+	p := make(params, len(vals))
+	for i, v := range vals {
+		if i < len(ep.names) {
+			p[ep.names[i]] = v
+		}
+	}
+	return p
 }
 
 // splitPath splits an escaped path into segments, ignoring one trailing slash.

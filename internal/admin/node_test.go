@@ -1,0 +1,115 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/store"
+)
+
+func TestNodeEndpoints(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t, func(o *Options) {
+		o.Node.Configuration = map[string]any{"role": "traditional", "pg_password": "hunter2", "cluster_cert_key": "/k.pem", "admin_listen": "127.0.0.1:8001"}
+	})
+	cp := newTestAPI(t, func(o *Options) {
+		o.Role = RoleControlPlane
+		o.DataPlanes = func(context.Context) ([]any, error) {
+			return []any{map[string]any{"id": "dp-1", "hostname": "edge-1", "sync_status": "normal"}}, nil
+		}
+	})
+
+	t.Run("GET / in Kong's shape, secrets redacted", func(t *testing.T) {
+		r := a.do("GET", "/", nil)
+		wantError(t, r, 200, 0, `"version":"3.9.0"`, `"gantry_version":"0.1.0"`, `"hostname":"test-host"`, `"node_id":"c0ffee00-0000-4000-8000-000000000001"`, `"admin_listen":"127.0.0.1:8001"`)
+		if strings.Contains(string(r.Raw), "hunter2") || strings.Contains(string(r.Raw), "/k.pem") {
+			t.Fatalf("GET / leaks a secret: %s", r.Raw)
+		}
+	})
+	tests := []struct {
+		name   string
+		api    *testAPI
+		method string
+		path   string
+		body   any
+		status int
+		code   int
+		says   []string
+	}{
+		{"status reports the database", a, "GET", "/status", nil, 200, 0, []string{`"database":{"reachable":true}`}},
+		{"schema of services", a, "GET", "/schemas/services", nil, 200, 0, []string{`"port":{"default":80,"type":"integer"}`, `"name":{"type":"string","unique":true}`, `"host":{"required":true,"type":"string"}`}},
+		{"schema by Admin API name", a, "GET", "/schemas/key-auths", nil, 200, 0, []string{`"reference":"consumers"`}},
+		{"schema of routes lists defaults", a, "GET", "/schemas/routes", nil, 200, 0, []string{`"protocols":{"default":["http","https"]`}},
+		{"schema of an unknown entity", a, "GET", "/schemas/widgets", nil, 404, 0, []string{"widgets"}},
+		{"validate a good service", a, "POST", "/schemas/services/validate", map[string]any{"host": "x.internal"}, 200, 0, []string{"schema validation successful"}},
+		{"validate a bad service", a, "POST", "/schemas/services/validate", map[string]any{"host": "x.internal", "port": 70000}, 400, 2, []string{`"port"`}},
+		{"data planes on a traditional node", a, "GET", "/clustering/data-planes", nil, 400, 0, []string{"control plane"}},
+		{"data planes on a control plane", cp, "GET", "/clustering/data-planes", nil, 200, 0, []string{`"hostname":"edge-1"`}},
+		{"deprecated clustering status", cp, "GET", "/clustering/status", nil, 200, 0, []string{`"dp-1":{`}},
+		{"config endpoints need DB-less", a, "GET", "/config", nil, 400, 0, []string{"database = off"}},
+		{"POST /config needs DB-less", a, "POST", "/config", map[string]any{"_format_version": "3.0"}, 400, 0, []string{"database = off"}},
+		{"unknown path", a, "GET", "/widgets", nil, 404, 0, []string{`"message":"Not found"`}},
+		{"wrong method", a, "PATCH", "/services", nil, 405, 0, []string{"Method not allowed"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			wantError(t, tc.api.do(tc.method, tc.path, tc.body), tc.status, tc.code, tc.says...)
+		})
+	}
+}
+
+func TestBadRequests(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t, func(o *Options) { o.MaxBodySize = 1 << 10 })
+	big := `{"name":"` + strings.Repeat("x", 2<<10) + `"}`
+	tests := []struct {
+		name        string
+		method      string
+		path        string
+		contentType string
+		body        string
+		status      int
+		says        []string
+	}{
+		{"invalid JSON", "POST", "/services", "application/json", `{"host":`, 400, []string{`"message":"Cannot parse JSON body"`}},
+		{"trailing garbage", "POST", "/services", "application/json", `{"host":"a"} x`, 400, []string{"Cannot parse JSON body"}},
+		{"JSON array", "POST", "/services", "application/json", `[1,2]`, 400, []string{"Cannot parse JSON body"}},
+		{"oversized body", "POST", "/services", "application/json", big, 413, []string{"1024 bytes"}},
+		{"unsupported media type", "POST", "/services", "text/plain", `host=a`, 415, []string{"application/json"}},
+		{"conflicting form keys", "POST", "/services", "application/x-www-form-urlencoded", "host=a&host.x=b", 400, []string{"host"}},
+		{"form number that is not one", "POST", "/services", "application/x-www-form-urlencoded", "host=a&port=NaN", 400, []string{`"port":"expected an integer"`}},
+		{"huge number", "POST", "/services", "application/json", `{"host":"a","port":1e400}`, 400, []string{`"port"`}},
+		{"empty body is an empty entity", "POST", "/services", "", ``, 400, []string{"host"}},
+		{"null takes the default", "POST", "/services", "application/json", `{"host":"a.internal","port":null,"name":"nulled"}`, 201, []string{`"port":80`}},
+		{"id must be a UUID", "POST", "/services", "application/json", `{"host":"a","id":"abc"}`, 400, []string{`"id"`}},
+		{"broken multipart", "POST", "/services", "multipart/form-data; boundary=zzz", "--zzz\r\nbroken", 400, []string{"multipart"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			wantError(t, a.send(tc.method, tc.path, tc.contentType, strings.NewReader(tc.body)), tc.status, 0, tc.says...)
+		})
+	}
+	t.Run("database unavailable is a 503", func(t *testing.T) {
+		// The real store, with the database "unplugged" for reads and writes.
+		b := newTestAPI(t, func(o *Options) { o.Store = unplugged{o.Store} })
+		r := b.do("GET", "/services", nil)
+		wantError(t, r, http.StatusServiceUnavailable, 8, "database is unavailable")
+		r = b.do("POST", "/services", map[string]any{"host": "a.internal"})
+		wantError(t, r, http.StatusServiceUnavailable, 8, "database is unavailable")
+	})
+}
+
+// unplugged wraps a real store and fails like a database that went away.
+type unplugged struct{ store.Store }
+
+func (unplugged) List(context.Context, entity.Kind, store.ListOptions) (store.Page, error) {
+	return store.Page{}, fmt.Errorf("%w: dial tcp 127.0.0.1:5432: connection refused", store.ErrUnavailable)
+}
+
+func (unplugged) Insert(context.Context, entity.Entity) error {
+	return fmt.Errorf("%w: dial tcp 127.0.0.1:5432: connection refused", store.ErrUnavailable)
+}

@@ -1,0 +1,58 @@
+package admin
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+)
+
+func TestRoutesAndReferences(t *testing.T) {
+	t.Parallel()
+	a := newTestAPI(t, nil)
+	svc := a.must(http.StatusCreated, "POST", "/services", map[string]any{"name": "users", "host": "users.internal"})
+	other := a.must(http.StatusCreated, "POST", "/services", map[string]any{"name": "other", "host": "other.internal"})
+	svcID := svc["id"].(string)
+
+	nested := a.must(http.StatusCreated, "POST", "/services/users/routes", map[string]any{"name": "r1", "paths": []string{"/users"}})
+	if at(nested, "service.id") != svcID {
+		t.Fatalf("nested route not attached to its service: %v", nested)
+	}
+
+	runCases(t, a, []apiCase{
+		{"route by service name resolves", "POST", "/routes", map[string]any{"name": "r2", "hosts": []string{"a.example"}, "service": map[string]any{"name": "users"}}, 201, 0, []string{svcID}},
+		{"route with service.id as name resolves", "POST", "/routes", map[string]any{"name": "r3", "methods": []string{"GET"}, "service": map[string]any{"id": "other"}}, 201, 0, []string{other["id"].(string)}},
+		{"dangling service id", "POST", "/routes", map[string]any{"paths": []string{"/x"}, "service": map[string]any{"id": "6f0c7f6a-3c5e-4f33-9d7b-2a0f0e5b7c11"}}, 400, 4, []string{"foreign key violation", "does not reference an existing 'services' entity", `"service":{"id":"6f0c7f6a-3c5e-4f33-9d7b-2a0f0e5b7c11"}`}},
+		{"dangling service name", "POST", "/routes", map[string]any{"paths": []string{"/x"}, "service": map[string]any{"name": "ghost"}}, 400, 4, []string{"ghost", "services"}},
+		{"service reference must be an object", "POST", "/routes", map[string]any{"paths": []string{"/x"}, "service": "users"}, 400, 2, []string{`"service":"expected a record"`}},
+		{"route needs a matching attribute", "POST", "/routes", map[string]any{"name": "empty"}, 400, 2, []string{"schema violation"}},
+		{"bad element type names the index", "POST", "/routes", map[string]any{"paths": []any{"/ok", 5}}, 400, 2, []string{"paths[2]", "expected a string"}},
+		{"route of the service, nested", "GET", "/services/users/routes/r1", nil, 200, 0, []string{`"name":"r1"`}},
+		{"route of another service is not found", "GET", "/services/other/routes/r1", nil, 404, 0, []string{"Not found"}},
+		{"nested under unknown service", "GET", "/services/ghost/routes", nil, 404, 0, []string{"Not found"}},
+		{"service of a route", "GET", "/routes/r1/service", nil, 200, 0, []string{`"name":"users"`}},
+		{"PATCH the service through the route", "PATCH", "/routes/r1/service", map[string]any{"retries": 3}, 200, 0, []string{`"retries":3`}},
+		{"DELETE through the route is refused", "DELETE", "/routes/r1/service", nil, 405, 0, []string{"Method not allowed"}},
+		{"deleting a service with routes is refused", "DELETE", "/services/users", nil, 400, 4, []string{"an existing 'routes' entity references this 'services' entity", "@referenced_by"}},
+		{"PATCH moves a route by service name", "PATCH", "/routes/r1", map[string]any{"service": map[string]any{"name": "other"}}, 200, 0, []string{other["id"].(string)}},
+		{"form body with Kong conventions", "POST", "/services/users/routes", url.Values{"name": {"formed"}, "paths[]": {"/a", "/b"}, "methods": {"GET", "POST"}, "hosts": {"one.example"}, "headers.x-env[]": {"prod"}, "strip_path": {"false"}, "regex_priority": {"7"}}, 201, 0, []string{`"paths":["/a","/b"]`, `"methods":["GET","POST"]`, `"hosts":["one.example"]`, `"x-env":["prod"]`, `"strip_path":false`, `"regex_priority":7`}},
+		{"form reference", "POST", "/routes", url.Values{"paths": {"/f"}, "service.name": {"users"}}, 201, 0, []string{svcID}},
+	})
+
+	t.Run("nested list only holds the service's routes", func(t *testing.T) {
+		list := a.must(http.StatusOK, "GET", "/services/users/routes", nil)
+		for _, r := range list["data"].([]any) {
+			if at(r.(map[string]any), "service.id") != svcID {
+				t.Fatalf("foreign route in nested list: %v", r)
+			}
+		}
+		if n := len(list["data"].([]any)); n != 3 {
+			t.Fatalf("users has %d routes, want 3 (r2, formed, form reference): %v", n, list)
+		}
+	})
+	t.Run("PUT nested creates the route under the service", func(t *testing.T) {
+		got := a.must(http.StatusOK, "PUT", "/services/users/routes/put-route", map[string]any{"paths": []string{"/p"}})
+		if got["name"] != "put-route" || at(got, "service.id") != svcID {
+			t.Fatalf("PUT nested: %v", got)
+		}
+	})
+}
