@@ -45,6 +45,11 @@ func writeError(w http.ResponseWriter, st *reqState, status int, msg string) {
 func (p *Proxy) proxyError(w http.ResponseWriter, r *http.Request, err error) {
 	st := stateOf(r.Context())
 	status, msg := classify(err, st)
+	if status == http.StatusRequestTimeout {
+		// The rest of the body may never come: close instead of letting
+		// the server drain it before answering.
+		w.Header().Set("Connection", "close")
+	}
 	if status == http.StatusBadGateway || status == http.StatusGatewayTimeout {
 		p.log.Info("upstream request failed", "status", status, "error", err,
 			"route", st.route.Route.ID, "method", r.Method, "path", r.URL.Path)
