@@ -49,6 +49,7 @@ type Option func(*options)
 type options struct {
 	upstream http.Handler
 	plugins  []string
+	registry *plugin.Registry
 }
 
 // WithUpstream replaces the default echo upstream.
@@ -56,6 +57,10 @@ func WithUpstream(h http.Handler) Option { return func(o *options) { o.upstream 
 
 // WithPlugins narrows the registry like the `plugins` setting.
 func WithPlugins(names ...string) Option { return func(o *options) { o.plugins = names } }
+
+// WithRegistry uses reg instead of a fresh registry, so state kept across
+// snapshots (rate-limiting counters) can be shared between harnesses.
+func WithRegistry(reg *plugin.Registry) Option { return func(o *options) { o.registry = reg } }
 
 // New builds chains for cfg with every registered plugin (import the
 // plugins under test) and starts the proxy and upstream on 127.0.0.1.
@@ -76,9 +81,13 @@ func Start(t testing.TB, cfg *entity.Config, opts ...Option) (*Harness, error) {
 		fn(&o)
 	}
 	logs := &syncBuffer{}
-	reg, err := plugin.Bundled(slog.New(slog.NewTextHandler(logs, nil))).Subset(o.plugins)
-	if err != nil {
-		return nil, err
+	reg := o.registry
+	if reg == nil {
+		var err error
+		reg, err = plugin.Bundled(slog.New(slog.NewTextHandler(logs, nil))).Subset(o.plugins)
+		if err != nil {
+			return nil, err
+		}
 	}
 	chains, err := plugin.BuildChains(cfg, reg)
 	if err != nil {

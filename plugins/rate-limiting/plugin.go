@@ -1,0 +1,154 @@
+// Package ratelimiting is the rate-limiting plugin: it limits how many
+// requests a consumer (or credential, IP, service, header value, path)
+// makes per second, minute, hour, day, month and year, with Kong's
+// headers and answers. The local policy counts in this node's memory; the
+// redis policy shares counters between nodes.
+package ratelimiting
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/plugin"
+)
+
+// Priority is Kong's priority for rate-limiting: after authentication, so
+// limits can be per consumer.
+const Priority = 910
+
+func init() {
+	plugin.Register(plugin.New(plugin.Spec[Config]{
+		Name: "rate-limiting", Version: plugin.BundledVersion, Priority: Priority, Defaults: defaults,
+		New: newHandler,
+	}))
+}
+
+// store is a counting policy. take fills usage (the count of each window
+// before this request) and counts the request when no window is exhausted.
+type store interface {
+	take(ctx context.Context, who counterKey, lims []limit, now time.Time, usage []int64) (bool, error)
+}
+
+func newHandler(cfg *Config, env *plugin.Env) (plugin.Handler, error) {
+	h := &Handler{cfg: cfg, limits: cfg.limits()}
+	switch cfg.Policy {
+	case "redis":
+		st, err := newRedisStore(cfg, env)
+		if err != nil {
+			return nil, err
+		}
+		h.store = st
+	default:
+		local := env.Shared.Get("rate-limiting/local/"+env.ID, func() any { return newLocalStore() }).(*localStore)
+		h.store = localPolicy{local}
+	}
+	return h, nil
+}
+
+// Handler enforces one instance's limits.
+type Handler struct {
+	cfg    *Config
+	limits []limit
+	store  store
+}
+
+var _ plugin.Access = (*Handler)(nil)
+
+// Access counts the request and answers 429 once a window is exhausted.
+func (h *Handler) Access(ctx *plugin.Context) error {
+	now := time.Now()
+	var buf [numPeriods]int64
+	usage := buf[:len(h.limits)]
+	allowed, err := h.store.take(ctx.Request.Context(), h.identify(ctx), h.limits, now, usage)
+	if err != nil {
+		if !h.cfg.FaultTolerant {
+			return err
+		}
+		ctx.Logger().Warn("rate-limiting counters unavailable, request let through", "error", err)
+		return nil
+	}
+	stop := -1
+	for i, l := range h.limits {
+		if stop < 0 && l.max-usage[i] <= 0 {
+			stop = i
+		}
+	}
+	var hdr http.Header
+	if !allowed {
+		hdr = http.Header{}
+	}
+	set := func(k, v string) {
+		if hdr != nil {
+			hdr.Set(k, v)
+		} else {
+			ctx.SetResponseHeader(k, v)
+		}
+	}
+	if !h.cfg.HideClientHeaders {
+		best, bestRemaining := -1, int64(0)
+		for i, l := range h.limits {
+			remaining := l.max - usage[i]
+			if stop < 0 || stop == i {
+				remaining-- // this request counts
+			}
+			remaining = max(0, remaining)
+			if best < 0 || remaining < bestRemaining || (remaining == bestRemaining && l.period > h.limits[best].period) {
+				best, bestRemaining = i, remaining
+			}
+			set(limitHeaders[l.period], strconv.FormatInt(l.max, 10))
+			set(remainingHeaders[l.period], strconv.FormatInt(remaining, 10))
+		}
+		p := h.limits[best].period
+		reset := strconv.FormatInt(max(1, p.seconds()-(now.Unix()-p.start(now))), 10)
+		set("RateLimit-Limit", strconv.FormatInt(h.limits[best].max, 10))
+		set("RateLimit-Remaining", strconv.FormatInt(bestRemaining, 10))
+		set("RateLimit-Reset", reset)
+		if !allowed {
+			hdr.Set("Retry-After", reset)
+		}
+	}
+	if !allowed {
+		ctx.Exit(h.cfg.ErrorCode, h.cfg.ErrorMessage, hdr)
+	}
+	return nil
+}
+
+// identify returns who is counted, falling back to the client IP as Kong
+// does when the chosen identity is missing.
+func (h *Handler) identify(ctx *plugin.Context) counterKey {
+	switch h.cfg.LimitBy {
+	case "consumer":
+		if ctx.Consumer != nil {
+			return counterKey{ident: ctx.Consumer.ID}
+		}
+		if ctx.Credential != nil {
+			return counterKey{ident: ctx.Credential.ID}
+		}
+	case "credential":
+		if ctx.Credential != nil {
+			return counterKey{ident: ctx.Credential.ID}
+		}
+	case "service":
+		if ctx.Service != nil {
+			return counterKey{ident: ctx.Service.ID}
+		}
+	case "header":
+		if v := ctx.Request.Header.Get(*h.cfg.HeaderName); v != "" {
+			return counterKey{ident: v}
+		}
+	case "path":
+		if ctx.Request.URL.Path == *h.cfg.Path {
+			return counterKey{ident: *h.cfg.Path}
+		}
+	}
+	return counterKey{ip: ctx.ClientIP}
+}
+
+// localPolicy adapts localStore to store.
+type localPolicy struct{ s *localStore }
+
+func (p localPolicy) take(_ context.Context, who counterKey, lims []limit, now time.Time, usage []int64) (bool, error) {
+	return p.s.take(who, lims, now, usage), nil
+}
