@@ -8,6 +8,7 @@ all: build
 
 build:
 	$(GO) build -o bin/gantry ./cmd/gantry
+	$(GO) build -o bin/benchupstream ./cmd/benchupstream
 
 # Runs a node on the built-in defaults (prefix ./gantry-data) in the foreground.
 run: build

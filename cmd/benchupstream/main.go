@@ -1,6 +1,6 @@
-// Command benchupstream is the upstream of `make bench`: a minimal HTTP
-// server answering every request with a small fixed body, so the benchmark
-// measures the proxies, not the upstream.
+// Command benchupstream is the upstream of `make bench` and of the README's
+// walk-through: a minimal HTTP server answering every request with a small
+// fixed body, so the benchmark measures the proxies, not the upstream.
 package main
 
 import (
@@ -15,6 +15,7 @@ import (
 func main() {
 	addr := flag.String("listen", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
 	size := flag.Int("size", 64, "response body size in bytes")
+	text := flag.String("text", "", "answer this text (and a newline) instead of -size bytes")
 	flag.Parse()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -26,6 +27,9 @@ func main() {
 	body := make([]byte, *size)
 	for i := range body {
 		body[i] = 'a' + byte(i%26)
+	}
+	if *text != "" {
+		body = []byte(*text + "\n")
 	}
 	length := strconv.Itoa(len(body))
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -67,7 +67,7 @@ func start(ctx context.Context, s *config.Config, log *slog.Logger) error {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				log.Info("SIGHUP received: reloading configuration", "component", "cli")
+				log.Log(ctx, config.LevelNotice, "SIGHUP received: reloading configuration", "component", "cli")
 				if err := node.Reload(ctx); err != nil {
 					log.Error(err.Error(), "component", "cli")
 				}

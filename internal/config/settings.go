@@ -103,11 +103,15 @@ func settings() []setting {
 	}
 }
 
+// LevelNotice is log_level "notice", between info and warn: the default,
+// at which a node logs its start, bound addresses, reloads and stop.
+const LevelNotice = slog.LevelInfo + 2
+
 // levels maps log_level (nginx's names, which Kong uses) to slog levels.
 // notice sits between info and warn; crit, alert and emerg above error.
 func levels() map[string]slog.Level {
 	return map[string]slog.Level{
-		"debug": slog.LevelDebug, "info": slog.LevelInfo, "notice": slog.LevelInfo + 2,
+		"debug": slog.LevelDebug, "info": slog.LevelInfo, "notice": LevelNotice,
 		"warn": slog.LevelWarn, "error": slog.LevelError, "crit": slog.LevelError + 4,
 		"alert": slog.LevelError + 6, "emerg": slog.LevelError + 8,
 	}

@@ -95,19 +95,9 @@ func (n *Node) Handler() http.Handler { return n.statusHandler() }
 // Reload loads the source again and swaps the result in. On failure the
 // running config keeps serving and the error names the source and every problem.
 func (n *Node) Reload(ctx context.Context) error {
-	n.reloadMu.Lock()
-	defer n.reloadMu.Unlock()
-	cfg, err := n.source.Load(ctx)
-	if err == nil {
-		err = n.engine.apply(cfg)
-	}
-	if err != nil {
-		n.metrics.reloads.WithLabelValues("failed").Inc()
+	if err := n.load(ctx); err != nil {
 		return fmt.Errorf("reload of %s failed, the previous configuration keeps serving: %w", n.source.Describe(), err)
 	}
-	n.metrics.reloads.WithLabelValues("ok").Inc()
-	n.metrics.setHash(n.hash())
-	n.log.Info("configuration loaded", "source", n.source.Describe(), "hash", n.hash(), "empty", n.empty())
 	return nil
 }
 

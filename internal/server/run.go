@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/version"
 )
 
@@ -32,7 +33,7 @@ func (n *Node) Run(ctx context.Context) error {
 		return err
 	}
 	defer release()
-	n.log.Info("starting Gantry", "version", version.Version, "role", s.Role, "database", s.Database,
+	n.log.Log(ctx, config.LevelNotice, "starting Gantry", "version", version.Version, "role", s.Role, "database", s.Database,
 		"prefix", s.Prefix, "node_id", id, "pid", os.Getpid())
 	if err := n.load(ctx); err != nil {
 		return fmt.Errorf("cannot start: %w", err)
@@ -70,7 +71,7 @@ func (n *Node) Run(ctx context.Context) error {
 	var runErr error
 	select {
 	case <-ctx.Done():
-		n.log.Info("stopping: draining in-flight requests", "drain_timeout", s.DrainTimeout)
+		n.log.Log(ctx, config.LevelNotice, "stopping: draining in-flight requests", "drain_timeout", s.DrainTimeout)
 	case runErr = <-failed:
 		n.log.Error("a listener failed, stopping", "error", runErr)
 	}
@@ -78,11 +79,12 @@ func (n *Node) Run(ctx context.Context) error {
 	n.shutdown(servers)
 	wg.Wait()
 	n.engine.close()
-	n.log.Info("stopped")
+	n.log.Log(ctx, config.LevelNotice, "stopped")
 	return runErr
 }
 
-// load is the first Reload, whose error stops start-up.
+// load reads the source, builds and swaps a snapshot, and counts the
+// outcome. At start its error stops the node; later Reload wraps it.
 func (n *Node) load(ctx context.Context) error {
 	n.reloadMu.Lock()
 	defer n.reloadMu.Unlock()
@@ -96,7 +98,7 @@ func (n *Node) load(ctx context.Context) error {
 	}
 	n.metrics.reloads.WithLabelValues("ok").Inc()
 	n.metrics.setHash(n.hash())
-	n.log.Info("configuration loaded", "source", n.source.Describe(), "hash", n.hash(), "empty", n.empty())
+	n.log.Log(ctx, config.LevelNotice, "configuration loaded", "source", n.source.Describe(), "hash", n.hash(), "empty", n.empty())
 	return nil
 }
 
@@ -152,9 +154,13 @@ func (n *Node) watch(ctx context.Context, wg *sync.WaitGroup) {
 }
 
 func (n *Node) logListeners(ls *Listeners) {
-	for kind, set := range map[string][]Bound{"proxy": ls.Proxy, "admin": ls.Admin, "status": ls.Status} {
-		for _, b := range set {
-			n.log.Info("listening", "listener", kind, "address", b.Address, "ssl", b.SSL, "http2", b.HTTP2)
+	sets := []struct {
+		kind string
+		set  []Bound
+	}{{"proxy", ls.Proxy}, {"admin", ls.Admin}, {"status", ls.Status}}
+	for _, s := range sets {
+		for _, b := range s.set {
+			n.log.Log(context.Background(), config.LevelNotice, "listening", "listener", s.kind, "address", b.Address, "ssl", b.SSL, "http2", b.HTTP2)
 		}
 	}
 }

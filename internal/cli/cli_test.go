@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gantryhq/gantry/internal/declarative"
+	"github.com/gantryhq/gantry/internal/version"
+)
+
+// run executes a command line in-process with no GANTRY_* environment.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Run(t.Context(), args, IO{Stdout: &out, Stderr: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestExampleConfigParses(t *testing.T) {
+	t.Parallel()
+	cfg, err := declarative.Parse(exampleConfig, declarative.Options{})
+	if err != nil {
+		t.Fatalf("the example `config init` writes is invalid: %v", err)
+	}
+	if len(cfg.Services) != 1 || len(cfg.Routes) != 1 {
+		t.Fatalf("example has %d services and %d routes, want 1 and 1", len(cfg.Services), len(cfg.Routes))
+	}
+}
+
+func TestCommands(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantOut    string
+		wantErrOut string
+	}{
+		{name: "version", args: []string{"version"}, wantOut: version.String()},
+		{name: "version json", args: []string{"version", "--json"}, wantOut: `"kong_api":"` + version.KongAPI + `"`},
+		{name: "unknown command", args: []string{"frobnicate"}, wantCode: 1, wantErrOut: "unknown command"},
+		{name: "bad flag", args: []string{"version", "--nope"}, wantCode: 2, wantErrOut: "see gantry version --help"},
+		{name: "set without equals", args: []string{"health", "-p", dir, "--set", "log_level"}, wantCode: 2, wantErrOut: "KEY=VALUE"},
+		{name: "set unknown key", args: []string{"health", "-p", dir, "-c", "/dev/null", "--set", "nope=1"}, wantCode: 1, wantErrOut: `unknown setting "nope"`},
+		{name: "health without node", args: []string{"health", "-p", dir, "-c", "/dev/null"}, wantCode: 1, wantErrOut: "is Gantry running with prefix " + dir},
+		{name: "parse needs a file", args: []string{"config", "parse"}, wantCode: 1, wantErrOut: "accepts 1 arg"},
+		{name: "config without subcommand shows help", args: []string{"config"}, wantOut: "parse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := run(t, tt.args...)
+			if code != tt.wantCode || !strings.Contains(out, tt.wantOut) || !strings.Contains(errOut, tt.wantErrOut) {
+				t.Fatalf("gantry %v = %d\nstdout: %s\nstderr: %s\nwant code %d, stdout containing %q, stderr containing %q",
+					tt.args, code, out, errOut, tt.wantCode, tt.wantOut, tt.wantErrOut)
+			}
+		})
+	}
+}
+
+func TestConfigInitRefusesOverwrite(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "gantry.yaml")
+	if code, _, errOut := run(t, "config", "init", path); code != 0 {
+		t.Fatalf("config init = %d: %s", code, errOut)
+	}
+	if code, out, errOut := run(t, "config", "parse", path); code != 0 || !strings.Contains(out, "parse successful") {
+		t.Fatalf("config parse of the written example = %d: %s%s", code, out, errOut)
+	}
+	os.WriteFile(path, []byte("keep me"), 0o644)
+	if code, _, errOut := run(t, "config", "init", path); code != 1 || !strings.Contains(errOut, "already exists") {
+		t.Fatalf("second config init = %d %q, want a refusal", code, errOut)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "keep me" {
+		t.Fatalf("file overwritten: %q", got)
+	}
+}
