@@ -202,19 +202,20 @@ func (l *loader) report(it *item, fieldPath, msg string) {
 	if it.bad[top] {
 		return
 	}
-	at := it.node.lookup(fieldPath)
-	if at == it.node && it.node.get("url") != nil {
-		switch top {
-		case "protocol", "host", "port", "path":
-			at = it.node.get("url")
-		}
-	}
 	p := Problem{
-		Path: keyPath(it.path, fieldPath), Line: at.line, Column: at.col, Message: msg,
+		Path: keyPath(it.path, fieldPath), Message: msg,
 		Kind: it.e.EntityKind(), EntityID: it.e.GetID(), EntityKey: it.e.EndpointKey(), Field: fieldPath,
 	}
 	if fieldPath == "" {
 		p.Path = it.path
 	}
+	at := it.node.lookup(fieldPath)
+	if url := it.node.get("url"); at == it.node && url != nil {
+		switch top {
+		case "protocol", "host", "port", "path": // the user wrote them as the url
+			at, p.Path = url, keyPath(it.path, "url")
+		}
+	}
+	p.Line, p.Column = at.line, at.col
 	l.probs.list = append(l.probs.list, p)
 }

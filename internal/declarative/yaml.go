@@ -54,9 +54,10 @@ func parseYAML(data []byte, probs *problems) *node {
 		return nil
 	}
 	r := &yamlReader{probs: probs, anchors: map[string]*node{}}
+	before := len(probs.list)
 	n := r.convert(bodies[0])
-	if r.total > maxNodes {
-		return nil
+	if len(probs.list) > before {
+		return nil // a broken construct: decoding what is left would only add noise
 	}
 	return n
 }
