@@ -243,7 +243,7 @@ func (b *Balancer) Done(pr Peer, r Result) {
 		}
 	}
 	p.active.Add(-1)
-	if r.LatencyMS > 0 && !r.TCPFailure && !r.Timeout {
+	if b.algo == algoLatency && r.LatencyMS > 0 && !r.TCPFailure && !r.Timeout {
 		p.observeLatency(r.LatencyMS, time.Now().UnixNano())
 	}
 	b.report(p, b.hc.passive, b.hc.classifyPassive(r))

@@ -60,42 +60,35 @@ func TestPassiveChecks(t *testing.T) {
 			t.Fatalf("after refused connections the target is %s, want UNHEALTHY", h)
 		}
 	})
-	t.Run("timeouts", func(t *testing.T) {
-		t.Parallel()
-		bal := start(t, upstream(passiveChecks), targets("10.0.0.1:80", 100), Options{})
-		for range 2 {
-			p, _ := bal.Pick(nil)
-			bal.Done(p, Result{Timeout: true})
-		}
-		if h := healthOf(bal, "10.0.0.1:80"); h != Unhealthy {
-			t.Fatalf("after 2 timeouts the target is %s, want UNHEALTHY", h)
-		}
-		if _, err := bal.Pick(nil); !errors.Is(err, ErrNoPeer) {
-			t.Fatalf("Pick with the only target unhealthy: %v, want ErrNoPeer", err)
-		}
-	})
-	t.Run("a success restarts the count", func(t *testing.T) {
-		t.Parallel()
-		bal := start(t, upstream(passiveChecks), targets("10.0.0.1:80", 100), Options{})
-		for _, r := range []Result{{Status: 500}, {Status: 500}, {Status: 200}, {Status: 500}, {Status: 500}} {
-			p, _ := bal.Pick(nil)
-			bal.Done(p, r)
-		}
-		if h := healthOf(bal, "10.0.0.1:80"); h != Healthy {
-			t.Fatalf("2 failures, a success, 2 failures left the target %s, want HEALTHY", h)
-		}
-	})
-	t.Run("statuses outside the lists count for nothing", func(t *testing.T) {
-		t.Parallel()
-		bal := start(t, upstream(passiveChecks), targets("10.0.0.1:80", 100), Options{})
-		for range 5 {
-			p, _ := bal.Pick(nil)
-			bal.Done(p, Result{Status: 404})
-		}
-		if h := healthOf(bal, "10.0.0.1:80"); h != Healthy {
-			t.Fatalf("404s (not in unhealthy.http_statuses) made the target %s", h)
-		}
-	})
+	sequences := []struct {
+		name    string
+		results []Result
+		want    string
+	}{
+		{"timeouts", []Result{{Timeout: true}, {Timeout: true}}, Unhealthy},
+		{"a success restarts the count", []Result{{Status: 500}, {Status: 500}, {Status: 200}, {Status: 500}, {Status: 500}}, Healthy},
+		{"statuses outside the lists count for nothing", []Result{{Status: 404}, {Status: 404}, {Status: 404}, {Status: 404}}, Healthy},
+		{"failures of different kinds count apart", []Result{{Status: 500}, {Timeout: true}, {TCPFailure: true}, {Status: 500}}, Healthy},
+	}
+	for _, tc := range sequences {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			bal := start(t, upstream(passiveChecks), targets("10.0.0.1:80", 100), Options{})
+			for _, r := range tc.results {
+				p, err := bal.Pick(nil)
+				if err != nil {
+					t.Fatalf("Pick before the sequence ended: %v", err)
+				}
+				bal.Done(p, r)
+			}
+			if h := healthOf(bal, "10.0.0.1:80"); h != tc.want {
+				t.Fatalf("after %+v the target is %s, want %s", tc.results, h, tc.want)
+			}
+			if _, err := bal.Pick(nil); (err == nil) != (tc.want == Healthy) {
+				t.Fatalf("Pick: %v with the only target %s", err, tc.want)
+			}
+		})
+	}
 	t.Run("stays down without active checks until set healthy", func(t *testing.T) {
 		t.Parallel()
 		bal := start(t, upstream(passiveChecks), targets("10.0.0.1:80", 100), Options{})

@@ -95,13 +95,13 @@ type scoreFunc func(p *peer, now int64) float64
 // connScore is Kong's least-connections measure: in-flight requests per
 // unit of weight, counting the one being placed.
 func connScore(p *peer, _ int64) float64 {
-	return float64(p.active.Load()+1) / float64(p.t.weight)
+	return float64(p.active.Load()+1) * p.t.perWeight
 }
 
 // latencyScore prefers the lowest recent latency, scaled by load and weight.
 // An address without samples scores near zero, so new addresses get tried.
 func latencyScore(p *peer, now int64) float64 {
-	return (p.latency(now) + 0.001) * float64(p.active.Load()+1) / float64(p.t.weight)
+	return (p.latency(now) + 0.001) * float64(p.active.Load()+1) * p.t.perWeight
 }
 
 // pickScored returns the best-scoring address not tried yet (any address when

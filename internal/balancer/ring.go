@@ -1,8 +1,9 @@
 package balancer
 
 import (
+	"cmp"
 	"math/bits"
-	"sort"
+	"slices"
 	"strconv"
 )
 
@@ -46,18 +47,22 @@ func newRing(all []*peer, slots int) *ring {
 		pos   uint64
 		owner int32
 	}
-	var pts []point
+	pts := make([]point, 0, len(all)*pointsPerTarget)
+	var name []byte
 	for pi, p := range all {
 		entries := max(1, p.t.weight*len(all)*pointsPerTarget/total)
+		name = append(append(name[:0], p.addr...), ' ')
+		prefix := len(name)
 		for i := 1; i <= entries; i++ {
-			pts = append(pts, point{hashString(p.addr + " " + strconv.Itoa(i)), int32(pi)})
+			name = strconv.AppendInt(name[:prefix], int64(i), 10)
+			pts = append(pts, point{hashString(name), int32(pi)})
 		}
 	}
-	sort.Slice(pts, func(i, j int) bool {
-		if pts[i].pos != pts[j].pos {
-			return pts[i].pos < pts[j].pos
+	slices.SortFunc(pts, func(a, b point) int {
+		if c := cmp.Compare(a.pos, b.pos); c != 0 {
+			return c
 		}
-		return pts[i].owner < pts[j].owner
+		return cmp.Compare(a.owner, b.owner)
 	})
 	r.points = make([]uint64, len(pts))
 	r.owner = make([]int32, len(pts))
@@ -114,7 +119,7 @@ func (r *ring) pick(h uint64, triedAddrs []string) *peer {
 // hashString is FNV-1a with a final avalanche (murmur3's fmix64), so keys
 // that differ in one byte land far apart. It is stable across processes:
 // every node maps a key to the same address.
-func hashString(s string) uint64 {
+func hashString[S ~string | ~[]byte](s S) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
 		h ^= uint64(s[i])

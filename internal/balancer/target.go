@@ -50,6 +50,8 @@ type target struct {
 	port   string
 	weight int
 	isIP   bool
+	// perWeight is 1/weight, so scoring multiplies instead of dividing.
+	perWeight float64
 
 	addrs  []*peer
 	dnsErr error
@@ -75,6 +77,9 @@ func parseTarget(et *entity.Target) (*target, error) {
 		return nil, fmt.Errorf("target %q: missing host; write the target as host:port", et.Target)
 	}
 	t := &target{name: et.Target, host: host, port: port, weight: et.Weight}
+	if et.Weight > 0 {
+		t.perWeight = 1 / float64(et.Weight)
+	}
 	if ip := net.ParseIP(host); ip != nil {
 		t.isIP = true
 		t.addrs = []*peer{newPeer(t, net.JoinHostPort(host, port))}
