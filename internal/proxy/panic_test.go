@@ -1,0 +1,106 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/snapshot"
+)
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestPanicBecomes500 makes request handling panic for one path: that
+// request gets a 500 and a log line, the next ones are served normally.
+func TestPanicBecomes500(t *testing.T) {
+	t.Parallel()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "fine")
+	}))
+	defer up.Close()
+	var logs syncBuffer
+	p := New(Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	p.buffered.ModifyResponse = func(res *http.Response) error {
+		if strings.HasPrefix(res.Request.URL.Path, "/boom") {
+			panic("boom in a handler")
+		}
+		return p.modifyResponse(res)
+	}
+	svc := entity.NewService()
+	svc.ID, svc.URL = uuid.NewString(), up.URL
+	entity.Normalize(svc)
+	rt := entity.NewRoute()
+	rt.ID, rt.Service, rt.Paths, rt.StripPath = uuid.NewString(), &entity.Ref{ID: svc.ID}, []string{"/"}, false
+	snap, err := snapshot.Build(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{rt}}, nil, snapshot.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Swap(snap)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- p.Serve(ln, ListenOptions{}) }()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = p.Shutdown(ctx)
+		<-served
+	}()
+
+	base := "http://" + ln.Addr().String()
+	for _, tc := range []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/boom", 500, `{"message":"An unexpected error occurred"}`},
+		{"/ok", 200, "fine"},
+		{"/boom/again", 500, `{"message":"An unexpected error occurred"}`},
+		{"/ok", 200, "fine"},
+	} {
+		res, err := http.Get(base + tc.path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", tc.path, err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != tc.status || string(b) != tc.body {
+			t.Errorf("GET %s = %d %s, want %d %s", tc.path, res.StatusCode, b, tc.status, tc.body)
+		}
+	}
+	if !strings.Contains(logs.String(), "boom in a handler") {
+		t.Errorf("the panic was not logged: %s", logs.String())
+	}
+	if s := p.Stats(); s.ByClass[5] != 2 || s.ByClass[2] != 2 || s.TotalRequests != 4 {
+		t.Errorf("stats = %+v, want 2 answers of 2xx and 2 of 5xx", s)
+	}
+}
