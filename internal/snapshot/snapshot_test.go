@@ -1,0 +1,235 @@
+package snapshot_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/router"
+	"github.com/gantryhq/gantry/internal/snapshot"
+)
+
+func service(host string, edit ...func(*entity.Service)) *entity.Service {
+	s := entity.NewService()
+	s.ID, s.Host = uuid.NewString(), host
+	for _, f := range edit {
+		f(s)
+	}
+	return s
+}
+
+func route(svc *entity.Service, path string) *entity.Route {
+	r := entity.NewRoute()
+	r.ID, r.Paths = uuid.NewString(), []string{path}
+	r.Service = &entity.Ref{ID: svc.ID}
+	return r
+}
+
+func upstream(name string, targets ...string) (*entity.Upstream, []*entity.Target) {
+	u := entity.NewUpstream()
+	u.ID, u.Name = uuid.NewString(), name
+	var ts []*entity.Target
+	for _, t := range targets {
+		tg := entity.NewTarget()
+		tg.ID, tg.Target, tg.Upstream = uuid.NewString(), t, &entity.Ref{ID: u.ID}
+		ts = append(ts, tg)
+	}
+	return u, ts
+}
+
+func build(t *testing.T, cfg *entity.Config, prev *snapshot.Snapshot) *snapshot.Snapshot {
+	t.Helper()
+	s, err := snapshot.Build(cfg, prev, snapshot.Options{})
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	t.Cleanup(func() { s.Retire(nil) })
+	return s
+}
+
+func match(s *snapshot.Snapshot, path string) *snapshot.Route {
+	_, r := s.Match(&router.Request{Method: "GET", Host: "example.com", Path: path})
+	return r
+}
+
+func TestBuild(t *testing.T) {
+	t.Parallel()
+	up, targets := upstream("backend.internal", "127.0.0.1:9001", "127.0.0.1:9002")
+	viaUpstream := service("Backend.Internal")
+	direct := service("example.org", func(s *entity.Service) { s.Port = 8080 })
+	off := service("example.net", func(s *entity.Service) { s.Enabled = false })
+	cfg := &entity.Config{
+		Services:  []*entity.Service{viaUpstream, direct, off},
+		Routes:    []*entity.Route{route(viaUpstream, "/up"), route(direct, "/direct"), route(off, "/off")},
+		Upstreams: []*entity.Upstream{up},
+		Targets:   targets,
+	}
+	s := build(t, cfg, nil)
+
+	if s.Hash() != cfg.Hash() || s.Empty() {
+		t.Errorf("Hash = %s (config %s), Empty = %t", s.Hash(), cfg.Hash(), s.Empty())
+	}
+	r := match(s, "/up/x")
+	if r == nil || r.Service == nil || r.Service.Upstream == nil || r.Service.Upstream.Balancer == nil {
+		t.Fatalf("/up: route %+v should reach the upstream named by its service host (any case)", r)
+	}
+	d := match(s, "/direct")
+	if d == nil || d.Service.Upstream != nil || d.Service.Addr != "example.org:8080" || d.Service.HostHeader != "example.org:8080" {
+		t.Fatalf("/direct: %+v, want a direct service to example.org:8080", d.Service)
+	}
+	if match(s, "/off") != nil {
+		t.Error("a route of a disabled service must not match")
+	}
+	if empty := build(t, &entity.Config{}, nil); !empty.Empty() || match(empty, "/up") != nil {
+		t.Error("an empty config must build an empty snapshot that matches nothing")
+	}
+}
+
+func TestBalancersSurviveUnrelatedChanges(t *testing.T) {
+	t.Parallel()
+	up, targets := upstream("backend.internal", "127.0.0.1:9001")
+	svc := service("backend.internal")
+	cfg := func(extraPath string, ts []*entity.Target) *entity.Config {
+		return &entity.Config{
+			Services: []*entity.Service{svc}, Upstreams: []*entity.Upstream{up}, Targets: ts,
+			Routes: []*entity.Route{route(svc, "/a"), route(svc, extraPath)},
+		}
+	}
+	first := build(t, cfg("/b", targets), nil)
+	second := build(t, cfg("/c", targets), first)
+	if first.Upstream("backend.internal").Balancer != second.Upstream("backend.internal").Balancer {
+		t.Error("an unchanged upstream got a new balancer: health state would be lost")
+	}
+	_, moreTargets := upstream("x", "127.0.0.1:9002")
+	moreTargets[0].Upstream = &entity.Ref{ID: up.ID}
+	third := build(t, cfg("/c", append(targets, moreTargets...)), second)
+	if third.Upstream("backend.internal").Balancer == second.Upstream("backend.internal").Balancer {
+		t.Error("a changed target list kept the old balancer")
+	}
+}
+
+func TestFailedBuildKeepsPrevious(t *testing.T) {
+	t.Parallel()
+	up, targets := upstream("backend.internal", "127.0.0.1:9001")
+	svc := service("backend.internal")
+	good := &entity.Config{Services: []*entity.Service{svc}, Upstreams: []*entity.Upstream{up}, Targets: targets,
+		Routes: []*entity.Route{route(svc, "/a")}}
+	prev := build(t, good, nil)
+
+	badRoute := route(svc, "/b")
+	badRoute.Service = &entity.Ref{ID: uuid.NewString()}
+	chainErr := errors.New("bad plugin config")
+	tests := []struct {
+		name string
+		cfg  *entity.Config
+		opts snapshot.Options
+	}{
+		{"dangling service reference", &entity.Config{Services: good.Services, Routes: []*entity.Route{badRoute}}, snapshot.Options{}},
+		{"invalid field", &entity.Config{Services: []*entity.Service{service("bad host!")}}, snapshot.Options{}},
+		{"plugin chain error", good, snapshot.Options{Chains: func(*entity.Config, *entity.Route, *entity.Service) (snapshot.Chain, error) {
+			return nil, chainErr
+		}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := snapshot.Build(tt.cfg, prev, tt.opts)
+			if err == nil || s != nil {
+				t.Fatalf("Build = %v, %v; want an error", s, err)
+			}
+			if match(prev, "/a") == nil {
+				t.Error("the previous snapshot stopped serving")
+			}
+		})
+	}
+}
+
+func TestChainsAreBuiltPerRoute(t *testing.T) {
+	t.Parallel()
+	svc := service("example.org")
+	r := route(svc, "/a")
+	s, err := snapshot.Build(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{r}}, nil,
+		snapshot.Options{Chains: func(_ *entity.Config, rt *entity.Route, sv *entity.Service) (snapshot.Chain, error) {
+			return "chain of " + rt.ID + " for " + sv.ID, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := match(s, "/a").Chain; got != "chain of "+r.ID+" for "+svc.ID {
+		t.Errorf("Chain = %v", got)
+	}
+}
+
+// TestCertAlt: a client that cannot use the ECDSA certificate gets the
+// RSA alternate.
+func TestCertAlt(t *testing.T) {
+	t.Parallel()
+	ecCert, ecKey := selfSigned(t, "alt.example", false)
+	rsaCert, rsaKey := selfSigned(t, "alt.example", true)
+	c := &entity.Certificate{Meta: entity.Meta{ID: uuid.NewString()}, Cert: ecCert, Key: ecKey,
+		CertAlt: rsaCert, KeyAlt: rsaKey, SNIs: []string{"alt.example"}}
+	s := build(t, &entity.Config{Certificates: []*entity.Certificate{c}}, nil)
+	tests := []struct {
+		name    string
+		schemes []tls.SignatureScheme
+		wantRSA bool
+	}{
+		{"client with ECDSA", []tls.SignatureScheme{tls.ECDSAWithP256AndSHA256, tls.PSSWithSHA256}, false},
+		{"RSA-only client", []tls.SignatureScheme{tls.PSSWithSHA256}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := s.Certificates().Certificate(&tls.ClientHelloInfo{
+				ServerName: "alt.example", SignatureSchemes: tt.schemes,
+				SupportedVersions: []uint16{tls.VersionTLS13},
+			})
+			_, isRSA := got.PrivateKey.(*rsa.PrivateKey)
+			if isRSA != tt.wantRSA {
+				t.Errorf("served RSA = %t, want %t", isRSA, tt.wantRSA)
+			}
+		})
+	}
+}
+
+func selfSigned(t *testing.T, name string, useRSA bool) (string, string) {
+	t.Helper()
+	var pub, priv any
+	if useRSA {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, priv = &k.PublicKey, k
+	} else {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, priv = &k.PublicKey, k
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
+		DNSNames: []string{name}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}))
+}
