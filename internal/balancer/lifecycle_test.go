@@ -160,11 +160,20 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			}
 		})
 	}
-	t.Run("target without port gets 8000", func(t *testing.T) {
-		t.Parallel()
-		bal := start(t, upstream(nil), targets("127.0.0.1", 100), Options{})
-		if p, err := bal.Pick(nil); err != nil || p.Addr != "127.0.0.1:8000" {
-			t.Fatalf("Pick: %+v, %v; want 127.0.0.1:8000", p, err)
-		}
-	})
+	addrs := []struct{ target, want string }{
+		{"127.0.0.1", "127.0.0.1:8000"}, // Kong's default target port
+		{"127.0.0.1:81", "127.0.0.1:81"},
+		{"[::1]:82", "[::1]:82"},
+		{"[::1]", "[::1]:8000"},
+		{"::1", "[::1]:8000"},
+	}
+	for _, tc := range addrs {
+		t.Run("target "+tc.target, func(t *testing.T) {
+			t.Parallel()
+			bal := start(t, upstream(nil), targets(tc.target, 100), Options{})
+			if p, err := bal.Pick(nil); err != nil || p.Addr != tc.want || p.Target != tc.target {
+				t.Fatalf("Pick: %+v, %v; want address %s for target %s", p, err, tc.want, tc.target)
+			}
+		})
+	}
 }
