@@ -14,6 +14,7 @@ import (
 // Echoed is what the default upstream answers: the request it received.
 type Echoed struct {
 	Method  string      `json:"method"`
+	Host    string      `json:"host"`
 	Path    string      `json:"path"`
 	Query   string      `json:"query"`
 	Headers http.Header `json:"headers"`
@@ -27,7 +28,7 @@ func Echo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Upstream", "echo")
 	_ = json.NewEncoder(w).Encode(Echoed{
-		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Headers: r.Header, Body: string(b),
+		Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.RawQuery, Headers: r.Header, Body: string(b),
 	})
 }
 
