@@ -21,7 +21,9 @@ for tool in wrk nginx taskset go; do
 done
 ncpu=$(nproc)
 proxy_cpu=0
-other_cpus=$([ "$ncpu" -gt 1 ] && echo "1-$((ncpu - 1))" || echo 0)
+other_cpus=0
+[ "$ncpu" -gt 2 ] && other_cpus="1-$((ncpu - 1))"
+[ "$ncpu" -eq 2 ] && other_cpus=1
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gantry-bench.XXXXXX")
 pids=()
