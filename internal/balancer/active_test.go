@@ -161,3 +161,31 @@ func TestActiveHTTPSCheck(t *testing.T) {
 		eventually(t, waitHealth, "a probe to arrive", func() bool { return sni.Load() == "example.com" })
 	})
 }
+
+func TestActiveCheckConcurrency(t *testing.T) {
+	t.Parallel()
+	var inFlight, peak atomic.Int64
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			if p := peak.Load(); n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(40 * time.Millisecond)
+	})
+	var pairs []any
+	for range 5 {
+		srv := httptest.NewServer(handler)
+		t.Cleanup(srv.Close)
+		pairs = append(pairs, srv.Listener.Addr().String(), 100)
+	}
+	up := upstream(activeChecks("http"))
+	up.Healthchecks.Active.Concurrency = 2
+	start(t, up, targets(pairs...), Options{})
+	time.Sleep(400 * time.Millisecond)
+	if p := peak.Load(); p != 2 {
+		t.Fatalf("at most %d probes ran at once, want exactly concurrency=2", p)
+	}
+}
