@@ -1,7 +1,14 @@
 package e2e
 
 import (
+	"crypto/tls"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -148,30 +155,86 @@ func TestReloadUnderLoad(t *testing.T) {
 	t.Logf("answers %v over %d reloads", seen, reloads)
 }
 
-func TestSIGTERMDrainsInFlight(t *testing.T) {
+func TestStopSignalDrainsInFlight(t *testing.T) {
 	t.Parallel()
-	up := newUpstream(t, "slow answer", 1500*time.Millisecond)
-	n := startDBLess(t, declFile(t, routeTo(up.URL)))
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			up := newUpstream(t, "slow answer", 1500*time.Millisecond)
+			n := startDBLess(t, declFile(t, routeTo(up.URL)))
 
-	type result struct {
-		code int
-		body string
+			type result struct {
+				code int
+				body string
+			}
+			res := make(chan result, 1)
+			go func() {
+				code, body := get(n.proxyURL() + "/slow")
+				res <- result{code, body}
+			}()
+			select {
+			case <-up.arrived:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the slow request never reached the upstream")
+			}
+			n.signal(sig)
+			if r := <-res; r.code != 200 || r.body != "slow answer" {
+				t.Fatalf("in-flight request during %s = %d %q, want it to complete", sig, r.code, r.body)
+			}
+			if code := n.wait(15 * time.Second); code != 0 {
+				t.Fatalf("exit code after %s = %d, want 0", sig, code)
+			}
+			if _, err := os.Stat(filepath.Join(n.prefix, "listeners.json")); !os.IsNotExist(err) {
+				t.Errorf("listeners.json left behind after a clean stop (%v)", err)
+			}
+		})
 	}
-	res := make(chan result, 1)
-	go func() {
-		code, body := get(n.proxyURL() + "/slow")
-		res <- result{code, body}
-	}()
-	select {
-	case <-up.arrived:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the slow request never reached the upstream")
+}
+
+func TestBrokenFileStopsStartup(t *testing.T) {
+	t.Parallel()
+	file := declFile(t, "_format_version: \"3.0\"\nservices:\n- name: x\n  url: http://127.0.0.1:9\n  routes:\n  - name: r\n    paths: [ \"nope\" ]\n")
+	cmd := exec.Command(binary, append([]string{"start", "-p", t.TempDir()}, hermetic(t)...)...)
+	cmd.Env = env("GANTRY_DATABASE=off", "GANTRY_DECLARATIVE_CONFIG="+file, "GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0")
+	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("start with a broken declarative file succeeded:\n%s", out)
 	}
-	n.signal(syscall.SIGTERM)
-	if r := <-res; r.code != 200 || r.body != "slow answer" {
-		t.Fatalf("in-flight request during SIGTERM = %d %q, want it to complete", r.code, r.body)
+	if !strings.Contains(string(out), file) || !strings.Contains(string(out), "routes[0].paths[0]") {
+		t.Fatalf("start-up error should name the file and the bad field:\n%s", out)
 	}
-	if code := n.wait(15 * time.Second); code != 0 {
-		t.Fatalf("exit code after SIGTERM = %d, want 0", code)
+}
+
+func TestTLSAndHTTP2Listener(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, "over tls", 0)
+	n := startDBLess(t, declFile(t, routeTo(up.URL)), "GANTRY_PROXY_LISTEN=127.0.0.1:0, 127.0.0.1:0 ssl http2")
+	data, err := os.ReadFile(filepath.Join(n.prefix, "listeners.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ls struct {
+		Proxy []struct {
+			Address    string
+			SSL, HTTP2 bool
+		}
+	}
+	if err := json.Unmarshal(data, &ls); err != nil || len(ls.Proxy) != 2 || !ls.Proxy[1].SSL || !ls.Proxy[1].HTTP2 || ls.Proxy[0].SSL {
+		t.Fatalf("listeners.json proxy = %+v (%v), want a plain and an ssl http2 listener", ls.Proxy, err)
+	}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig:   &tls.Config{InsecureSkipVerify: true}, // the node's self-signed default certificate
+		ForceAttemptHTTP2: true,
+	}}
+	resp, err := client.Get("https://" + ls.Proxy[1].Address + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(body) != "over tls" || resp.ProtoMajor != 2 {
+		t.Fatalf("https GET = %d %s %q, want 200 over HTTP/2 from the upstream", resp.StatusCode, resp.Proto, body)
 	}
 }
