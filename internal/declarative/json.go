@@ -2,22 +2,12 @@ package declarative
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"sort"
+	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
-
-// jsonReader turns a JSON text into nodes, keeping each value's line.
-type jsonReader struct {
-	probs *problems
-	data  []byte
-	dec   *json.Decoder
-	lines []int // offsets at which lines start
-	depth int
-}
 
 // maxDepth bounds nesting so a hostile document cannot exhaust the stack.
 const maxDepth = 512
@@ -28,128 +18,320 @@ func looksLikeJSON(data []byte) bool {
 	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
 }
 
+// jsonScanner is a small RFC 8259 parser that builds nodes with the line
+// and column of every value. encoding/json's Decoder.Token cannot say where
+// a token is and allocates for every one; configs of 10,000+ routes go
+// through here.
+type jsonScanner struct {
+	data      []byte
+	pos       int
+	line      int
+	lineStart int
+	depth     int
+	probs     *problems
+}
+
+// jsonError is a syntax error at a position.
+type jsonError struct {
+	line, col int
+	msg       string
+}
+
 // parseJSON parses data as one JSON value. On a syntax error it returns nil
 // and the problem, located by line; duplicate keys are recorded in probs.
-func parseJSON(data []byte, probs *problems) (*node, *Problem) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	r := &jsonReader{probs: probs, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lines: []int{0}}
-	r.dec.UseNumber()
-	for i, c := range data {
-		if c == '\n' {
-			r.lines = append(r.lines, i+1)
+func parseJSON(data []byte, probs *problems) (n *node, problem *Problem) {
+	s := &jsonScanner{data: bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), line: 1, probs: probs}
+	defer func() {
+		if r := recover(); r != nil {
+			je, ok := r.(jsonError)
+			if !ok {
+				panic(r)
+			}
+			n, problem = nil, &Problem{Line: je.line, Column: je.col, Message: "malformed JSON: " + je.msg}
 		}
-	}
-	n, err := r.value()
-	if err == nil {
-		if _, extra := r.dec.Token(); extra != io.EOF {
-			err = errors.New("unexpected data after the top-level value")
-		}
-	}
-	if err != nil {
-		line, col := r.pos(r.dec.InputOffset())
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			line, col = r.pos(se.Offset)
-		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			err = errors.New("unexpected end of input")
-		}
-		return nil, &Problem{Line: line, Column: col, Message: "malformed JSON: " + err.Error()}
+	}()
+	n = s.value()
+	s.skipSpace()
+	if s.pos < len(s.data) {
+		s.fail("unexpected %s after the top-level value", s.describe())
 	}
 	return n, nil
 }
 
-// pos converts a byte offset into a 1-based line and column.
-func (r *jsonReader) pos(off int64) (int, int) {
-	i := sort.Search(len(r.lines), func(i int) bool { return int64(r.lines[i]) > off }) - 1
-	if i < 0 {
-		i = 0
-	}
-	return i + 1, int(off) - r.lines[i] + 1
+// fail aborts parsing with a syntax error at the current position. The
+// panic never leaves parseJSON, which recovers it into a Problem; it keeps
+// the recursive descent free of error plumbing, as go/parser does.
+func (s *jsonScanner) fail(format string, args ...any) {
+	panic(jsonError{s.line, s.pos - s.lineStart + 1, fmt.Sprintf(format, args...)})
 }
 
-// here is the position of the token just read (tokens never span lines).
-func (r *jsonReader) here() (int, int) {
-	off := r.dec.InputOffset() - 1
-	if off < 0 {
-		off = 0
+func (s *jsonScanner) describe() string {
+	if s.pos >= len(s.data) {
+		return "end of input"
 	}
-	return r.pos(off)
+	r, _ := utf8.DecodeRune(s.data[s.pos:])
+	return fmt.Sprintf("character %q", r)
 }
 
-func (r *jsonReader) value() (*node, error) {
-	tok, err := r.dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	line, col := r.here()
-	out := &node{line: line, col: col, size: 1}
-	switch t := tok.(type) {
-	case json.Delim:
-		if r.depth++; r.depth > maxDepth {
-			return nil, errors.New("nested too deeply")
+func (s *jsonScanner) skipSpace() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case '\n':
+			s.line++
+			s.lineStart = s.pos + 1
+		case ' ', '\t', '\r':
+		default:
+			return
 		}
-		defer func() { r.depth-- }()
-		if t == '{' {
-			return out, r.object(out)
-		}
-		return out, r.array(out)
-	case json.Number:
-		out.value, out.text = jsonNumber(t), t.String()
-	case string:
-		out.value, out.text = t, t
-	case bool:
-		out.value, out.text = t, strconv.FormatBool(t)
-	case nil:
-		out.text = "null"
+		s.pos++
 	}
-	return out, nil
 }
 
-func (r *jsonReader) object(out *node) error {
-	out.kind = kindMap
+func (s *jsonScanner) value() *node {
+	s.skipSpace()
+	n := &node{line: s.line, col: s.pos - s.lineStart + 1, size: 1}
+	if s.pos >= len(s.data) {
+		s.fail("unexpected end of input")
+	}
+	switch c := s.data[s.pos]; {
+	case c == '{' || c == '[':
+		if s.depth++; s.depth > maxDepth {
+			s.fail("nested more than %d levels deep", maxDepth)
+		}
+		s.pos++
+		if c == '{' {
+			s.object(n)
+		} else {
+			s.array(n)
+		}
+		s.depth--
+	case c == '"':
+		str := s.str()
+		n.value, n.text = str, str
+	case c == '-' || '0' <= c && c <= '9':
+		text := s.number()
+		n.value, n.text = jsonNumber(text), text
+	case s.literal("true"):
+		n.value, n.text = true, "true"
+	case s.literal("false"):
+		n.value, n.text = false, "false"
+	case s.literal("null"):
+		n.text = "null"
+	default:
+		s.fail("invalid %s looking for beginning of value", s.describe())
+	}
+	return n
+}
+
+func (s *jsonScanner) literal(word string) bool {
+	if bytes.HasPrefix(s.data[s.pos:], []byte(word)) {
+		s.pos += len(word)
+		return true
+	}
+	return false
+}
+
+// expect consumes c after optional spaces, or fails saying what it was after.
+func (s *jsonScanner) expect(c byte, after string) {
+	s.skipSpace()
+	if s.pos >= len(s.data) || s.data[s.pos] != c {
+		s.fail("invalid %s after %s (expected %q)", s.describe(), after, c)
+	}
+	s.pos++
+}
+
+func (s *jsonScanner) object(n *node) {
+	n.kind = kindMap
 	seen := map[string]bool{}
-	for r.dec.More() {
-		tok, err := r.dec.Token()
-		if err != nil {
-			return err
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == '}' {
+		s.pos++
+		return
+	}
+	for {
+		s.skipSpace()
+		line, col := s.line, s.pos-s.lineStart+1
+		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+			s.fail("invalid %s looking for beginning of object key string", s.describe())
 		}
-		key, _ := tok.(string)
-		line, col := r.here()
-		val, err := r.value()
-		if err != nil {
-			return err
-		}
+		key := s.str()
+		s.expect(':', "object key")
+		val := s.value()
+		n.size += val.size
 		if seen[key] {
-			r.probs.atLine("", line, col, "malformed JSON: duplicate key %q", key)
+			s.probs.atLine("", line, col, "malformed JSON: duplicate key %q", key)
+		} else {
+			seen[key] = true
+			n.fields = append(n.fields, field{key: key, line: line, col: col, val: val})
+		}
+		s.skipSpace()
+		if s.pos < len(s.data) && s.data[s.pos] == ',' {
+			s.pos++
 			continue
 		}
-		seen[key] = true
-		out.size += val.size
-		out.fields = append(out.fields, field{key: key, line: line, col: col, val: val})
+		s.expect('}', "object key:value pair")
+		return
 	}
-	_, err := r.dec.Token() // '}'
-	return err
 }
 
-func (r *jsonReader) array(out *node) error {
-	out.kind = kindSeq
-	for r.dec.More() {
-		val, err := r.value()
-		if err != nil {
-			return err
-		}
-		out.size += val.size
-		out.items = append(out.items, val)
+func (s *jsonScanner) array(n *node) {
+	n.kind = kindSeq
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == ']' {
+		s.pos++
+		return
 	}
-	_, err := r.dec.Token() // ']'
-	return err
+	for {
+		val := s.value()
+		n.size += val.size
+		n.items = append(n.items, val)
+		s.skipSpace()
+		if s.pos < len(s.data) && s.data[s.pos] == ',' {
+			s.pos++
+			continue
+		}
+		s.expect(']', "array element")
+		return
+	}
+}
+
+// number scans a JSON number and returns its text.
+func (s *jsonScanner) number() string {
+	start := s.pos
+	digits := func() int {
+		n := 0
+		for s.pos < len(s.data) && '0' <= s.data[s.pos] && s.data[s.pos] <= '9' {
+			s.pos++
+			n++
+		}
+		return n
+	}
+	if s.data[s.pos] == '-' {
+		s.pos++
+	}
+	if s.pos < len(s.data) && s.data[s.pos] == '0' {
+		s.pos++
+	} else if digits() == 0 {
+		s.fail("invalid %s in numeric literal", s.describe())
+	}
+	if s.pos < len(s.data) && s.data[s.pos] == '.' {
+		s.pos++
+		if digits() == 0 {
+			s.fail("invalid %s after decimal point in numeric literal", s.describe())
+		}
+	}
+	if s.pos < len(s.data) && (s.data[s.pos] == 'e' || s.data[s.pos] == 'E') {
+		s.pos++
+		if s.pos < len(s.data) && (s.data[s.pos] == '+' || s.data[s.pos] == '-') {
+			s.pos++
+		}
+		if digits() == 0 {
+			s.fail("invalid %s in exponent of numeric literal", s.describe())
+		}
+	}
+	return string(s.data[start:s.pos])
+}
+
+// str scans a JSON string starting at its opening quote. Invalid UTF-8 and
+// lone surrogates become U+FFFD, as encoding/json does.
+func (s *jsonScanner) str() string {
+	s.pos++ // opening quote
+	start := s.pos
+	for s.pos < len(s.data) {
+		c := s.data[s.pos]
+		if c == '"' {
+			raw := s.data[start:s.pos]
+			s.pos++
+			return validUTF8(raw)
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+		s.pos++
+	}
+	var b strings.Builder
+	b.Write(s.data[start:s.pos])
+	for {
+		if s.pos >= len(s.data) {
+			s.fail("unexpected end of input in string literal")
+		}
+		c := s.data[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			return validUTF8([]byte(b.String()))
+		case c < 0x20:
+			s.fail("invalid control character %q in string literal", c)
+		case c == '\\':
+			s.escape(&b)
+		default:
+			b.WriteByte(c)
+			s.pos++
+		}
+	}
+}
+
+// escape decodes one backslash escape into b.
+func (s *jsonScanner) escape(b *strings.Builder) {
+	if s.pos+1 >= len(s.data) {
+		s.fail("unexpected end of input in string escape")
+	}
+	c := s.data[s.pos+1]
+	s.pos += 2
+	switch c {
+	case '"', '\\', '/':
+		b.WriteByte(c)
+		return
+	case 'b':
+		b.WriteByte('\b')
+		return
+	case 'f':
+		b.WriteByte('\f')
+		return
+	case 'n':
+		b.WriteByte('\n')
+		return
+	case 'r':
+		b.WriteByte('\r')
+		return
+	case 't':
+		b.WriteByte('\t')
+		return
+	case 'u':
+	default:
+		s.pos--
+		s.fail("invalid %s in string escape code", s.describe())
+	}
+	r := s.hex4()
+	if utf16.IsSurrogate(r) {
+		r2 := rune(-1)
+		if bytes.HasPrefix(s.data[s.pos:], []byte(`\u`)) {
+			save := s.pos
+			s.pos += 2
+			if r2 = s.hex4(); utf16.DecodeRune(r, r2) == utf8.RuneError {
+				s.pos, r2 = save, -1
+			}
+		}
+		r = utf16.DecodeRune(r, r2)
+	}
+	b.WriteRune(r)
+}
+
+func (s *jsonScanner) hex4() rune {
+	if s.pos+4 > len(s.data) {
+		s.fail("unexpected end of input in \\u escape")
+	}
+	v, err := strconv.ParseUint(string(s.data[s.pos:s.pos+4]), 16, 32)
+	if err != nil {
+		s.fail("invalid \\u escape %q", s.data[s.pos:s.pos+4])
+	}
+	s.pos += 4
+	return rune(v)
 }
 
 // jsonNumber converts a JSON number to int64 when it is an integer that
 // fits, else float64.
-func jsonNumber(n json.Number) any {
-	s := n.String()
+func jsonNumber(s string) any {
 	if !strings.ContainsAny(s, ".eE") {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return i
@@ -158,6 +340,21 @@ func jsonNumber(n json.Number) any {
 			return u
 		}
 	}
-	f, _ := n.Float64()
+	f, _ := strconv.ParseFloat(s, 64)
 	return f
+}
+
+// validUTF8 returns raw as a string with each invalid byte replaced by
+// U+FFFD, as encoding/json does.
+func validUTF8(raw []byte) string {
+	if utf8.Valid(raw) {
+		return string(raw)
+	}
+	var b strings.Builder
+	for len(raw) > 0 {
+		r, size := utf8.DecodeRune(raw)
+		b.WriteRune(r) // RuneError for an invalid byte
+		raw = raw[size:]
+	}
+	return b.String()
 }
