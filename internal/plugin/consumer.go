@@ -17,6 +17,16 @@ const (
 	HeaderConsumerGroups       = "X-Consumer-Groups"
 )
 
+// Canonical forms of the consumer headers: http.Header.Set would allocate
+// them on every request otherwise.
+var (
+	canonConsumerID       = http.CanonicalHeaderKey(HeaderConsumerID)
+	canonConsumerCustomID = http.CanonicalHeaderKey(HeaderConsumerCustomID)
+	canonConsumerUsername = http.CanonicalHeaderKey(HeaderConsumerUsername)
+	canonCredential       = http.CanonicalHeaderKey(HeaderCredentialIdentifier)
+	canonAnonymous        = http.CanonicalHeaderKey(HeaderAnonymousConsumer)
+)
+
 // Credential is the credential that authenticated a request.
 type Credential struct {
 	ID         string
@@ -33,15 +43,15 @@ type Credential struct {
 func (c *Context) Authenticate(consumer *entity.Consumer, cred *Credential) {
 	c.Consumer, c.Credential = consumer, cred
 	h := c.Request.Header
-	setOrDel(h, HeaderConsumerID, consumerField(consumer, func(x *entity.Consumer) string { return x.ID }))
-	setOrDel(h, HeaderConsumerCustomID, consumerField(consumer, func(x *entity.Consumer) string { return x.CustomID }))
-	setOrDel(h, HeaderConsumerUsername, consumerField(consumer, func(x *entity.Consumer) string { return x.Username }))
+	setOrDel(h, canonConsumerID, consumerField(consumer, func(x *entity.Consumer) string { return x.ID }))
+	setOrDel(h, canonConsumerCustomID, consumerField(consumer, func(x *entity.Consumer) string { return x.CustomID }))
+	setOrDel(h, canonConsumerUsername, consumerField(consumer, func(x *entity.Consumer) string { return x.Username }))
 	if cred != nil {
-		setOrDel(h, HeaderCredentialIdentifier, cred.Identifier)
-		h.Del(HeaderAnonymousConsumer)
+		setOrDel(h, canonCredential, cred.Identifier)
+		h.Del(canonAnonymous)
 	} else {
-		h.Del(HeaderCredentialIdentifier)
-		h.Set(HeaderAnonymousConsumer, "true")
+		h.Del(canonCredential)
+		h.Set(canonAnonymous, "true")
 	}
 }
 

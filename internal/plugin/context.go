@@ -82,10 +82,11 @@ func AcquireContext(w http.ResponseWriter, r *http.Request) *Context {
 // ReleaseContext recycles c. Nothing may use c afterwards, including
 // goroutines started by log handlers (copy what they need).
 func ReleaseContext(c *Context) {
-	active, store := c.active[:0], c.store[:0]
+	active, store, pending := c.active[:0], c.store[:0], c.pending
 	clear(c.active[:cap(c.active)])
 	clear(c.store[:cap(c.store)])
-	*c = Context{active: active, store: store}
+	clear(pending)
+	*c = Context{active: active, store: store, pending: pending}
 	contextPool.Put(c)
 }
 

@@ -22,6 +22,7 @@ type Index struct {
 	consumers  map[string]*entity.Consumer // by id, username and custom_id
 	keyAuth    map[string]*entity.KeyAuth  // by key
 	basicAuth  map[string]*entity.BasicAuth
+	creds      map[string]*Credential // by credential id, prepared for Authenticate
 	jwt        map[string]*entity.JWT
 	groups     map[string][]string // consumer id → acl groups
 	groupsJoin map[string]string   // consumer id → "g1, g2"
@@ -37,6 +38,7 @@ func NewIndex(cfg *entity.Config) *Index {
 		jwt:        make(map[string]*entity.JWT, len(cfg.JWTs)),
 		groups:     map[string][]string{},
 		groupsJoin: map[string]string{},
+		creds:      map[string]*Credential{},
 	}
 	// Ids win over names: insert names first, ids last.
 	for _, c := range cfg.Consumers {
@@ -52,12 +54,15 @@ func NewIndex(cfg *entity.Config) *Index {
 	}
 	for _, k := range cfg.KeyAuths {
 		ix.keyAuth[k.Key] = k
+		ix.creds[k.ID] = &Credential{ID: k.ID, ConsumerID: entity.RefID(k.Consumer), Identifier: k.ID}
 	}
 	for _, b := range cfg.BasicAuths {
 		ix.basicAuth[b.Username] = b
+		ix.creds[b.ID] = &Credential{ID: b.ID, ConsumerID: entity.RefID(b.Consumer), Identifier: b.Username}
 	}
 	for _, j := range cfg.JWTs {
 		ix.jwt[j.Key] = j
+		ix.creds[j.ID] = &Credential{ID: j.ID, ConsumerID: entity.RefID(j.Consumer), Identifier: j.ID}
 	}
 	for _, a := range cfg.ACLs {
 		id := entity.RefID(a.Consumer)
@@ -97,6 +102,12 @@ func (ix *Index) BasicAuth(username string) *entity.BasicAuth { return ix.basicA
 
 // JWT finds a jwt credential by its key (the token's iss claim by default).
 func (ix *Index) JWT(key string) *entity.JWT { return ix.jwt[key] }
+
+// Credential returns the prepared Credential of a key-auth, basic-auth or
+// jwt credential id, so authenticating allocates nothing. Identifier is
+// what Kong sends in X-Credential-Identifier: the id, or the username for
+// basic-auth.
+func (ix *Index) Credential(id string) *Credential { return ix.creds[id] }
 
 // Groups returns the ACL groups of a consumer, in config order.
 func (ix *Index) Groups(consumerID string) []string { return ix.groups[consumerID] }

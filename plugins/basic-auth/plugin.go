@@ -60,7 +60,7 @@ func (h *Handler) Access(ctx *plugin.Context) error {
 		ctx.Request.Header.Del("Authorization")
 		ctx.Request.Header.Del("Proxy-Authorization")
 	}
-	ctx.Authenticate(consumer, &plugin.Credential{ID: cred.ID, ConsumerID: consumer.ID, Identifier: cred.Username})
+	ctx.Authenticate(consumer, h.ix.Credential(cred.ID))
 	return nil
 }
 

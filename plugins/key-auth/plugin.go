@@ -63,7 +63,7 @@ func (h *Handler) Access(ctx *plugin.Context) error {
 	if consumer == nil {
 		return ctx.Reject(h.ix, h.cfg.Anonymous, http.StatusUnauthorized, "Unauthorized", h.challenge)
 	}
-	ctx.Authenticate(consumer, &plugin.Credential{ID: cred.ID, ConsumerID: consumer.ID, Identifier: cred.ID})
+	ctx.Authenticate(consumer, h.ix.Credential(cred.ID))
 	return nil
 }
 

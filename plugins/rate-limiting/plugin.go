@@ -33,6 +33,9 @@ type store interface {
 
 func newHandler(cfg *Config, env *plugin.Env) (plugin.Handler, error) {
 	h := &Handler{cfg: cfg, limits: cfg.limits()}
+	for _, l := range h.limits {
+		h.maxText = append(h.maxText, strconv.FormatInt(l.max, 10))
+	}
 	switch cfg.Policy {
 	case "redis":
 		st, err := newRedisStore(cfg, env)
@@ -41,17 +44,18 @@ func newHandler(cfg *Config, env *plugin.Env) (plugin.Handler, error) {
 		}
 		h.store = st
 	default:
-		local := env.Shared.Get("rate-limiting/local/"+env.ID, func() any { return newLocalStore() }).(*localStore)
-		h.store = localPolicy{local}
+		h.local = env.Shared.Get("rate-limiting/local/"+env.ID, func() any { return newLocalStore() }).(*localStore)
 	}
 	return h, nil
 }
 
 // Handler enforces one instance's limits.
 type Handler struct {
-	cfg    *Config
-	limits []limit
-	store  store
+	cfg     *Config
+	limits  []limit
+	maxText []string    // limits as header values
+	local   *localStore // local policy; called directly, no interface
+	store   store       // other policies
 }
 
 var _ plugin.Access = (*Handler)(nil)
@@ -61,58 +65,74 @@ func (h *Handler) Access(ctx *plugin.Context) error {
 	now := time.Now()
 	var buf [numPeriods]int64
 	usage := buf[:len(h.limits)]
-	allowed, err := h.store.take(ctx.Request.Context(), h.identify(ctx), h.limits, now, usage)
-	if err != nil {
-		if !h.cfg.FaultTolerant {
-			return err
+	allowed := true
+	if h.local != nil {
+		allowed = h.local.take(h.identify(ctx), h.limits, now, usage)
+	} else {
+		var err error
+		allowed, err = h.store.take(ctx.Request.Context(), h.identify(ctx), h.limits, now, usage)
+		if err != nil {
+			if !h.cfg.FaultTolerant {
+				return err
+			}
+			ctx.Logger().Warn("rate-limiting counters unavailable, request let through", "error", err)
+			return nil
 		}
-		ctx.Logger().Warn("rate-limiting counters unavailable, request let through", "error", err)
+	}
+	if allowed && h.cfg.HideClientHeaders {
 		return nil
 	}
-	stop := -1
-	for i, l := range h.limits {
-		if stop < 0 && l.max-usage[i] <= 0 {
-			stop = i
-		}
-	}
-	var hdr http.Header
+	var exit http.Header
 	if !allowed {
-		hdr = http.Header{}
+		exit = http.Header{}
 	}
+	if !h.cfg.HideClientHeaders {
+		h.headers(ctx, exit, usage, now)
+	}
+	if !allowed {
+		ctx.Exit(h.cfg.ErrorCode, h.cfg.ErrorMessage, exit)
+	}
+	return nil
+}
+
+// headers sets Kong's rate-limiting headers, into exit when the request is
+// refused, else on the response to come.
+func (h *Handler) headers(ctx *plugin.Context, exit http.Header, usage []int64, now time.Time) {
 	set := func(k, v string) {
-		if hdr != nil {
-			hdr.Set(k, v)
+		if exit != nil {
+			exit.Set(k, v)
 		} else {
 			ctx.SetResponseHeader(k, v)
 		}
 	}
-	if !h.cfg.HideClientHeaders {
-		best, bestRemaining := -1, int64(0)
-		for i, l := range h.limits {
-			remaining := l.max - usage[i]
-			if stop < 0 || stop == i {
-				remaining-- // this request counts
-			}
-			remaining = max(0, remaining)
-			if best < 0 || remaining < bestRemaining || (remaining == bestRemaining && l.period > h.limits[best].period) {
-				best, bestRemaining = i, remaining
-			}
-			set(limitHeaders[l.period], strconv.FormatInt(l.max, 10))
-			set(remainingHeaders[l.period], strconv.FormatInt(remaining, 10))
-		}
-		p := h.limits[best].period
-		reset := strconv.FormatInt(max(1, p.seconds()-(now.Unix()-p.start(now))), 10)
-		set("RateLimit-Limit", strconv.FormatInt(h.limits[best].max, 10))
-		set("RateLimit-Remaining", strconv.FormatInt(bestRemaining, 10))
-		set("RateLimit-Reset", reset)
-		if !allowed {
-			hdr.Set("Retry-After", reset)
+	stop := -1
+	for i, l := range h.limits {
+		if l.max-usage[i] <= 0 {
+			stop = i
+			break
 		}
 	}
-	if !allowed {
-		ctx.Exit(h.cfg.ErrorCode, h.cfg.ErrorMessage, hdr)
+	best, bestRemaining := -1, int64(0)
+	for i, l := range h.limits {
+		remaining := l.max - usage[i]
+		if stop < 0 || stop == i {
+			remaining-- // this request counts
+		}
+		remaining = max(0, remaining)
+		if best < 0 || remaining < bestRemaining || (remaining == bestRemaining && l.period > h.limits[best].period) {
+			best, bestRemaining = i, remaining
+		}
+		set(limitHeaders[l.period], h.maxText[i])
+		set(remainingHeaders[l.period], strconv.FormatInt(remaining, 10))
 	}
-	return nil
+	p := h.limits[best].period
+	reset := strconv.FormatInt(max(1, p.seconds()-(now.Unix()-p.start(now))), 10)
+	set(rlLimit, h.maxText[best])
+	set(rlRemaining, strconv.FormatInt(bestRemaining, 10))
+	set(rlReset, reset)
+	if exit != nil {
+		exit.Set("Retry-After", reset)
+	}
 }
 
 // identify returns who is counted, falling back to the client IP as Kong
@@ -144,11 +164,4 @@ func (h *Handler) identify(ctx *plugin.Context) counterKey {
 		}
 	}
 	return counterKey{ip: ctx.ClientIP}
-}
-
-// localPolicy adapts localStore to store.
-type localPolicy struct{ s *localStore }
-
-func (p localPolicy) take(_ context.Context, who counterKey, lims []limit, now time.Time, usage []int64) (bool, error) {
-	return p.s.take(who, lims, now, usage), nil
 }

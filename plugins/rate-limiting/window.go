@@ -1,6 +1,9 @@
 package ratelimiting
 
-import "time"
+import (
+	"net/http"
+	"time"
+)
 
 // period is a rate-limiting window kind.
 type period uint8
@@ -21,13 +24,17 @@ var periodNames = [numPeriods]string{"second", "minute", "hour", "day", "month",
 var (
 	limitHeaders     [numPeriods]string
 	remainingHeaders [numPeriods]string
+	rlLimit          = http.CanonicalHeaderKey("RateLimit-Limit")
+	rlRemaining      = http.CanonicalHeaderKey("RateLimit-Remaining")
+	rlReset          = http.CanonicalHeaderKey("RateLimit-Reset")
 )
 
 func init() {
 	for p, n := range periodNames {
 		title := string(n[0]-'a'+'A') + n[1:]
-		limitHeaders[p] = "X-RateLimit-Limit-" + title
-		remainingHeaders[p] = "X-RateLimit-Remaining-" + title
+		// Canonical form up front: http.Header.Set would allocate it per request.
+		limitHeaders[p] = http.CanonicalHeaderKey("X-RateLimit-Limit-" + title)
+		remainingHeaders[p] = http.CanonicalHeaderKey("X-RateLimit-Remaining-" + title)
 	}
 }
 

@@ -26,7 +26,7 @@ func TestWindowStart(t *testing.T) {
 			}
 		})
 	}
-	if limitHeaders[minute] != "X-RateLimit-Limit-Minute" || remainingHeaders[year] != "X-RateLimit-Remaining-Year" {
+	if limitHeaders[minute] != "X-Ratelimit-Limit-Minute" || remainingHeaders[year] != "X-Ratelimit-Remaining-Year" {
 		t.Errorf("header names: %q %q", limitHeaders[minute], remainingHeaders[year])
 	}
 }
