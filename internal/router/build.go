@@ -167,7 +167,7 @@ func compileMatchers(r *entity.Route, svc *entity.Service, order int, cache map[
 func splitByPath(base matcher, cache map[string]*regexp.Regexp) ([]matcher, error) {
 	r := base.route
 	var out []matcher
-	group := map[int]int{} // prefix length (-1: regex) -> index in out
+	var keys []int // prefix length (-1: regex) of each group in out
 	for _, raw := range r.Paths {
 		key, prefix := -1, ""
 		var re *regexp.Regexp
@@ -181,8 +181,8 @@ func splitByPath(base matcher, cache map[string]*regexp.Regexp) ([]matcher, erro
 			prefix = NormalizePath(raw)
 			key = len(prefix)
 		}
-		i, ok := group[key]
-		if !ok {
+		i := slices.Index(keys, key)
+		if i < 0 {
 			m := base
 			m.group = len(out)
 			if re != nil {
@@ -192,7 +192,7 @@ func splitByPath(base matcher, cache map[string]*regexp.Regexp) ([]matcher, erro
 				m.prio.length = key
 			}
 			i = len(out)
-			group[key] = i
+			keys = append(keys, key)
 			out = append(out, m)
 		}
 		if re != nil {

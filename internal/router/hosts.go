@@ -25,7 +25,7 @@ type routeHost struct {
 // parseRouteHost splits "host[:port]" and classifies wildcards the way Kong
 // does: a leading '*' is a suffix match, a trailing '*' a prefix match.
 func parseRouteHost(h string) routeHost {
-	host, port := splitHostPort(strings.ToLower(h))
+	host, port := splitHostPort(lowerASCII(h))
 	switch {
 	case strings.HasPrefix(host, "*"):
 		return routeHost{kind: hostSuffix, key: host[1:], port: port}
@@ -53,11 +53,18 @@ func splitHostPort(s string) (string, int) {
 	return s[:i], p
 }
 
-// lowerASCII returns s in lower case, without allocating when it already is.
+// lowerASCII returns s with ASCII letters in lower case (like Lua's
+// lower()), without allocating when it already is.
 func lowerASCII(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
-			return strings.ToLower(s)
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
 		}
 	}
 	return s

@@ -96,7 +96,18 @@ func New(routes []*entity.Route, services []*entity.Service) (*Router, error) {
 		}
 		ms = append(ms, m...)
 	}
-	slices.SortStableFunc(ms, func(a, b matcher) int { return a.compare(&b) })
+	// compare is a total order, so a plain sort is deterministic; sorting
+	// indexes avoids moving the large matcher structs around.
+	order := make([]int, len(ms))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return ms[a].compare(&ms[b]) })
+	sorted := make([]matcher, len(ms))
+	for i, j := range order {
+		sorted[i] = ms[j]
+	}
+	ms = sorted
 	rt := &Router{matchers: ms, exact: map[string]*pathTrie{}, anyHost: &pathTrie{}}
 	for rank := range ms {
 		rt.index(int32(rank), &ms[rank])
