@@ -33,6 +33,7 @@
 //	errs := reg.Validate(p)              // entity.Errors: "name", "consumer", "config.minute"...
 //	errs = reg.Normalize(p)              // same, and fills p.Config with defaults (store this)
 //	versions := reg.Versions()           // name → semver, for CP/DP compatibility
+//	schema, ok := reg.Schema(name)       // GET /schemas/plugins/{name}
 //
 // Call Validate after references were resolved to ids. Credentials are
 // not plugins: hashing basic-auth passwords at write time is the Admin API's
@@ -45,6 +46,14 @@
 //	chains, err := plugin.BuildChains(cfg, reg) // same reg every time: counters survive
 //
 // A failed build keeps the previous snapshot, like a failed router build.
+// For snapshot.Options.Chains (a per-route callback), RouteChainBuilder
+// builds all chains once per config and hands out each route's:
+//
+//	rcb := plugin.NewRouteChainBuilder(reg)
+//	opts.Chains = func(cfg *entity.Config, r *entity.Route, s *entity.Service) (snapshot.Chain, error) {
+//		return rcb.Build(cfg, r, s)
+//	}
+//
 // Per request, with m the router match (m == nil: chains.Global()):
 //
 //	ctx := plugin.AcquireContext(w, r)
@@ -66,6 +75,11 @@
 //	default: // write ctx.Response.Status/Header, stream resp.Body
 //	}
 //	chain.Log(ctx)
+//
+// With httputil.ReverseProxy, the response part goes in ModifyResponse:
+// set ctx.Response from resp, run HeaderFilter, copy Status back to
+// resp.StatusCode, and replace resp.Body with ctx.Response.Body when
+// ctx.Exited() or with BodyFilter's result when NeedsBody.
 //
 // internal/plugin/plugintest holds a test-only reverse proxy doing exactly
 // this; it is the reference for the wiring.
