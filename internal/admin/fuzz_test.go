@@ -1,0 +1,106 @@
+package admin
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gantryhq/gantry/internal/plugin"
+)
+
+// fuzzTargets are the writes FuzzAdminBody aims bodies at; the entities
+// they name exist, so PATCH and PUT reach validation and the store.
+var fuzzTargets = []struct{ method, path string }{
+	{"POST", "/services"}, {"PATCH", "/services/s"}, {"PUT", "/services/s"},
+	{"POST", "/routes"}, {"PATCH", "/routes/r"}, {"POST", "/services/s/routes"},
+	{"POST", "/upstreams"}, {"PATCH", "/upstreams/u"}, {"POST", "/upstreams/u/targets"},
+	{"POST", "/consumers"}, {"PUT", "/consumers/c"}, {"POST", "/consumers/c/basic-auth"},
+	{"POST", "/plugins"}, {"POST", "/certificates"}, {"POST", "/schemas/routes/validate"},
+}
+
+var fuzzContentTypes = []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=b", ""}
+
+// FuzzAdminBody sends arbitrary bodies to the write endpoints: whatever
+// the input, the answer is never a 5xx (a recovered panic is a 500 too).
+func FuzzAdminBody(f *testing.F) {
+	reg := plugin.Bundled(nil)
+	a := newTestAPI(f, func(o *Options) { o.ValidatePlugin = reg.Normalize })
+	a.must(http.StatusCreated, "POST", "/services", map[string]any{"name": "s", "host": "s.internal"})
+	a.must(http.StatusCreated, "POST", "/routes", map[string]any{"name": "r", "paths": []string{"/"}})
+	a.must(http.StatusCreated, "POST", "/upstreams", map[string]any{"name": "u"})
+	a.must(http.StatusCreated, "POST", "/consumers", map[string]any{"username": "c"})
+	h := a.srv.Config.Handler
+
+	for _, seed := range []string{
+		`{"name":"x","host":"h","port":80}`,
+		`{"url":"http://a:1/b","retries":"5","tags":["a",1]}`,
+		`{"paths":["/a"],"service":{"name":"s"},"headers":{"x":["y"]}}`,
+		`{"healthchecks":{"active":{"timeout":1e400,"healthy":{"http_statuses":[200,"x"]}}}}`,
+		`{"name":"key-auth","config":{"key_names":[null]}}`,
+		`name=x&hosts[]=a&hosts[1]=b&config.minute=5&service.id=s`,
+		`a[1][2].b[]=c&a=1&..=&[]=x`,
+		"--b\r\nContent-Disposition: form-data; name=\"host\"\r\n\r\nh\r\n--b--\r\n",
+		`{"id":null,"created_at":-1,"snis":["a"],"cert":"-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----"}`,
+		`[]`, `null`, `{"":{}}`, `{"username":"c","password":"p","consumer":{"id":"c"}}`,
+	} {
+		f.Add([]byte(seed), uint8(0))
+		f.Add([]byte(seed), uint8(17))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, pick uint8) {
+		tgt := fuzzTargets[int(pick)%len(fuzzTargets)]
+		ct := fuzzContentTypes[int(pick)/len(fuzzTargets)%len(fuzzContentTypes)]
+		req := httptest.NewRequest(tgt.method, tgt.path, bytes.NewReader(body))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			out, _ := io.ReadAll(rec.Body)
+			t.Fatalf("%s %s (%s) with %q: %d %s", tgt.method, tgt.path, ct, body, rec.Code, out)
+		}
+	})
+}
+
+func BenchmarkAdminCreateService(b *testing.B) {
+	a := newTestAPI(b, nil)
+	client := a.srv.Client()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		body := fmt.Sprintf(`{"name":"svc-%d","url":"http://backend-%d.internal:8080/api","tags":["bench"]}`, i, i)
+		res, err := client.Post(a.srv.URL+"/services", "application/json", bytes.NewReader([]byte(body)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusCreated {
+			b.Fatalf("status %d", res.StatusCode)
+		}
+	}
+}
+
+func BenchmarkAdminGetService(b *testing.B) {
+	a := newTestAPI(b, nil)
+	for i := range 100 {
+		a.must(http.StatusCreated, "POST", "/services", map[string]any{"name": fmt.Sprintf("svc-%d", i), "host": "h.internal"})
+	}
+	client := a.srv.Client()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		res, err := client.Get(fmt.Sprintf("%s/services/svc-%d", a.srv.URL, i%100))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", res.StatusCode)
+		}
+	}
+}
