@@ -14,7 +14,36 @@ type decoder struct {
 	opts   Options
 	probs  *problems
 	fields map[reflect.Type]map[string][]int // json name -> field index, per struct type
+	// stack is the place being decoded, rendered only when a problem needs
+	// it: a large config has millions of places and few problems.
+	stack []pathElem
 }
+
+// pathElem is one step of a document path: a map key, or a list index.
+type pathElem struct {
+	key string
+	idx int // >= 0 for a list index
+}
+
+func (d *decoder) pushKey(key string) { d.stack = append(d.stack, pathElem{key: key, idx: -1}) }
+func (d *decoder) pushIndex(i int)    { d.stack = append(d.stack, pathElem{idx: i}) }
+func (d *decoder) pop()               { d.stack = d.stack[:len(d.stack)-1] }
+
+// here renders the current path.
+func (d *decoder) here() string {
+	path := ""
+	for _, e := range d.stack {
+		if e.idx >= 0 {
+			path = indexPath(path, e.idx)
+		} else {
+			path = keyPath(path, e.key)
+		}
+	}
+	return path
+}
+
+// at records a problem at the current path, positioned at n.
+func (d *decoder) at(n *node, format string, args ...any) { d.probs.at(d.here(), n, format, args...) }
 
 var refType = reflect.TypeOf(entity.Ref{})
 
@@ -47,20 +76,20 @@ func (d *decoder) structFields(t reflect.Type) map[string][]int {
 
 // unknown reports an unknown field unless it may be ignored: the data plane
 // ignores null fields that a newer control plane knows and it does not.
-func (d *decoder) unknown(path string, f field) {
+func (d *decoder) unknown(f field) {
 	if d.opts.IgnoreUnknownNull && f.val.isNull() {
 		return
 	}
-	d.probs.atLine(keyPath(path, f.key), f.line, f.col, "unknown field")
+	d.probs.atLine(keyPath(d.here(), f.key), f.line, f.col, "unknown field")
 }
 
 // decodeStruct decodes map node n into the struct v, leaving out the keys
 // in skip (nested entities, handled by the caller). It returns the keys
 // whose value was wrong, so later validation does not report them twice.
-func (d *decoder) decodeStruct(n *node, path string, v reflect.Value, skip map[string]bool) map[string]bool {
+func (d *decoder) decodeStruct(n *node, v reflect.Value, skip map[string]bool) map[string]bool {
 	bad := map[string]bool{}
 	if n.kind != kindMap {
-		d.probs.at(path, n, "expected a record (got %s)", n.describe())
+		d.at(n, "expected a record (got %s)", n.describe())
 		bad[""] = true
 		return bad
 	}
@@ -71,93 +100,96 @@ func (d *decoder) decodeStruct(n *node, path string, v reflect.Value, skip map[s
 		}
 		idx, ok := fields[f.key]
 		if !ok {
-			d.unknown(path, f)
+			d.unknown(f)
 			bad[f.key] = true
 			continue
 		}
 		if f.val.isNull() {
 			continue // null keeps the default, as in Kong
 		}
-		if !d.decode(f.val, keyPath(path, f.key), v.FieldByIndex(idx)) {
+		d.pushKey(f.key)
+		if !d.decode(f.val, v.FieldByIndex(idx)) {
 			bad[f.key] = true
 		}
+		d.pop()
 	}
 	return bad
 }
 
 // decode decodes n into v and reports whether it could.
-func (d *decoder) decode(n *node, path string, v reflect.Value) bool {
+func (d *decoder) decode(n *node, v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		return d.decode(n, path, v.Elem())
+		return d.decode(n, v.Elem())
 	case reflect.Struct:
 		if v.Type() == refType {
-			return d.decodeRef(n, path, v)
+			return d.decodeRef(n, v)
 		}
-		return len(d.decodeStruct(n, path, v, nil)) == 0
+		return len(d.decodeStruct(n, v, nil)) == 0
 	case reflect.String:
 		s, ok := n.value.(string)
 		if !ok || n.kind != kindScalar {
-			return d.wrong(n, path, "a string")
+			return d.wrong(n, "a string")
 		}
 		v.SetString(s)
 	case reflect.Int, reflect.Int64:
 		i, ok := asInt(n)
 		if !ok {
-			return d.wrong(n, path, "an integer")
+			return d.wrong(n, "an integer")
 		}
 		v.SetInt(i)
 	case reflect.Float64:
 		f, ok := asFloat(n)
 		if !ok {
-			return d.wrong(n, path, "a number")
+			return d.wrong(n, "a number")
 		}
 		v.SetFloat(f)
 	case reflect.Bool:
 		b, ok := n.value.(bool)
 		if !ok || n.kind != kindScalar {
-			return d.wrong(n, path, "a boolean")
+			return d.wrong(n, "a boolean")
 		}
 		v.SetBool(b)
 	case reflect.Slice:
-		return d.decodeSlice(n, path, v)
+		return d.decodeSlice(n, v)
 	case reflect.Map:
-		return d.decodeMap(n, path, v)
+		return d.decodeMap(n, v)
 	case reflect.Interface:
-		val, ok := d.generic(n, path)
+		val, ok := d.generic(n)
 		if ok && val != nil {
 			v.Set(reflect.ValueOf(val))
 		}
 		return ok
 	default:
-		d.probs.at(path, n, "field cannot be decoded")
+		d.at(n, "field cannot be decoded")
 		return false
 	}
 	return true
 }
 
 // wrong records Kong's type message and returns false.
-func (d *decoder) wrong(n *node, path, want string) bool {
-	d.probs.at(path, n, "expected %s (got %s)", want, n.describe())
+func (d *decoder) wrong(n *node, want string) bool {
+	d.at(n, "expected %s (got %s)", want, n.describe())
 	return false
 }
 
-func (d *decoder) decodeSlice(n *node, path string, v reflect.Value) bool {
+func (d *decoder) decodeSlice(n *node, v reflect.Value) bool {
 	if n.kind != kindSeq {
-		return d.wrong(n, path, "an array")
+		return d.wrong(n, "an array")
 	}
 	out := reflect.MakeSlice(v.Type(), len(n.items), len(n.items))
 	ok := true
 	for i, item := range n.items {
-		p := indexPath(path, i)
+		d.pushIndex(i)
 		if item.isNull() {
-			ok = d.wrong(item, p, "a value") && ok
-			continue
+			ok = d.wrong(item, "a value") && ok
+		} else {
+			ok = d.decode(item, out.Index(i)) && ok
 		}
-		ok = d.decode(item, p, out.Index(i)) && ok
+		d.pop()
 	}
 	v.Set(out)
 	return ok
@@ -165,66 +197,71 @@ func (d *decoder) decodeSlice(n *node, path string, v reflect.Value) bool {
 
 // decodeMap decodes a map with string keys. A []string value also accepts a
 // single string (route headers: {x-version: "1"}).
-func (d *decoder) decodeMap(n *node, path string, v reflect.Value) bool {
+func (d *decoder) decodeMap(n *node, v reflect.Value) bool {
 	if n.kind != kindMap {
-		return d.wrong(n, path, "a map")
+		return d.wrong(n, "a map")
 	}
 	out := reflect.MakeMapWithSize(v.Type(), len(n.fields))
 	elem := v.Type().Elem()
 	ok := true
 	for _, f := range n.fields {
-		p := keyPath(path, f.key)
-		ev := reflect.New(elem).Elem()
-		switch {
-		case elem.Kind() == reflect.Slice && elem.Elem().Kind() == reflect.String && f.val.kind == kindScalar && !f.val.isNull():
-			s, isStr := f.val.value.(string)
-			if !isStr {
-				ok = d.wrong(f.val, p, "a string or an array of strings")
-				continue
-			}
-			ev = reflect.ValueOf([]string{s})
-		case f.val.isNull() && elem.Kind() != reflect.Interface:
-			ok = d.wrong(f.val, p, "a value")
-			continue
-		default:
-			if !d.decode(f.val, p, ev) {
-				ok = false
-				continue
-			}
+		d.pushKey(f.key)
+		if ev, fok := d.mapValue(f.val, elem); fok {
+			out.SetMapIndex(reflect.ValueOf(f.key), ev)
+		} else {
+			ok = false
 		}
-		out.SetMapIndex(reflect.ValueOf(f.key), ev)
+		d.pop()
 	}
 	v.Set(out)
 	return ok
 }
 
+// mapValue decodes one value of a map whose values are of type elem.
+func (d *decoder) mapValue(n *node, elem reflect.Type) (reflect.Value, bool) {
+	ev := reflect.New(elem).Elem()
+	switch {
+	case elem.Kind() == reflect.Slice && elem.Elem().Kind() == reflect.String && n.kind == kindScalar && !n.isNull():
+		s, isStr := n.value.(string)
+		if !isStr {
+			return ev, d.wrong(n, "a string or an array of strings")
+		}
+		return reflect.ValueOf([]string{s}), true
+	case n.isNull() && elem.Kind() != reflect.Interface:
+		return ev, d.wrong(n, "a value")
+	}
+	return ev, d.decode(n, ev)
+}
+
 // decodeRef accepts a reference as Kong writes it: a name or id string, or
 // a record {id: ...} (also {name: ...}).
-func (d *decoder) decodeRef(n *node, path string, v reflect.Value) bool {
+func (d *decoder) decodeRef(n *node, v reflect.Value) bool {
 	if s, ok := n.value.(string); ok && n.kind == kindScalar {
 		v.Set(reflect.ValueOf(entity.Ref{ID: s}))
 		return true
 	}
 	if n.kind != kindMap {
-		return d.wrong(n, path, "a name, an id or a record {id: ...}")
+		return d.wrong(n, "a name, an id or a record {id: ...}")
 	}
 	var id string
 	ok := true
 	for _, f := range n.fields {
 		if f.key != "id" && f.key != "name" {
-			d.unknown(path, f)
+			d.unknown(f)
 			ok = false
 			continue
 		}
 		s, isStr := f.val.value.(string)
 		if !isStr || f.val.kind != kindScalar {
-			ok = d.wrong(f.val, keyPath(path, f.key), "a string")
+			d.pushKey(f.key)
+			ok = d.wrong(f.val, "a string")
+			d.pop()
 			continue
 		}
 		id = s
 	}
 	if id == "" && ok {
-		d.probs.at(path, n, "a reference needs 'id' (or 'name')")
+		d.at(n, "a reference needs 'id' (or 'name')")
 		return false
 	}
 	v.Set(reflect.ValueOf(entity.Ref{ID: id}))
@@ -234,13 +271,15 @@ func (d *decoder) decodeRef(n *node, path string, v reflect.Value) bool {
 // generic converts n to what encoding/json would decode from the same
 // value (float64 numbers, map[string]any, []any), so a plugin config is
 // the same whether it came from YAML, JSON or the Admin API.
-func (d *decoder) generic(n *node, path string) (any, bool) {
+func (d *decoder) generic(n *node) (any, bool) {
 	switch n.kind {
 	case kindMap:
 		m := make(map[string]any, len(n.fields))
 		ok := true
 		for _, f := range n.fields {
-			v, fok := d.generic(f.val, keyPath(path, f.key))
+			d.pushKey(f.key)
+			v, fok := d.generic(f.val)
+			d.pop()
 			ok = ok && fok
 			m[f.key] = v
 		}
@@ -249,7 +288,9 @@ func (d *decoder) generic(n *node, path string) (any, bool) {
 		list := make([]any, len(n.items))
 		ok := true
 		for i, item := range n.items {
-			v, iok := d.generic(item, indexPath(path, i))
+			d.pushIndex(i)
+			v, iok := d.generic(item)
+			d.pop()
 			ok = ok && iok
 			list[i] = v
 		}
@@ -259,7 +300,7 @@ func (d *decoder) generic(n *node, path string) (any, bool) {
 	case int64, uint64, float64:
 		f, _ := asFloat(n)
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			d.probs.at(path, n, "expected a number (infinity and NaN are not allowed)")
+			d.at(n, "expected a number (infinity and NaN are not allowed)")
 			return nil, false
 		}
 		return f, true

@@ -29,6 +29,19 @@ type jsonScanner struct {
 	lineStart int
 	depth     int
 	probs     *problems
+	keys      map[string]string // interned object keys: configs repeat the same few
+	slab      []node            // nodes are carved from slabs: one allocation per 256
+}
+
+// newNode returns a zeroed node at the current position.
+func (s *jsonScanner) newNode() *node {
+	if len(s.slab) == 0 {
+		s.slab = make([]node, 256)
+	}
+	n := &s.slab[0]
+	s.slab = s.slab[1:]
+	n.line, n.col, n.size = s.line, s.pos-s.lineStart+1, 1
+	return n
 }
 
 // jsonError is a syntax error at a position.
@@ -89,7 +102,7 @@ func (s *jsonScanner) skipSpace() {
 
 func (s *jsonScanner) value() *node {
 	s.skipSpace()
-	n := &node{line: s.line, col: s.pos - s.lineStart + 1, size: 1}
+	n := s.newNode()
 	if s.pos >= len(s.data) {
 		s.fail("unexpected end of input")
 	}
@@ -154,7 +167,7 @@ func (s *jsonScanner) object(n *node) {
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
 			s.fail("invalid %s looking for beginning of object key string", s.describe())
 		}
-		key := s.str()
+		key := s.key()
 		s.expect(':', "object key")
 		val := s.value()
 		n.size += val.size
@@ -230,6 +243,37 @@ func (s *jsonScanner) number() string {
 		}
 	}
 	return string(s.data[start:s.pos])
+}
+
+// key scans an object key, sharing one string per distinct plain key.
+func (s *jsonScanner) key() string {
+	end := bytes.IndexByte(s.data[s.pos+1:], '"')
+	if end < 0 {
+		return s.str()
+	}
+	raw := s.data[s.pos+1 : s.pos+1+end]
+	if bytes.IndexByte(raw, '\\') >= 0 || !utf8.Valid(raw) || hasControl(raw) {
+		return s.str()
+	}
+	if k, ok := s.keys[string(raw)]; ok {
+		s.pos += end + 2
+		return k
+	}
+	k := s.str()
+	if s.keys == nil {
+		s.keys = map[string]string{}
+	}
+	s.keys[k] = k
+	return k
+}
+
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 // str scans a JSON string starting at its opening quote. Invalid UTF-8 and

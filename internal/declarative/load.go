@@ -75,14 +75,15 @@ func (l *loader) document(root *node) {
 		case f.key == "_transform":
 			b, ok := f.val.value.(bool)
 			if !ok || f.val.kind != kindScalar {
-				l.dec.wrong(f.val, f.key, "a boolean")
+				l.probs.at(f.key, f.val, "expected a boolean (got %s)", f.val.describe())
 			}
 			l.transform = b
 		case f.key == "_comment" || f.key == "_workspace" || f.key == "_info":
 		case isKind(f.key):
 			l.list(entity.Kind(f.key), f.val, f.key, nil, "")
 		default:
-			l.dec.unknown("", f)
+			l.dec.stack = l.dec.stack[:0]
+			l.dec.unknown(f)
 		}
 	}
 	if !sawVersion {
@@ -95,7 +96,7 @@ func (l *loader) formatVersion(f field) {
 	text := v.text
 	if _, isStr := v.value.(string); !isStr {
 		if _, isNum := v.value.(float64); !isNum || v.kind != kindScalar {
-			l.dec.wrong(v, f.key, "a string")
+			l.probs.at(f.key, v, "expected a string (got %s)", v.describe())
 			return
 		}
 	}
@@ -122,7 +123,7 @@ func (l *loader) list(k entity.Kind, n *node, path string, parent *item, parentF
 		return
 	}
 	if n.kind != kindSeq {
-		l.dec.wrong(n, path, "an array")
+		l.probs.at(path, n, "expected an array (got %s)", n.describe())
 		return
 	}
 	for i, elem := range n.items {
@@ -147,7 +148,8 @@ func (l *loader) entity(k entity.Kind, n *node, path string, parent *item, paren
 			l.probs.at(keyPath(path, parentField), v, "remove this field: the entity is nested in its %s, which sets it", parentField)
 		}
 	}
-	bad := l.dec.decodeStruct(n, path, reflect.ValueOf(e).Elem(), skip)
+	l.dec.stack = append(l.dec.stack[:0], pathElem{key: path, idx: -1})
+	bad := l.dec.decodeStruct(n, reflect.ValueOf(e).Elem(), skip)
 	if bad[""] {
 		return
 	}
@@ -185,8 +187,8 @@ func (l *loader) validate(cfg *entity.Config) {
 		return
 	}
 	for _, it := range l.items[entity.KindPlugin] {
-		if it.bad["config"] {
-			continue
+		if it.bad["config"] || it.e.(*entity.Plugin).Name == "" {
+			continue // already reported; the plugin's schema cannot be found or applied
 		}
 		for _, fe := range l.opts.ValidatePlugin(it.e.(*entity.Plugin)) {
 			l.report(it, fe.Field, fe.Message)

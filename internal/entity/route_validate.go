@@ -120,6 +120,13 @@ func (r *Route) Validate() Errors {
 // validateMatchers checks that the route can match something at all.
 func (r *Route) validateMatchers(e *Errors, httpish, stream, tlsish bool) {
 	switch {
+	case httpish && !stream && grpcOnly(r.Protocols):
+		if len(r.Methods) > 0 {
+			e.Add("methods", "cannot set 'methods' when 'protocols' is 'grpc' or 'grpcs'")
+		}
+		if len(r.Hosts)+len(r.Headers)+len(r.Paths) == 0 && !(tlsish && len(r.SNIs) > 0) {
+			e.Add("", "must set one of 'hosts', 'headers', 'paths' when 'protocols' is 'grpc' or 'grpcs'")
+		}
 	case httpish && !stream:
 		if len(r.Methods)+len(r.Hosts)+len(r.Headers)+len(r.Paths) > 0 || (tlsish && len(r.SNIs) > 0) {
 			break
@@ -218,4 +225,14 @@ func isUpperToken(m string) bool {
 		}
 	}
 	return true
+}
+
+// grpcOnly reports whether every protocol of a route is grpc or grpcs.
+func grpcOnly(protocols []string) bool {
+	for _, p := range protocols {
+		if p != "grpc" && p != "grpcs" {
+			return false
+		}
+	}
+	return len(protocols) > 0
 }

@@ -123,6 +123,9 @@ func TestRouteValidate(t *testing.T) {
 		}), ""},
 		{"tcp with paths", route(func(r *Route) { r.Protocols = []string{"tcp"}; r.Sources = []CIDRPort{{Port: 1}} }), "paths: cannot set 'paths'"},
 		{"bad cidr", route(func(r *Route) { r.Protocols = []string{"tcp"}; r.Paths = nil; r.Sources = []CIDRPort{{IP: "10.0.0/8"}} }), "sources[0].ip: invalid cidr range"},
+		{"grpc ok", route(func(r *Route) { r.Protocols = []string{"grpc"} }), ""},
+		{"grpc with methods", route(func(r *Route) { r.Protocols = []string{"grpc", "grpcs"}; r.Methods = []string{"POST"} }), "methods: cannot set 'methods' when 'protocols' is 'grpc' or 'grpcs'"},
+		{"grpc no matcher", route(func(r *Route) { r.Protocols = []string{"grpc"}; r.Paths = nil }), "must set one of 'hosts', 'headers', 'paths' when 'protocols' is 'grpc'"},
 		{"service ref empty", route(func(r *Route) { r.Service = &Ref{} }), "service.id: required field missing"},
 	})
 }
