@@ -1,6 +1,7 @@
 package router
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -153,5 +154,50 @@ func TestMatchReturnsService(t *testing.T) {
 	var nilRouter *Router
 	if nilRouter.Match(&Request{Path: "/"}) != nil || r.Match(nil) != nil {
 		t.Fatal("nil router or request must not match")
+	}
+}
+
+// TestMatchHeaderIndex covers a crowded path whose routes are told apart by
+// header values, which the router indexes by value.
+func TestMatchHeaderIndex(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("Long", 40)
+	rs := []*entity.Route{
+		route("plain", paths("/t")),
+		route("regex", with(paths("/t"), headers("x-tenant", "~*^zz"))),
+		route("two-headers", with(paths("/t"), headers("x-tenant", "7", "x-mode", "beta"))),
+		route("long", with(paths("/t"), headers("x-tenant", long))),
+	}
+	for i := range 20 {
+		rs = append(rs, route(fmt.Sprint("tenant-", i), with(paths("/t"), headers("X-Tenant", fmt.Sprint("T", i)))))
+	}
+	rt, err := New(rs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rt.anyHost.children[0].hdr == nil {
+		t.Fatal("the crowded /t node has no header index")
+	}
+	cases := []struct {
+		name string
+		h    http.Header
+		want string
+	}{
+		{"indexed value", hdr("X-Tenant", "t13"), "tenant-13"},
+		{"indexed value upper case", hdr("X-Tenant", "T13"), "tenant-13"},
+		{"second request value", hdr("X-Tenant", "nope", "X-Tenant", "t4"), "tenant-4"},
+		{"unknown value falls back", hdr("X-Tenant", "t99"), "plain"},
+		{"regex route outside the index", hdr("X-Tenant", "ZZtop"), "regex"},
+		{"more headers win", hdr("X-Tenant", "7", "X-Mode", "BETA"), "two-headers"},
+		{"value longer than the lookup buffer", hdr("X-Tenant", strings.ToUpper(long)), "long"},
+		{"no header", nil, "plain"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := rt.Match(&Request{Method: "GET", Path: "/t", Headers: tc.h})
+			if m == nil || m.Route.Name != tc.want {
+				t.Fatalf("matched %+v, want %s", m, tc.want)
+			}
+		})
 	}
 }

@@ -24,6 +24,16 @@ func fuzzRoutes() []*entity.Route {
 		route("sni", with(snis("secure.example.com"), paths("/s"))),
 		route("methods-only", methods("DELETE")),
 		route("v1-handling", with(paths("/old"), func(r *entity.Route) { r.PathHandling = "v1"; r.StripPath = false })),
+		// Enough routes on one path for its trie node to get a header index.
+		route("tenant-a", with(headers("x-tenant", "a", "x-tenant", "A2"), paths("/t"))),
+		route("tenant-b", with(headers("x-tenant", "b"), paths("/t"))),
+		route("tenant-b-beta", with(headers("x-tenant", "b", "x-mode", "beta"), paths("/t"))),
+		route("tenant-regex", with(headers("x-tenant", "~*^c"), paths("/t"))),
+		route("mode-only", with(headers("x-mode", "alpha"), paths("/t"))),
+		route("tenant-d", with(headers("x-tenant", "d"), paths("/t"), methods("POST"))),
+		route("tenant-e", with(headers("x-tenant", "e"), paths("/t"))),
+		route("t-plain", paths("/t")),
+		route("tenant-f", with(headers("x-tenant", "f"), paths("/t"))),
 	}
 }
 
@@ -93,6 +103,8 @@ func pathAccepts(m *matcher, path string) bool {
 
 func FuzzMatch(f *testing.F) {
 	seeds := []struct{ method, host, path, sni, header string }{
+		{"GET", "", "/t/x", "", "BETA"},
+		{"POST", "", "/t", "", "alpha"},
 		{"GET", "api.example.com", "/v1/users", "", ""},
 		{"GET", "api.example.com:8080", "/v1", "", ""},
 		{"POST", "www.Example.com", "/x", "", ""},
@@ -117,6 +129,10 @@ func FuzzMatch(f *testing.F) {
 		req := &Request{
 			Method: method, Host: host, Path: path, SNI: sni, DstPort: 8000,
 			Headers: http.Header{"X-Version": {"v1"}, "X-Mode": {header}},
+		}
+		if len(header) > 0 {
+			// Reuse the input as tenant too: its first byte picks one.
+			req.Headers["X-Tenant"] = []string{header[:1], header}
 		}
 		m := r.Match(req)
 		want := naiveMatch(r, req)

@@ -56,18 +56,16 @@ func splitHostPort(s string) (string, int) {
 // lowerASCII returns s with ASCII letters in lower case (like Lua's
 // lower()), without allocating when it already is.
 func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; c >= 'A' && c <= 'Z' {
-					b[j] = c + 'a' - 'A'
-				}
-			}
-			return string(b)
+	if !hasUpperASCII(s) {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
 	}
-	return s
+	return string(b)
 }
 
 // wildcardIndex holds the buckets of one kind of wildcard host, keyed by

@@ -2,6 +2,7 @@ package router
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -65,6 +66,16 @@ type finder struct {
 
 func (f *finder) find() {
 	r := f.r
+	if f.host != "" {
+		f.scanHosts()
+	}
+	f.scan(r.anyHost)
+}
+
+// scanHosts searches the buckets of the exact host and of the wildcards
+// that match it.
+func (f *finder) scanHosts() {
+	r := f.r
 	if b := r.exact[f.host]; b != nil {
 		f.scan(b)
 	}
@@ -84,7 +95,6 @@ func (f *finder) find() {
 			f.scan(b)
 		}
 	}
-	f.scan(r.anyHost)
 }
 
 // scan walks the trie nodes whose keys are prefixes of the path and checks
@@ -92,16 +102,33 @@ func (f *finder) find() {
 func (f *finder) scan(t *pathTrie) {
 	path := f.path
 	for t != nil {
-		for _, e := range t.entries {
-			if e.rank >= f.best {
-				break
-			}
-			if f.check(e) {
-				f.best = e.rank
-				break
+		if t.hdr == nil {
+			f.scanEntries(t.entries)
+		} else {
+			f.scanEntries(t.hdr.rest)
+			for i := range t.hdr.byName {
+				b := &t.hdr.byName[i]
+				for _, v := range f.headers[b.name] {
+					f.scanEntries(b.lookup(v))
+				}
 			}
 		}
 		t, path = t.child(path)
+	}
+}
+
+// scanEntries checks entries (sorted by rank) up to the first that matches
+// or cannot beat f.best. Scanning several lists one after the other is
+// correct because f.best only ever improves.
+func (f *finder) scanEntries(entries []entry) {
+	for _, e := range entries {
+		if e.rank >= f.best {
+			return
+		}
+		if f.check(e) {
+			f.best = e.rank
+			return
+		}
 	}
 }
 
@@ -127,8 +154,8 @@ func (f *finder) check(e entry) bool {
 	case e.regex >= 0:
 		return m.regexes[e.regex].MatchString(f.path)
 	case e.regex == regexAny:
-		_, ok := firstRegexMatch(m, f.path)
-		return ok
+		_, loc := firstRegexMatch(m, f.path)
+		return loc != nil
 	}
 	return true
 }
@@ -147,7 +174,7 @@ func contains(list []string, s string) bool {
 
 func containsFold(list []string, s string) bool {
 	for _, v := range list {
-		if strings.EqualFold(v, s) {
+		if equalFoldASCII(v, s) {
 			return true
 		}
 	}
@@ -170,15 +197,15 @@ func (h *headerMatcher) accepts(got []string) bool {
 	return false
 }
 
-// firstRegexMatch returns the submatch indexes of the first of m's regexes
-// (in the route's order) that matches path.
-func firstRegexMatch(m *matcher, path string) ([]int, bool) {
-	for i, re := range m.regexes {
+// firstRegexMatch returns the first of m's regexes (in the route's order)
+// that matches path, with its submatch indexes; nil, nil when none does.
+func firstRegexMatch(m *matcher, path string) (*regexp.Regexp, []int) {
+	for _, re := range m.regexes {
 		if loc := re.FindStringSubmatchIndex(path); loc != nil {
-			return append(loc, i), true
+			return re, loc
 		}
 	}
-	return nil, false
+	return nil, nil
 }
 
 // result fills dst for the winning matcher m.
@@ -189,10 +216,9 @@ func (r *Router) result(m *matcher, path string, dst *Match) {
 	case len(m.prefixes) > 0:
 		matched = len(m.prefixes[0]) // all prefixes of a group have one length
 	case len(m.regexes) > 0:
-		if loc, ok := firstRegexMatch(m, path); ok {
-			re := m.regexes[loc[len(loc)-1]]
+		if re, loc := firstRegexMatch(m, path); loc != nil {
 			matched = loc[1]
-			dst.Captures = captures(re.SubexpNames(), loc[:len(loc)-1], path)
+			dst.Captures = captures(re.SubexpNames(), loc, path)
 		}
 	}
 	if m.route.StripPath && matched > 0 {

@@ -112,15 +112,15 @@ func New(routes []*entity.Route, services []*entity.Service) (*Router, error) {
 	for rank := range ms {
 		rt.index(int32(rank), &ms[rank])
 	}
-	rt.anyHost.sortEntries()
+	rt.anyHost.finish(ms)
 	for _, t := range rt.exact {
-		t.sortEntries()
+		t.finish(ms)
 	}
 	for _, t := range rt.suffix.buckets {
-		t.sortEntries()
+		t.finish(ms)
 	}
 	for _, t := range rt.prefix.buckets {
-		t.sortEntries()
+		t.finish(ms)
 	}
 	return rt, nil
 }

@@ -22,6 +22,7 @@ type pathTrie struct {
 	first    []byte // first byte of each child's label, for the lookup scan
 	children []*pathTrie
 	entries  []entry
+	hdr      *headerIndex // entries again, split by header value; nil for few entries
 }
 
 // insert files e under key.
@@ -65,12 +66,13 @@ func commonPrefix(a, b string) int {
 	return n
 }
 
-// sortEntries orders every node's entries by rank, best first, which the
-// lookup relies on to stop early.
-func (n *pathTrie) sortEntries() {
+// finish orders every node's entries by rank, best first, which the
+// lookup relies on to stop early, and indexes crowded nodes by header.
+func (n *pathTrie) finish(ms []matcher) {
 	slices.SortFunc(n.entries, func(a, b entry) int { return int(a.rank - b.rank) })
+	n.hdr = buildHeaderIndex(n.entries, ms)
 	for _, c := range n.children {
-		c.sortEntries()
+		c.finish(ms)
 	}
 }
 
