@@ -65,11 +65,13 @@ type Options struct {
 	ParseConfig func(data []byte) (*entity.Config, error)
 
 	// ValidatePlugin checks a plugin's name and config against the plugin's
-	// own schema; nil accepts any plugin (until the plugin framework exists).
+	// own schema and may fill config defaults (pass
+	// (*plugin.Registry).Normalize); nil accepts any plugin.
 	ValidatePlugin func(*entity.Plugin) entity.Errors
-	// PluginSchema returns the JSON schema of a plugin's config for
-	// GET /schemas/plugins/{name}; nil or false answers 404.
-	PluginSchema func(name string) (any, bool)
+	// PluginSchema describes a plugin in Kong's schema form (pass
+	// (*plugin.Registry).Schema): GET /schemas/plugins/{name} answers it, and
+	// form-encoded plugin config is typed by it. Nil or false answers 404.
+	PluginSchema func(name string) (map[string]any, bool)
 	// DataPlanes lists the data planes a control plane knows
 	// (GET /clustering/data-planes); nil lists none.
 	DataPlanes func(ctx context.Context) ([]any, error)

@@ -58,8 +58,10 @@ func mediaType(r *http.Request) (string, map[string]string) {
 }
 
 // decodeBody parses an entity body (JSON, form or multipart) into an
-// object shaped like the JSON form, typed for rec.
-func decodeBody(r *http.Request, rec *field, limit int64) (map[string]any, error) {
+// object shaped like the JSON form. Form values are typed by the record
+// recFor returns for the form's "name" value (plugins type their config by
+// the named plugin's schema).
+func decodeBody(r *http.Request, recFor func(name string) *field, limit int64) (map[string]any, error) {
 	data, err := readBody(r, limit)
 	if err != nil {
 		return nil, err
@@ -71,13 +73,13 @@ func decodeBody(r *http.Request, rec *field, limit int64) (map[string]any, error
 		if err != nil {
 			return nil, errBadRequest("Cannot parse form body: %v", err)
 		}
-		return formObject(rec, vals)
+		return formObject(recFor(vals.Get("name")), vals)
 	case mt == "multipart/form-data":
 		vals, err := parseMultipart(data, mp["boundary"], limit)
 		if err != nil {
 			return nil, err
 		}
-		return formObject(rec, vals)
+		return formObject(recFor(vals.Get("name")), vals)
 	case mt == "" || mt == "application/json" || strings.HasSuffix(mt, "+json"):
 		return jsonObject(data)
 	}

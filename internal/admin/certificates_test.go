@@ -67,6 +67,7 @@ func TestCertificates(t *testing.T) {
 		{"unknown ca certificate id", "GET", "/ca_certificates/6f0c7f6a-3c5e-4f33-9d7b-2a0f0e5b7c11", nil, 404, 0, []string{"Not found"}},
 	})
 	t.Run("multipart upload", func(t *testing.T) {
+		a := a.with(t)
 		c3, k3 := selfSigned(t, "upload.example", false)
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)

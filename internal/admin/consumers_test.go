@@ -33,6 +33,7 @@ func TestUpstreamTargets(t *testing.T) {
 		{"delete target", "DELETE", "/upstreams/backend.v1/targets/10.0.0.2:8080", nil, 204, 0, nil},
 	})
 	t.Run("deleting the upstream deletes its targets", func(t *testing.T) {
+		a := a.with(t)
 		a.must(http.StatusNoContent, "DELETE", "/upstreams/backend.v1", nil)
 		if _, err := a.store.Get(t.Context(), entity.KindTarget, tgt["id"].(string)); err == nil {
 			t.Fatal("target survived its upstream")
@@ -80,6 +81,7 @@ func TestConsumersAndCredentials(t *testing.T) {
 		{"credential for an unknown consumer", "POST", "/consumers/carol/acls", map[string]any{"group": "x"}, 404, 0, []string{"Not found"}},
 	})
 	t.Run("deleting a consumer deletes its credentials", func(t *testing.T) {
+		a := a.with(t)
 		a.must(http.StatusNoContent, "DELETE", "/consumers/alice", nil)
 		a.must(http.StatusNotFound, "GET", "/key-auths/"+key["id"].(string), nil)
 	})

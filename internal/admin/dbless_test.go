@@ -83,6 +83,7 @@ func TestDBLess(t *testing.T) {
 	})
 
 	t.Run("check_hash answers 304 for the running config", func(t *testing.T) {
+		a := a.with(t)
 		before := rc.applied
 		r := a.send("POST", "/config?check_hash=1", "application/yaml", strings.NewReader(dblessYAML))
 		if r.Status != http.StatusNotModified || rc.applied != before {
@@ -94,6 +95,7 @@ func TestDBLess(t *testing.T) {
 		}
 	})
 	t.Run("GET /config round-trips through POST /config", func(t *testing.T) {
+		a := a.with(t)
 		got := a.must(http.StatusOK, "GET", "/config", nil)
 		_, hash := rc.current()
 		r := a.do("POST", "/config?check_hash=1", url.Values{"config": {got["config"].(string)}})
@@ -102,6 +104,7 @@ func TestDBLess(t *testing.T) {
 		}
 	})
 	t.Run("flattened errors name the entity and field", func(t *testing.T) {
+		a := a.with(t)
 		body := map[string]any{"config": `{"_format_version":"3.0","services":[{"name":"bad","host":"h","retries":-5}]}`}
 		r := a.do("POST", "/config?flatten_errors=1", body)
 		wantError(t, r, http.StatusBadRequest, 14, `"flattened_errors":[{`, `"entity_type":"service"`, `"entity_name":"bad"`, `"field":"retries"`)

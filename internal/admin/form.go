@@ -222,7 +222,17 @@ func infer(f *field, v any) any {
 			return inferRecord(f, m)
 		}
 	case "any":
-		return inferLoose(v)
+		m, ok := v.(map[string]any)
+		if !ok || f.byName == nil {
+			return inferLoose(v)
+		}
+		for k, el := range m {
+			if cf := f.byName[k]; cf != nil {
+				m[k] = infer(cf, el)
+			} else {
+				m[k] = inferLoose(el)
+			}
+		}
 	}
 	return v
 }

@@ -27,7 +27,9 @@ var fuzzContentTypes = []string{"application/json", "application/x-www-form-urle
 // the input, the answer is never a 5xx (a recovered panic is a 500 too).
 func FuzzAdminBody(f *testing.F) {
 	reg := plugin.Bundled(nil)
-	a := newTestAPI(f, func(o *Options) { o.ValidatePlugin = reg.Normalize })
+	a := newTestAPI(f, func(o *Options) {
+		o.ValidatePlugin, o.PluginSchema = reg.Normalize, reg.Schema
+	})
 	a.must(http.StatusCreated, "POST", "/services", map[string]any{"name": "s", "host": "s.internal"})
 	a.must(http.StatusCreated, "POST", "/routes", map[string]any{"name": "r", "paths": []string{"/"}})
 	a.must(http.StatusCreated, "POST", "/upstreams", map[string]any{"name": "u"})

@@ -43,6 +43,13 @@ func newTestAPI(t testing.TB, edit func(*Options)) *testAPI {
 	return &testAPI{t: t, srv: srv, store: st}
 }
 
+// with returns a copy of a that reports failures to t (a subtest).
+func (a *testAPI) with(t testing.TB) *testAPI {
+	c := *a
+	c.t = t
+	return &c
+}
+
 // response is a decoded answer.
 type response struct {
 	Status int
@@ -160,6 +167,7 @@ func runCases(t *testing.T, a *testAPI, cases []apiCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			a := a.with(t)
 			wantError(t, a.do(tc.method, tc.path, tc.body), tc.status, tc.code, tc.says...)
 		})
 	}

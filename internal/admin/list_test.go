@@ -19,6 +19,7 @@ func TestPagination(t *testing.T) {
 	}
 
 	t.Run("following next visits every consumer once", func(t *testing.T) {
+		a := a.with(t)
 		seen := map[string]bool{}
 		next, pages := "/consumers?size=10", 0
 		for next != "" {
@@ -49,6 +50,7 @@ func TestPagination(t *testing.T) {
 		}
 	})
 	t.Run("default size holds everything", func(t *testing.T) {
+		a := a.with(t)
 		page := a.must(http.StatusOK, "GET", "/consumers", nil)
 		if len(page["data"].([]any)) != 25 || page["next"] != nil {
 			t.Fatalf("default page: %d items, next %v", len(page["data"].([]any)), page["next"])
@@ -61,13 +63,16 @@ func TestPagination(t *testing.T) {
 		{"size fractional", "size=2.5", "between 1 and 1000"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			a := a.with(t)
 			wantError(t, a.do("GET", "/consumers?"+tc.query, nil), http.StatusBadRequest, 9, tc.says)
 		})
 	}
 	t.Run("garbage offset", func(t *testing.T) {
+		a := a.with(t)
 		wantError(t, a.do("GET", "/consumers?offset=%25%25%25", nil), http.StatusBadRequest, 7, "offset")
 	})
 	t.Run("empty collection", func(t *testing.T) {
+		a := a.with(t)
 		page := a.must(http.StatusOK, "GET", "/upstreams", nil)
 		if d, ok := page["data"].([]any); !ok || len(d) != 0 {
 			t.Fatalf("empty list must be data: []: %v", page)
@@ -99,12 +104,14 @@ func TestTagFilters(t *testing.T) {
 		{"tags=zzz", ""},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
+			a := a.with(t)
 			if got := names(a.must(http.StatusOK, "GET", "/services?"+tc.query, nil)); got != tc.want {
 				t.Fatalf("got %q, want %q", got, tc.want)
 			}
 		})
 	}
 	t.Run("paging keeps the filter", func(t *testing.T) {
+		a := a.with(t)
 		page := a.must(http.StatusOK, "GET", "/services?tags=a/b&size=1", nil)
 		next, _ := page["next"].(string)
 		if !strings.Contains(next, "tags=a%2Fb") {
@@ -116,6 +123,7 @@ func TestTagFilters(t *testing.T) {
 		}
 	})
 	t.Run("mixed separators", func(t *testing.T) {
+		a := a.with(t)
 		wantError(t, a.do("GET", "/services?tags=a,b/c", nil), http.StatusBadRequest, 11, "tags")
 	})
 }

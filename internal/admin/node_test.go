@@ -24,6 +24,7 @@ func TestNodeEndpoints(t *testing.T) {
 	})
 
 	t.Run("GET / in Kong's shape, secrets redacted", func(t *testing.T) {
+		a := a.with(t)
 		r := a.do("GET", "/", nil)
 		wantError(t, r, 200, 0, `"version":"3.9.0"`, `"gantry_version":"0.1.0"`, `"hostname":"test-host"`, `"node_id":"c0ffee00-0000-4000-8000-000000000001"`, `"admin_listen":"127.0.0.1:8001"`)
 		if strings.Contains(string(r.Raw), "hunter2") || strings.Contains(string(r.Raw), "/k.pem") {
@@ -57,7 +58,7 @@ func TestNodeEndpoints(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			wantError(t, tc.api.do(tc.method, tc.path, tc.body), tc.status, tc.code, tc.says...)
+			wantError(t, tc.api.with(t).do(tc.method, tc.path, tc.body), tc.status, tc.code, tc.says...)
 		})
 	}
 }
@@ -90,6 +91,7 @@ func TestBadRequests(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			a := a.with(t)
 			wantError(t, a.send(tc.method, tc.path, tc.contentType, strings.NewReader(tc.body)), tc.status, 0, tc.says...)
 		})
 	}

@@ -14,6 +14,7 @@ func TestPlugins(t *testing.T) {
 	reg := plugin.Bundled(nil)
 	a := newTestAPI(t, func(o *Options) {
 		o.ValidatePlugin = reg.Normalize
+		o.PluginSchema = reg.Schema
 		o.Node.Plugins = map[string]PluginInfo{"key-auth": {Version: "3.9.0", Priority: 1250}}
 	})
 	a.must(http.StatusCreated, "POST", "/services", map[string]any{"name": "svc", "host": "svc.internal"})
@@ -43,13 +44,19 @@ func TestPlugins(t *testing.T) {
 		{"PATCH config merges", "PATCH", "/plugins/" + scoped["id"].(string), map[string]any{"config": map[string]any{"run_on_preflight": false}}, 200, 0, []string{`"run_on_preflight":false`, `"hide_credentials":true`}},
 		{"plugins enabled on the node", "GET", "/plugins/enabled", nil, 200, 0, []string{`"enabled_plugins":["key-auth"]`}},
 		{"node info lists configured plugins", "GET", "/", nil, 200, 0, []string{`"enabled_in_cluster":["key-auth"]`, `"available_on_server":{"key-auth":{"version":"3.9.0","priority":1250}}`}},
-		{"plugin schema unknown until provided", "GET", "/schemas/plugins/key-auth", nil, 404, 0, []string{"No plugin named 'key-auth'"}},
+		{"plugin schema", "GET", "/schemas/plugins/key-auth", nil, 200, 0, []string{`"config"`, `"key_names"`}},
+		{"unknown plugin schema", "GET", "/schemas/plugins/nope", nil, 404, 0, []string{"No plugin named 'nope'"}},
+		{"form config typed by the plugin schema", "POST", "/routes/rt/plugins", url.Values{"name": {"key-auth"}, "config.key_names": {"apikey"}, "config.key_in_body": {"true"}}, 201, 0, []string{`"key_names":["apikey"]`, `"key_in_body":true`}},
+		{"form PATCH typed by the stored plugin's schema", "PATCH", "/plugins/" + global["id"].(string), url.Values{"config.key_names": {"123"}}, 200, 0, []string{`"key_names":["123"]`}},
 		{"validate a plugin without storing it", "POST", "/schemas/plugins/validate", map[string]any{"name": "key-auth", "config": map[string]any{"key_names": []string{"k"}}}, 200, 0, []string{"schema validation successful"}},
 		{"validate reports plugin errors", "POST", "/schemas/plugins/validate", map[string]any{"name": "nope"}, 400, 2, []string{"nope"}},
 	})
 	t.Run("deleting the route's service is refused, deleting the route drops its plugins", func(t *testing.T) {
-		rp := a.must(http.StatusCreated, "POST", "/routes/rt/plugins", map[string]any{"name": "key-auth"})
-		a.must(http.StatusNoContent, "DELETE", "/routes/rt", nil)
+		a := a.with(t)
+		a.must(http.StatusCreated, "POST", "/services/svc/routes", map[string]any{"name": "rt2", "paths": []string{"/2"}})
+		rp := a.must(http.StatusCreated, "POST", "/routes/rt2/plugins", map[string]any{"name": "key-auth"})
+		wantError(t, a.do("DELETE", "/services/svc", nil), http.StatusBadRequest, 4, "routes")
+		a.must(http.StatusNoContent, "DELETE", "/routes/rt2", nil)
 		a.must(http.StatusNotFound, "GET", "/plugins/"+rp["id"].(string), nil)
 	})
 }

@@ -39,6 +39,7 @@ func TestRoutesAndReferences(t *testing.T) {
 	})
 
 	t.Run("nested list only holds the service's routes", func(t *testing.T) {
+		a := a.with(t)
 		list := a.must(http.StatusOK, "GET", "/services/users/routes", nil)
 		for _, r := range list["data"].([]any) {
 			if at(r.(map[string]any), "service.id") != svcID {
@@ -50,6 +51,7 @@ func TestRoutesAndReferences(t *testing.T) {
 		}
 	})
 	t.Run("PUT nested creates the route under the service", func(t *testing.T) {
+		a := a.with(t)
 		got := a.must(http.StatusOK, "PUT", "/services/users/routes/put-route", map[string]any{"paths": []string{"/p"}})
 		if got["name"] != "put-route" || at(got, "service.id") != svcID {
 			t.Fatalf("PUT nested: %v", got)

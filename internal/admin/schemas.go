@@ -39,7 +39,7 @@ func (h *handler) validateSchema(r *http.Request, p params) (int, any, error) {
 	if ki == nil {
 		return 0, nil, &apiError{Status: http.StatusNotFound, Message: "No entity named '" + p["name"] + "'"}
 	}
-	body, err := decodeBody(r, h.schemas[ki.Kind], h.opts.MaxBodySize)
+	body, err := decodeBody(r, h.recFor(ki, ""), h.opts.MaxBodySize)
 	if err != nil {
 		return 0, nil, err
 	}

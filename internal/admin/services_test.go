@@ -20,6 +20,7 @@ func TestServiceCRUD(t *testing.T) {
 	}
 
 	t.Run("get by id and by name", func(t *testing.T) {
+		a := a.with(t)
 		for _, key := range []string{id, "billing"} {
 			got := a.must(http.StatusOK, "GET", "/services/"+key, nil)
 			if got["id"] != id {
@@ -28,14 +29,17 @@ func TestServiceCRUD(t *testing.T) {
 		}
 	})
 	t.Run("unknown name is Kong's 404", func(t *testing.T) {
+		a := a.with(t)
 		r := a.do("GET", "/services/nope", nil)
 		wantError(t, r, http.StatusNotFound, 0, `"message":"Not found"`)
 	})
 	t.Run("duplicate name is 409", func(t *testing.T) {
+		a := a.with(t)
 		r := a.do("POST", "/services", map[string]any{"name": "billing", "host": "x.internal"})
 		wantError(t, r, http.StatusConflict, 5, "unique constraint violation", `"name":"billing"`)
 	})
 	t.Run("schema violation names the field", func(t *testing.T) {
+		a := a.with(t)
 		r := a.do("POST", "/services", map[string]any{"host": "x.internal", "port": "eighty"})
 		wantError(t, r, http.StatusBadRequest, 2, `"port":"expected an integer"`)
 		r = a.do("POST", "/services", map[string]any{"host": "x.internal", "hots": "y"})
@@ -44,6 +48,7 @@ func TestServiceCRUD(t *testing.T) {
 		wantError(t, r, http.StatusBadRequest, 2, `"retries"`)
 	})
 	t.Run("PATCH merges over the stored service", func(t *testing.T) {
+		a := a.with(t)
 		got := a.must(http.StatusOK, "PATCH", "/services/billing", map[string]any{"retries": 2, "tags": []string{"team-a"}})
 		if jsonInt(got["retries"]) != 2 || got["host"] != "billing.internal" || jsonInt(got["port"]) != 8443 {
 			t.Fatalf("PATCH result: %v", got)
@@ -54,18 +59,21 @@ func TestServiceCRUD(t *testing.T) {
 		}
 	})
 	t.Run("PATCH revalidates the whole entity", func(t *testing.T) {
+		a := a.with(t)
 		r := a.do("PATCH", "/services/billing", map[string]any{"protocol": "gopher"})
 		wantError(t, r, http.StatusBadRequest, 2, `"protocol"`)
 		r = a.do("PATCH", "/services/nope", map[string]any{"retries": 1})
 		wantError(t, r, http.StatusNotFound, 0, "Not found")
 	})
 	t.Run("PUT by name creates with that name", func(t *testing.T) {
+		a := a.with(t)
 		got := a.must(http.StatusOK, "PUT", "/services/orders", map[string]any{"host": "orders.internal"})
 		if got["name"] != "orders" || !isUUID(got["id"].(string)) {
 			t.Fatalf("PUT created: %v", got)
 		}
 	})
 	t.Run("PUT replaces: omitted fields return to defaults", func(t *testing.T) {
+		a := a.with(t)
 		got := a.must(http.StatusOK, "PUT", "/services/"+id, map[string]any{"name": "billing", "host": "billing2.internal"})
 		if got["id"] != id || jsonInt(got["retries"]) != 5 || jsonInt(got["port"]) != 80 || got["path"] != nil {
 			t.Fatalf("PUT replace: %v", got)
@@ -75,6 +83,7 @@ func TestServiceCRUD(t *testing.T) {
 		}
 	})
 	t.Run("form body", func(t *testing.T) {
+		a := a.with(t)
 		got := a.must(http.StatusCreated, "POST", "/services", url.Values{
 			"name": {"formed"}, "host": {"form.internal"}, "port": {"8080"}, "tags[]": {"a", "b"}, "enabled": {"false"},
 		})
@@ -83,6 +92,7 @@ func TestServiceCRUD(t *testing.T) {
 		}
 	})
 	t.Run("DELETE, then DELETE again", func(t *testing.T) {
+		a := a.with(t)
 		a.must(http.StatusNoContent, "DELETE", "/services/orders", nil)
 		a.must(http.StatusNotFound, "GET", "/services/orders", nil)
 		a.must(http.StatusNoContent, "DELETE", "/services/orders", nil)

@@ -16,7 +16,7 @@ func (h *handler) create(r *http.Request, ki *kindInfo, fk *store.ForeignKey) (i
 	if h.dbless() {
 		return 0, nil, errDBLess("create", ki.Kind)
 	}
-	body, err := decodeBody(r, h.schemas[ki.Kind], h.opts.MaxBodySize)
+	body, err := decodeBody(r, h.recFor(ki, ""), h.opts.MaxBodySize)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -43,7 +43,7 @@ func (h *handler) put(r *http.Request, ki *kindInfo, seg string, fk *store.Forei
 		return 0, nil, errDBLess("create or update", ki.Kind)
 	}
 	ctx, st := r.Context(), h.opts.Store
-	body, err := decodeBody(r, h.schemas[ki.Kind], h.opts.MaxBodySize)
+	body, err := decodeBody(r, h.recFor(ki, ""), h.opts.MaxBodySize)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -128,7 +128,11 @@ func (h *handler) patch(r *http.Request, ki *kindInfo, seg string, fk *store.For
 	if err != nil {
 		return 0, nil, err
 	}
-	body, err := decodeBody(r, h.schemas[ki.Kind], h.opts.MaxBodySize)
+	var name string
+	if p, ok := existing.(*entity.Plugin); ok {
+		name = p.Name
+	}
+	body, err := decodeBody(r, h.recFor(ki, name), h.opts.MaxBodySize)
 	if err != nil {
 		return 0, nil, err
 	}
