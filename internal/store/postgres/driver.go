@@ -84,12 +84,7 @@ func (t pgTx) Query(ctx context.Context, q string, args []any, row func(scan fun
 		return classify(ctx, err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return classify(ctx, rows.Err())
+	return classify(ctx, sqlstore.EachRow(rows, row))
 }
 
 // classify turns pgx errors into what sqlstore expects: constraint

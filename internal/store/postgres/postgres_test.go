@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"github.com/gantryhq/gantry/internal/store/sqlstore"
 	"os"
 	"testing"
 	"time"
@@ -14,7 +16,22 @@ import (
 // srv is the package's PostgreSQL server, started once by TestMain.
 var srv *pgtest.Server
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &srv)) }
+// template is a database with Gantry's schema that tests copy.
+const template = "gantry_template"
+
+func TestMain(m *testing.M) {
+	os.Exit(pgtest.Main(m, &srv, func(s *pgtest.Server) error {
+		return s.CreateTemplate(context.Background(), template, func(db string) error {
+			m, err := Migrations(configFor(s, db))
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			_, err = m.Bootstrap(context.Background())
+			return err
+		})
+	}))
+}
 
 func configFor(s *pgtest.Server, db string) Config {
 	return Config{Host: s.Host, Port: s.Port, User: s.User, Database: db}
@@ -47,9 +64,9 @@ func open(t *testing.T, cfg Config) store.Store {
 
 func TestConformance(t *testing.T) {
 	storetest.RunHarness(t, storetest.Harness{
-		New: func(t *testing.T) store.Store { return open(t, bootstrapped(t, srv)) },
+		New: func(t *testing.T) store.Store { return open(t, configFor(srv, srv.NewDatabaseFrom(t, template))) },
 		NewPair: func(t *testing.T) (store.Store, store.Store) {
-			cfg := bootstrapped(t, srv)
+			cfg := configFor(srv, srv.NewDatabaseFrom(t, template))
 			return open(t, cfg), open(t, cfg)
 		},
 		NewOutage: func(t *testing.T) (store.Store, func(), func()) {
@@ -75,4 +92,29 @@ func TestConformance(t *testing.T) {
 			return s, stop, start
 		},
 	})
+}
+
+func TestMigrations(t *testing.T) {
+	t.Parallel()
+	storetest.RunMigrations(t, storetest.MigrationHarness{
+		New: func(t *testing.T) (*sqlstore.Migrator, func() (store.Store, error)) {
+			cfg := configFor(srv, srv.NewDatabase(t))
+			m, err := Migrations(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { m.Close() })
+			return m, func() (store.Store, error) { return Open(t.Context(), cfg, nil) }
+		},
+	})
+}
+
+func TestOpenUnreachable(t *testing.T) {
+	t.Parallel()
+	cfg := configFor(srv, "postgres")
+	cfg.Port = 1 // nothing listens there
+	_, err := Open(t.Context(), cfg, nil)
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("open an unreachable database: %v, want ErrUnavailable", err)
+	}
 }

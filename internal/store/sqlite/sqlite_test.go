@@ -1,7 +1,10 @@
 package sqlite
 
 import (
+	"errors"
+	"github.com/gantryhq/gantry/internal/store/sqlstore"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/store"
@@ -20,4 +23,30 @@ func newStore(t *testing.T) store.Store {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, newStore)
+}
+
+func TestMigrations(t *testing.T) {
+	storetest.RunMigrations(t, storetest.MigrationHarness{
+		OpenBootstraps: true,
+		New: func(t *testing.T) (*sqlstore.Migrator, func() (store.Store, error)) {
+			path := filepath.Join(t.TempDir(), "gantry.db")
+			m, err := Migrations(t.Context(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { m.Close() })
+			return m, func() (store.Store, error) { return Open(t.Context(), path, nil) }
+		},
+	})
+}
+
+func TestOpenUnusablePath(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Open(t.Context(), dir, nil) // a directory, not a database file
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("open a directory: %v, want ErrUnavailable", err)
+	}
+	if !strings.Contains(err.Error(), dir) {
+		t.Fatalf("error %q does not name the path", err)
+	}
 }

@@ -35,12 +35,7 @@ func (t sqlTx) Query(ctx context.Context, q string, args []any, row func(scan fu
 		return classify(ctx, err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return classify(ctx, rows.Err())
+	return classify(ctx, sqlstore.EachRow(rows, row))
 }
 
 // classify turns SQLite errors into what sqlstore expects: constraint

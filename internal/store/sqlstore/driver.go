@@ -85,3 +85,20 @@ func queryRow(ctx context.Context, tx Tx, q string, args []any, dest ...any) err
 	}
 	return nil
 }
+
+// Rows is the part of a result set that database/sql and pgx share.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// EachRow calls row for every row of rows, for Tx.Query implementations.
+func EachRow(rows Rows, row func(scan func(...any) error) error) error {
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -214,3 +214,11 @@ func (m *Migrator) status(ctx context.Context, tx Tx) (MigrationStatus, error) {
 // Driver returns the driver the Migrator runs on, for a backend that opens
 // its Store on the same connections once the schema is checked.
 func (m *Migrator) Driver() Driver { return m.drv }
+
+// With returns a Migrator on the same driver that also knows extra, as a
+// newer gantry would; tests use it to simulate an upgrade.
+func (m *Migrator) With(extra ...Migration) *Migrator {
+	n := &Migrator{drv: m.drv, dialect: m.dialect, migrations: append(slices.Clone(m.migrations), extra...)}
+	slices.SortFunc(n.migrations, func(a, b Migration) int { return a.Version - b.Version })
+	return n
+}

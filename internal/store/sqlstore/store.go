@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -87,6 +88,17 @@ func (s *Store) write(ctx context.Context, fn func(Tx) error) error {
 	}
 	s.bc.publish(rev)
 	return nil
+}
+
+// tableFor returns the table of e, refusing a nil entity.
+func tableFor(e entity.Entity) (*table, error) {
+	if e == nil {
+		return nil, errors.New("no entity given")
+	}
+	if v := reflect.ValueOf(e); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, fmt.Errorf("no %s given", e.EntityKind())
+	}
+	return tableOf(e.EntityKind())
 }
 
 func tableOf(k entity.Kind) (*table, error) {

@@ -16,7 +16,7 @@ import (
 
 // Insert implements store.Store.
 func (s *Store) Insert(ctx context.Context, e entity.Entity) error {
-	t, err := tableOf(e.EntityKind())
+	t, err := tableFor(e)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (s *Store) Insert(ctx context.Context, e entity.Entity) error {
 // Upsert implements store.Store. A replaced entity keeps its created_at
 // unless e carries one.
 func (s *Store) Upsert(ctx context.Context, e entity.Entity) (bool, error) {
-	t, err := tableOf(e.EntityKind())
+	t, err := tableFor(e)
 	if err != nil {
 		return false, err
 	}
@@ -67,7 +67,7 @@ func (s *Store) Upsert(ctx context.Context, e entity.Entity) (bool, error) {
 
 // Update implements store.Store.
 func (s *Store) Update(ctx context.Context, e entity.Entity) error {
-	t, err := tableOf(e.EntityKind())
+	t, err := tableFor(e)
 	if err != nil {
 		return err
 	}

@@ -159,10 +159,10 @@ func testCascade(t *testing.T, h Harness) {
 			func(f *fixture) []entity.Entity { return []entity.Entity{f.Plugin} },
 			func(f *fixture) []entity.Entity { return []entity.Entity{f.Service, f.Consumer} }},
 	}
-	for _, tc := range tests {
+	s := h.New(t) // one database, one fixture per case
+	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := h.New(t)
-			f := seed(t, s, "cascade")
+			f := seed(t, s, fmt.Sprintf("cascade%d", i))
 			if tc.name == "certificate takes its snis" {
 				f.Service.ClientCertificate = nil
 				if err := s.Update(ctx(t), f.Service); err != nil {
@@ -182,7 +182,6 @@ func testCascade(t *testing.T, h Harness) {
 		})
 	}
 	t.Run("service takes its plugins once its routes are gone", func(t *testing.T) {
-		s := h.New(t)
 		f := seed(t, s, "svc")
 		p := plugin("cors")
 		p.Service = ref(f.Service)

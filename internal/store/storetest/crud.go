@@ -213,3 +213,25 @@ func testCertificateSNIs(t *testing.T, h Harness) {
 	}
 	wantNotFound(t, s, entity.KindCertificate, other.ID)
 }
+
+func testBadInput(t *testing.T, h Harness) {
+	s := h.New(t)
+	var nilService *entity.Service
+	for name, e := range map[string]entity.Entity{"nil": nil, "nil service": nilService} {
+		if err := s.Insert(ctx(t), e); err == nil {
+			t.Fatalf("insert %s: no error", name)
+		}
+		if _, err := s.Upsert(ctx(t), e); err == nil {
+			t.Fatalf("upsert %s: no error", name)
+		}
+		if err := s.Update(ctx(t), e); err == nil {
+			t.Fatalf("update %s: no error", name)
+		}
+	}
+	if _, err := s.Get(ctx(t), "nonsense", "x"); err == nil {
+		t.Fatal("get of an unknown kind: no error")
+	}
+	if _, err := s.List(ctx(t), "nonsense", store.ListOptions{}); err == nil {
+		t.Fatal("list of an unknown kind: no error")
+	}
+}

@@ -42,6 +42,7 @@ func RunHarness(t *testing.T, h Harness) {
 		{"CRUD", testCRUD},
 		{"GetByKey", testGetByKey},
 		{"NotFound", testNotFound},
+		{"BadInput", testBadInput},
 		{"Unique", testUnique},
 		{"ForeignKey", testForeignKey},
 		{"Cascade", testCascade},
