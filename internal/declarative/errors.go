@@ -50,14 +50,21 @@ type Error struct {
 	Problems []Problem
 }
 
-// Error renders one problem per line.
+// maxRendered bounds how many problems Error renders; Problems keeps all.
+const maxRendered = 100
+
+// Error renders one problem per line, at most maxRendered of them.
 func (e *Error) Error() string {
 	if len(e.Problems) == 1 {
 		return "invalid declarative configuration: " + e.Problems[0].String()
 	}
-	lines := make([]string, len(e.Problems))
+	var lines []string
 	for i, p := range e.Problems {
-		lines[i] = "  " + p.String()
+		if i == maxRendered {
+			lines = append(lines, fmt.Sprintf("  ... and %d more", len(e.Problems)-maxRendered))
+			break
+		}
+		lines = append(lines, "  "+p.String())
 	}
 	return fmt.Sprintf("invalid declarative configuration (%d errors):\n%s", len(e.Problems), strings.Join(lines, "\n"))
 }

@@ -50,6 +50,8 @@ func TestParseErrors(t *testing.T) {
 			Options{IgnoreUnknownNull: true}, nil},
 		{"unknown null field is an error by default", "_format_version: \"3.0\"\nservices:\n- host: a\n  new_field: null\n",
 			Options{}, []wantProblem{{"services[0].new_field", 4, "unknown field"}}},
+		{"unknown null fields ignored at every depth", "_format_version: \"3.0\"\nvaults: null\nupstreams:\n- name: u\n  healthchecks: {active: {new_knob: null}}\n  targets:\n  - {target: a, upstream_extra: null}\n",
+			Options{IgnoreUnknownNull: true}, nil},
 		{"unknown non-null field still an error", "_format_version: \"3.0\"\nservices:\n- host: a\n  new_field: 1\n",
 			Options{IgnoreUnknownNull: true}, []wantProblem{{"services[0].new_field", 4, "unknown field"}}},
 		{"wrong types", "_format_version: \"3.0\"\nservices:\n- host: a\n  port: \"80\"\n  enabled: 1\n  tags: x\n", Options{},
@@ -128,5 +130,22 @@ func TestProblemsCarryEntityIdentity(t *testing.T) {
 	p := asError(t, err).Problems[0]
 	if p.Kind != "services" || p.EntityKey != "orders" || p.Field != "retries" || p.EntityID == "" {
 		t.Fatalf("problem lacks entity identity: %+v", p)
+	}
+}
+
+func TestErrorRenderingIsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("_format_version: \"3.0\"\nservices:\n")
+	for i := 0; i < 150; i++ {
+		b.WriteString("- host: a\n  port: -1\n")
+	}
+	_, err := Parse([]byte(b.String()), Options{})
+	pe := asError(t, err)
+	if len(pe.Problems) != 150 {
+		t.Fatalf("want every problem kept, got %d", len(pe.Problems))
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "(150 errors)") || !strings.Contains(msg, "... and 50 more") || strings.Count(msg, "\n") != 101 {
+		t.Fatalf("rendering not bounded as expected:\n%s", msg)
 	}
 }

@@ -42,11 +42,15 @@ type ConfigErrors struct {
 	Errors []ConfigError
 }
 
-// Error renders one failure per line.
+// Error renders one failure per line, at most 100 of them.
 func (e *ConfigErrors) Error() string {
-	lines := make([]string, len(e.Errors))
+	var lines []string
 	for i, ce := range e.Errors {
-		lines[i] = ce.Error()
+		if i == 100 {
+			lines = append(lines, fmt.Sprintf("... and %d more", len(e.Errors)-100))
+			break
+		}
+		lines = append(lines, ce.Error())
 	}
 	return fmt.Sprintf("invalid configuration (%d errors):\n  %s", len(e.Errors), strings.Join(lines, "\n  "))
 }
