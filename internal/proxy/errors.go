@@ -22,6 +22,10 @@ const (
 	msgBodyTimeout  = "Request timeout"
 	msgUnexpected   = "An unexpected error occurred"
 	contentTypeJSON = "application/json; charset=utf-8"
+
+	// statusClientClosed is nginx's 499, counted (never sent) when the
+	// client left before the upstream answered.
+	statusClientClosed = 499
 )
 
 // writeError is the one place that renders a gateway-made answer: a JSON
@@ -44,6 +48,13 @@ func writeError(w http.ResponseWriter, st *reqState, status int, msg string) {
 // exchange to Kong's status and message.
 func (p *Proxy) proxyError(w http.ResponseWriter, r *http.Request, err error) {
 	st := stateOf(r.Context())
+	if st.in.Context().Err() != nil && !st.bodyTimedOut.Load() {
+		// The client went away: nobody reads an answer. Count it as
+		// nginx's 499 and write nothing. (A stalled body also cancels the
+		// request context, but that client still waits for its 408.)
+		st.status = statusClientClosed
+		return
+	}
 	status, msg := classify(err, st)
 	if status == http.StatusRequestTimeout {
 		// The rest of the body may never come: close instead of letting

@@ -52,6 +52,7 @@ func (f *forwarder) RoundTrip(out *http.Request) (*http.Response, error) {
 		if err == nil {
 			st.upstreamHeaders = time.Now()
 			done(svc, peer, balancer.Result{Status: res.StatusCode, LatencyMS: latency})
+			st.setCookie = peer.SetCookie
 			if res.StatusCode != http.StatusSwitchingProtocols {
 				res.Body = newUpstreamBody(res.Body, svc.ReadTimeout, cancel)
 			}

@@ -58,7 +58,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 		out.Body = &clientBody{ReadCloser: r.Body, rc: http.NewResponseController(w), timeout: p.opts.BodyReadTimeout, st: st}
 	}
-	if svc.GRPC || !st.route.Route.ResponseBuffering {
+	// Streaming responses (no Content-Length, which covers gRPC) are
+	// flushed on every write by ReverseProxy anyway. gRPC must not take the
+	// always-flush proxy: it flushes headers early, which splits a
+	// trailers-only answer (a gRPC error) into headers plus an empty end
+	// of stream that gRPC clients reject.
+	if !st.route.Route.ResponseBuffering && !svc.GRPC {
 		p.streaming.ServeHTTP(w, out)
 		return
 	}

@@ -85,8 +85,8 @@ type Proxy struct {
 	log  *slog.Logger
 	snap atomic.Pointer[snapshot.Snapshot]
 
-	// buffered and streaming differ only in FlushInterval: gRPC and
-	// response_buffering=false routes flush every write.
+	// buffered and streaming differ only in FlushInterval: streaming
+	// (response_buffering=false routes) flushes every write.
 	buffered, streaming *httputil.ReverseProxy
 	forward             *forwarder
 	transports          transports

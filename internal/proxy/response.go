@@ -13,13 +13,12 @@ import (
 // latency headers and Via, and records the status for the counters.
 func (p *Proxy) modifyResponse(res *http.Response) error {
 	st := stateOf(res.Request.Context())
-	h := res.Header
-	h["X-Gantry-Upstream-Latency"] = []string{strconv.FormatInt(ms(st.upstreamHeaders.Sub(st.upstreamStart)), 10)}
-	h["X-Gantry-Proxy-Latency"] = []string{strconv.FormatInt(ms(st.upstreamStart.Sub(st.start)), 10)}
-	if v := h.Get("Via"); v != "" {
-		h["Via"] = []string{v + ", " + via}
-	} else {
-		h["Via"] = []string{via}
+	h := headerSetter{h: res.Header, vals: make([]string, 0, 3)}
+	h.set("X-Gantry-Upstream-Latency", strconv.FormatInt(ms(st.upstreamHeaders.Sub(st.upstreamStart)), 10))
+	h.set("X-Gantry-Proxy-Latency", strconv.FormatInt(ms(st.upstreamStart.Sub(st.start)), 10))
+	h.appendVia(res.Header.Get("Via"))
+	if st.setCookie != nil {
+		res.Header.Add("Set-Cookie", st.setCookie.String())
 	}
 	st.status, st.responded = res.StatusCode, true
 	return nil

@@ -29,47 +29,62 @@ func rewrite(pr *httputil.ProxyRequest) {
 		out.Host = svc.HostHeader // "" for upstream targets: set per peer
 	}
 
-	h := out.Header
+	h := headerSetter{h: out.Header, vals: make([]string, 0, 8)}
 	// Kong appends the client address to X-Forwarded-For whoever sent it;
 	// the other X-Forwarded-* are taken from the client only if trusted.
 	if prior := in.Header.Values("X-Forwarded-For"); len(prior) > 0 {
-		h["X-Forwarded-For"] = []string{joinComma(prior) + ", " + st.clientIP}
+		h.set("X-Forwarded-For", joinComma(prior)+", "+st.clientIP)
 	} else {
-		h["X-Forwarded-For"] = []string{st.clientIP}
+		h.set("X-Forwarded-For", st.clientIP)
 	}
-	h["X-Real-Ip"] = []string{st.clientIP}
-	h["X-Forwarded-Proto"] = []string{st.scheme}
-	forwarded(h, in.Header, st.trusted, "X-Forwarded-Host", st.host)
-	forwarded(h, in.Header, st.trusted, "X-Forwarded-Port", st.serverPort)
-	forwarded(h, in.Header, st.trusted, "X-Forwarded-Path", in.URL.EscapedPath())
-	switch prefix := st.match.StrippedPrefix; {
-	case st.trusted && in.Header.Get("X-Forwarded-Prefix") != "":
-		h["X-Forwarded-Prefix"] = []string{in.Header.Get("X-Forwarded-Prefix")}
-	case prefix != "":
-		h["X-Forwarded-Prefix"] = []string{prefix}
-	default:
-		h.Del("X-Forwarded-Prefix")
+	h.set("X-Real-Ip", st.clientIP)
+	h.set("X-Forwarded-Proto", st.scheme)
+	h.forwarded(in.Header, st.trusted, "X-Forwarded-Host", st.host)
+	h.forwarded(in.Header, st.trusted, "X-Forwarded-Port", st.serverPort)
+	h.forwarded(in.Header, st.trusted, "X-Forwarded-Path", in.URL.EscapedPath())
+	if prefix := st.match.StrippedPrefix; prefix != "" {
+		h.forwarded(in.Header, st.trusted, "X-Forwarded-Prefix", prefix)
+	} else if !st.trusted {
+		out.Header.Del("X-Forwarded-Prefix")
 	}
-	if v := in.Header.Get("Via"); v != "" {
-		h["Via"] = []string{v + ", " + via}
-	} else {
-		h["Via"] = []string{via}
-	}
+	h.appendVia(in.Header.Get("Via"))
 	if _, ok := in.Header["User-Agent"]; !ok {
-		h["User-Agent"] = nil // keep Go from adding its own
+		out.Header["User-Agent"] = nil // keep Go from adding its own
 	}
 }
 
-// forwarded sets header key to own, unless the client is trusted and sent
-// a value (then that is kept; Rewrite only removed -For/-Host/-Proto).
-func forwarded(out, in http.Header, trusted bool, key, own string) {
+// headerSetter sets single-valued headers from one shared backing array:
+// one allocation for all the forwarding headers of a request.
+type headerSetter struct {
+	h    http.Header
+	vals []string
+}
+
+func (hs *headerSetter) set(key, value string) {
+	hs.vals = append(hs.vals, value)
+	n := len(hs.vals)
+	hs.h[key] = hs.vals[n-1 : n : n]
+}
+
+// forwarded sets key to own, unless the client is trusted and sent a value
+// (then that is kept; ReverseProxy removed only -For/-Host/-Proto).
+func (hs *headerSetter) forwarded(in http.Header, trusted bool, key, own string) {
 	if trusted {
 		if v := in.Get(key); v != "" {
-			out[key] = []string{v}
+			hs.set(key, v)
 			return
 		}
 	}
-	out[key] = []string{own}
+	hs.set(key, own)
+}
+
+// appendVia adds Gantry to a Via chain.
+func (hs *headerSetter) appendVia(prior string) {
+	if prior != "" {
+		hs.set("Via", prior+", "+via)
+		return
+	}
+	hs.set("Via", via)
 }
 
 // setPath sets u's path from the router's escaped upstream path.

@@ -25,10 +25,11 @@ type reqState struct {
 	serverPort string // port the client connected to
 	host       string // Host header without port
 
-	upstreamStart   time.Time // first attempt began
-	upstreamHeaders time.Time // response headers arrived
-	status          int       // status sent to the client, for the counters
-	responded       bool      // a status line went out
+	setCookie       *http.Cookie // from cookie hashing, for the response
+	upstreamStart   time.Time    // first attempt began
+	upstreamHeaders time.Time    // response headers arrived
+	status          int          // status sent to the client, for the counters
+	responded       bool         // a status line went out
 	bodyTimedOut    atomic.Bool
 }
 

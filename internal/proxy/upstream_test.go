@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -257,4 +258,60 @@ func rawServer(t *testing.T, reply string) string {
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// TestResponseBufferingOff: with response_buffering=false the client sees
+// each chunk as the upstream sends it, even for a sized body.
+func TestResponseBufferingOff(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	up := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "10")
+		_, _ = w.Write([]byte("hello"))
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-time.After(5 * time.Second):
+		}
+		_, _ = w.Write([]byte("world"))
+	}))
+	g := newGateway(t, proxy.Options{}, nil)
+	svc := newService(up.URL)
+	g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{
+		newRoute(svc, []string{"/"}, func(r *entity.Route) { r.ResponseBuffering = false }),
+	}})
+	type chunk struct {
+		res   *http.Response
+		first string
+		err   error
+	}
+	got := make(chan chunk, 1)
+	go func() {
+		res, err := http.Get(g.url() + "/")
+		if err != nil {
+			got <- chunk{err: err}
+			return
+		}
+		first := make([]byte, 5)
+		_, err = io.ReadFull(res.Body, first)
+		got <- chunk{res, string(first), err}
+	}()
+	var c chunk
+	select {
+	case c = <-got:
+		if c.err != nil || c.first != "hello" {
+			t.Fatalf("first chunk = %q, %v", c.first, c.err)
+		}
+	case <-time.After(3 * time.Second):
+		close(release)
+		<-got
+		t.Fatal("the first chunk was held back until the upstream finished")
+	}
+	res := c.res
+	defer res.Body.Close()
+	close(release)
+	rest, err := io.ReadAll(res.Body)
+	if err != nil || string(rest) != "world" {
+		t.Errorf("rest = %q, %v", rest, err)
+	}
 }
