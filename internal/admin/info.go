@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"encoding/json"
 	"maps"
 	"net/http"
 	"runtime"
@@ -152,7 +153,8 @@ func (h *handler) clusteringStatus(r *http.Request, p params) (int, any, error) 
 	}
 	out := map[string]any{}
 	for _, dp := range body.(map[string]any)["data"].([]any) {
-		if m, ok := dp.(map[string]any); ok {
+		var m map[string]any
+		if data, err := json.Marshal(dp); err == nil && json.Unmarshal(data, &m) == nil {
 			if id, ok := m["id"].(string); ok {
 				out[id] = m
 			}

@@ -100,6 +100,9 @@ func TestBadRequests(t *testing.T) {
 		b := newTestAPI(t, func(o *Options) { o.Store = unplugged{o.Store} })
 		r := b.do("GET", "/services", nil)
 		wantError(t, r, http.StatusServiceUnavailable, 8, "database is unavailable")
+		if strings.Contains(string(r.Raw), "5432") {
+			t.Fatalf("503 leaks the cause: %s", r.Raw)
+		}
 		r = b.do("POST", "/services", map[string]any{"host": "a.internal"})
 		wantError(t, r, http.StatusServiceUnavailable, 8, "database is unavailable")
 	})

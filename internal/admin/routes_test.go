@@ -57,4 +57,27 @@ func TestRoutesAndReferences(t *testing.T) {
 			t.Fatalf("PUT nested: %v", got)
 		}
 	})
+	t.Run("PUT the service of a route without one creates and attaches it", func(t *testing.T) {
+		a := a.with(t)
+		lone := a.must(http.StatusCreated, "POST", "/routes", map[string]any{"name": "lone", "paths": []string{"/lone"}})
+		svc := a.must(http.StatusOK, "PUT", "/routes/lone/service", map[string]any{"name": "attached", "host": "att.internal"})
+		route := a.must(http.StatusOK, "GET", "/routes/"+lone["id"].(string), nil)
+		if at(route, "service.id") != svc["id"] {
+			t.Fatalf("route not attached to the new service: %v", route)
+		}
+	})
+	t.Run("escaped names in paths", func(t *testing.T) {
+		a := a.with(t)
+		a.must(http.StatusCreated, "POST", "/consumers", map[string]any{"username": "eve@example.com/ops"})
+		got := a.must(http.StatusOK, "GET", "/consumers/"+url.PathEscape("eve@example.com/ops"), nil)
+		if got["username"] != "eve@example.com/ops" {
+			t.Fatalf("escaped lookup: %v", got)
+		}
+	})
+	t.Run("HEAD answers like GET without a body", func(t *testing.T) {
+		r := a.with(t).do("HEAD", "/services/users", nil)
+		if r.Status != http.StatusOK || len(r.Raw) != 0 {
+			t.Fatalf("HEAD: %d %q", r.Status, r.Raw)
+		}
+	})
 }
