@@ -1,8 +1,10 @@
 package router
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
@@ -164,4 +166,44 @@ func FuzzMatch(f *testing.F) {
 			t.Fatalf("matching twice gave %q then %q", m.UpstreamPath, again.UpstreamPath)
 		}
 	})
+}
+
+// TestMatchAgreesWithReference checks the indexed search against the naive
+// one on the 10,000-route config, from several goroutines at once since a
+// Router is shared by every request.
+func TestMatchAgreesWithReference(t *testing.T) {
+	t.Parallel()
+	rs, ss := routes10k()
+	r, err := New(rs, ss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reqs []Request
+	for i := 0; i < 6100; i += 61 {
+		reqs = append(reqs,
+			Request{Method: "GET", Host: fmt.Sprintf("svc%d.example.com", i), Path: fmt.Sprintf("/v1/%d/x", i)},
+			Request{Method: "GET", Host: fmt.Sprintf("svc%d.example.com", i), Path: "/v2/y"},
+			Request{Method: "GET", Host: fmt.Sprintf("x.w%d.example.com", i%600), Path: fmt.Sprintf("/p%d/", i%2100)},
+			Request{Method: "GET", Path: fmt.Sprintf("/r%d/%d", i%1100, i)},
+			Request{Method: "GET", Path: "/t", Headers: http.Header{"X-Tenant": {fmt.Sprint(i % 600)}}},
+		)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, len(reqs))
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(reqs); i += 4 {
+				req := &reqs[i]
+				got, want := r.Match(req), naiveMatch(r, req)
+				if (got == nil) != (want == nil) || (got != nil && got.Route != want.route) {
+					errs <- fmt.Sprintf("%+v: got %+v, reference %+v", *req, got, want)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }
