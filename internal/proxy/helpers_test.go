@@ -197,7 +197,8 @@ func wantGatewayError(t *testing.T, res *http.Response, body []byte, status int,
 	}
 }
 
-// certPEM makes a self-signed certificate for names, as PEM cert and key.
+// certPEM makes a self-signed certificate for names (and 127.0.0.1), as
+// PEM cert and key.
 func certPEM(t *testing.T, names ...string) (string, string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -210,9 +211,13 @@ func certPEM(t *testing.T, names ...string) (string, string) {
 		DNSNames:     names,
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		// Self-signed and a CA, so a test can also trust it as
+		// ca_certificates for upstream TLS.
+		IsCA:                  true,
+		BasicConstraintsValid: true,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {

@@ -97,3 +97,47 @@ func dial(t *testing.T, addr string) net.Conn {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+// TestMaxConns: beyond MaxConns a connection waits in the accept queue
+// until another one closes, and is then served.
+func TestMaxConns(t *testing.T) {
+	t.Parallel()
+	up := echoServer(t, "a")
+	g := newGateway(t, proxy.Options{MaxConns: 1}, nil)
+	svc := newService(up.URL)
+	g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
+
+	first := dial(t, g.addrs["http"])
+	if _, err := io.WriteString(first, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := http.ReadResponse(bufio.NewReader(first), nil); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("first connection: %v", err)
+	}
+	// first stays open (keep-alive) and holds the only slot.
+	answered := make(chan int, 1)
+	go func() {
+		c := &http.Client{Transport: &http.Transport{}}
+		res, err := c.Get(g.url() + "/")
+		if err != nil {
+			answered <- 0
+			return
+		}
+		res.Body.Close()
+		answered <- res.StatusCode
+	}()
+	select {
+	case s := <-answered:
+		t.Fatalf("second connection served (%d) while the first held the only slot", s)
+	case <-time.After(300 * time.Millisecond):
+	}
+	first.Close()
+	select {
+	case s := <-answered:
+		if s != http.StatusOK {
+			t.Errorf("second connection: status %d", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("second connection never served after the first closed")
+	}
+}
