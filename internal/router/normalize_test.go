@@ -1,6 +1,9 @@
 package router
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNormalizePath(t *testing.T) {
 	t.Parallel()
@@ -59,4 +62,30 @@ func TestEscapePath(t *testing.T) {
 			}
 		})
 	}
+}
+
+func FuzzNormalizePath(f *testing.F) {
+	for _, s := range []string{"/", "/a/../b", "/%2e%2e/%2F", "//x//./y/..", "/a%zz%4", "a/./b", "/..%2f.."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		p := NormalizePath(raw)
+		if !strings.HasPrefix(p, "/") {
+			t.Fatalf("NormalizePath(%q) = %q: no leading slash", raw, p)
+		}
+		if strings.Contains(p, "?") {
+			t.Fatalf("NormalizePath(%q) = %q: query string kept", raw, p)
+		}
+		for _, bad := range []string{"//", "/./", "/../"} {
+			if strings.Contains(p, bad) {
+				t.Fatalf("NormalizePath(%q) = %q: contains %q", raw, p, bad)
+			}
+		}
+		if strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..") {
+			t.Fatalf("NormalizePath(%q) = %q: ends in a dot segment", raw, p)
+		}
+		if e := escapePath(p); escapePath(e) != e {
+			t.Fatalf("escapePath(%q) = %q is not stable", p, e)
+		}
+	})
 }
