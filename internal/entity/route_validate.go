@@ -169,13 +169,19 @@ func (r *Route) validateHost(e *Errors, field, h string) {
 func validatePath(e *Errors, field, p string) {
 	switch {
 	case strings.HasPrefix(p, "~"):
-		if _, err := CompileRegexPath(p); err != nil {
-			e.errorf(field, "invalid regex: '%s' (%s)", p[1:], strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-		}
+		validateRegex(e, field, p[1:])
 	case !strings.HasPrefix(p, "/"):
 		e.Add(field, "should start with: / (fixed path) or ~/ (regex path)")
 	case strings.Contains(p, "//"):
 		e.Add(field, "must not have empty segments")
+	}
+}
+
+// validateRegex reports a regex that RE2 (with PCRE named groups) rejects,
+// with RE2's reason.
+func validateRegex(e *Errors, field, re string) {
+	if _, err := CompileRegexPath(re); err != nil {
+		e.errorf(field, "invalid regex: '%s' (%s)", re, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 	}
 }
 
@@ -194,6 +200,11 @@ func (r *Route) validateHeaders(e *Errors) {
 			e.errorf(field, "invalid header name: %s", k)
 		case len(r.Headers[k]) == 0:
 			e.Add(field, "length must be at least 1")
+		}
+		for i, v := range r.Headers[k] {
+			if re, ok := strings.CutPrefix(v, "~*"); ok { // Kong's regex header value
+				validateRegex(e, index(field, i), re)
+			}
 		}
 	}
 }

@@ -113,6 +113,8 @@ func TestRouteValidate(t *testing.T) {
 		{"host bad chars", route(func(r *Route) { r.Hosts = []string{"a b.com"} }), "hosts[0]: invalid hostname"},
 		{"header host", route(func(r *Route) { r.Headers = map[string][]string{"Host": {"a"}} }), "headers.host: cannot contain 'host' header"},
 		{"header ok", route(func(r *Route) { r.Paths = nil; r.Headers = map[string][]string{"X-Version": {"1"}} }), ""},
+		{"header regex ok", route(func(r *Route) { r.Headers = map[string][]string{"x-v": {"~*^v[0-9]+$"}} }), ""},
+		{"header regex bad", route(func(r *Route) { r.Headers = map[string][]string{"x-v": {"a", "~*v(["}} }), "headers.x-v[1]: invalid regex"},
 		{"redirect code", route(func(r *Route) { r.HTTPSRedirectStatusCode = 303 }), "https_redirect_status_code: expected one of: 426, 301, 302, 307, 308"},
 		{"path handling", route(func(r *Route) { r.PathHandling = "v2" }), "path_handling: expected one of: v0, v1"},
 		{"tcp needs source", route(func(r *Route) { r.Protocols = []string{"tcp"}; r.Paths = nil }), "must set one of 'sources', 'destinations', 'snis'"},
