@@ -60,6 +60,18 @@ func (p period) start(now time.Time) int64 {
 	return s - s%p.seconds()
 }
 
+// end returns the Unix second at which the window holding now ends.
+func (p period) end(now time.Time) int64 {
+	u := now.UTC()
+	switch p {
+	case month:
+		return time.Date(u.Year(), u.Month()+1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	case year:
+		return time.Date(u.Year()+1, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	}
+	return p.start(now) + p.seconds()
+}
+
 // limit is one configured window.
 type limit struct {
 	period period

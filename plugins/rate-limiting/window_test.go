@@ -26,6 +26,12 @@ func TestWindowStart(t *testing.T) {
 			}
 		})
 	}
+	if end := month.end(now); end != time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC).Unix() {
+		t.Errorf("month end = %v", time.Unix(end, 0).UTC())
+	}
+	if end := minute.end(now); end != time.Date(2026, 3, 15, 8, 46, 0, 0, time.UTC).Unix() {
+		t.Errorf("minute end = %v", time.Unix(end, 0).UTC())
+	}
 	if limitHeaders[minute] != "X-Ratelimit-Limit-Minute" || remainingHeaders[year] != "X-Ratelimit-Remaining-Year" {
 		t.Errorf("header names: %q %q", limitHeaders[minute], remainingHeaders[year])
 	}

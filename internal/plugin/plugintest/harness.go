@@ -88,6 +88,7 @@ func Start(t testing.TB, cfg *entity.Config, opts ...Option) (*Harness, error) {
 		if err != nil {
 			return nil, err
 		}
+		t.Cleanup(func() { _ = reg.Close() })
 	}
 	chains, err := plugin.BuildChains(cfg, reg)
 	if err != nil {

@@ -1,0 +1,108 @@
+package ratelimiting_test
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/plugin/plugintest"
+)
+
+// startRedis runs a real redis-server on a free loopback port for the test.
+func startRedis(t *testing.T) int {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not installed")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if c, err := net.DialTimeout("tcp", l.Addr().String(), time.Second); err == nil {
+			_, _ = c.Write([]byte("PING\r\n"))
+			line, _ := bufio.NewReader(c).ReadString('\n')
+			c.Close()
+			if line == "+PONG\r\n" {
+				return port
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("redis-server did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestRateLimitingRedisSharedBetweenNodes(t *testing.T) {
+	t.Parallel()
+	port := startRedis(t)
+	p := plugintest.Plugin("rate-limiting", map[string]any{
+		"day": 2, "limit_by": "ip", "policy": "redis",
+		"redis": map[string]any{"host": "127.0.0.1", "port": port},
+	}, plugintest.Scope{})
+	// Two harnesses with their own registries are two gateway nodes
+	// running the same plugin instance.
+	nodeA := plugintest.New(t, plugintest.Basic(p))
+	nodeB := plugintest.New(t, plugintest.Basic(p))
+	for i, c := range []struct {
+		node      *plugintest.Harness
+		status    int
+		remaining string
+	}{{nodeA, 200, "1"}, {nodeB, 200, "0"}, {nodeA, 429, "0"}, {nodeB, 429, "0"}} {
+		resp, body := c.node.Do(t, c.node.Request(t, "GET", "/", nil))
+		if resp.StatusCode != c.status || resp.Header.Get("X-RateLimit-Remaining-Day") != c.remaining {
+			t.Errorf("call %d: %d remaining %q (%s), want %d remaining %s", i+1, resp.StatusCode,
+				resp.Header.Get("X-RateLimit-Remaining-Day"), body, c.status, c.remaining)
+		}
+	}
+}
+
+func TestRateLimitingRedisDown(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close() // nothing listens there any more
+	for _, tt := range []struct {
+		name          string
+		faultTolerant bool
+		status        int
+	}{{"fault tolerant lets requests through", true, 200}, {"strict fails the request", false, 500}} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := plugintest.New(t, plugintest.Basic(plugintest.Plugin("rate-limiting", map[string]any{
+				"day": 1, "policy": "redis", "fault_tolerant": tt.faultTolerant,
+				"redis": map[string]any{"host": "127.0.0.1", "port": port, "timeout": 500},
+			}, plugintest.Scope{})))
+			resp, body := h.Do(t, h.Request(t, "GET", "/", nil))
+			if resp.StatusCode != tt.status {
+				t.Errorf("status = %d (%s), want %d", resp.StatusCode, body, tt.status)
+			}
+			if resp.Header.Get("X-RateLimit-Limit-Day") != "" {
+				t.Error("rate-limiting headers sent without counters")
+			}
+		})
+	}
+}
