@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,4 +125,44 @@ func TestGRPC(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGRPCRouteMismatch: what Kong answers when a request does not fit
+// the kind of its gRPC route.
+func TestGRPCRouteMismatch(t *testing.T) {
+	t.Parallel()
+	_, addr := grpcUpstream(t, false)
+	g := newGateway(t, proxy.Options{}, map[string]proxy.ListenOptions{"h2c": {HTTP2: true}})
+	svc := newService("grpc://" + addr)
+	route := func(path string, protocols ...string) *entity.Route {
+		return newRoute(svc, []string{path}, func(r *entity.Route) { r.Protocols, r.StripPath = protocols, false })
+	}
+	g.apply(&entity.Config{
+		Services: []*entity.Service{svc},
+		Routes:   []*entity.Route{route("/grpc.health.v1.Health/", "grpcs"), route("/any", "grpc", "grpcs")},
+	})
+
+	t.Run("plain-text gRPC on a grpcs-only route", func(t *testing.T) {
+		conn, err := grpc.NewClient(g.addrs["h2c"], grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err = healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
+		if st := status.Convert(err); st.Code() != codes.Canceled || st.Message() != "gRPC request matched gRPCs route" {
+			t.Errorf("Check = %v, want code Canceled with Kong's message", err)
+		}
+	})
+	t.Run("gRPC over HTTP/1.1", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, g.url()+"/any", strings.NewReader(""))
+		req.Header.Set("Content-Type", "application/grpc")
+		res, body := do(t, http.DefaultClient, req)
+		wantGatewayError(t, res, body, http.StatusUpgradeRequired, "Please use HTTP2 protocol")
+	})
+	t.Run("not gRPC", func(t *testing.T) {
+		res, body := get(t, g.url()+"/any")
+		wantGatewayError(t, res, body, http.StatusUnsupportedMediaType, "Non-gRPC request matched gRPC route")
+	})
 }

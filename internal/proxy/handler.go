@@ -39,7 +39,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, st, http.StatusNotFound, msgNoRoute)
 		return
 	}
-	if p.redirectToHTTPS(w, r, st) {
+	if refuseProtocol(w, r, st) {
 		return
 	}
 	svc := st.route.Service
@@ -106,40 +106,6 @@ func (p *Proxy) client(r *http.Request, st *reqState, rreq *router.Request) {
 		rreq.DstIP, rreq.DstPort = ap.Addr().Unmap(), int(ap.Port())
 		st.serverPort = strconv.Itoa(la.Port)
 	}
-}
-
-// redirectToHTTPS answers a plain-text request on an https-only route
-// with the route's https_redirect_status_code, as Kong does: 426 with a
-// JSON message and Upgrade headers, or a redirect to the https URL.
-func (p *Proxy) redirectToHTTPS(w http.ResponseWriter, r *http.Request, st *reqState) bool {
-	if st.scheme == "https" {
-		return false
-	}
-	var https, plain bool
-	for _, proto := range st.route.Route.Protocols {
-		switch proto {
-		case "https", "grpcs", "wss", "tls":
-			https = true
-		case "http", "grpc", "ws", "tcp":
-			plain = true
-		}
-	}
-	if !https || plain {
-		return false
-	}
-	code := st.route.Route.HTTPSRedirectStatusCode
-	switch code {
-	case http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		w.Header().Set("Location", "https://"+st.host+r.URL.RequestURI())
-		w.Header().Set("Content-Length", "0")
-		st.status, st.responded = code, true
-		w.WriteHeader(code)
-	default:
-		w.Header().Set("Connection", "Upgrade")
-		w.Header().Set("Upgrade", "TLS/1.2, HTTP/1.1")
-		writeError(w, st, http.StatusUpgradeRequired, msgUseHTTPS)
-	}
-	return true
 }
 
 // finish counts the request and turns a panic into a 500 for this request
