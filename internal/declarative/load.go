@@ -72,12 +72,13 @@ func (l *loader) document(root *node) {
 		case f.key == "_format_version":
 			sawVersion = true
 			l.formatVersion(f)
-		case f.key == "_transform":
+		case f.key == "_transform" && !f.val.isNull():
 			b, ok := f.val.value.(bool)
 			if !ok || f.val.kind != kindScalar {
 				l.probs.at(f.key, f.val, "expected a boolean (got %s)", f.val.describe())
 			}
 			l.transform = b
+		case f.key == "_transform":
 		case f.key == "_comment" || f.key == "_workspace" || f.key == "_info":
 		case isKind(f.key):
 			l.list(entity.Kind(f.key), f.val, f.key, nil, "")
