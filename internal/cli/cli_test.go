@@ -9,6 +9,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/version"
+	_ "github.com/gantryhq/gantry/plugins/all"
 )
 
 // run executes a command line in-process with no GANTRY_* environment.

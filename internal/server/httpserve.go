@@ -39,7 +39,7 @@ func (n *Node) bindListeners(ctx context.Context) (*listenerSets, error) {
 		sets.closeAll()
 		return nil, err
 	}
-	if n.opts.Admin != nil {
+	if n.admin != nil {
 		if sets.admin, err = bindAll(ctx, "admin_listen", s.AdminListen); err != nil {
 			sets.closeAll()
 			return nil, err
@@ -83,7 +83,7 @@ func (n *Node) httpServers(sets *listenerSets) ([]*httpServer, error) {
 	if err := add(sets.status, n.statusHandler(), "status", s.StatusSSLCert, s.StatusSSLCertKey); err != nil {
 		return nil, err
 	}
-	if err := add(sets.admin, n.opts.Admin, "admin", s.AdminSSLCert, s.AdminSSLCertKey); err != nil {
+	if err := add(sets.admin, n.admin, "admin", s.AdminSSLCert, s.AdminSSLCertKey); err != nil {
 		return nil, err
 	}
 	return out, nil

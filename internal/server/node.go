@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/snapshot"
 )
 
@@ -28,9 +29,10 @@ type Options struct {
 	// Source gives the entities. Nil picks FileSource when database = off
 	// and declarative_config is set, EmptySource otherwise.
 	Source ConfigSource
-	// Admin serves admin_listen. Nil leaves admin_listen unbound (DB-less
-	// nodes before the Admin API is wired, data planes).
-	Admin http.Handler
+	// Admin returns the handler served on admin_listen; it is called once,
+	// in New, with the node so the handler can use n.ID, n.Apply and
+	// n.Current. Nil leaves admin_listen unbound (data planes).
+	Admin func(n *Node) http.Handler
 	// Chains builds per-route plugin chains; nil runs routes without plugins.
 	Chains snapshot.ChainBuilder
 }
@@ -49,9 +51,11 @@ type Node struct {
 	draining atomic.Bool
 	bound    chan struct{} // closed once listeners.json is written
 	ls       atomic.Pointer[Listeners]
+	admin    http.Handler // nil when admin_listen is not served
 }
 
-// New checks opts and prepares a node; Run starts it.
+// New checks opts, creates the prefix and reads (or makes) the node id;
+// Run starts the node.
 func New(opts Options) (*Node, error) {
 	if opts.Settings == nil {
 		return nil, errors.New("server: Options.Settings is required")
@@ -75,12 +79,23 @@ func New(opts Options) (*Node, error) {
 		source:   src,
 		bound:    make(chan struct{}),
 	}
+	if err := preparePrefix(s.Prefix); err != nil {
+		return nil, err
+	}
+	id, err := NodeID(s.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	n.id = id
 	n.engine = newEngine(s, log, opts.Chains)
 	n.metrics = newMetrics(n.stats)
+	if opts.Admin != nil {
+		n.admin = opts.Admin(n)
+	}
 	return n, nil
 }
 
-// ID is the node id (valid once Bound is closed).
+// ID is the node id, a UUID persisted in <prefix>/node_id.
 func (n *Node) ID() string { return n.id }
 
 // Bound is closed once every listener is bound and listeners.json written.
@@ -95,10 +110,26 @@ func (n *Node) Handler() http.Handler { return n.statusHandler() }
 // Reload loads the source again and swaps the result in. On failure the
 // running config keeps serving and the error names the source and every problem.
 func (n *Node) Reload(ctx context.Context) error {
-	if err := n.load(ctx); err != nil {
+	if err := n.load(ctx, n.source); err != nil {
 		return fmt.Errorf("reload of %s failed, the previous configuration keeps serving: %w", n.source.Describe(), err)
 	}
 	return nil
+}
+
+// Apply swaps cfg in as the running configuration, as a reload would
+// (POST /config on a DB-less node). On error the running one keeps serving.
+func (n *Node) Apply(ctx context.Context, cfg *entity.Config) error {
+	return n.load(ctx, fixedSource{cfg: cfg})
+}
+
+// Current returns the configuration being served and its hash; the config
+// is nil before the first load. Callers must not modify it.
+func (n *Node) Current() (*entity.Config, string) {
+	s := n.engine.p.Current()
+	if s == nil {
+		return nil, ""
+	}
+	return s.Config(), s.Hash()
 }
 
 func (n *Node) hash() string { return n.engine.hash() }

@@ -20,22 +20,14 @@ import (
 // for at most drain_timeout and returns nil after a clean stop.
 func (n *Node) Run(ctx context.Context) error {
 	s := n.settings
-	if err := preparePrefix(s.Prefix); err != nil {
-		return err
-	}
-	id, err := NodeID(s.Prefix)
-	if err != nil {
-		return err
-	}
-	n.id = id
 	release, err := claimPID(s.Prefix)
 	if err != nil {
 		return err
 	}
 	defer release()
 	n.log.Log(ctx, config.LevelNotice, "starting Gantry", "version", version.Version, "role", s.Role, "database", s.Database,
-		"prefix", s.Prefix, "node_id", id, "pid", os.Getpid())
-	if err := n.load(ctx); err != nil {
+		"prefix", s.Prefix, "node_id", n.id, "pid", os.Getpid())
+	if err := n.load(ctx, n.source); err != nil {
 		return fmt.Errorf("cannot start: %w", err)
 	}
 	sets, err := n.bindListeners(ctx)
@@ -83,12 +75,12 @@ func (n *Node) Run(ctx context.Context) error {
 	return runErr
 }
 
-// load reads the source, builds and swaps a snapshot, and counts the
-// outcome. At start its error stops the node; later Reload wraps it.
-func (n *Node) load(ctx context.Context) error {
+// load reads src, builds and swaps a snapshot, and counts the outcome. At
+// start its error stops the node; later Reload wraps it.
+func (n *Node) load(ctx context.Context, src ConfigSource) error {
 	n.reloadMu.Lock()
 	defer n.reloadMu.Unlock()
-	cfg, err := n.source.Load(ctx)
+	cfg, err := src.Load(ctx)
 	if err == nil {
 		err = n.engine.apply(cfg)
 	}
@@ -98,7 +90,7 @@ func (n *Node) load(ctx context.Context) error {
 	}
 	n.metrics.reloads.WithLabelValues("ok").Inc()
 	n.metrics.setHash(n.hash())
-	n.log.Log(ctx, config.LevelNotice, "configuration loaded", "source", n.source.Describe(), "hash", n.hash(), "empty", n.empty())
+	n.log.Log(ctx, config.LevelNotice, "configuration loaded", "source", src.Describe(), "hash", n.hash(), "empty", n.empty())
 	return nil
 }
 

@@ -195,7 +195,7 @@ func TestBrokenFileStopsStartup(t *testing.T) {
 	t.Parallel()
 	file := declFile(t, "_format_version: \"3.0\"\nservices:\n- name: x\n  url: http://127.0.0.1:9\n  routes:\n  - name: r\n    paths: [ \"nope\" ]\n")
 	cmd := exec.Command(binary, append([]string{"start", "-p", t.TempDir()}, hermetic(t)...)...)
-	cmd.Env = env("GANTRY_DATABASE=off", "GANTRY_DECLARATIVE_CONFIG="+file, "GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0")
+	cmd.Env = env("GANTRY_DATABASE=off", "GANTRY_DECLARATIVE_CONFIG="+file, "GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0")
 	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
 	defer timer.Stop()
 	out, err := cmd.CombinedOutput()

@@ -33,6 +33,7 @@ type bound struct {
 
 type listeners struct {
 	Proxy  []bound `json:"proxy"`
+	Admin  []bound `json:"admin"`
 	Status []bound `json:"status"`
 }
 
@@ -79,7 +80,7 @@ func hermetic(t *testing.T) []string {
 // ("" for none) and waits until listeners.json appears.
 func startDBLess(t *testing.T, declFile string, extraEnv ...string) *node {
 	t.Helper()
-	vars := []string{"GANTRY_DATABASE=off", "GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_LOG_LEVEL=info"}
+	vars := []string{"GANTRY_DATABASE=off", "GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_LOG_LEVEL=info"}
 	if declFile != "" {
 		vars = append(vars, "GANTRY_DECLARATIVE_CONFIG="+declFile)
 	}
@@ -122,6 +123,7 @@ func start(t *testing.T, environ []string) *node {
 
 func (n *node) proxyURL() string  { return "http://" + n.ls.Proxy[0].Address }
 func (n *node) statusURL() string { return "http://" + n.ls.Status[0].Address }
+func (n *node) adminURL() string  { return "http://" + n.ls.Admin[0].Address }
 
 func (n *node) signal(sig syscall.Signal) {
 	n.t.Helper()
