@@ -103,6 +103,7 @@ func TestProtocols(t *testing.T) {
 	runMatchCases(t, []matchCase{
 		{name: "https-only route still matches plain http", routes: []*entity.Route{route("https", with(paths("/"), proto("https")))}, req: Request{}, want: "https"},
 		{name: "grpc route", routes: []*entity.Route{route("grpc", with(paths("/"), proto("grpc")))}, req: Request{}, want: "grpc"},
+		{name: "no protocols means http and https", routes: []*entity.Route{route("none", with(paths("/"), proto()))}, req: Request{}, want: "none"},
 		{name: "ws route", routes: []*entity.Route{route("ws", with(paths("/"), proto("ws", "wss")))}, req: Request{}, want: "ws"},
 		{name: "stream route left out", routes: []*entity.Route{route("tcp", func(r *entity.Route) {
 			r.Protocols = []string{"tcp"}

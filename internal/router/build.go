@@ -54,8 +54,12 @@ func routeLabel(r *entity.Route) string {
 }
 
 // isHTTPRoute reports whether the route serves one of the HTTP-family
-// protocols; stream routes are not the HTTP router's business.
+// protocols; stream routes are not the HTTP router's business. No protocols
+// at all means Kong's default, http and https.
 func isHTTPRoute(r *entity.Route) bool {
+	if len(r.Protocols) == 0 {
+		return true
+	}
 	for _, p := range r.Protocols {
 		switch p {
 		case "http", "https", "grpc", "grpcs", "ws", "wss":

@@ -67,7 +67,8 @@ type Router struct {
 // New compiles routes. services is used to resolve each route's service; a
 // route whose service is missing from it is an error. Invalid regexes are
 // reported with the route and the path. Routes that serve none of http,
-// https, grpc, grpcs, ws, wss are left out.
+// https, grpc, grpcs, ws, wss are left out; a route with no protocols at
+// all counts as Kong's default, http and https.
 func New(routes []*entity.Route, services []*entity.Service) (*Router, error) {
 	byID := make(map[string]*entity.Service, len(services))
 	for _, s := range services {
