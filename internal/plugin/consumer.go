@@ -32,7 +32,8 @@ type Credential struct {
 	ID         string
 	ConsumerID string
 	// Identifier is what X-Credential-Identifier carries: the credential
-	// id for key-auth and jwt, the username for basic-auth, as in Kong.
+	// id for key-auth, the username for basic-auth, the key for jwt, as in
+	// Kong.
 	Identifier string
 }
 

@@ -62,7 +62,7 @@ func NewIndex(cfg *entity.Config) *Index {
 	}
 	for _, j := range cfg.JWTs {
 		ix.jwt[j.Key] = j
-		ix.creds[j.ID] = &Credential{ID: j.ID, ConsumerID: entity.RefID(j.Consumer), Identifier: j.ID}
+		ix.creds[j.ID] = &Credential{ID: j.ID, ConsumerID: entity.RefID(j.Consumer), Identifier: j.Key}
 	}
 	for _, a := range cfg.ACLs {
 		id := entity.RefID(a.Consumer)
@@ -105,8 +105,8 @@ func (ix *Index) JWT(key string) *entity.JWT { return ix.jwt[key] }
 
 // Credential returns the prepared Credential of a key-auth, basic-auth or
 // jwt credential id, so authenticating allocates nothing. Identifier is
-// what Kong sends in X-Credential-Identifier: the id, or the username for
-// basic-auth.
+// what Kong sends in X-Credential-Identifier: the id for key-auth, the
+// username for basic-auth, the key for jwt.
 func (ix *Index) Credential(id string) *Credential { return ix.creds[id] }
 
 // Groups returns the ACL groups of a consumer, in config order.
