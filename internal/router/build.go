@@ -76,7 +76,7 @@ func compileMatchers(r *entity.Route, svc *entity.Service, order int, cache map[
 		base.hosts = append(base.hosts, parseRouteHost(h))
 	}
 	for _, s := range r.SNIs {
-		s = strings.ToLower(s)
+		s = lowerASCII(s)
 		if len(s) > 1 {
 			s = strings.TrimSuffix(s, ".")
 		}
