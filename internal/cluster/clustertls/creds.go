@@ -1,0 +1,69 @@
+package clustertls
+
+import (
+	"context"
+	"crypto/tls"
+	"log/slog"
+	"net"
+
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/peer"
+)
+
+// Creds wraps gRPC's TLS credentials so that every failed handshake is
+// logged with the peer's address and the reason (garbage on the cluster
+// port, a foreign certificate), and so that a stream can reach its own
+// connection to close it (see Conn).
+func Creds(cfg *tls.Config, log *slog.Logger) credentials.TransportCredentials {
+	return &creds{TransportCredentials: credentials.NewTLS(cfg), log: log}
+}
+
+type creds struct {
+	credentials.TransportCredentials
+	log *slog.Logger
+}
+
+// ServerHandshake implements credentials.TransportCredentials.
+func (c *creds) ServerHandshake(raw net.Conn) (net.Conn, credentials.AuthInfo, error) {
+	conn, info, err := c.TransportCredentials.ServerHandshake(raw)
+	if err != nil {
+		c.log.Warn("cluster connection refused during the TLS handshake", "remote", raw.RemoteAddr().String(), "error", err)
+		return nil, nil, err
+	}
+	return conn, &ConnInfo{TLSInfo: info.(credentials.TLSInfo), conn: conn}, nil
+}
+
+// ClientHandshake implements credentials.TransportCredentials.
+func (c *creds) ClientHandshake(ctx context.Context, authority string, raw net.Conn) (net.Conn, credentials.AuthInfo, error) {
+	conn, info, err := c.TransportCredentials.ClientHandshake(ctx, authority, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	return conn, &ConnInfo{TLSInfo: info.(credentials.TLSInfo), conn: conn}, nil
+}
+
+// Clone implements credentials.TransportCredentials.
+func (c *creds) Clone() credentials.TransportCredentials {
+	return &creds{TransportCredentials: c.TransportCredentials.Clone(), log: c.log}
+}
+
+// ConnInfo is the AuthInfo of a cluster connection: the TLS state plus the
+// connection, so a stream handler can close a stalled or abusive peer's
+// connection (which ends only that peer's stream).
+type ConnInfo struct {
+	credentials.TLSInfo
+	conn net.Conn
+}
+
+// Close closes the connection under the stream.
+func (i *ConnInfo) Close() error { return i.conn.Close() }
+
+// FromContext returns the ConnInfo of the stream whose context ctx is.
+func FromContext(ctx context.Context) (*ConnInfo, bool) {
+	p, ok := peer.FromContext(ctx)
+	if !ok {
+		return nil, false
+	}
+	ci, ok := p.AuthInfo.(*ConnInfo)
+	return ci, ok
+}

@@ -1,0 +1,240 @@
+// Package cp is the control-plane side of hybrid mode: it serves the cluster
+// listener (gRPC over mutual TLS), turns every change of the store into a
+// new configuration version, pushes it to every compatible data plane and
+// keeps the list shown by GET /clustering/data-planes.
+//
+// Nothing a data plane sends reaches the store: the stream handler only
+// records what a DP reports in the in-memory registry, and a DP is never
+// told about other DPs.
+package cp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
+
+	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
+	"github.com/gantryhq/gantry/internal/cluster/clustertls"
+	"github.com/gantryhq/gantry/internal/cluster/wire"
+	"github.com/gantryhq/gantry/internal/store"
+)
+
+// Timing holds the cluster's intervals. Zero fields take the defaults; tests
+// shorten them.
+type Timing struct {
+	// Heartbeat is how often a DP reports its hash (default 30 s).
+	Heartbeat time.Duration
+	// Timeout drops a connection silent for that long (default 45 s).
+	Timeout time.Duration
+	// Purge is how often silent DPs are purged (default 1 min).
+	Purge time.Duration
+}
+
+func (t Timing) withDefaults() Timing {
+	if t.Heartbeat <= 0 {
+		t.Heartbeat = 30 * time.Second
+	}
+	if t.Timeout <= 0 {
+		t.Timeout = 45 * time.Second
+	}
+	if t.Purge <= 0 {
+		t.Purge = time.Minute
+	}
+	return t
+}
+
+// Options configures a ControlPlane.
+type Options struct {
+	Store store.Store
+	// Cert is the cluster certificate (shared mode).
+	Cert *clustertls.Cert
+	// Listeners serve the cluster protocol; the caller binds cluster_listen.
+	Listeners []net.Listener
+	Logger    *slog.Logger
+	// Version is this CP's Gantry version.
+	Version string
+	// Plugins maps the CP's plugins to their versions (plugin.Registry.Versions).
+	Plugins map[string]string
+	// MaxPayload is cluster_max_payload: the largest compressed config pushed.
+	MaxPayload int
+	// PurgeDelay is cluster_data_plane_purge_delay.
+	PurgeDelay time.Duration
+	// History is how many versions are kept for deltas (default 16).
+	History int
+	Timing  Timing
+}
+
+// ControlPlane pushes configuration to data planes. Create it with New and
+// run it with Run.
+type ControlPlane struct {
+	opts  Options
+	log   *slog.Logger
+	codec *wire.Codec
+	hist  *history
+	dps   *registry
+
+	mu      sync.Mutex
+	streams map[*stream]struct{}
+	wg      sync.WaitGroup // stream goroutines that may outlive their handler
+}
+
+// New checks opts and prepares a control plane.
+func New(opts Options) (*ControlPlane, error) {
+	if opts.Store == nil {
+		return nil, errors.New("cp: Options.Store is required (a control plane needs database = sqlite or postgres)")
+	}
+	if opts.Cert == nil {
+		return nil, errors.New("cp: Options.Cert is required (cluster_cert and cluster_cert_key)")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxPayload <= 0 {
+		opts.MaxPayload = 16 << 20
+	}
+	if opts.PurgeDelay <= 0 {
+		opts.PurgeDelay = 14 * 24 * time.Hour
+	}
+	if opts.History <= 0 {
+		opts.History = 16
+	}
+	opts.Timing = opts.Timing.withDefaults()
+	codec, err := wire.NewCodec(64 << 20)
+	if err != nil {
+		return nil, err
+	}
+	return &ControlPlane{
+		opts:    opts,
+		log:     opts.Logger.With("component", "cluster"),
+		codec:   codec,
+		hist:    &history{max: opts.History},
+		dps:     newRegistry(),
+		streams: map[*stream]struct{}{},
+	}, nil
+}
+
+// Run serves the listeners and follows the store until ctx ends, then
+// closes every stream and returns. A failure to build the first version
+// is returned; later failures are logged and retried on the next change.
+func (c *ControlPlane) Run(ctx context.Context) error {
+	defer c.codec.Close()
+	// Subscribe before the first build so no write falls between the two.
+	changes := c.opts.Store.Changes(ctx)
+	if _, err := c.build(ctx); err != nil {
+		return fmt.Errorf("cluster: build the first configuration version: %w", err)
+	}
+	srv := grpc.NewServer(
+		grpc.Creds(clustertls.Creds(clustertls.ServerConfig(c.opts.Cert), c.log)),
+		grpc.ConnectionTimeout(10*time.Second),
+		grpc.MaxRecvMsgSize(maxDPMessage),
+		grpc.MaxSendMsgSize(c.opts.MaxPayload+64<<10),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: c.opts.Timing.Heartbeat, Timeout: c.opts.Timing.Timeout}),
+	)
+	clusterpb.RegisterClusterServer(srv, &service{cp: c})
+
+	var wg sync.WaitGroup
+	for _, ln := range c.opts.Listeners {
+		c.log.Info("cluster listener serving", "address", ln.Addr().String())
+		wg.Go(func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+				c.log.Error("cluster listener failed", "address", ln.Addr().String(), "error", err)
+			}
+		})
+	}
+	wg.Go(func() { c.follow(ctx, changes) })
+	wg.Go(func() { c.purgeLoop(ctx) })
+	<-ctx.Done()
+	srv.Stop()
+	wg.Wait()
+	c.wg.Wait()
+	return nil
+}
+
+// maxDPMessage bounds what a data plane may send: its messages are small.
+const maxDPMessage = 1 << 20
+
+// follow builds a new version after every store change. Changes arriving
+// while a build runs coalesce into one more build: the latest wins, with no
+// fixed delay.
+func (c *ControlPlane) follow(ctx context.Context, changes <-chan int64) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-changes:
+			if !ok {
+				return
+			}
+		}
+		prev := c.hist.current()
+		v, err := c.build(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				c.log.Error("cannot build a configuration version; data planes keep the previous one", "error", err)
+			}
+			continue
+		}
+		if v != prev {
+			c.notifyAll()
+		}
+	}
+}
+
+func (c *ControlPlane) notifyAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for s := range c.streams {
+		s.nudge()
+	}
+}
+
+func (c *ControlPlane) purgeLoop(ctx context.Context) {
+	t := time.NewTicker(c.opts.Timing.Purge)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if n := c.dps.purge(now, c.opts.PurgeDelay); n > 0 {
+				c.log.Info("purged silent data planes", "count", n, "cluster_data_plane_purge_delay", c.opts.PurgeDelay)
+			}
+		}
+	}
+}
+
+// DataPlanes lists every data plane seen, for GET /clustering/data-planes
+// (admin.Options.DataPlanes). Each element is a DataPlane.
+func (c *ControlPlane) DataPlanes(context.Context) ([]any, error) {
+	rows := c.dps.list(c.hist.current())
+	out := make([]any, len(rows))
+	for i := range rows {
+		out[i] = rowMap(&rows[i])
+	}
+	return out, nil
+}
+
+// List returns the data planes as typed rows.
+func (c *ControlPlane) List() []DataPlane { return c.dps.list(c.hist.current()) }
+
+// Current returns the version and hash being pushed now (0, "" before the
+// first build).
+func (c *ControlPlane) Current() (int64, string) {
+	if v := c.hist.current(); v != nil {
+		return v.n, v.hash
+	}
+	return 0, ""
+}
+
+// ServeTLSConfig is the TLS configuration of the cluster listener, for
+// callers that need to check it (tests).
+func (c *ControlPlane) ServeTLSConfig() *tls.Config { return clustertls.ServerConfig(c.opts.Cert) }

@@ -1,0 +1,266 @@
+package cp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
+
+	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
+	"github.com/gantryhq/gantry/internal/cluster/clustertls"
+)
+
+// service implements the gRPC Cluster service.
+type service struct {
+	clusterpb.UnimplementedClusterServer
+	cp *ControlPlane
+}
+
+// stream is one data plane's open connection.
+type stream struct {
+	cp     *ControlPlane
+	id     string
+	hello  *clusterpb.Hello
+	remote string
+	srv    clusterpb.Cluster_ConnectServer
+	kick   chan struct{} // cap 1: something to push may have changed
+	acks   chan struct{} // cap 1: a heartbeat wants an answer
+	seen   atomic.Int64  // unix nanos of the last message from the DP
+
+	mu       sync.Mutex // guards the fields below (read by sender, written by receiver)
+	running  int64
+	hash     string
+	inflight int64 // version pushed and not yet answered; 0 when none
+	sentAt   time.Time
+	rejected string // hash the DP refused: not pushed again
+	warned   string // last plugin warning logged, so it is logged once
+}
+
+func (s *stream) nudge() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Connect implements clusterpb.ClusterServer: one call per data plane.
+func (svc *service) Connect(srv clusterpb.Cluster_ConnectServer) error {
+	c := svc.cp
+	ctx := srv.Context()
+	remote := "unknown"
+	if p, ok := peer.FromContext(ctx); ok {
+		remote = p.Addr.String()
+	}
+	s := &stream{cp: c, srv: srv, remote: remote, kick: make(chan struct{}, 1), acks: make(chan struct{}, 1)}
+	s.seen.Store(time.Now().UnixNano())
+	stopWatch := s.watchdog(ctx)
+	defer stopWatch()
+
+	first, err := srv.Recv()
+	if err != nil {
+		c.log.Warn("cluster connection closed before the data plane said hello", "remote", remote, "error", err)
+		return status.Error(codes.InvalidArgument, "expected hello")
+	}
+	if err := s.accept(first); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.streams[s] = struct{}{}
+	c.mu.Unlock()
+	c.dps.connect(s.id, 1)
+	defer func() {
+		c.mu.Lock()
+		delete(c.streams, s)
+		c.mu.Unlock()
+		c.dps.connect(s.id, -1)
+	}()
+	c.log.Info("data plane connected", "node_id", s.id, "hostname", s.hello.Hostname, "remote", remote,
+		"version", s.hello.Version, "config_version", s.hello.ConfigVersion, "config_hash", s.hello.ConfigHash)
+
+	sendCtx, stopSend := context.WithCancel(ctx)
+	sent := make(chan struct{})
+	c.wg.Go(func() { defer close(sent); s.sendLoop(sendCtx) })
+	defer func() {
+		stopSend()
+		select {
+		case <-sent:
+		case <-time.After(time.Second):
+			// A send is stuck on a peer that does not read: close its
+			// connection, which ends only this data plane's stream.
+			closeConn(ctx)
+			<-sent
+		}
+	}()
+	s.nudge()
+	err = s.recvLoop()
+	c.log.Info("data plane disconnected", "node_id", s.id, "remote", remote, "reason", err)
+	return err
+}
+
+// accept checks a DP's hello: identity, version rule. A refused DP gets a
+// Refused message and keeps its row with the status saying why.
+func (s *stream) accept(msg *clusterpb.DPMessage) error {
+	c := s.cp
+	h := msg.GetHello()
+	if h == nil || h.NodeId == "" {
+		c.log.Warn("cluster connection closed: the first message is not a hello with a node id", "remote", s.remote)
+		return status.Error(codes.InvalidArgument, "the first message must be a hello with a node id")
+	}
+	if len(h.NodeId) > 64 || len(h.Labels) > 10 || len(h.Plugins) > 1000 {
+		c.log.Warn("cluster connection closed: hello out of bounds", "remote", s.remote)
+		return status.Error(codes.InvalidArgument, "hello out of bounds")
+	}
+	s.id, s.hello = h.NodeId, h
+	s.running, s.hash = h.ConfigVersion, h.ConfigHash
+	expiry := int64(0)
+	if ci, ok := clustertls.FromContext(s.srv.Context()); ok && len(ci.State.PeerCertificates) > 0 {
+		expiry = ci.State.PeerCertificates[0].NotAfter.Unix()
+	}
+	ip, _, _ := net.SplitHostPort(s.remote)
+	vErr := checkVersion(c.opts.Version, h.Version)
+	c.dps.update(s.id, func(dp *DataPlane) {
+		now := time.Now().Unix()
+		dp.Hostname, dp.IP, dp.Version = h.Hostname, ip, h.Version
+		dp.Labels = h.Labels
+		if dp.Labels == nil {
+			dp.Labels = map[string]string{}
+		}
+		dp.ConfigHash, dp.ConfigVersion = h.ConfigHash, h.ConfigVersion
+		dp.CertDetails.ExpiryTimestamp = expiry
+		dp.LastSeen, dp.UpdatedAt = now, now
+		dp.SyncStatus, dp.SyncDetail = StatusUnknown, ""
+		if vErr != nil {
+			dp.SyncStatus, dp.SyncDetail = StatusVersionIncompatible, vErr.Error()
+		}
+	})
+	if vErr != nil {
+		c.log.Warn("data plane refused", "node_id", s.id, "hostname", h.Hostname, "remote", s.remote,
+			"dp_version", h.Version, "cp_version", c.opts.Version, "sync_status", StatusVersionIncompatible, "reason", vErr.Error())
+		_ = s.srv.Send(&clusterpb.CPMessage{Msg: &clusterpb.CPMessage_Refused{Refused: &clusterpb.Refused{SyncStatus: StatusVersionIncompatible, Reason: vErr.Error()}}})
+		return status.Error(codes.FailedPrecondition, vErr.Error())
+	}
+	return s.srv.Send(&clusterpb.CPMessage{Msg: &clusterpb.CPMessage_Welcome{Welcome: &clusterpb.Welcome{CpVersion: c.opts.Version}}})
+}
+
+// recvLoop reads the DP's messages until the stream ends. Whatever a DP
+// says only updates its own row.
+func (s *stream) recvLoop() error {
+	for {
+		msg, err := s.srv.Recv()
+		if err != nil {
+			return err
+		}
+		s.seen.Store(time.Now().UnixNano())
+		switch m := msg.Msg.(type) {
+		case *clusterpb.DPMessage_Heartbeat:
+			s.report(m.Heartbeat.ConfigVersion, m.Heartbeat.ConfigHash)
+			select {
+			case s.acks <- struct{}{}:
+			default:
+			}
+		case *clusterpb.DPMessage_ApplyResult:
+			s.result(m.ApplyResult)
+		default:
+			s.cp.log.Warn("cluster connection closed: unexpected message from data plane", "node_id", s.id, "remote", s.remote, "message", fmt.Sprintf("%T", msg.Msg))
+			return status.Error(codes.InvalidArgument, "unexpected message")
+		}
+	}
+}
+
+// report records the configuration the DP says it runs.
+func (s *stream) report(n int64, hash string) {
+	s.mu.Lock()
+	s.running, s.hash = n, hash
+	s.mu.Unlock()
+	s.cp.dps.update(s.id, func(dp *DataPlane) {
+		now := time.Now().Unix()
+		if dp.ConfigHash != hash {
+			dp.UpdatedAt = now
+		}
+		dp.ConfigVersion, dp.ConfigHash, dp.LastSeen = n, hash, now
+	})
+}
+
+// result handles the DP's answer to a push.
+func (s *stream) result(r *clusterpb.ApplyResult) {
+	s.mu.Lock()
+	if r.Version == s.inflight {
+		s.inflight = 0
+	}
+	if !r.Ok && !r.Resync {
+		s.rejected = r.Hash
+	}
+	if r.Resync {
+		s.hash = "" // next push is the full configuration
+	}
+	s.mu.Unlock()
+	if !r.Ok && !r.Resync {
+		s.cp.log.Warn("data plane rejected a configuration; it keeps running its previous one", "node_id", s.id,
+			"config_version", r.Version, "config_hash", r.Hash, "error", r.Error)
+		s.cp.dps.update(s.id, func(dp *DataPlane) {
+			dp.LastRejection = &Rejection{Version: r.Version, Hash: r.Hash, Error: truncate(r.Error, 4096), At: time.Now().Unix()}
+		})
+	}
+	s.report(r.RunningVersion, r.RunningHash)
+	if r.Resync {
+		s.mu.Lock()
+		s.hash = ""
+		s.mu.Unlock()
+	}
+	s.nudge()
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// rowMap renders a row as the JSON object the Admin API lists.
+func rowMap(dp *DataPlane) map[string]any {
+	b, _ := json.Marshal(dp)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
+}
+
+// watchdog closes the connection when the DP stays silent longer than the
+// timeout; the returned func stops it.
+func (s *stream) watchdog(ctx context.Context) func() {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(s.cp.opts.Timing.Timeout / 5)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if silent := time.Since(time.Unix(0, s.seen.Load())); silent > s.cp.opts.Timing.Timeout {
+					s.cp.log.Warn("closing a silent cluster connection", "node_id", s.id, "remote", s.remote, "silent_for", silent.Round(time.Millisecond).String())
+					closeConn(ctx)
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(stop); <-done }
+}
+
+func closeConn(ctx context.Context) {
+	if ci, ok := clustertls.FromContext(ctx); ok {
+		_ = ci.Close()
+	}
+}

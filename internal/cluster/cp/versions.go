@@ -1,0 +1,148 @@
+package cp
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/gantryhq/gantry/internal/cluster/wire"
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+// version is one configuration version, built once and shared read-only by
+// every data plane's stream.
+type version struct {
+	n       int64
+	hash    string
+	full    *wire.Encoded
+	index   *wire.Index
+	plugins []string // plugin names configured, sorted
+	// tooLarge is set when the full payload exceeds cluster_max_payload:
+	// such a version is never pushed.
+	tooLarge bool
+
+	mu     sync.Mutex
+	deltas map[int64]*wire.Encoded // by base version; nil value: no useful delta
+}
+
+// history holds the current version and a bounded number before it, so a
+// data plane a few versions behind gets a delta.
+type history struct {
+	mu   sync.Mutex
+	list []*version // oldest first; the last is current
+	max  int
+}
+
+func (h *history) current() *version {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.list) == 0 {
+		return nil
+	}
+	return h.list[len(h.list)-1]
+}
+
+func (h *history) find(n int64, hash string) *version {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, v := range h.list {
+		if v.n == n && v.hash == hash {
+			return v
+		}
+	}
+	return nil
+}
+
+func (h *history) push(v *version) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.list = append(h.list, v)
+	if len(h.list) > h.max {
+		h.list = append([]*version(nil), h.list[len(h.list)-h.max:]...)
+	}
+}
+
+// build exports the store and, when the configuration changed, makes it the
+// current version. The version number is the store's revision, which grows
+// across restarts and across control planes sharing one database, so a
+// data plane's version stays meaningful when it reconnects.
+func (c *ControlPlane) build(ctx context.Context) (*version, error) {
+	var (
+		cfg *entity.Config
+		rev int64
+	)
+	for attempt := 0; ; attempt++ {
+		r1, err := c.opts.Store.Revision(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read the store's revision: %w", err)
+		}
+		cfg, err = c.opts.Store.Export(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("export the configuration: %w", err)
+		}
+		r2, err := c.opts.Store.Revision(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read the store's revision: %w", err)
+		}
+		rev = r2
+		if r1 == r2 || attempt == 2 {
+			break
+		}
+	}
+	hash := cfg.Hash()
+	prev := c.hist.current()
+	if prev != nil && prev.hash == hash {
+		return prev, nil
+	}
+	if prev != nil && rev <= prev.n {
+		rev = prev.n + 1
+	}
+	full, err := c.codec.EncodeFull(rev, hash, cfg)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := wire.NewIndex(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, p := range cfg.Plugins {
+		names = append(names, p.Name)
+	}
+	v := &version{n: rev, hash: hash, full: full, index: ix, plugins: usedPlugins(names), deltas: map[int64]*wire.Encoded{}}
+	if len(full.Payload) > c.opts.MaxPayload {
+		v.tooLarge = true
+		c.log.Error("configuration is too large to push: raise cluster_max_payload or reduce the configuration",
+			"config_version", rev, "config_hash", hash, "compressed_bytes", len(full.Payload), "cluster_max_payload", c.opts.MaxPayload)
+	}
+	c.hist.push(v)
+	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "compressed_bytes", len(full.Payload))
+	return v, nil
+}
+
+// payloadFor returns what to send a DP running (base, baseHash) to bring it
+// to v: a delta when the base is in the history and the delta is small,
+// else the full payload. Deltas are encoded once per base and shared.
+func (c *ControlPlane) payloadFor(v *version, base int64, baseHash string) (enc *wire.Encoded, delta bool) {
+	from := c.hist.find(base, baseHash)
+	if from == nil || from == v || baseHash == "" {
+		return v.full, false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	d, ok := v.deltas[base]
+	if !ok {
+		diff := wire.Diff(from.index, v.index)
+		// A delta is worth it only when it is smaller than the whole.
+		if diff.Size() < v.index.Len() {
+			if e, err := c.codec.EncodeDelta(v.n, v.hash, diff); err == nil && len(e.Payload) < len(v.full.Payload)/2 {
+				d = e
+			}
+		}
+		v.deltas[base] = d
+	}
+	if d == nil {
+		return v.full, false
+	}
+	return d, true
+}

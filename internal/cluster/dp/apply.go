@@ -1,0 +1,91 @@
+package dp
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
+	"github.com/gantryhq/gantry/internal/cluster/wire"
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+// applyPush decodes, validates and applies one push, writes the cache and
+// says how it went. A rejected push leaves the running config in service.
+func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *clusterpb.ApplyResult {
+	a.applyMu.Lock()
+	defer a.applyMu.Unlock()
+	run := a.current()
+	res := &clusterpb.ApplyResult{Version: p.Version, Hash: p.Hash}
+	finish := func() *clusterpb.ApplyResult {
+		now := a.current()
+		res.RunningVersion, res.RunningHash = now.version, now.hash
+		return res
+	}
+	if p.Hash == run.hash {
+		a.mu.Lock()
+		a.run.version = p.Version
+		a.mu.Unlock()
+		res.Ok = true
+		return finish()
+	}
+	if len(p.Payload) > a.opts.MaxPayload {
+		return a.reject(res, finish, fmt.Errorf("payload of %d bytes is above cluster_max_payload (%d)", len(p.Payload), a.opts.MaxPayload))
+	}
+	var (
+		cfg *entity.Config
+		err error
+	)
+	if p.Delta {
+		if p.BaseHash != run.hash || run.cfg == nil {
+			a.log.Info("delta does not apply to the running configuration; asking for the whole configuration", "config_version", p.Version)
+			res.Resync = true
+			return finish()
+		}
+		cfg, err = a.codec.DecodeDelta(run.cfg, p.Payload, p.Checksum, a.opts.ValidatePlugin)
+	} else {
+		cfg, err = a.codec.DecodeFull(p.Payload, p.Checksum, a.opts.ValidatePlugin)
+	}
+	if err != nil {
+		return a.reject(res, finish, err)
+	}
+	hash := cfg.Hash()
+	if hash != p.Hash {
+		if p.Delta {
+			a.log.Warn("configuration built from a delta differs from the control plane's; asking for the whole configuration",
+				"config_version", p.Version, "expected_hash", p.Hash, "hash", hash)
+			res.Resync = true
+			return finish()
+		}
+		a.log.Warn("configuration hash differs from the control plane's (a field this node does not know?)",
+			"config_version", p.Version, "expected_hash", p.Hash, "hash", hash)
+	}
+	if err := a.install(ctx, cfg, hash, p.Version, "control_plane"); err != nil {
+		return a.reject(res, finish, err)
+	}
+	a.writeCache(p, cfg, hash)
+	res.Ok = true
+	return finish()
+}
+
+func (a *Agent) reject(res *clusterpb.ApplyResult, finish func() *clusterpb.ApplyResult, err error) *clusterpb.ApplyResult {
+	a.log.Error("configuration rejected; the previous configuration keeps serving", "config_version", res.Version, "config_hash", res.Hash, "error", err)
+	res.Error = err.Error()
+	return finish()
+}
+
+// writeCache stores the running config in the prefix. A full push is
+// cached as received; a delta's result is encoded anew.
+func (a *Agent) writeCache(p *clusterpb.ConfigPush, cfg *entity.Config, hash string) {
+	c := &wire.Cached{Version: p.Version, Hash: hash, Payload: p.Payload, Checksum: p.Checksum}
+	if p.Delta || hash != p.Hash {
+		enc, err := a.codec.EncodeFull(p.Version, hash, cfg)
+		if err != nil {
+			a.log.Warn("cannot encode the config cache", "error", err)
+			return
+		}
+		c.Payload, c.Checksum = enc.Payload, enc.Checksum
+	}
+	if err := wire.WriteCache(a.cachePath(), c); err != nil {
+		a.log.Warn("cannot write the config cache; a restart without the control plane would not have this configuration", "error", err)
+	}
+}

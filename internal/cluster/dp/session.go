@@ -1,0 +1,161 @@
+package dp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
+
+	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
+	"github.com/gantryhq/gantry/internal/cluster/clustertls"
+)
+
+// session is one connection to one control plane, from dial to loss.
+type session struct {
+	a      *Agent
+	addr   string
+	st     clusterpb.Cluster_ConnectClient
+	sendMu sync.Mutex // gRPC streams allow one sender at a time
+	seen   atomic.Int64
+	beat   chan struct{} // cap 1: send a heartbeat now
+}
+
+func (a *Agent) session(ctx context.Context, addr string) error {
+	conn, err := grpc.NewClient(addr,
+		grpc.WithTransportCredentials(clustertls.Creds(clustertls.ClientConfig(a.opts.Cert), a.log)),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(a.opts.MaxPayload+64<<10)),
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: a.opts.Timing.Heartbeat, Timeout: a.opts.Timing.Timeout, PermitWithoutStream: true}),
+	)
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", addr, err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	st, err := clusterpb.NewClusterClient(conn).Connect(ctx)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	s := &session{a: a, addr: addr, st: st, beat: make(chan struct{}, 1)}
+	s.seen.Store(time.Now().UnixNano())
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Go(func() { s.watchdog(ctx, cancel) })
+
+	if err := s.hello(); err != nil {
+		return err
+	}
+	a.setStatus(func(st *Status) { st.Connected, st.ControlPlane, st.LastError = true, addr, "" })
+	a.log.Info("connected to the control plane", "control_plane", addr)
+	wg.Go(func() { s.heartbeats(ctx) })
+	return s.recvLoop(ctx)
+}
+
+// hello says who this DP is and waits for the CP's welcome or refusal.
+func (s *session) hello() error {
+	a := s.a
+	run := a.current()
+	h := &clusterpb.Hello{
+		NodeId: a.opts.NodeID, Hostname: a.opts.Hostname, Version: a.opts.Version,
+		Plugins: a.opts.Plugins, Labels: a.opts.Labels,
+		ConfigVersion: run.version, ConfigHash: run.hash,
+	}
+	if err := s.send(&clusterpb.DPMessage{Msg: &clusterpb.DPMessage_Hello{Hello: h}}); err != nil {
+		return fmt.Errorf("send hello to %s: %w", s.addr, err)
+	}
+	msg, err := s.st.Recv()
+	if err != nil {
+		return fmt.Errorf("control plane %s: %w", s.addr, err)
+	}
+	s.seen.Store(time.Now().UnixNano())
+	switch m := msg.Msg.(type) {
+	case *clusterpb.CPMessage_Welcome:
+		return nil
+	case *clusterpb.CPMessage_Refused:
+		a.log.Error("the control plane refused this data plane", "control_plane", s.addr,
+			"sync_status", m.Refused.SyncStatus, "reason", m.Refused.Reason)
+		return fmt.Errorf("%w (%s): %s", errRefused, m.Refused.SyncStatus, m.Refused.Reason)
+	}
+	return errors.New("control plane did not answer the hello with a welcome")
+}
+
+func (s *session) send(m *clusterpb.DPMessage) error {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	return s.st.Send(m)
+}
+
+// recvLoop applies every push, in order, and answers each.
+func (s *session) recvLoop(ctx context.Context) error {
+	for {
+		msg, err := s.st.Recv()
+		if err != nil {
+			return fmt.Errorf("control plane %s: %w", s.addr, err)
+		}
+		s.seen.Store(time.Now().UnixNano())
+		switch m := msg.Msg.(type) {
+		case *clusterpb.CPMessage_Config:
+			res := s.a.applyPush(ctx, m.Config)
+			if err := s.send(&clusterpb.DPMessage{Msg: &clusterpb.DPMessage_ApplyResult{ApplyResult: res}}); err != nil {
+				return fmt.Errorf("report to %s: %w", s.addr, err)
+			}
+			s.kickBeat()
+		case *clusterpb.CPMessage_HeartbeatAck:
+		case *clusterpb.CPMessage_Refused:
+			return fmt.Errorf("%w (%s): %s", errRefused, m.Refused.SyncStatus, m.Refused.Reason)
+		default:
+			return fmt.Errorf("control plane %s sent an unexpected %T; reconnecting", s.addr, msg.Msg)
+		}
+	}
+}
+
+func (s *session) kickBeat() {
+	select {
+	case s.beat <- struct{}{}:
+	default:
+	}
+}
+
+// heartbeats reports the running hash every Heartbeat and after an apply.
+func (s *session) heartbeats(ctx context.Context) {
+	t := time.NewTicker(s.a.opts.Timing.Heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.beat:
+		}
+		run := s.a.current()
+		hb := &clusterpb.Heartbeat{ConfigVersion: run.version, ConfigHash: run.hash}
+		if err := s.send(&clusterpb.DPMessage{Msg: &clusterpb.DPMessage_Heartbeat{Heartbeat: hb}}); err != nil {
+			return
+		}
+	}
+}
+
+// watchdog ends the session when the CP stays silent past the timeout.
+func (s *session) watchdog(ctx context.Context, cancel context.CancelFunc) {
+	t := time.NewTicker(s.a.opts.Timing.Timeout / 5)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if silent := time.Since(time.Unix(0, s.seen.Load())); silent > s.a.opts.Timing.Timeout {
+				s.a.log.Warn("the control plane is silent; dropping the connection", "control_plane", s.addr, "silent_for", silent.Round(time.Millisecond).String())
+				cancel()
+				return
+			}
+		}
+	}
+}

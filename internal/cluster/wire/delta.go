@@ -1,0 +1,162 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+// Index is a configuration version's entities by kind and id with their
+// JSON, computed once per version so deltas between versions are cheap
+// byte comparisons.
+type Index struct {
+	byKey map[string][]byte // "kind/id" -> JSON
+}
+
+// NewIndex indexes cfg.
+func NewIndex(cfg *entity.Config) (*Index, error) {
+	ix := &Index{byKey: map[string][]byte{}}
+	var err error
+	cfg.Each(func(e entity.Entity) {
+		if err != nil || e == nil {
+			return
+		}
+		b, merr := json.Marshal(e)
+		if merr != nil {
+			err = fmt.Errorf("index %s %s: %w", e.EntityKind(), e.GetID(), merr)
+			return
+		}
+		ix.byKey[string(e.EntityKind())+"/"+e.GetID()] = b
+	})
+	return ix, err
+}
+
+// Len is the number of entities indexed.
+func (ix *Index) Len() int { return len(ix.byKey) }
+
+// Delta is the change from one version to another: entities to create or
+// replace (as JSON) and ids to delete, by kind.
+type Delta struct {
+	Upserts map[entity.Kind][]json.RawMessage `json:"upserts,omitempty"`
+	Deletes map[entity.Kind][]string          `json:"deletes,omitempty"`
+}
+
+// Size is the number of changed entities.
+func (d *Delta) Size() int {
+	n := 0
+	for _, l := range d.Upserts {
+		n += len(l)
+	}
+	for _, l := range d.Deletes {
+		n += len(l)
+	}
+	return n
+}
+
+// Diff returns the delta that turns from into to, deterministically ordered.
+func Diff(from, to *Index) *Delta {
+	d := &Delta{Upserts: map[entity.Kind][]json.RawMessage{}, Deletes: map[entity.Kind][]string{}}
+	for _, key := range slices.Sorted(mapKeys(to.byKey)) {
+		if old, ok := from.byKey[key]; !ok || !bytes.Equal(old, to.byKey[key]) {
+			k, _, _ := strings.Cut(key, "/")
+			d.Upserts[entity.Kind(k)] = append(d.Upserts[entity.Kind(k)], to.byKey[key])
+		}
+	}
+	for _, key := range slices.Sorted(mapKeys(from.byKey)) {
+		if _, ok := to.byKey[key]; !ok {
+			k, id, _ := strings.Cut(key, "/")
+			d.Deletes[entity.Kind(k)] = append(d.Deletes[entity.Kind(k)], id)
+		}
+	}
+	return d
+}
+
+func mapKeys(m map[string][]byte) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// EncodeDelta encodes d as the payload of version (hash) on top of a base.
+func (c *Codec) EncodeDelta(version int64, hash string, d *Delta) (*Encoded, error) {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("encode delta to version %d: %w", version, err)
+	}
+	return c.seal(version, hash, raw), nil
+}
+
+// DecodeDelta decompresses a delta payload and applies it on top of base,
+// which it does not modify. The result is validated like a full config
+// (references, unique fields, plugin configs with validatePlugin); the
+// caller still compares its hash with the one the control plane announced.
+func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors) (*entity.Config, error) {
+	raw, err := c.Decompress(payload, sum)
+	if err != nil {
+		return nil, err
+	}
+	var d Delta
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("decode delta: %w", err)
+	}
+	out := &entity.Config{}
+	for _, k := range entity.Kinds {
+		if err := mergeKind(out, base, k, &d, validatePlugin); err != nil {
+			return nil, err
+		}
+	}
+	for k := range d.Upserts {
+		if !slices.Contains(entity.Kinds, k) && len(d.Upserts[k]) > 0 {
+			return nil, fmt.Errorf("decode delta: unknown entity kind %q", k)
+		}
+	}
+	if err := out.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid configuration: %w", err)
+	}
+	return out, nil
+}
+
+// mergeKind adds to out base's entities of kind k minus the deleted and
+// replaced ones, plus the upserts, sorted by id as a store exports them.
+func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin func(*entity.Plugin) entity.Errors) error {
+	gone := map[string]bool{}
+	for _, id := range d.Deletes[k] {
+		gone[id] = true
+	}
+	var fresh []entity.Entity
+	for i, raw := range d.Upserts[k] {
+		e, err := decodeEntity(k, raw)
+		if err != nil {
+			return fmt.Errorf("%s[%d] in delta: %w", k, i, err)
+		}
+		if p, ok := e.(*entity.Plugin); ok && validatePlugin != nil {
+			if errs := validatePlugin(p); len(errs) > 0 {
+				return fmt.Errorf("plugins (%s, id %s): %w", p.Name, p.ID, errs)
+			}
+		}
+		gone[e.GetID()] = true
+		fresh = append(fresh, e)
+	}
+	var all []entity.Entity
+	if base != nil {
+		for _, e := range base.OfKind(k) {
+			if e != nil && !gone[e.GetID()] {
+				all = append(all, e)
+			}
+		}
+	}
+	all = append(all, fresh...)
+	slices.SortStableFunc(all, func(a, b entity.Entity) int { return strings.Compare(a.GetID(), b.GetID()) })
+	for _, e := range all {
+		out.Add(e)
+	}
+	return nil
+}
