@@ -1,8 +1,9 @@
 // Package sqlite is the embedded store, the default for a single node: one
 // database file in WAL mode, read by a small pool of connections and written
 // through exactly one, so writers queue in Go instead of failing with
-// SQLITE_BUSY. Revisions reach Changes subscribers in-process only: two
-// nodes must not share one SQLite file (use PostgreSQL for that).
+// SQLITE_BUSY. Writes through a Store reach its Changes subscribers at
+// once; writes by another process on the file within a second (polling).
+// Only one node should serve from a file: use PostgreSQL for several.
 package sqlite
 
 import (
@@ -15,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
@@ -60,7 +62,9 @@ func Open(ctx context.Context, path string, log *slog.Logger) (store.Store, erro
 		m.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
-	return sqlstore.New(m.Driver(), log), nil
+	s := sqlstore.New(m.Driver(), log)
+	m.Driver().(*driver).watch(s.Publish)
+	return s, nil
 }
 
 // Migrations returns the migration runner for the database file at path,
@@ -87,6 +91,9 @@ func Migrations(ctx context.Context, path string) (*sqlstore.Migrator, error) {
 type driver struct {
 	writer *sql.DB // exactly one connection, BEGIN IMMEDIATE
 	reader *sql.DB // read-only connections, each transaction one WAL snapshot
+
+	stop context.CancelFunc // ends watch
+	wg   sync.WaitGroup
 }
 
 func openDriver(ctx context.Context, path string) (*driver, error) {
@@ -129,6 +136,10 @@ func (d *driver) Write(ctx context.Context, fn func(sqlstore.Tx) error) error {
 func (d *driver) Wrote(context.Context, sqlstore.Tx, int64) error { return nil }
 
 func (d *driver) Close() error {
+	if d.stop != nil {
+		d.stop()
+		d.wg.Wait()
+	}
 	return errors.Join(d.reader.Close(), d.writer.Close())
 }
 

@@ -22,7 +22,22 @@ func newStore(t *testing.T) store.Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, newStore)
+	storetest.RunHarness(t, storetest.Harness{
+		New: newStore,
+		NewPair: func(t *testing.T) (store.Store, store.Store) {
+			path := filepath.Join(t.TempDir(), "gantry.db")
+			var pair [2]store.Store
+			for i := range pair {
+				s, err := Open(t.Context(), path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				pair[i] = s
+			}
+			return pair[0], pair[1]
+		},
+	})
 }
 
 func TestMigrations(t *testing.T) {
