@@ -6,49 +6,78 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 
 	"github.com/gantryhq/gantry/internal/admin"
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/server"
+	"github.com/gantryhq/gantry/internal/store"
+	"github.com/gantryhq/gantry/internal/store/postgres"
+	"github.com/gantryhq/gantry/internal/store/sqlite"
 	"github.com/gantryhq/gantry/internal/version"
 )
 
 // wire chooses the node's configuration source and Admin API from the
-// settings. A DB-less node (database = off) reads declarative_config and
-// serves the DB-less Admin API (reads, POST /config) on admin_listen.
+// settings:
+//   - database = sqlite or postgres: entities come from the store (reloaded
+//     on every committed write) and admin_listen serves the full Admin API;
+//   - database = off: entities come from declarative_config (reloaded on
+//     SIGHUP) and admin_listen serves the DB-less Admin API (reads, POST /config).
 //
-// Store-backed modes plug in here: open the store, pass a store source
-// (Load = Export, Watch = Changes) as Source and admin.New with the Store
-// as Admin, and close the store in the returned func.
+// A data plane has no Admin API. The returned func releases what wire opened.
 func wire(ctx context.Context, s *config.Config, log *slog.Logger) (server.Options, func(), error) {
 	reg, err := plugins(s, log)
 	if err != nil {
 		return server.Options{}, nil, err
 	}
 	opts := server.Options{Settings: s, Logger: log}
-	if s.Database != config.DatabaseOff {
-		log.Warn("database = "+s.Database+" is not wired into this build yet: serving an empty configuration without the Admin API; use database = off with declarative_config for a DB-less node",
-			"component", "cli")
-		return opts, func() {}, nil
+	adminOpts := admin.Options{Logger: log, Role: string(s.Role), ValidatePlugin: reg.Normalize}
+	closeFn := func() {}
+	if s.Database == config.DatabaseOff {
+		if s.DeclarativeConfig != "" {
+			opts.Source = &server.FileSource{Path: s.DeclarativeConfig, Options: declarativeOptions(reg)}
+		}
+	} else {
+		st, name, err := openStore(ctx, s, log)
+		if err != nil {
+			return server.Options{}, nil, err
+		}
+		opts.Source = &server.StoreSource{Store: st, Name: name}
+		adminOpts.Store = st
+		closeFn = func() { st.Close() }
 	}
-	if s.DeclarativeConfig != "" {
-		opts.Source = &server.FileSource{Path: s.DeclarativeConfig, Options: declarativeOptions(reg)}
-	}
-	if s.Role == config.RoleTraditional {
+	if s.Role != config.RoleDataPlane {
 		opts.Admin = func(n *server.Node) http.Handler {
-			return admin.New(admin.Options{
-				Logger:         log,
-				Node:           nodeInfo(s, n, reg),
-				Role:           string(s.Role),
-				ApplyConfig:    n.Apply,
-				CurrentConfig:  n.Current,
-				ValidatePlugin: reg.Normalize,
-			})
+			o := adminOpts
+			o.Node = nodeInfo(s, n, reg)
+			if o.Store == nil {
+				o.ApplyConfig, o.CurrentConfig = n.Apply, n.Current
+			}
+			return admin.New(o)
 		}
 	}
-	return opts, func() {}, nil
+	return opts, closeFn, nil
+}
+
+// openStore opens the database of the settings; a new SQLite file is
+// created and bootstrapped, an outdated schema is refused with the
+// migrations command to run.
+func openStore(ctx context.Context, s *config.Config, log *slog.Logger) (store.Store, string, error) {
+	switch s.Database {
+	case config.DatabaseSQLite:
+		if err := os.MkdirAll(filepath.Dir(s.SQLitePath), 0o755); err != nil {
+			return nil, "", fmt.Errorf("sqlite_path %s: %w", s.SQLitePath, err)
+		}
+		st, err := sqlite.Open(ctx, s.SQLitePath, log)
+		return st, "sqlite " + s.SQLitePath, err
+	default:
+		pg := s.Postgres
+		st, err := postgres.Open(ctx, postgres.Config{Host: pg.Host, Port: pg.Port, User: pg.User, Password: pg.Password,
+			Database: pg.Database, SSL: pg.SSL, SSLVerify: pg.SSLVerify}, log)
+		return st, fmt.Sprintf("postgres %s:%d/%s", pg.Host, pg.Port, pg.Database), err
+	}
 }
 
 // plugins is the registry of the `plugins` setting.

@@ -87,9 +87,18 @@ func startDBLess(t *testing.T, declFile string, extraEnv ...string) *node {
 	return start(t, env(append(vars, extraEnv...)...))
 }
 
+// sigterm is the polite stop signal.
+const sigterm = syscall.SIGTERM
+
 func start(t *testing.T, environ []string) *node {
 	t.Helper()
-	n := &node{t: t, prefix: filepath.Join(t.TempDir(), "prefix"), log: &syncBuffer{}, exited: make(chan struct{})}
+	return startIn(t, filepath.Join(t.TempDir(), "prefix"), environ)
+}
+
+// startIn starts `gantry start` with prefix and waits for listeners.json.
+func startIn(t *testing.T, prefix string, environ []string) *node {
+	t.Helper()
+	n := &node{t: t, prefix: prefix, log: &syncBuffer{}, exited: make(chan struct{})}
 	n.cmd = exec.Command(binary, append([]string{"start", "-p", n.prefix}, hermetic(t)...)...)
 	n.cmd.Env = environ
 	n.cmd.Stdout, n.cmd.Stderr = n.log, n.log

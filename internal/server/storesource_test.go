@@ -1,0 +1,37 @@
+package server
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/store/sqlite"
+)
+
+// TestStoreSourceFollowsWrites runs a traditional node on a real SQLite
+// store: a write through the store reaches the proxy without a signal.
+func TestStoreSourceFollowsWrites(t *testing.T) {
+	t.Parallel()
+	up := upstream(t, "from sqlite")
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "gantry.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	n, _ := runNode(t, Options{Settings: settings(t), Source: &StoreSource{Store: st, Name: "sqlite"}})
+	proxy := n.Listeners().Proxy[0].URL()
+	if code, _ := get(t, proxy+"/"); code != 404 {
+		t.Fatalf("empty store: proxy = %d, want 404", code)
+	}
+
+	cfg := oneRoute(up.URL)
+	for _, e := range []entity.Entity{cfg.Services[0], cfg.Routes[0]} {
+		if err := st.Insert(t.Context(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventuallyT(t, func() bool {
+		code, body := get(t, proxy+"/")
+		return code == 200 && body == "from sqlite"
+	})
+}

@@ -1,0 +1,51 @@
+package e2e
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTraditionalSQLite runs the default role and database: entities
+// created through the Admin API reach the proxy without any reload command,
+// and survive a restart on the same prefix.
+func TestTraditionalSQLite(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, "from sqlite", 0)
+	listen := []string{"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"}
+	n := start(t, env(listen...))
+
+	form := func(path string, v url.Values) {
+		t.Helper()
+		resp, err := http.PostForm(n.adminURL()+path, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 201 {
+			t.Fatalf("POST %s = %d, want 201", path, resp.StatusCode)
+		}
+	}
+	form("/services", url.Values{"name": {"web"}, "url": {up.URL}})
+	form("/services/web/routes", url.Values{"name": {"web-route"}, "paths[]": {"/web"}})
+	eventually(t, "the new route to serve", func() bool {
+		code, body := get(n.proxyURL() + "/web")
+		return code == 200 && body == "from sqlite"
+	})
+	if code, _ := get(n.statusURL() + "/status/ready"); code != 200 {
+		t.Fatalf("/status/ready = %d with a route in the database", code)
+	}
+
+	// Restart on the same prefix: the database file keeps the entities.
+	prefix := n.prefix
+	n.signal(sigterm)
+	if code := n.wait(15 * time.Second); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM", code)
+	}
+	again := startIn(t, prefix, env(listen...))
+	if code, body := get(again.proxyURL() + "/web"); code != 200 || !strings.Contains(body, "from sqlite") {
+		t.Fatalf("after restart: %d %q, want the route from the database", code, body)
+	}
+}
