@@ -28,6 +28,7 @@ type matcher struct {
 	// paths.
 	prefixes []string
 	regexes  []*regexp.Regexp
+	starts   []string // literalStart of each regex, its key in the path trie
 
 	prio  priority
 	order int // position of the route in New's input
@@ -145,6 +146,7 @@ func splitByPath(base matcher, cache map[string]*regexp.Regexp) ([]matcher, erro
 		}
 		if re != nil {
 			out[i].regexes = append(out[i].regexes, re)
+			out[i].starts = append(out[i].starts, literalStart(re))
 		} else {
 			out[i].prefixes = append(out[i].prefixes, prefix)
 		}

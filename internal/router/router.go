@@ -159,12 +159,12 @@ func fileByPath(t *pathTrie, rank int32, port uint16, m *matcher) {
 			t.insert(p, entry{rank: rank, port: port, regex: -1})
 		}
 	case len(m.regexes) > 0:
-		for i, re := range m.regexes {
+		for i, start := range m.starts {
 			idx := int16(regexAny)
 			if i <= math.MaxInt16 {
 				idx = int16(i)
 			}
-			t.insert(literalStart(re), entry{rank: rank, port: port, regex: idx})
+			t.insert(start, entry{rank: rank, port: port, regex: idx})
 		}
 	default:
 		t.insert("", entry{rank: rank, port: port, regex: -1})
