@@ -4,13 +4,10 @@ import "github.com/gantryhq/gantry/internal/entity"
 
 // Chain is a route's compiled plugin chain.
 //
-// This is the place where the plugin engine plugs in: it provides a
-// ChainBuilder, Build calls it once per routable route and stores the result
-// in Route.Chain, and the proxy runs Route.Chain on every request that
-// matched the route (see proxy's handler, which marks the spot). The engine
-// defines the concrete type; the snapshot only carries it, so chains are
-// built with the rest of the config, off the request path, and swapped
-// atomically with it.
+// The snapshot only carries it, so chains are built with the rest of the
+// config, off the request path, and swapped atomically with it. The proxy
+// runs values of type *plugin.Chain (what plugin.RouteChainBuilder hands
+// out) and ignores any other.
 type Chain any
 
 // ChainBuilder compiles the plugin chain of route (svc is nil for a route

@@ -38,6 +38,9 @@ type Options struct {
 	// Chains builds the per-route plugin chains; nil leaves every
 	// Route.Chain nil. See Chain.
 	Chains ChainBuilder
+	// GlobalChain builds the chain run for requests that match no route
+	// (global plugins only); nil runs none.
+	GlobalChain func(cfg *entity.Config) (Chain, error)
 }
 
 // Snapshot is one immutable, ready-to-serve configuration.
@@ -49,6 +52,7 @@ type Snapshot struct {
 	services  map[string]*Service  // by service id
 	upstreams map[string]*Upstream // by lower-cased upstream name
 	certs     *CertStore
+	global    Chain
 }
 
 // Route is a routable route with what the proxy needs to serve it.
@@ -112,6 +116,11 @@ func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) 
 	if err := s.buildRoutes(cfg, opts.Chains); err != nil {
 		return nil, err
 	}
+	if opts.GlobalChain != nil {
+		if s.global, err = opts.GlobalChain(cfg); err != nil {
+			return nil, fmt.Errorf("snapshot: global plugins: %w", err)
+		}
+	}
 	ok = true
 	for _, b := range fresh {
 		b.Start()
@@ -174,6 +183,10 @@ func (s *Snapshot) Match(req *router.Request) (*router.Match, *Route) {
 	}
 	return m, r
 }
+
+// GlobalChain is the plugin chain of requests that matched no route, or
+// nil.
+func (s *Snapshot) GlobalChain() Chain { return s.global }
 
 // Hash is the config hash (md5 hex of the canonical form).
 func (s *Snapshot) Hash() string { return s.hash }
