@@ -42,6 +42,11 @@ type Context struct {
 	// proxy from the upstream response before the header filter phase.
 	Response Response
 
+	// Filled by the proxy before the log phase, for log plugins:
+	UpstreamURI     string        // path and query sent upstream; "" when not proxied
+	UpstreamLatency time.Duration // until the upstream's response headers
+	ResponseSize    int64         // body bytes sent to the client
+
 	logger  *slog.Logger
 	exited  bool
 	pending http.Header // response headers set during access

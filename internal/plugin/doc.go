@@ -61,7 +61,8 @@
 //	ctx.Route, ctx.Service = m.Route, m.Service
 //	ctx.ClientIP, ctx.Protocol = clientIP, "https" // "http", "https", "grpc", "grpcs"
 //	chain := chains.Route(m.Route.ID)
-//	if !chain.Rewrite(ctx) || !chain.Access(ctx) {
+//	chain.Rewrite(ctx)
+//	if !chain.Access(ctx) {
 //		chain.SendExit(ctx) // writes ctx.Response through header/body filters
 //		chain.Log(ctx)
 //		return

@@ -40,31 +40,31 @@ func newChain(m map[string]*entry) *Chain {
 // Len is the number of plugin names in the chain.
 func (c *Chain) Len() int { return len(c.entries) }
 
-// Rewrite runs the rewrite phase of global instances. It returns false when
-// a plugin stopped the request (send it with SendExit).
-func (c *Chain) Rewrite(ctx *Context) bool {
+// Rewrite runs the rewrite phase of global instances. A plugin may stop
+// the request here; Access then reports it.
+func (c *Chain) Rewrite(ctx *Context) {
 	for _, in := range c.rewrite {
 		if !in.protos.has(ctx.Protocol) {
 			continue
 		}
-		ctx.active = append(ctx.active, in)
 		if err := callRewrite(ctx, in); err != nil {
 			ctx.fail(in, "rewrite", err)
 		}
 		if ctx.exited {
-			return false
+			return
 		}
 	}
-	return true
 }
 
 // Access runs the access phase. It returns true when the request should go
-// upstream (built from ctx.Request), false when a plugin stopped it: send
-// ctx.Response with SendExit.
+// upstream (built from ctx.Request), false when a plugin stopped it (here
+// or in Rewrite): send ctx.Response with SendExit.
+//
+// As in Kong, the walk goes on after a stop without calling access
+// handlers, so every plugin of the request is selected and its header
+// filter and log handlers see the gateway's answer (log plugins record
+// 401s, cors adds its headers to them).
 func (c *Chain) Access(ctx *Context) bool {
-	if ctx.exited {
-		return false
-	}
 	ctx.active = ctx.active[:0]
 	for i := range c.entries {
 		in := c.entries[i].resolve(ctx.consumerID())
@@ -72,17 +72,14 @@ func (c *Chain) Access(ctx *Context) bool {
 			continue
 		}
 		ctx.active = append(ctx.active, in)
-		if in.access == nil {
+		if in.access == nil || ctx.exited {
 			continue
 		}
 		if err := callAccess(ctx, in); err != nil {
 			ctx.fail(in, "access", err)
 		}
-		if ctx.exited {
-			return false
-		}
 	}
-	return true
+	return !ctx.exited
 }
 
 // HeaderFilter runs the header filter phase on ctx.Response, after
@@ -162,7 +159,8 @@ func (c *Chain) SendExit(ctx *Context) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	ctx.Writer.WriteHeader(ctx.Response.Status)
 	if ctx.Request.Method != http.MethodHead {
-		_, _ = ctx.Writer.Write(body)
+		n, _ := ctx.Writer.Write(body)
+		ctx.ResponseSize = int64(n)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
@@ -159,7 +160,8 @@ func (h *Harness) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		chain = h.Chains.Route(route.ID)
 	}
-	if !chain.Rewrite(ctx) || !chain.Access(ctx) {
+	chain.Rewrite(ctx)
+	if !chain.Access(ctx) {
 		chain.SendExit(ctx)
 		chain.Log(ctx)
 		return
@@ -178,7 +180,10 @@ func (h *Harness) forward(ctx *plugin.Context, chain *plugin.Chain) {
 	out := ctx.Request.Clone(ctx.Request.Context())
 	out.RequestURI = ""
 	out.URL.Scheme, out.URL.Host = "http", strings.TrimPrefix(h.upURL, "http://")
+	ctx.UpstreamURI = out.URL.RequestURI()
+	sent := time.Now()
 	resp, err := h.upstream.RoundTrip(out)
+	ctx.UpstreamLatency = time.Since(sent)
 	if err != nil {
 		ctx.Exit(http.StatusBadGateway, "An invalid response was received from the upstream server", nil)
 		chain.SendExit(ctx)
@@ -197,13 +202,14 @@ func (h *Harness) forward(ctx *plugin.Context, chain *plugin.Chain) {
 	default:
 		copyHeader(ctx.Writer.Header(), ctx.Response.Header)
 		ctx.Writer.WriteHeader(ctx.Response.Status)
-		_, _ = io.Copy(ctx.Writer, resp.Body)
+		ctx.ResponseSize, _ = io.Copy(ctx.Writer, resp.Body)
 		return
 	}
 	copyHeader(ctx.Writer.Header(), ctx.Response.Header)
 	ctx.Writer.Header().Del("Content-Length")
 	ctx.Writer.WriteHeader(ctx.Response.Status)
-	_, _ = ctx.Writer.Write(body)
+	n, _ := ctx.Writer.Write(body)
+	ctx.ResponseSize = int64(n)
 }
 
 // match picks the route whose path prefix is longest among those whose

@@ -1,0 +1,108 @@
+package plugin
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+// LogEntry is what log plugins send, in the shape of Kong's log serializer
+// so existing log pipelines keep working. Credentials never appear:
+// Authorization and Proxy-Authorization are redacted.
+type LogEntry struct {
+	Request struct {
+		Method      string            `json:"method"`
+		URI         string            `json:"uri"`
+		URL         string            `json:"url"`
+		Size        int64             `json:"size"`
+		Querystring map[string]any    `json:"querystring"`
+		Headers     map[string]string `json:"headers"`
+	} `json:"request"`
+	UpstreamURI string `json:"upstream_uri"`
+	Response    struct {
+		Status  int               `json:"status"`
+		Size    int64             `json:"size"`
+		Headers map[string]string `json:"headers"`
+	} `json:"response"`
+	Route     *entity.Route    `json:"route,omitempty"`
+	Service   *entity.Service  `json:"service,omitempty"`
+	Consumer  *entity.Consumer `json:"consumer,omitempty"`
+	Latencies struct {
+		Request int64 `json:"request"` // ms, whole request
+		Gantry  int64 `json:"gantry"`  // ms spent in the gateway
+		Proxy   int64 `json:"proxy"`   // ms waiting for the upstream
+	} `json:"latencies"`
+	ClientIP            string `json:"client_ip"`
+	StartedAt           int64  `json:"started_at"` // Unix ms
+	AuthenticatedEntity *struct {
+		ID string `json:"id"`
+	} `json:"authenticated_entity,omitempty"`
+	// Source is "upstream" for proxied responses, "gantry" for answers the
+	// gateway made itself.
+	Source string `json:"source"`
+}
+
+var redacted = map[string]bool{"authorization": true, "proxy-authorization": true}
+
+// LogEntry describes the finished request. Call it in the log phase.
+func (c *Context) LogEntry() *LogEntry {
+	e := &LogEntry{}
+	r := c.Request
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	e.Request.Method, e.Request.URI = r.Method, r.URL.RequestURI()
+	e.Request.URL = scheme + "://" + r.Host + r.URL.RequestURI()
+	e.Request.Size = max(r.ContentLength, 0)
+	e.Request.Querystring = map[string]any{}
+	for k, v := range r.URL.Query() {
+		if len(v) == 1 {
+			e.Request.Querystring[k] = v[0]
+		} else {
+			e.Request.Querystring[k] = v
+		}
+	}
+	e.Request.Headers = flatten(r.Header)
+	if r.Host != "" {
+		e.Request.Headers["host"] = r.Host
+	}
+	e.UpstreamURI = c.UpstreamURI
+	e.Response.Status, e.Response.Size = c.Response.Status, c.ResponseSize
+	e.Response.Headers = flatten(c.Response.Header)
+	e.Route, e.Service, e.Consumer = c.Route, c.Service, c.Consumer
+	total := time.Since(c.Started)
+	e.Latencies.Request = total.Milliseconds()
+	e.Latencies.Proxy = c.UpstreamLatency.Milliseconds()
+	e.Latencies.Gantry = max(0, (total - c.UpstreamLatency).Milliseconds())
+	if c.ClientIP.IsValid() {
+		e.ClientIP = c.ClientIP.String()
+	}
+	e.StartedAt = c.Started.UnixMilli()
+	if c.Credential != nil {
+		e.AuthenticatedEntity = &struct {
+			ID string `json:"id"`
+		}{c.Credential.ID}
+	}
+	e.Source = "upstream"
+	if c.UpstreamURI == "" {
+		e.Source = "gantry"
+	}
+	return e
+}
+
+// flatten lower-cases names and joins repeated values with ", ".
+func flatten(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		lk := strings.ToLower(k)
+		if redacted[lk] {
+			out[lk] = "REDACTED"
+			continue
+		}
+		out[lk] = strings.Join(v, ", ")
+	}
+	return out
+}
