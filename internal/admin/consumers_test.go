@@ -31,6 +31,10 @@ func TestUpstreamTargets(t *testing.T) {
 		{"unknown nested field names the path", "POST", "/upstreams", map[string]any{"name": "u2", "healthchecks": map[string]any{"active": map[string]any{"bogus": 1}}}, 400, 2, []string{`"healthchecks":{"active":{"bogus":"unknown field"}}`}},
 		{"PUT target by host:port", "PUT", "/upstreams/backend.v1/targets/10.0.0.2:8080", map[string]any{"weight": 5}, 200, 0, []string{`"target":"10.0.0.2:8080"`, `"weight":5`}},
 		{"delete target", "DELETE", "/upstreams/backend.v1/targets/10.0.0.2:8080", nil, 204, 0, nil},
+		{"same target twice", "POST", "/upstreams/backend.v1/targets", map[string]any{"target": "10.0.0.1:8080"}, 409, 5, []string{"target"}},
+		{"target without a port", "POST", "/upstreams/backend.v1/targets", url.Values{"target": {"api.internal"}, "weight": {"7"}}, 201, 0, []string{`"weight":7`}},
+		{"target found by host alone", "GET", "/upstreams/backend.v1/targets/api.internal", nil, 200, 0, []string{`"weight":7`}},
+		{"bad target", "POST", "/upstreams/backend.v1/targets", map[string]any{"target": "a:b:c:99999"}, 400, 2, []string{"target"}},
 	})
 	t.Run("deleting the upstream deletes its targets", func(t *testing.T) {
 		a := a.with(t)
