@@ -19,6 +19,7 @@ func fuzzRoutes() []*entity.Route {
 		route("api-port", with(hosts("api.example.com:8080"), paths("/v1"))),
 		route("wild-suffix", with(hosts("*.example.com"), methods("GET", "POST"))),
 		route("wild-prefix", with(hosts("example.*"), paths("/a"))),
+		route("odd-wild", with(hosts("*ample.org", "exam*:8000"), paths("/o"))),
 		route("users", with(paths(`~/users/(?<id>\d+)$`, "/users"), func(r *entity.Route) { r.RegexPriority = 3 })),
 		route("files", paths(`~/files/(.*)\.(png|jpg)`)),
 		route("any-regex", paths(`~.*admin`)),

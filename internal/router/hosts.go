@@ -72,8 +72,21 @@ func lowerASCII(s string) string {
 // the fixed part, with the distinct key lengths, so a lookup probes one map
 // entry per length instead of scanning every wildcard route.
 type wildcardIndex struct {
+	suffix  bool // keys are host suffixes ("*.example.com"), else prefixes
 	buckets map[string]*pathTrie
-	lengths []int // distinct key lengths, ascending
+	lengths []int  // distinct key lengths, ascending
+	edges   []byte // per length: the byte every key has at its wildcard end ('.'), or 0
+}
+
+// edge is the byte of key next to the wildcard: '.' for valid hosts.
+func (w *wildcardIndex) edge(key string) byte {
+	switch {
+	case key == "":
+		return 0
+	case w.suffix:
+		return key[0]
+	}
+	return key[len(key)-1]
 }
 
 func (w *wildcardIndex) bucket(key string) *pathTrie {
@@ -81,12 +94,39 @@ func (w *wildcardIndex) bucket(key string) *pathTrie {
 		w.buckets = map[string]*pathTrie{}
 	}
 	b := w.buckets[key]
-	if b == nil {
-		b = &pathTrie{}
-		w.buckets[key] = b
-		if i, found := slices.BinarySearch(w.lengths, len(key)); !found {
-			w.lengths = slices.Insert(w.lengths, i, len(key))
-		}
+	if b != nil {
+		return b
+	}
+	b = &pathTrie{}
+	w.buckets[key] = b
+	i, found := slices.BinarySearch(w.lengths, len(key))
+	switch {
+	case !found:
+		w.lengths = slices.Insert(w.lengths, i, len(key))
+		w.edges = slices.Insert(w.edges, i, w.edge(key))
+	case w.edges[i] != w.edge(key):
+		w.edges[i] = 0
 	}
 	return b
+}
+
+// scan searches, with f, the buckets whose key host ends with (suffix
+// index) or starts with (prefix index). The edge byte check skips most map
+// lookups: with valid keys a bucket can only match where host has a dot.
+func (w *wildcardIndex) scan(f *finder, host string) {
+	for i, n := range w.lengths {
+		if n > len(host) {
+			return
+		}
+		pos, key := n-1, host[:n]
+		if w.suffix {
+			pos, key = len(host)-n, host[len(host)-n:]
+		}
+		if e := w.edges[i]; e != 0 && host[pos] != e {
+			continue
+		}
+		if b := w.buckets[key]; b != nil {
+			f.scan(b)
+		}
+	}
 }

@@ -43,6 +43,14 @@ func TestMatchHosts(t *testing.T) {
 		{name: "one route, several hosts", routes: []*entity.Route{route("multi", hosts("a.com", "b.com:81"))}, req: Request{Host: "b.com:81"}, want: "multi"},
 		{name: "ipv6 host with port", routes: []*entity.Route{route("v6", hosts("[::1]:8080"))}, req: Request{Host: "[::1]:8080"}, want: "v6"},
 		{name: "ipv6 host without port", routes: []*entity.Route{route("v6", hosts("[::1]"))}, req: Request{Host: "[::1]:9000"}, want: "v6"},
+		{name: "wildcard without a dot is a plain suffix", routes: []*entity.Route{route("odd", hosts("*ample.com"))}, req: Request{Host: "example.com"}, want: "odd"},
+		{name: "same-length wildcard keys with different edges, dot", routes: []*entity.Route{
+			route("dot", hosts("*.ab.com")), route("nodot", hosts("*xab.com")),
+		}, req: Request{Host: "w.ab.com"}, want: "dot"},
+		{name: "same-length wildcard keys with different edges, no dot", routes: []*entity.Route{
+			route("dot", hosts("*.ab.com")), route("nodot", hosts("*xab.com")),
+		}, req: Request{Host: "wxab.com"}, want: "nodot"},
+		{name: "prefix wildcard without a dot", routes: []*entity.Route{route("pre", hosts("exam*"))}, req: Request{Host: "example.net"}, want: "pre"},
 		{name: "host-less route catches other hosts", routes: []*entity.Route{exact, route("any", paths("/"))}, req: Request{Host: "zzz.org"}, want: "any"},
 		{name: "host route beats host-less route", routes: []*entity.Route{route("any", paths("/")), exact}, req: Request{Host: "api.example.com"}, want: "exact"},
 	})

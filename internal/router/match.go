@@ -77,22 +77,8 @@ func (f *finder) scanHosts() {
 	if b := r.exact[f.host]; b != nil {
 		f.scan(b)
 	}
-	for _, n := range r.suffix.lengths {
-		if n > len(f.host) {
-			break
-		}
-		if b := r.suffix.buckets[f.host[len(f.host)-n:]]; b != nil {
-			f.scan(b)
-		}
-	}
-	for _, n := range r.prefix.lengths {
-		if n > len(f.host) {
-			break
-		}
-		if b := r.prefix.buckets[f.host[:n]]; b != nil {
-			f.scan(b)
-		}
-	}
+	r.suffix.scan(f, f.host)
+	r.prefix.scan(f, f.host)
 }
 
 // scan walks the trie nodes whose keys are prefixes of the path and checks

@@ -110,6 +110,7 @@ func New(routes []*entity.Route, services []*entity.Service) (*Router, error) {
 	}
 	ms = sorted
 	rt := &Router{matchers: ms, exact: map[string]*pathTrie{}, anyHost: &pathTrie{}}
+	rt.suffix.suffix = true
 	for rank := range ms {
 		rt.index(int32(rank), &ms[rank])
 	}
