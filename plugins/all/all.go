@@ -9,6 +9,7 @@ import (
 	_ "github.com/gantryhq/gantry/plugins/correlation-id"
 	_ "github.com/gantryhq/gantry/plugins/cors"
 	_ "github.com/gantryhq/gantry/plugins/file-log"
+	_ "github.com/gantryhq/gantry/plugins/http-log"
 	_ "github.com/gantryhq/gantry/plugins/ip-restriction"
 	_ "github.com/gantryhq/gantry/plugins/jwt"
 	_ "github.com/gantryhq/gantry/plugins/key-auth"
