@@ -68,7 +68,7 @@ func (p *Proxy) proxyError(w http.ResponseWriter, r *http.Request, err error) {
 		p.log.Info("upstream request failed", "status", status, "error", err,
 			"route", st.route.Route.ID, "method", r.Method, "path", r.URL.Path)
 	}
-	writeError(w, st, status, msg)
+	p.answer(w, st, status, msg)
 }
 
 // classify maps an upstream error to a status and message: no peer 503,

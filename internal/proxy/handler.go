@@ -32,32 +32,34 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, st, http.StatusNotFound, msgNoRoute)
 		return
 	}
-	rreq := router.Request{Method: r.Method, Path: r.URL.EscapedPath(), Headers: r.Header}
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		r.Body = &clientBody{ReadCloser: r.Body, rc: http.NewResponseController(w), timeout: p.opts.BodyReadTimeout, st: st}
+	}
+	st.path = r.URL.EscapedPath()
+	rreq := router.Request{Method: r.Method, Path: st.path, Headers: r.Header}
 	p.client(r, st, &rreq)
 	st.match, st.route = st.snap.Match(&rreq)
 	if st.route == nil {
-		writeError(w, st, http.StatusNotFound, msgNoRoute)
+		p.noRoute(w, r, st)
 		return
 	}
 	if refuseProtocol(w, r, st) {
 		return
 	}
+	// The route's plugins run here (rewrite and access); one may answer
+	// the request itself. Their header, body and log phases run in
+	// modifyResponse, answer and finish.
+	if !p.access(w, r, st) {
+		return
+	}
 	svc := st.route.Service
 	if svc == nil {
-		writeError(w, st, http.StatusServiceUnavailable, msgNoService)
+		p.answer(w, st, http.StatusServiceUnavailable, msgNoService)
 		return
 	}
 
-	// Plugins: this is where the route's chain (st.route.Chain, built by
-	// snapshot.Options.Chains) runs its rewrite and access phases; a
-	// plugin that answers itself returns here. Response-phase handlers hook
-	// into modifyResponse, log handlers into finish.
-
 	ctx := context.WithValue(r.Context(), stateKey{}, st)
 	out := r.WithContext(ctx)
-	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
-		out.Body = &clientBody{ReadCloser: r.Body, rc: http.NewResponseController(w), timeout: p.opts.BodyReadTimeout, st: st}
-	}
 	// Streaming responses (no Content-Length, which covers gRPC) are
 	// flushed on every write by ReverseProxy anyway. gRPC must not take the
 	// always-flush proxy: it flushes headers early, which splits a
@@ -81,7 +83,7 @@ func (p *Proxy) client(r *http.Request, st *reqState, rreq *router.Request) {
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
 		addr := ap.Addr().Unmap()
 		rreq.SrcIP, rreq.SrcPort = addr, int(ap.Port())
-		st.clientIP = addr.String()
+		st.clientAddr, st.clientIP = addr, addr.String()
 		for _, pfx := range p.opts.TrustedIPs {
 			if pfx.Contains(addr) {
 				st.trusted = true
@@ -113,6 +115,7 @@ func (p *Proxy) client(r *http.Request, st *reqState, rreq *router.Request) {
 // passed on: the server closes the connection quietly.
 func (p *Proxy) finish(w http.ResponseWriter, r *http.Request, st *reqState) {
 	v := recover()
+	defer p.logPhase(st)
 	if v == nil {
 		p.stats.request(st.status)
 		return

@@ -86,7 +86,14 @@ func newGateway(t *testing.T, opts proxy.Options, listeners map[string]proxy.Lis
 // apply builds cfg on top of the running snapshot and swaps it in.
 func (g *gateway) apply(cfg *entity.Config) {
 	g.t.Helper()
-	s, err := snapshot.Build(cfg, g.p.Current(), snapshot.Options{DefaultCert: g.def})
+	g.applyWith(cfg, snapshot.Options{})
+}
+
+// applyWith is apply with snapshot options (plugin chains).
+func (g *gateway) applyWith(cfg *entity.Config, opts snapshot.Options) {
+	g.t.Helper()
+	opts.DefaultCert = g.def
+	s, err := snapshot.Build(cfg, g.p.Current(), opts)
 	if err != nil {
 		g.t.Fatalf("Build: %v", err)
 	}

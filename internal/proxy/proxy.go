@@ -3,7 +3,8 @@
 // request against the current config snapshot and forwards it to the
 // service's upstream with retries, timeouts and Kong's forwarding headers.
 //
-// The config lives behind an atomic.Pointer: a request loads the snapshot
+// Plugins run around each request from the chains the snapshot carries
+// (see plugins.go). The config lives behind an atomic.Pointer: a request loads the snapshot
 // once and uses it to the end, so Swap never waits for, drops or disturbs
 // requests in flight and never touches client connections. Upstream
 // connection pools are keyed by snapshot.Service.TransportKey and outlive

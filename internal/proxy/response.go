@@ -20,6 +20,11 @@ func (p *Proxy) modifyResponse(res *http.Response) error {
 	if st.setCookie != nil {
 		res.Header.Add("Set-Cookie", st.setCookie.String())
 	}
+	if st.pctx != nil {
+		if err := p.filterResponse(res, st); err != nil {
+			return err
+		}
+	}
 	st.status, st.responded = res.StatusCode, true
 	return nil
 }

@@ -21,10 +21,14 @@ func rewrite(pr *httputil.ProxyRequest) {
 
 	out.URL.Scheme = svc.Scheme
 	out.URL.Host = svc.Addr
-	setPath(out.URL, st.match.UpstreamPath)
+	upstreamPath := st.match.UpstreamPath
+	if cur := in.URL.EscapedPath(); cur != st.path {
+		upstreamPath = cur // a plugin set the upstream path (request-transformer's replace.uri)
+	}
+	setPath(out.URL, upstreamPath)
 	switch {
-	case st.route.Route.PreserveHost:
-		out.Host = in.Host
+	case st.route.Route.PreserveHost, st.pctx != nil && in.Host != st.host0:
+		out.Host = in.Host // kept, or set by a plugin
 	default:
 		out.Host = svc.HostHeader // "" for upstream targets: set per peer
 	}
@@ -41,7 +45,7 @@ func rewrite(pr *httputil.ProxyRequest) {
 	h.set("X-Forwarded-Proto", st.scheme)
 	h.forwarded(in.Header, st.trusted, "X-Forwarded-Host", st.host)
 	h.forwarded(in.Header, st.trusted, "X-Forwarded-Port", st.serverPort)
-	h.forwarded(in.Header, st.trusted, "X-Forwarded-Path", in.URL.EscapedPath())
+	h.forwarded(in.Header, st.trusted, "X-Forwarded-Path", st.path)
 	if prefix := st.match.StrippedPrefix; prefix != "" {
 		h.forwarded(in.Header, st.trusted, "X-Forwarded-Prefix", prefix)
 	} else if !st.trusted {

@@ -3,9 +3,11 @@ package proxy
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/router"
 	"github.com/gantryhq/gantry/internal/snapshot"
 )
@@ -20,6 +22,8 @@ type reqState struct {
 	route *snapshot.Route
 
 	clientIP   string
+	clientAddr netip.Addr
+	path       string // escaped request path as received, before plugins
 	scheme     string // "http" or "https" as the client used it (trusted X-Forwarded-Proto included)
 	trusted    bool   // the client may set X-Forwarded-*
 	serverPort string // port the client connected to
@@ -31,6 +35,12 @@ type reqState struct {
 	status          int          // status sent to the client, for the counters
 	responded       bool         // a status line went out
 	bodyTimedOut    atomic.Bool
+
+	// The route's plugin chain and its per-request context; nil without
+	// plugins.
+	chain *plugin.Chain
+	pctx  *plugin.Context
+	host0 string // Host before plugins, to see whether one changed it
 }
 
 type stateKey struct{}
