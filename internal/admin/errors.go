@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store"
@@ -132,7 +133,10 @@ func fromError(err error) *apiError {
 // errForeignKey says that a reference names no existing entity. field is
 // the reference field ("service"), key/value what it was looked up by.
 func errForeignKey(field, key, value string, cause error) *apiError {
-	parent := field + "s"
+	parent := field
+	if !strings.HasSuffix(parent, "s") {
+		parent += "s"
+	}
 	for _, ki := range kindTable {
 		if k, ok := refKind(ki.Kind, field); ok {
 			parent = string(k)

@@ -9,6 +9,11 @@ import (
 	"github.com/gantryhq/gantry/internal/entity"
 )
 
+// maxFormDepth bounds how deep a form key may nest (a.b[1].c ...); real
+// entities need a handful of levels, and the bound keeps the recursive
+// steps after parsing shallow whatever the input.
+const maxFormDepth = 32
+
 // indexed collects form values written hosts[1]=a&hosts[2]=b; it becomes
 // an array ordered by index once the whole form is read.
 type indexed map[int]any
@@ -28,8 +33,8 @@ func formToMap(rec *field, vals url.Values) (map[string]any, entity.Errors) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		segs := parseFormKey(k)
-		if len(segs) == 0 {
-			errs.Add(k, "invalid form field name")
+		if len(segs) == 0 || len(segs) > maxFormDepth {
+			errs.Add(k, "invalid form field name: use name, name[], name[1] or name.sub, at most 32 levels deep")
 			continue
 		}
 		if !setFormValue(root, segs, vals[k]) {

@@ -65,8 +65,8 @@ func TestNodeEndpoints(t *testing.T) {
 
 func TestBadRequests(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t, func(o *Options) { o.MaxBodySize = 1 << 10 })
-	big := `{"name":"` + strings.Repeat("x", 2<<10) + `"}`
+	a := newTestAPI(t, func(o *Options) { o.MaxBodySize = 64 << 10 })
+	big := `{"name":"` + strings.Repeat("x", 65<<10) + `"}`
 	tests := []struct {
 		name        string
 		method      string
@@ -79,7 +79,7 @@ func TestBadRequests(t *testing.T) {
 		{"invalid JSON", "POST", "/services", "application/json", `{"host":`, 400, []string{`"message":"Cannot parse JSON body"`}},
 		{"trailing garbage", "POST", "/services", "application/json", `{"host":"a"} x`, 400, []string{"Cannot parse JSON body"}},
 		{"JSON array", "POST", "/services", "application/json", `[1,2]`, 400, []string{"Cannot parse JSON body"}},
-		{"oversized body", "POST", "/services", "application/json", big, 413, []string{"1024 bytes"}},
+		{"oversized body", "POST", "/services", "application/json", big, 413, []string{"65536 bytes"}},
 		{"unsupported media type", "POST", "/services", "text/plain", `host=a`, 415, []string{"application/json"}},
 		{"conflicting form keys", "POST", "/services", "application/x-www-form-urlencoded", "host=a&host.x=b", 400, []string{"host"}},
 		{"form number that is not one", "POST", "/services", "application/x-www-form-urlencoded", "host=a&port=NaN", 400, []string{`"port":"expected an integer"`}},
@@ -87,6 +87,8 @@ func TestBadRequests(t *testing.T) {
 		{"empty body is an empty entity", "POST", "/services", "", ``, 400, []string{"host"}},
 		{"null takes the default", "POST", "/services", "application/json", `{"host":"a.internal","port":null,"name":"nulled"}`, 201, []string{`"port":80`}},
 		{"id must be a UUID", "POST", "/services", "application/json", `{"host":"a","id":"abc"}`, 400, []string{`"id"`}},
+		{"form key nested too deep", "POST", "/services", "application/x-www-form-urlencoded", "host=a&" + strings.Repeat("x.", 40) + "y=1", 400, []string{"at most 32 levels"}},
+		{"deep JSON", "POST", "/plugins", "application/json", `{"name":"p","config":` + strings.Repeat(`{"a":`, 10500) + "1" + strings.Repeat("}", 10500) + "}", 400, []string{"Cannot parse JSON body"}},
 		{"broken multipart", "POST", "/services", "multipart/form-data; boundary=zzz", "--zzz\r\nbroken", 400, []string{"multipart"}},
 	}
 	for _, tc := range tests {
