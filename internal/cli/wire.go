@@ -32,7 +32,7 @@ func wire(ctx context.Context, s *config.Config, log *slog.Logger) (server.Optio
 	if err != nil {
 		return server.Options{}, nil, err
 	}
-	opts := server.Options{Settings: s, Logger: log}
+	opts := server.Options{Settings: s, Logger: log, Plugins: reg}
 	adminOpts := admin.Options{Logger: log, Role: string(s.Role), ValidatePlugin: reg.Normalize}
 	closeFn := func() {}
 	if s.Database == config.DatabaseOff {

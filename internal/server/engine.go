@@ -7,6 +7,7 @@ import (
 	"github.com/gantryhq/gantry/internal/balancer"
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/proxy"
 	"github.com/gantryhq/gantry/internal/snapshot"
 )
@@ -15,10 +16,14 @@ import (
 type engine struct {
 	p      *proxy.Proxy
 	log    *slog.Logger
-	chains snapshot.ChainBuilder
+	chains *plugin.RouteChainBuilder // nil without plugins
 }
 
-func newEngine(s *config.Config, log *slog.Logger, chains snapshot.ChainBuilder) *engine {
+func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) *engine {
+	var chains *plugin.RouteChainBuilder
+	if plugins != nil {
+		chains = plugin.NewRouteChainBuilder(plugins)
+	}
 	maxConns := s.Proxy.MaxConnections
 	if maxConns == 0 {
 		maxConns = -1 // proxy_max_connections = 0 means unlimited; the proxy says so with a negative
@@ -41,11 +46,20 @@ func newEngine(s *config.Config, log *slog.Logger, chains snapshot.ChainBuilder)
 // apply builds a snapshot of cfg next to the running one and swaps it in;
 // on error the running snapshot is untouched.
 func (e *engine) apply(cfg *entity.Config) error {
-	next, err := snapshot.Build(cfg, e.p.Current(), snapshot.Options{
-		Logger:   e.log,
-		Balancer: balancer.Options{Logger: e.log},
-		Chains:   e.chains,
-	})
+	opts := snapshot.Options{Logger: e.log, Balancer: balancer.Options{Logger: e.log}}
+	if b := e.chains; b != nil {
+		opts.Chains = func(cfg *entity.Config, r *entity.Route, svc *entity.Service) (snapshot.Chain, error) {
+			return b.Build(cfg, r, svc)
+		}
+		opts.GlobalChain = func(cfg *entity.Config) (snapshot.Chain, error) {
+			cs, err := b.Chains(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return cs.Global(), nil
+		}
+	}
+	next, err := snapshot.Build(cfg, e.p.Current(), opts)
 	if err != nil {
 		return err
 	}

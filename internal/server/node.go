@@ -18,7 +18,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/entity"
-	"github.com/gantryhq/gantry/internal/snapshot"
+	"github.com/gantryhq/gantry/internal/plugin"
 )
 
 // Options configures a Node.
@@ -33,8 +33,9 @@ type Options struct {
 	// in New, with the node so the handler can use n.ID, n.Apply and
 	// n.Current. Nil leaves admin_listen unbound (data planes).
 	Admin func(n *Node) http.Handler
-	// Chains builds per-route plugin chains; nil runs routes without plugins.
-	Chains snapshot.ChainBuilder
+	// Plugins is the registry of the `plugins` setting; every snapshot's
+	// plugin chains are built from it. Nil runs no plugin.
+	Plugins *plugin.Registry
 }
 
 // Node is one running Gantry process's server side.
@@ -87,7 +88,7 @@ func New(opts Options) (*Node, error) {
 		return nil, err
 	}
 	n.id = id
-	n.engine = newEngine(s, log, opts.Chains)
+	n.engine = newEngine(s, log, opts.Plugins)
 	n.metrics = newMetrics(n.stats)
 	if opts.Admin != nil {
 		n.admin = opts.Admin(n)

@@ -60,3 +60,22 @@ func TestPluginConfigIsValidated(t *testing.T) {
 		t.Fatalf("config parse with a bad plugin config = %d %q, want an error naming plugins[0] and the field", code, errOut)
 	}
 }
+
+// TestPluginsRun checks the node builds plugin chains from the bundled
+// registry: a route-scoped request-termination answers instead of the upstream.
+func TestPluginsRun(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, "upstream", 0)
+	doc := routeTo(up.URL) + `plugins:
+- name: request-termination
+  route: everything
+  config:
+    status_code: 418
+    message: "terminated by a plugin"
+`
+	n := startDBLess(t, declFile(t, doc))
+	code, body := get(n.proxyURL() + "/")
+	if code != 418 || !strings.Contains(body, "terminated by a plugin") {
+		t.Fatalf("GET with request-termination = %d %q, want 418 from the plugin", code, body)
+	}
+}
