@@ -69,7 +69,7 @@ func TestConformance(t *testing.T) {
 			cfg := configFor(srv, srv.NewDatabaseFrom(t, template))
 			return open(t, cfg), open(t, cfg)
 		},
-		NewOutage: func(t *testing.T) (store.Store, func(), func()) {
+		NewOutage: func(t *testing.T) (store.Store, store.Store, func(), func()) {
 			// Its own server: stopping the shared one would break the others.
 			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 			defer cancel()
@@ -78,7 +78,8 @@ func TestConformance(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { own.Close() })
-			s := open(t, bootstrapped(t, own))
+			cfg := bootstrapped(t, own)
+			s, other := open(t, cfg), open(t, cfg)
 			stop := func() {
 				if err := own.Stop(); err != nil {
 					t.Fatal(err)
@@ -89,7 +90,7 @@ func TestConformance(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			return s, stop, start
+			return s, other, stop, start
 		},
 	})
 }

@@ -142,7 +142,7 @@ func testOutage(t *testing.T, h Harness) {
 	if h.NewOutage == nil {
 		t.Skip("no way to take this store's database down")
 	}
-	s, stop, start := h.NewOutage(t)
+	s, other, stop, start := h.NewOutage(t)
 	mustInsert(t, s, service("before"))
 	ch := s.Changes(ctx(t))
 	stop()
@@ -157,19 +157,34 @@ func testOutage(t *testing.T, h Harness) {
 		}
 	}
 	start()
+	waitUp(t, s)
+	mustInsert(t, s, service("after"))
+	rev, _ := s.Revision(ctx(t))
+	nextRevision(t, ch, rev)
+	wantNotFound(t, s, entity.KindService, "during")
+	if other == nil {
+		return
+	}
+	// The other node's write reaches s: its notifications reconnected.
+	waitUp(t, other)
+	mustInsert(t, other, service("from-other"))
+	rev, _ = other.Revision(ctx(t))
+	nextRevision(t, ch, rev)
+}
+
+// waitUp retries until s answers, failing on any error other than
+// ErrUnavailable or after 20s.
+func waitUp(t *testing.T, s store.Store) {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		_, err := s.Get(ctx(t), entity.KindService, "before")
 		if err == nil {
-			break
+			return
 		}
 		if !errors.Is(err, store.ErrUnavailable) || time.Now().After(deadline) {
 			t.Fatalf("get after the database came back: %v", err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	mustInsert(t, s, service("after"))
-	rev, _ := s.Revision(ctx(t))
-	nextRevision(t, ch, rev)
-	wantNotFound(t, s, entity.KindService, "during")
 }

@@ -23,8 +23,9 @@ type Harness struct {
 	// sharing it would have.
 	NewPair func(t *testing.T) (store.Store, store.Store)
 	// NewOutage returns a store whose database stop takes down and start
-	// brings back.
-	NewOutage func(t *testing.T) (s store.Store, stop, start func())
+	// brings back, and optionally (else nil) another node's store on the
+	// same database, to check that change notifications resume.
+	NewOutage func(t *testing.T) (s, other store.Store, stop, start func())
 }
 
 // Run runs the suite with stores made by newStore.
