@@ -88,3 +88,17 @@ func BenchmarkNew10k(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkRebuild10k(b *testing.B) {
+	rs, ss := routes10k()
+	prev, err := New(rs, ss)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := prev.Rebuild(rs, ss); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -71,7 +71,7 @@ func isHTTPRoute(r *entity.Route) bool {
 }
 
 // compileMatchers turns one route into its matchers (one per path group).
-func compileMatchers(r *entity.Route, svc *entity.Service, order int, cache map[string]*regexp.Regexp) ([]matcher, error) {
+func compileMatchers(r *entity.Route, svc *entity.Service, order int, cache *regexCache) ([]matcher, error) {
 	base := matcher{route: r, service: svc, methods: r.Methods, order: order}
 	for _, h := range r.Hosts {
 		base.hosts = append(base.hosts, parseRouteHost(h))
@@ -113,7 +113,7 @@ func compileMatchers(r *entity.Route, svc *entity.Service, order int, cache map[
 
 // splitByPath makes one matcher for all regex paths and one per prefix
 // length, in the order the groups first appear in the route's paths.
-func splitByPath(base matcher, cache map[string]*regexp.Regexp) ([]matcher, error) {
+func splitByPath(base matcher, cache *regexCache) ([]matcher, error) {
 	r := base.route
 	var out []matcher
 	var keys []int // prefix length (-1: regex) of each group in out
@@ -122,7 +122,7 @@ func splitByPath(base matcher, cache map[string]*regexp.Regexp) ([]matcher, erro
 		var re *regexp.Regexp
 		if strings.HasPrefix(raw, "~") {
 			var err error
-			if re, err = compileRegex(cache, "^"+raw[1:]); err != nil {
+			if re, err = cache.compile("^"+raw[1:]); err != nil {
 				return nil, fmt.Errorf("route %s: path %q is not a valid regex: %w; fix the pattern (RE2 syntax, named groups as (?<name>...))",
 					routeLabel(r), raw, err)
 			}
@@ -154,22 +154,32 @@ func splitByPath(base matcher, cache map[string]*regexp.Regexp) ([]matcher, erro
 	return out, nil
 }
 
-func compileRegex(cache map[string]*regexp.Regexp, pattern string) (*regexp.Regexp, error) {
-	if re, ok := cache[pattern]; ok {
+// regexCache compiles each pattern once per build, taking it from the
+// previous router's regexes when it has it. A *regexp.Regexp is safe for
+// concurrent use, so two routers may share one.
+type regexCache struct {
+	prev, next map[string]*regexp.Regexp
+}
+
+func (c *regexCache) compile(pattern string) (*regexp.Regexp, error) {
+	if re, ok := c.next[pattern]; ok {
 		return re, nil
 	}
-	re, err := regexp.Compile(pattern)
-	if err != nil {
-		return nil, err
+	re, ok := c.prev[pattern]
+	if !ok {
+		var err error
+		if re, err = regexp.Compile(pattern); err != nil {
+			return nil, err
+		}
 	}
-	cache[pattern] = re
+	c.next[pattern] = re
 	return re, nil
 }
 
 // compileHeaders builds the header matchers, sorted by name so matching
 // order is stable. A value starting with "~*" is a case-insensitive regex,
 // searched anywhere in the header value as Kong does.
-func compileHeaders(r *entity.Route, cache map[string]*regexp.Regexp) ([]headerMatcher, error) {
+func compileHeaders(r *entity.Route, cache *regexCache) ([]headerMatcher, error) {
 	var out []headerMatcher
 	for name, values := range r.Headers {
 		h := headerMatcher{name: textproto.CanonicalMIMEHeaderKey(strings.ReplaceAll(name, "_", "-"))}
@@ -178,7 +188,7 @@ func compileHeaders(r *entity.Route, cache map[string]*regexp.Regexp) ([]headerM
 				h.values = append(h.values, v)
 				continue
 			}
-			re, err := compileRegex(cache, "(?i)"+v[2:])
+			re, err := cache.compile("(?i)"+v[2:])
 			if err != nil {
 				return nil, fmt.Errorf("route %s: header %q value %q is not a valid regex: %w; fix the pattern (RE2 syntax)",
 					routeLabel(r), name, v, err)

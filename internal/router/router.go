@@ -59,9 +59,10 @@ type Match struct {
 type Router struct {
 	matchers []matcher // best first; an entry's rank indexes this slice
 	exact    map[string]*pathTrie
-	suffix   wildcardIndex // "*.example.com" keyed by ".example.com"
-	prefix   wildcardIndex // "example.*" keyed by "example."
-	anyHost  *pathTrie     // routes without hosts
+	suffix   wildcardIndex             // "*.example.com" keyed by ".example.com"
+	prefix   wildcardIndex             // "example.*" keyed by "example."
+	anyHost  *pathTrie                 // routes without hosts
+	regexes  map[string]*regexp.Regexp // by pattern, for Rebuild to reuse
 }
 
 // New compiles routes. services is used to resolve each route's service; a
@@ -70,13 +71,29 @@ type Router struct {
 // https, grpc, grpcs, ws, wss are left out; a route with no protocols at
 // all counts as Kong's default, http and https.
 func New(routes []*entity.Route, services []*entity.Service) (*Router, error) {
+	return build(routes, services, nil)
+}
+
+// Rebuild is New reusing r's compiled regexes for the patterns the new
+// routes still use: compiling regexes is a large part of building a big
+// config, and most of it does not change from one config to the next. r is
+// left untouched and keeps serving; a nil r builds from scratch.
+func (r *Router) Rebuild(routes []*entity.Route, services []*entity.Service) (*Router, error) {
+	var prev map[string]*regexp.Regexp
+	if r != nil {
+		prev = r.regexes
+	}
+	return build(routes, services, prev)
+}
+
+func build(routes []*entity.Route, services []*entity.Service, prev map[string]*regexp.Regexp) (*Router, error) {
 	byID := make(map[string]*entity.Service, len(services))
 	for _, s := range services {
 		if s != nil {
 			byID[s.ID] = s
 		}
 	}
-	cache := map[string]*regexp.Regexp{}
+	cache := &regexCache{prev: prev, next: map[string]*regexp.Regexp{}}
 	var ms []matcher
 	for i, r := range routes {
 		if r == nil {
@@ -109,7 +126,7 @@ func New(routes []*entity.Route, services []*entity.Service) (*Router, error) {
 		sorted[i] = ms[j]
 	}
 	ms = sorted
-	rt := &Router{matchers: ms, exact: map[string]*pathTrie{}, anyHost: &pathTrie{}}
+	rt := &Router{matchers: ms, exact: map[string]*pathTrie{}, anyHost: &pathTrie{}, regexes: cache.next}
 	rt.suffix.suffix = true
 	for rank := range ms {
 		rt.index(int32(rank), &ms[rank])
