@@ -49,7 +49,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The route's plugins run here (rewrite and access); one may answer
 	// the request itself. Their header, body and log phases run in
 	// modifyResponse, answer and finish.
-	if !p.access(w, r, st) {
+	w, ok := p.access(w, r, st)
+	if !ok {
 		return
 	}
 	svc := st.route.Service

@@ -18,11 +18,13 @@ import (
 // on the response, log once the request is done.
 
 // access starts the plugin context of a matched request and runs the
-// rewrite and access phases. It returns false when a plugin answered.
-func (p *Proxy) access(w http.ResponseWriter, r *http.Request, st *reqState) bool {
+// rewrite and access phases. It returns the writer to answer with (one
+// that counts body bytes for log plugins when the route has plugins), and
+// false when a plugin answered.
+func (p *Proxy) access(w http.ResponseWriter, r *http.Request, st *reqState) (http.ResponseWriter, bool) {
 	chain, _ := st.route.Chain.(*plugin.Chain)
 	if chain == nil {
-		return true
+		return w, true
 	}
 	pc := p.startPlugins(w, r, st, chain)
 	pc.Route = st.route.Route
@@ -32,9 +34,9 @@ func (p *Proxy) access(w http.ResponseWriter, r *http.Request, st *reqState) boo
 	chain.Rewrite(pc)
 	if !chain.Access(pc) {
 		p.sendExit(st)
-		return false
+		return pc.Writer, false
 	}
-	return true
+	return pc.Writer, true
 }
 
 // noRoute answers 404, after the global plugins' rewrite phase (which may
@@ -57,7 +59,8 @@ func (p *Proxy) noRoute(w http.ResponseWriter, r *http.Request, st *reqState) {
 }
 
 func (p *Proxy) startPlugins(w http.ResponseWriter, r *http.Request, st *reqState, chain *plugin.Chain) *plugin.Context {
-	pc := plugin.AcquireContext(w, r)
+	st.written = &countingWriter{ResponseWriter: w}
+	pc := plugin.AcquireContext(st.written, r)
 	pc.ClientIP, pc.Started, pc.Protocol = st.clientAddr, st.start, requestProtocol(r, st)
 	st.chain, st.pctx, st.host0 = chain, pc, r.Host
 	return pc
@@ -96,6 +99,8 @@ func (p *Proxy) sendExit(st *reqState) {
 // needs it, on an upstream response before it is sent.
 func (p *Proxy) filterResponse(res *http.Response, st *reqState) error {
 	pc := st.pctx
+	pc.UpstreamURI = res.Request.URL.RequestURI()
+	pc.UpstreamLatency = st.upstreamHeaders.Sub(st.upstreamStart)
 	pc.Response = plugin.Response{Status: res.StatusCode, Header: res.Header}
 	st.chain.HeaderFilter(pc)
 	res.StatusCode, res.Header = pc.Response.Status, pc.Response.Header
@@ -128,7 +133,24 @@ func (p *Proxy) logPhase(st *reqState) {
 	if st.status != 0 {
 		st.pctx.Response.Status = st.status // what the client got (or 499)
 	}
+	st.pctx.ResponseSize = st.written.n
 	st.chain.Log(st.pctx)
 	plugin.ReleaseContext(st.pctx)
 	st.pctx = nil
 }
+
+// countingWriter counts the body bytes sent to the client, for log
+// plugins. Unwrap keeps flushing and hijacking (WebSocket) working through
+// http.ResponseController, which ReverseProxy uses.
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }

@@ -36,7 +36,8 @@ func (probe) HeaderFilter(ctx *plugin.Context) error {
 }
 
 func (probe) Log(ctx *plugin.Context) {
-	ctx.Logger().Info("probe log", "path", ctx.Request.URL.Path, "status", ctx.Response.Status)
+	ctx.Logger().Info("probe log", "path", ctx.Request.URL.Path, "status", ctx.Response.Status,
+		"upstream_uri", ctx.UpstreamURI, "size", ctx.ResponseSize)
 }
 
 func init() {
@@ -149,9 +150,11 @@ func TestPlugins(t *testing.T) {
 			}},
 		{name: "unmatched request runs the global chain", path: "/nowhere", status: 404},
 	}
+	sizes := map[string]int{} // body bytes the client got, by path
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res, body := get(t, g.url()+tt.path, tt.hdr...)
+			sizes[tt.path] = len(body)
 			if res.StatusCode != tt.status {
 				t.Fatalf("status = %d, want %d: %s", res.StatusCode, tt.status, body)
 			}
@@ -169,7 +172,13 @@ func TestPlugins(t *testing.T) {
 	if s := g.p.Stats(); s.ByClass[4] != 3 || s.ByClass[5] != 1 || s.ByClass[2] != 4 {
 		t.Errorf("stats %+v: plugin answers must be counted by their status", s)
 	}
-	for _, want := range []string{"path=/term status=418", "path=/nowhere status=404", "path=/down status=502", "path=/replaced status=200"} {
+	for _, want := range []string{
+		`path=/term status=418 upstream_uri="" size=` + itoa(sizes["/term"]),
+		`path=/nowhere status=404 upstream_uri="" size=` + itoa(sizes["/nowhere"]),
+		`path=/down status=502 upstream_uri="" size=` + itoa(sizes["/down"]),
+		`path=/replaced status=200 upstream_uri=/replaced size=` + itoa(sizes["/rewrite/x"]),
+		`path=/json status=200 upstream_uri=/ size=` + itoa(sizes["/json"]),
+	} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log phase did not report %q:\n%s", want, logs.String())
 		}

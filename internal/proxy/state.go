@@ -38,9 +38,10 @@ type reqState struct {
 
 	// The route's plugin chain and its per-request context; nil without
 	// plugins.
-	chain *plugin.Chain
-	pctx  *plugin.Context
-	host0 string // Host before plugins, to see whether one changed it
+	chain   *plugin.Chain
+	pctx    *plugin.Context
+	written *countingWriter // the client writer plugins see
+	host0   string          // Host before plugins, to see whether one changed it
 }
 
 type stateKey struct{}
