@@ -122,7 +122,7 @@ func splitByPath(base matcher, cache *regexCache) ([]matcher, error) {
 		var re *regexp.Regexp
 		if strings.HasPrefix(raw, "~") {
 			var err error
-			if re, err = cache.compile("^"+raw[1:]); err != nil {
+			if re, err = cache.compile("^" + raw[1:]); err != nil {
 				return nil, fmt.Errorf("route %s: path %q is not a valid regex: %w; fix the pattern (RE2 syntax, named groups as (?<name>...))",
 					routeLabel(r), raw, err)
 			}
@@ -188,7 +188,7 @@ func compileHeaders(r *entity.Route, cache *regexCache) ([]headerMatcher, error)
 				h.values = append(h.values, v)
 				continue
 			}
-			re, err := cache.compile("(?i)"+v[2:])
+			re, err := cache.compile("(?i)" + v[2:])
 			if err != nil {
 				return nil, fmt.Errorf("route %s: header %q value %q is not a valid regex: %w; fix the pattern (RE2 syntax)",
 					routeLabel(r), name, v, err)
