@@ -70,7 +70,10 @@ type Route struct {
 // change. On error nothing is started and prev keeps serving untouched.
 //
 // After the new snapshot is in service, call prev.Retire(next) so balancers
-// only prev used are closed.
+// only prev used are closed (proxy.Swap does). A snapshot that is built but
+// never put into service must be dropped with next.Retire(prev), which
+// closes only the balancers it created. Builds on top of one another must
+// be serialized: each takes the one in service as prev.
 func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) {
 	if cfg == nil {
 		cfg = &entity.Config{}
@@ -205,9 +208,18 @@ func (s *Snapshot) Certificates() *CertStore { return s.certs }
 // Service returns the service with the given id, or nil.
 func (s *Snapshot) Service(id string) *Service { return s.services[id] }
 
-// Upstream returns the upstream with the given name (any case), or nil.
-func (s *Snapshot) Upstream(name string) *Upstream {
-	return s.upstreams[strings.ToLower(name)]
+// Upstream returns the upstream with the given name (any case) or id, or
+// nil, as the Admin API and status endpoints address upstreams.
+func (s *Snapshot) Upstream(nameOrID string) *Upstream {
+	if u := s.upstreams[strings.ToLower(nameOrID)]; u != nil {
+		return u
+	}
+	for _, u := range s.upstreams {
+		if u.Upstream.ID == nameOrID {
+			return u
+		}
+	}
+	return nil
 }
 
 // Upstreams returns every upstream of the snapshot, for health endpoints.

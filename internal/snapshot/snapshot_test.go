@@ -85,6 +85,9 @@ func TestBuild(t *testing.T) {
 	if r == nil || r.Service == nil || r.Service.Upstream == nil || r.Service.Upstream.Balancer == nil {
 		t.Fatalf("/up: route %+v should reach the upstream named by its service host (any case)", r)
 	}
+	if s.Upstream(up.ID) != r.Service.Upstream || s.Upstream("nope") != nil {
+		t.Error("Upstream must find an upstream by id as well as by name")
+	}
 	d := match(s, "/direct")
 	if d == nil || d.Service.Upstream != nil || d.Service.Addr != "example.org:8080" || d.Service.HostHeader != "example.org:8080" {
 		t.Fatalf("/direct: %+v, want a direct service to example.org:8080", d.Service)
