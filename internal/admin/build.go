@@ -50,7 +50,29 @@ func (h *handler) build(ctx context.Context, rd reader, k entity.Kind, m map[str
 	if len(errs) > 0 {
 		return nil, errSchema(errs)
 	}
+	if err := checkListRefs(ctx, rd, e); err != nil {
+		return nil, err
+	}
 	return e, nil
+}
+
+// checkListRefs rejects a service's ca_certificates that name no CA
+// certificate: the stores check single references, not id lists.
+func checkListRefs(ctx context.Context, rd reader, e entity.Entity) error {
+	svc, ok := e.(*entity.Service)
+	if !ok {
+		return nil
+	}
+	for _, id := range svc.CACertificates {
+		_, err := rd.Get(ctx, entity.KindCACertificate, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return errForeignKey("ca_certificates", "id", id, err)
+		}
+		if err != nil {
+			return fmt.Errorf("check ca_certificates %q: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // autoFields fills the fields Kong generates when they are left out: a

@@ -23,6 +23,7 @@ func TestUpstreamTargets(t *testing.T) {
 	runCases(t, a, []apiCase{
 		{"target by host:port", "GET", "/upstreams/backend.v1/targets/10.0.0.1:8080", nil, 200, 0, []string{tgt["id"].(string)}},
 		{"target by id", "GET", "/upstreams/backend.v1/targets/" + tgt["id"].(string), nil, 200, 0, []string{`"weight":100`}},
+		{"all targets", "GET", "/upstreams/backend.v1/targets/all", nil, 200, 0, []string{tgt["id"].(string)}},
 		{"unknown target", "GET", "/upstreams/backend.v1/targets/10.9.9.9:1", nil, 404, 0, []string{"Not found"}},
 		{"no top-level targets", "GET", "/targets", nil, 404, 0, []string{"Not found"}},
 		{"PATCH weight", "PATCH", "/upstreams/backend.v1/targets/10.0.0.1:8080", map[string]any{"weight": 0}, 200, 0, []string{`"weight":0`}},

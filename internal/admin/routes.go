@@ -51,6 +51,10 @@ func (h *handler) routes() {
 			parent := h.kinds[f.Kind]
 			base := "/" + parent.Path + "/{pid}/" + ki.Nested
 			rt.handle(http.MethodGet, base, h.nested(ki, parent, f.Field, list))
+			if ki.Kind == entity.KindTarget {
+				// Kong's history listing; targets have no history here.
+				rt.handle(http.MethodGet, base+"/all", h.nested(ki, parent, f.Field, list))
+			}
 			rt.handle(http.MethodPost, base, h.nested(ki, parent, f.Field, create))
 			for m, op := range entityOps {
 				rt.handle(m, base+"/{id}", h.nested(ki, parent, f.Field, op))

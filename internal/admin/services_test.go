@@ -91,6 +91,13 @@ func TestServiceCRUD(t *testing.T) {
 			t.Fatalf("form-created service: %v", got)
 		}
 	})
+	t.Run("references that name nothing", func(t *testing.T) {
+		a := a.with(t)
+		r := a.do("POST", "/services", map[string]any{"host": "x.internal", "protocol": "https", "ca_certificates": []string{"6f0c7f6a-3c5e-4f33-9d7b-2a0f0e5b7c11"}})
+		wantError(t, r, http.StatusBadRequest, 4, "ca_certificates")
+		r = a.do("POST", "/services", map[string]any{"host": "x.internal", "protocol": "https", "client_certificate": map[string]any{"id": "6f0c7f6a-3c5e-4f33-9d7b-2a0f0e5b7c11"}})
+		wantError(t, r, http.StatusBadRequest, 4, "'certificates'")
+	})
 	t.Run("DELETE, then DELETE again", func(t *testing.T) {
 		a := a.with(t)
 		a.must(http.StatusNoContent, "DELETE", "/services/orders", nil)
