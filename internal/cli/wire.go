@@ -6,16 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 
 	"github.com/gantryhq/gantry/internal/admin"
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/server"
-	"github.com/gantryhq/gantry/internal/store"
-	"github.com/gantryhq/gantry/internal/store/postgres"
-	"github.com/gantryhq/gantry/internal/store/sqlite"
 	"github.com/gantryhq/gantry/internal/version"
 )
 
@@ -59,25 +55,6 @@ func wire(ctx context.Context, s *config.Config, log *slog.Logger) (server.Optio
 		}
 	}
 	return opts, closeFn, nil
-}
-
-// openStore opens the database of the settings; a new SQLite file is
-// created and bootstrapped, an outdated schema is refused with the
-// migrations command to run.
-func openStore(ctx context.Context, s *config.Config, log *slog.Logger) (store.Store, string, error) {
-	switch s.Database {
-	case config.DatabaseSQLite:
-		if err := os.MkdirAll(filepath.Dir(s.SQLitePath), 0o755); err != nil {
-			return nil, "", fmt.Errorf("sqlite_path %s: %w", s.SQLitePath, err)
-		}
-		st, err := sqlite.Open(ctx, s.SQLitePath, log)
-		return st, "sqlite " + s.SQLitePath, err
-	default:
-		pg := s.Postgres
-		st, err := postgres.Open(ctx, postgres.Config{Host: pg.Host, Port: pg.Port, User: pg.User, Password: pg.Password,
-			Database: pg.Database, SSL: pg.SSL, SSLVerify: pg.SSLVerify}, log)
-		return st, fmt.Sprintf("postgres %s:%d/%s", pg.Host, pg.Port, pg.Database), err
-	}
 }
 
 // plugins is the registry of the `plugins` setting.

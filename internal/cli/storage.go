@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/store"
+	"github.com/gantryhq/gantry/internal/store/backend"
+	"github.com/gantryhq/gantry/internal/store/postgres"
+)
+
+// openStore opens the database of the settings; a new SQLite file (and its
+// directory) is created and bootstrapped, an outdated schema is refused with
+// the migrations command to run.
+func openStore(ctx context.Context, s *config.Config, log *slog.Logger) (store.Store, string, error) {
+	name := fmt.Sprintf("postgres %s:%d/%s", s.Postgres.Host, s.Postgres.Port, s.Postgres.Database)
+	if s.Database == config.DatabaseSQLite {
+		name = "sqlite " + s.SQLitePath
+		if err := os.MkdirAll(filepath.Dir(s.SQLitePath), 0o755); err != nil {
+			return nil, "", fmt.Errorf("sqlite_path %s: %w", s.SQLitePath, err)
+		}
+	}
+	st, err := backend.Open(ctx, storeConfig(s), log)
+	return st, name, err
+}
+
+// storeConfig is the storage part of the settings, for backend.Open and
+// backend.Migrations (the migrations and db_import commands use it too).
+func storeConfig(s *config.Config) backend.Config {
+	pg := s.Postgres
+	return backend.Config{
+		Database:   s.Database,
+		SQLitePath: s.SQLitePath,
+		Postgres: postgres.Config{Host: pg.Host, Port: pg.Port, User: pg.User, Password: pg.Password,
+			Database: pg.Database, SSL: pg.SSL, SSLVerify: pg.SSLVerify},
+	}
+}
