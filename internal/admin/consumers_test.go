@@ -83,7 +83,17 @@ func TestConsumersAndCredentials(t *testing.T) {
 		{"basic-auths list", "GET", "/basic-auths?tags=none", nil, 200, 0, []string{`"data":[]`}},
 		{"PATCH basic-auth keeps its hash", "PATCH", "/basic-auths/" + basic["id"].(string), map[string]any{"tags": []string{"t"}}, 200, 0, []string{entity.HashBasicAuthPassword(aliceID, "s3cret")}},
 		{"jwt with a bad algorithm", "POST", "/consumers/bob/jwt", map[string]any{"algorithm": "none"}, 400, 2, []string{"algorithm"}},
+		{"PUT an acl by group under its consumer", "PUT", "/consumers/bob/acls/readers", map[string]any{"tags": []string{"t1"}}, 200, 0, []string{`"group":"readers"`, `"t1"`}},
+		{"PUT it again replaces it", "PUT", "/consumers/bob/acls/readers", map[string]any{}, 200, 0, []string{`"group":"readers"`}},
+		{"PUT a key-auth by key", "PUT", "/consumers/bob/key-auth/bob-key", nil, 200, 0, []string{`"key":"bob-key"`}},
 		{"credential for an unknown consumer", "POST", "/consumers/carol/acls", map[string]any{"group": "x"}, 404, 0, []string{"Not found"}},
+	})
+	t.Run("PUT twice leaves one acl without the old tags", func(t *testing.T) {
+		a := a.with(t)
+		list := a.must(http.StatusOK, "GET", "/consumers/bob/acls", nil)["data"].([]any)
+		if len(list) != 1 || list[0].(map[string]any)["tags"] != nil {
+			t.Fatalf("bob's acls after two PUTs: %v", list)
+		}
 	})
 	t.Run("deleting a consumer deletes its credentials", func(t *testing.T) {
 		a := a.with(t)

@@ -36,6 +36,10 @@ func TestRoutesAndReferences(t *testing.T) {
 		{"PATCH moves a route by service name", "PATCH", "/routes/r1", map[string]any{"service": map[string]any{"name": "other"}}, 200, 0, []string{other["id"].(string)}},
 		{"form body with Kong conventions", "POST", "/services/users/routes", url.Values{"name": {"formed"}, "paths[]": {"/a", "/b"}, "methods": {"GET", "POST"}, "hosts": {"one.example"}, "headers.x-env[]": {"prod"}, "strip_path": {"false"}, "regex_priority": {"7"}}, 201, 0, []string{`"paths":["/a","/b"]`, `"methods":["GET","POST"]`, `"hosts":["one.example"]`, `"x-env":["prod"]`, `"strip_path":false`, `"regex_priority":7`}},
 		{"form reference", "POST", "/routes", url.Values{"paths": {"/f"}, "service.name": {"users"}}, 201, 0, []string{svcID}},
+		{"indexed form arrays keep index order", "POST", "/routes", url.Values{"hosts[2]": {"b.example"}, "hosts[1]": {"a.example"}, "hosts[10]": {"c.example"}}, 201, 0, []string{`"hosts":["a.example","b.example","c.example"]`}},
+		{"PATCH null restores the default", "PATCH", "/routes/r1", map[string]any{"protocols": nil, "strip_path": nil}, 200, 0, []string{`"protocols":["http","https"]`, `"strip_path":true`}},
+		{"PATCH null unsets the service", "PATCH", "/routes/r3", map[string]any{"service": nil}, 200, 0, []string{`"name":"r3"`}},
+		{"route without service has no service endpoint", "GET", "/routes/r3/service", nil, 404, 0, []string{"Not found"}},
 	})
 
 	t.Run("nested list only holds the service's routes", func(t *testing.T) {
