@@ -20,3 +20,6 @@ func benchStore(b *testing.B) store.Store {
 func BenchmarkInsert(b *testing.B) { storetest.BenchmarkInsert(b, benchStore(b)) }
 func BenchmarkGet(b *testing.B)    { storetest.BenchmarkGet(b, benchStore(b)) }
 func BenchmarkList(b *testing.B)   { storetest.BenchmarkList(b, benchStore(b)) }
+func BenchmarkImport(b *testing.B) {
+	storetest.BenchmarkImport(b, func() store.Store { return benchStore(b) })
+}

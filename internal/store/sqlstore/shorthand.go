@@ -83,12 +83,13 @@ func (s *Store) Import(ctx context.Context, cfg *entity.Config) error {
 		if err := mustBeEmpty(ctx, tx); err != nil {
 			return err
 		}
+		seen := map[entity.Kind]map[string]bool{}
 		var err error
 		cfg.Each(func(e entity.Entity) {
 			if err != nil {
 				return
 			}
-			err = s.importOne(ctx, tx, e, listed)
+			err = s.importOne(ctx, tx, e, listed, seen)
 		})
 		return err
 	})
@@ -98,7 +99,10 @@ func (s *Store) Import(ctx context.Context, cfg *entity.Config) error {
 	return nil
 }
 
-func (s *Store) importOne(ctx context.Context, tx Tx, e entity.Entity, listed map[string]bool) error {
+// importOne inserts e. The database started empty and kinds come in
+// dependency order, so e's references are checked against seen, the ids
+// imported so far, without asking the database.
+func (s *Store) importOne(ctx context.Context, tx Tx, e entity.Entity, listed map[string]bool, seen map[entity.Kind]map[string]bool) error {
 	if e.GetID() == "" {
 		e.SetID(uuid.NewString())
 	}
@@ -110,9 +114,18 @@ func (s *Store) importOne(ctx context.Context, tx Tx, e entity.Entity, listed ma
 		m.UpdatedAt = m.CreatedAt
 	}
 	t := tables[e.EntityKind()]
+	for _, r := range t.refs {
+		if id := t.colValue(e, r.col); id != "" && !seen[r.to][id] {
+			return fmt.Errorf("%s %s: %w", t.kind, e.GetID(), &store.ForeignKeyError{Field: r.field, ID: id})
+		}
+	}
 	if err := s.put(ctx, tx, t, e, false); err != nil {
 		return fmt.Errorf("%s %s: %w", t.kind, e.GetID(), err)
 	}
+	if seen[t.kind] == nil {
+		seen[t.kind] = map[string]bool{}
+	}
+	seen[t.kind][e.GetID()] = true
 	c, ok := e.(*entity.Certificate)
 	if !ok {
 		return nil

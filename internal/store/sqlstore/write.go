@@ -24,12 +24,7 @@ func (s *Store) Insert(ctx context.Context, e entity.Entity) error {
 		e.SetID(uuid.NewString())
 	}
 	e.SetTimestamps(s.now())
-	err = s.write(ctx, func(tx Tx) error {
-		if err := s.put(ctx, tx, t, e, false); err != nil {
-			return err
-		}
-		return s.syncShorthand(ctx, tx, e)
-	})
+	err = s.write(ctx, func(tx Tx) error { return s.save(ctx, tx, t, e, false) })
 	if err != nil {
 		return fmt.Errorf("insert into %s: %w", t.kind, err)
 	}
@@ -54,10 +49,7 @@ func (s *Store) Upsert(ctx context.Context, e entity.Entity) (bool, error) {
 			return err
 		}
 		s.stamp(e, prev)
-		if err := s.put(ctx, tx, t, e, !created); err != nil {
-			return err
-		}
-		return s.syncShorthand(ctx, tx, e)
+		return s.save(ctx, tx, t, e, !created)
 	})
 	if err != nil {
 		return false, fmt.Errorf("upsert into %s: %w", t.kind, err)
@@ -77,10 +69,7 @@ func (s *Store) Update(ctx context.Context, e entity.Entity) error {
 			return err
 		}
 		s.stamp(e, prev)
-		if err := s.put(ctx, tx, t, e, true); err != nil {
-			return err
-		}
-		return s.syncShorthand(ctx, tx, e)
+		return s.save(ctx, tx, t, e, true)
 	})
 	if err != nil {
 		return fmt.Errorf("update %s %q: %w", t.kind, e.GetID(), err)
@@ -107,11 +96,21 @@ func createdAt(ctx context.Context, tx Tx, t *table, id string) (int64, error) {
 	return at, err
 }
 
-// put writes e's row and tags, inserting or (replace) updating by id.
-func (s *Store) put(ctx context.Context, tx Tx, t *table, e entity.Entity, replace bool) error {
+// save checks e's references, writes it and applies its shorthand: what
+// Insert, Upsert and Update share.
+func (s *Store) save(ctx context.Context, tx Tx, t *table, e entity.Entity, replace bool) error {
 	if err := checkRefs(ctx, tx, t, e); err != nil {
 		return err
 	}
+	if err := s.put(ctx, tx, t, e, replace); err != nil {
+		return err
+	}
+	return s.syncShorthand(ctx, tx, e)
+}
+
+// put writes e's row and tags, inserting or (replace) updating by id. The
+// caller has checked e's references.
+func (s *Store) put(ctx context.Context, tx Tx, t *table, e entity.Entity, replace bool) error {
 	data, err := encode(e)
 	if err != nil {
 		return err

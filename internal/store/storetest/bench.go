@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store"
 )
@@ -47,6 +49,29 @@ func BenchmarkList(b *testing.B, s store.Store) {
 		}
 	}
 	reportOps(b)
+}
+
+// BenchmarkImport measures importing 1000 services with a route each into
+// an empty database; newStore gives a fresh store per iteration.
+func BenchmarkImport(b *testing.B, newStore func() store.Store) {
+	for b.Loop() {
+		b.StopTimer()
+		s := newStore()
+		cfg := &entity.Config{}
+		for i := range 1000 {
+			svc := service(fmt.Sprintf("svc-%d", i), "t")
+			svc.ID = uuid.NewString()
+			cfg.Services = append(cfg.Services, svc)
+			cfg.Routes = append(cfg.Routes, route(fmt.Sprintf("route-%d", i), svc))
+		}
+		b.StartTimer()
+		if err := s.Import(context.Background(), cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if sec := b.Elapsed().Seconds(); sec > 0 {
+		b.ReportMetric(float64(2000*b.N)/sec, "entities/s")
+	}
 }
 
 // fill imports n services in one transaction, half of them tagged "even".

@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/store"
 )
 
 func testExportImport(t *testing.T, h Harness) {
@@ -73,8 +75,9 @@ func testImportNotEmpty(t *testing.T, h Harness) {
 		Services: []*entity.Service{service("ok")},
 		Routes:   []*entity.Route{{Name: "dangling", Service: &entity.Ref{ID: "0d7e4f52-3b7a-4a9e-8d3c-111111111111"}}},
 	}
-	if err := empty.Import(ctx(t), bad); err == nil {
-		t.Fatal("import with a dangling reference succeeded")
+	var fe *store.ForeignKeyError
+	if err := empty.Import(ctx(t), bad); !errors.As(err, &fe) || fe.Field != "service" {
+		t.Fatalf("import with a dangling reference: %v, want ForeignKeyError on service", err)
 	}
 	wantNotFound(t, empty, entity.KindService, "ok")
 }
