@@ -28,14 +28,14 @@ func TestRoutesToUpstream(t *testing.T) {
 	g.apply(cfg)
 
 	tests := []struct {
-		name, path, wantPath, wantHost string
+		name, path, wantPath, wantHost, wantPrefix string
 	}{
-		{"strip_path removes the prefix", "/strip/users?x=1", "/users", up.Listener.Addr().String()},
-		{"strip_path of the whole path leaves /", "/strip", "/", up.Listener.Addr().String()},
-		{"strip_path false keeps the path", "/keep/users", "/keep/users", up.Listener.Addr().String()},
-		{"service path is joined", "/joined/users", "/base/users", up.Listener.Addr().String()},
-		{"escaped bytes pass through", "/keep/a%2Fb%20c", "/keep/a%2Fb%20c", up.Listener.Addr().String()},
-		{"preserve_host sends the client Host", "/host/x", "/x", "api.example.com"},
+		{"strip_path removes the prefix", "/strip/users?x=1", "/users", up.Listener.Addr().String(), "/strip"},
+		{"strip_path of the whole path leaves /", "/strip", "/", up.Listener.Addr().String(), "/strip"},
+		{"strip_path false keeps the path", "/keep/users", "/keep/users", up.Listener.Addr().String(), ""},
+		{"service path is joined", "/joined/users", "/base/users", up.Listener.Addr().String(), "/joined"},
+		{"escaped bytes pass through", "/keep/a%2Fb%20c", "/keep/a%2Fb%20c", up.Listener.Addr().String(), ""},
+		{"preserve_host sends the client Host", "/host/x", "/x", "api.example.com", "/host"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,6 +68,9 @@ func TestRoutesToUpstream(t *testing.T) {
 				if got := h.Get(k); got != want {
 					t.Errorf("%s = %q, want %q", k, got, want)
 				}
+			}
+			if got := h.Get("X-Forwarded-Prefix"); got != tt.wantPrefix {
+				t.Errorf("X-Forwarded-Prefix = %q, want %q", got, tt.wantPrefix)
 			}
 			for _, k := range []string{"X-Gantry-Upstream-Latency", "X-Gantry-Proxy-Latency"} {
 				if res.Header.Get(k) == "" {

@@ -315,3 +315,32 @@ func TestResponseBufferingOff(t *testing.T) {
 		t.Errorf("rest = %q, %v", rest, err)
 	}
 }
+
+// TestPassiveHealthCheck: the proxy reports every upstream answer to the
+// balancer, so a target answering 500 is taken out after http_failures.
+func TestPassiveHealthCheck(t *testing.T) {
+	t.Parallel()
+	good := echoServer(t, "good")
+	bad := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	badAddr := bad.Listener.Addr().String()
+	up, targets, svc := newUpstream("passive.upstream", good.Listener.Addr().String(), badAddr)
+	up.Healthchecks.Passive.Unhealthy.HTTPFailures = 2
+	g := newGateway(t, proxy.Options{}, nil)
+	g.apply(&entity.Config{
+		Services: []*entity.Service{svc}, Upstreams: []*entity.Upstream{up}, Targets: targets,
+		Routes: []*entity.Route{newRoute(svc, []string{"/"})},
+	})
+	failures := 0
+	for range 20 {
+		res, _ := get(t, g.url()+"/")
+		if res.StatusCode == http.StatusInternalServerError {
+			failures++
+		}
+	}
+	if failures != 2 {
+		t.Errorf("%d requests reached the failing target, want exactly http_failures = 2", failures)
+	}
+	waitHealth(t, g, "passive.upstream", badAddr, "UNHEALTHY")
+}
