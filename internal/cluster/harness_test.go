@@ -77,13 +77,25 @@ type testCP struct {
 	addr  string
 	store store.Store
 	logs  *logBuffer
+	stop  func()
 }
 
 type cpOption func(*cp.Options)
 
 func startCP(t testing.TB, st store.Store, cert *clustertls.Cert, mods ...cpOption) *testCP {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return startCPAt(t, st, cert, "127.0.0.1:0", mods...)
+}
+
+// stopCP stops a control plane before the end of the test.
+func stopCP(t testing.TB, c *testCP) {
+	t.Helper()
+	c.stop()
+}
+
+func startCPAt(t testing.TB, st store.Store, cert *clustertls.Cert, addr string, mods ...cpOption) *testCP {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,20 +115,24 @@ func startCP(t testing.TB, st store.Store, cert *clustertls.Cert, mods ...cpOpti
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("control plane did not stop within 10s")
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Error("control plane did not stop within 10s")
+			}
+		})
+	}
+	t.Cleanup(stop)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("control plane log:\n%s", logs)
 		}
 	})
-	return &testCP{ControlPlane: c, addr: ln.Addr().String(), store: st, logs: logs}
+	return &testCP{ControlPlane: c, addr: ln.Addr().String(), store: st, logs: logs, stop: stop}
 }
 
 // testDP is a running data plane agent whose Apply builds a real snapshot.

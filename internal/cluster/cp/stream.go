@@ -117,6 +117,7 @@ func (s *stream) accept(msg *clusterpb.DPMessage) error {
 		c.log.Warn("cluster connection closed: hello out of bounds", "remote", s.remote)
 		return status.Error(codes.InvalidArgument, "hello out of bounds")
 	}
+	h.Hostname, h.Version = bounded(h.Hostname, 256), bounded(h.Version, 64)
 	s.id, s.hello = h.NodeId, h
 	s.running, s.hash = h.ConfigVersion, h.ConfigHash
 	expiry := int64(0)
@@ -149,8 +150,7 @@ func (s *stream) accept(msg *clusterpb.DPMessage) error {
 	return s.srv.Send(&clusterpb.CPMessage{Msg: &clusterpb.CPMessage_Welcome{Welcome: &clusterpb.Welcome{CpVersion: c.opts.Version}}})
 }
 
-// recvLoop reads the DP's messages until the stream ends. Whatever a DP
-// says only updates its own row.
+// recvLoop reads the DP's messages until the stream ends or one is bad.
 func (s *stream) recvLoop() error {
 	for {
 		msg, err := s.srv.Recv()
@@ -158,20 +158,29 @@ func (s *stream) recvLoop() error {
 			return err
 		}
 		s.seen.Store(time.Now().UnixNano())
-		switch m := msg.Msg.(type) {
-		case *clusterpb.DPMessage_Heartbeat:
-			s.report(m.Heartbeat.ConfigVersion, m.Heartbeat.ConfigHash)
-			select {
-			case s.acks <- struct{}{}:
-			default:
-			}
-		case *clusterpb.DPMessage_ApplyResult:
-			s.result(m.ApplyResult)
-		default:
-			s.cp.log.Warn("cluster connection closed: unexpected message from data plane", "node_id", s.id, "remote", s.remote, "message", fmt.Sprintf("%T", msg.Msg))
-			return status.Error(codes.InvalidArgument, "unexpected message")
+		if err := s.handle(msg); err != nil {
+			return err
 		}
 	}
+}
+
+// handle processes one message after the hello. Whatever a DP says only
+// updates its own row; anything unexpected ends its stream.
+func (s *stream) handle(msg *clusterpb.DPMessage) error {
+	switch m := msg.GetMsg().(type) {
+	case *clusterpb.DPMessage_Heartbeat:
+		s.report(m.Heartbeat.GetConfigVersion(), bounded(m.Heartbeat.GetConfigHash(), 64))
+		select {
+		case s.acks <- struct{}{}:
+		default:
+		}
+		return nil
+	case *clusterpb.DPMessage_ApplyResult:
+		s.result(m.ApplyResult)
+		return nil
+	}
+	s.cp.log.Warn("cluster connection closed: unexpected message from data plane", "node_id", s.id, "remote", s.remote, "message", fmt.Sprintf("%T", msg.GetMsg()))
+	return status.Error(codes.InvalidArgument, "unexpected message")
 }
 
 // report records the configuration the DP says it runs.
@@ -190,6 +199,9 @@ func (s *stream) report(n int64, hash string) {
 
 // result handles the DP's answer to a push.
 func (s *stream) result(r *clusterpb.ApplyResult) {
+	if r == nil {
+		r = &clusterpb.ApplyResult{}
+	}
 	s.mu.Lock()
 	if r.Version == s.inflight {
 		s.inflight = 0
@@ -203,12 +215,12 @@ func (s *stream) result(r *clusterpb.ApplyResult) {
 	s.mu.Unlock()
 	if !r.Ok && !r.Resync {
 		s.cp.log.Warn("data plane rejected a configuration; it keeps running its previous one", "node_id", s.id,
-			"config_version", r.Version, "config_hash", r.Hash, "error", r.Error)
+			"config_version", r.Version, "config_hash", bounded(r.Hash, 64), "error", bounded(r.Error, 4096))
 		s.cp.dps.update(s.id, func(dp *DataPlane) {
-			dp.LastRejection = &Rejection{Version: r.Version, Hash: r.Hash, Error: truncate(r.Error, 4096), At: time.Now().Unix()}
+			dp.LastRejection = &Rejection{Version: r.Version, Hash: bounded(r.Hash, 64), Error: bounded(r.Error, 4096), At: time.Now().Unix()}
 		})
 	}
-	s.report(r.RunningVersion, r.RunningHash)
+	s.report(r.GetRunningVersion(), bounded(r.GetRunningHash(), 64))
 	if r.Resync {
 		s.mu.Lock()
 		s.hash = ""
@@ -217,7 +229,8 @@ func (s *stream) result(r *clusterpb.ApplyResult) {
 	s.nudge()
 }
 
-func truncate(s string, n int) string {
+// bounded cuts what a DP reports to n bytes before it is stored or logged.
+func bounded(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

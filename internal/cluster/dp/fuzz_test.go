@@ -1,0 +1,95 @@
+package dp
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
+	"github.com/gantryhq/gantry/internal/cluster/clustertls"
+	"github.com/gantryhq/gantry/internal/cluster/wire"
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/snapshot"
+)
+
+func testAgent(t testing.TB) *Agent {
+	t.Helper()
+	dir := t.TempDir()
+	crt, key := filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key")
+	if err := clustertls.GenCert(crt, key, 1, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := clustertls.Load(crt, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap *snapshot.Snapshot
+	a, err := New(Options{
+		ControlPlanes: []string{"127.0.0.1:1"}, Cert: cert, NodeID: "n", Prefix: dir, MaxPayload: 1 << 20,
+		Apply: func(_ context.Context, cfg *entity.Config, hash string) error {
+			next, err := snapshot.Build(cfg, snap, snapshot.Options{Hash: hash})
+			if err == nil {
+				snap = next
+			}
+			return err
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func seedConfig() *entity.Config {
+	svc := entity.NewService()
+	svc.ID, svc.Name, svc.Host = "00000000-0000-4000-8000-000000000001", "s", "example.com"
+	r := entity.NewRoute()
+	r.ID, r.Paths, r.Service = "00000000-0000-4000-8000-000000000002", []string{"/a"}, &entity.Ref{ID: svc.ID}
+	return &entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{r}}
+}
+
+// FuzzConfigPush feeds arbitrary control-plane messages to the data plane's
+// apply step: it never panics, and whatever it refuses leaves the running
+// configuration in place.
+func FuzzConfigPush(f *testing.F) {
+	codec, err := wire.NewCodec(1 << 20)
+	if err != nil {
+		f.Fatal(err)
+	}
+	cfg := seedConfig()
+	full, _ := codec.EncodeFull(1, cfg.Hash(), cfg)
+	from, _ := wire.NewIndex(&entity.Config{})
+	to, _ := wire.NewIndex(cfg)
+	delta, _ := codec.EncodeDelta(1, cfg.Hash(), wire.Diff(from, to))
+	empty := (&entity.Config{}).Hash()
+	for _, p := range []*clusterpb.ConfigPush{
+		{Version: 1, Hash: full.Hash, Payload: full.Payload, Checksum: full.Checksum},
+		{Version: 1, Hash: delta.Hash, Delta: true, BaseHash: empty, Payload: delta.Payload, Checksum: delta.Checksum},
+		{Version: 2, Hash: "x", Payload: []byte("junk"), Checksum: wire.Checksum([]byte("junk"))},
+	} {
+		b, _ := proto.Marshal(&clusterpb.CPMessage{Msg: &clusterpb.CPMessage_Config{Config: p}})
+		f.Add(b)
+	}
+	a := testAgent(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var msg clusterpb.CPMessage
+		if proto.Unmarshal(data, &msg) != nil || msg.GetConfig() == nil {
+			return
+		}
+		before := a.current().hash
+		res := a.applyPush(context.Background(), msg.GetConfig())
+		after := a.current().hash
+		if !res.Ok && after != before {
+			t.Fatalf("a refused push changed the running config from %s to %s", before, after)
+		}
+		if res.RunningHash != after {
+			t.Fatalf("reported running hash %s, runs %s", res.RunningHash, after)
+		}
+	})
+}
