@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/balancer"
 )
@@ -42,6 +43,7 @@ func writeError(w http.ResponseWriter, st *reqState, status int, msg string) {
 	if st != nil {
 		st.status = status
 		st.responded = true
+		h.Set("X-Gantry-Response-Latency", strconv.FormatInt(ms(time.Since(st.start)), 10))
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))

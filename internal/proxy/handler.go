@@ -94,9 +94,16 @@ func (p *Proxy) client(r *http.Request, st *reqState, rreq *router.Request) {
 	} else {
 		st.clientIP = r.RemoteAddr
 	}
+	st.peerIP = st.clientIP
 	if st.trusted {
 		if v := r.Header.Get("X-Forwarded-Proto"); v != "" {
 			st.scheme = strings.ToLower(v)
+		}
+		// Kong's real_ip_header X-Real-IP: a trusted proxy names the client.
+		if real, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get("X-Real-Ip"))); err == nil {
+			st.clientAddr = real.Unmap()
+			st.clientIP = st.clientAddr.String()
+			rreq.SrcIP = st.clientAddr
 		}
 	}
 	st.host = r.Host

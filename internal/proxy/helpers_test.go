@@ -198,6 +198,9 @@ func wantGatewayError(t *testing.T, res *http.Response, body []byte, status int,
 	if ct := res.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
 		t.Errorf("Content-Type = %q", ct)
 	}
+	if res.Header.Get("X-Gantry-Response-Latency") == "" {
+		t.Error("a gateway-made answer lacks X-Gantry-Response-Latency")
+	}
 	var m struct{ Message string }
 	if err := json.Unmarshal(body, &m); err != nil || m.Message != msg {
 		t.Errorf("body = %s, want message %q", body, msg)

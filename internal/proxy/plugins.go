@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/plugin"
 )
@@ -91,6 +92,7 @@ func (p *Proxy) answer(w http.ResponseWriter, st *reqState, status int, msg stri
 }
 
 func (p *Proxy) sendExit(st *reqState) {
+	st.pctx.Writer.Header().Set("X-Gantry-Response-Latency", strconv.FormatInt(ms(time.Since(st.start)), 10))
 	st.chain.SendExit(st.pctx)
 	st.status, st.responded = st.pctx.Response.Status, true
 }

@@ -29,7 +29,8 @@ type Options struct {
 	// Logger receives errors and panics; nil discards them.
 	Logger *slog.Logger
 	// TrustedIPs are the client networks whose X-Forwarded-Proto, -Host,
-	// -Port, -Path and -Prefix headers are passed on (Kong's trusted_ips).
+	// -Port, -Path and -Prefix headers are passed on (Kong's trusted_ips),
+	// and whose X-Real-IP names the client (Kong's default real_ip_header).
 	// From anyone else they are overwritten. Default: none.
 	TrustedIPs []netip.Prefix
 	// MaxHeaderBytes caps the request line plus headers; above it the

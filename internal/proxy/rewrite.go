@@ -37,7 +37,7 @@ func rewrite(pr *httputil.ProxyRequest) {
 	// Kong appends the client address to X-Forwarded-For whoever sent it;
 	// the other X-Forwarded-* are taken from the client only if trusted.
 	if prior := in.Header.Values("X-Forwarded-For"); len(prior) > 0 {
-		h.set("X-Forwarded-For", joinComma(prior)+", "+st.clientIP)
+		h.set("X-Forwarded-For", joinComma(prior)+", "+st.peerIP)
 	} else {
 		h.set("X-Forwarded-For", st.clientIP)
 	}

@@ -105,7 +105,8 @@ func TestForwardedHeadersTrust(t *testing.T) {
 			g := newGateway(t, opts, nil)
 			svc := newService(up.URL)
 			g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
-			_, body := get(t, g.url()+"/x", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "front.example")
+			_, body := get(t, g.url()+"/x", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "front.example",
+				"X-Real-IP", "203.0.113.9")
 			var e echo
 			if err := json.Unmarshal(body, &e); err != nil {
 				t.Fatal(err)
@@ -119,6 +120,16 @@ func TestForwardedHeadersTrust(t *testing.T) {
 			}
 			if got := e.Header.Get("X-Forwarded-Host"); got != wantHost {
 				t.Errorf("X-Forwarded-Host = %q, want %q", got, wantHost)
+			}
+			wantIP := "127.0.0.1"
+			if tt.trusted != nil {
+				wantIP = "203.0.113.9"
+			}
+			if got := e.Header.Get("X-Real-Ip"); got != wantIP {
+				t.Errorf("X-Real-IP = %q, want %q", got, wantIP)
+			}
+			if got := e.Header.Get("X-Forwarded-For"); got != wantIP {
+				t.Errorf("X-Forwarded-For = %q, want %q", got, wantIP)
 			}
 		})
 	}

@@ -21,8 +21,9 @@ type reqState struct {
 	match *router.Match
 	route *snapshot.Route
 
-	clientIP   string
-	clientAddr netip.Addr
+	clientIP   string     // the client: the peer, or a trusted peer's X-Real-IP
+	clientAddr netip.Addr // clientIP parsed
+	peerIP     string     // the address that connected to us
 	path       string // escaped request path as received, before plugins
 	scheme     string // "http" or "https" as the client used it (trusted X-Forwarded-Proto included)
 	trusted    bool   // the client may set X-Forwarded-*
