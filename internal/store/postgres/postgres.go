@@ -92,6 +92,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (store.Store, error
 		return nil, fmt.Errorf("postgres %s:%d/%s: %w", cfg.Host, cfg.Port, cfg.Database, err)
 	}
 	s := sqlstore.New(d, log)
+	s.Start(ctx)
 	d.listen(s.Publish)
 	return s, nil
 }

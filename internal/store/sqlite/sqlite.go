@@ -63,6 +63,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (store.Store, erro
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
 	s := sqlstore.New(m.Driver(), log)
+	s.Start(ctx)
 	m.Driver().(*driver).watch(s.Publish)
 	return s, nil
 }

@@ -44,6 +44,14 @@ func New(drv Driver, log *slog.Logger) *Store {
 // Store publish by themselves. Older or repeated revisions are ignored.
 func (s *Store) Publish(rev int64) { s.bc.publish(rev) }
 
+// Start records the database's current revision as already known, so that
+// Changes subscribers only hear of later ones. Backends call it once opened.
+func (s *Store) Start(ctx context.Context) {
+	if rev, err := s.Revision(ctx); err == nil {
+		s.bc.publish(rev)
+	}
+}
+
 // Changes implements store.Store.
 func (s *Store) Changes(ctx context.Context) <-chan int64 { return s.bc.subscribe(ctx) }
 
