@@ -24,11 +24,11 @@ type reqState struct {
 	clientIP   string     // the client: the peer, or a trusted peer's X-Real-IP
 	clientAddr netip.Addr // clientIP parsed
 	peerIP     string     // the address that connected to us
-	path       string // escaped request path as received, before plugins
-	scheme     string // "http" or "https" as the client used it (trusted X-Forwarded-Proto included)
-	trusted    bool   // the client may set X-Forwarded-*
-	serverPort string // port the client connected to
-	host       string // Host header without port
+	path       string     // escaped request path as received, before plugins
+	scheme     string     // "http" or "https" as the client used it (trusted X-Forwarded-Proto included)
+	trusted    bool       // the client may set X-Forwarded-*
+	serverPort string     // port the client connected to
+	host       string     // Host header without port
 
 	setCookie       *http.Cookie // from cookie hashing, for the response
 	upstreamStart   time.Time    // first attempt began
