@@ -51,7 +51,8 @@ func (n *Node) bindListeners(ctx context.Context) (*listenerSets, error) {
 // httpServer is the status or admin server on one listener.
 type httpServer struct {
 	*http.Server
-	ln listener
+	ln        listener
+	component string // "status" or "admin"
 }
 
 func (h *httpServer) serve() error {
@@ -76,7 +77,7 @@ func (n *Node) httpServers(sets *listenerSets) ([]*httpServer, error) {
 				}
 				srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*c}, MinVersion: tls.VersionTLS12}
 			}
-			out = append(out, &httpServer{Server: srv, ln: ln})
+			out = append(out, &httpServer{Server: srv, ln: ln, component: component})
 		}
 		return nil
 	}

@@ -137,11 +137,17 @@ func TestDrainWaitsForInFlight(t *testing.T) {
 	}
 	res := make(chan result, 1)
 	go func() {
-		code, body := get(t, n.Listeners().Proxy[0].URL()+"/?sleep=700ms")
+		code, body := get(t, n.Listeners().Proxy[0].URL()+"/?sleep=1s")
 		res <- result{code, body}
 	}()
 	time.Sleep(200 * time.Millisecond) // let the request reach the upstream
-	if err := stop(); err != nil {
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	eventuallyT(t, func() bool {
+		code, body := get(t, n.Listeners().Status[0].URL()+"/status/ready")
+		return code == 503 && strings.Contains(body, "shutting down")
+	})
+	if err := <-stopped; err != nil {
 		t.Fatalf("Run = %v, want nil after a drain", err)
 	}
 	if r := <-res; r.code != 200 || r.body != "slow" {

@@ -27,6 +27,7 @@ func (n *Node) Run(ctx context.Context) error {
 	defer release()
 	n.log.Log(ctx, config.LevelNotice, "starting Gantry", "version", version.Version, "role", s.Role, "database", s.Database,
 		"prefix", s.Prefix, "node_id", n.id, "pid", os.Getpid())
+	n.log.Debug("settings", "configuration", s.Redacted())
 	if err := n.load(ctx, n.source); err != nil {
 		return fmt.Errorf("cannot start: %w", err)
 	}
@@ -94,8 +95,9 @@ func (n *Node) load(ctx context.Context, src ConfigSource) error {
 	return nil
 }
 
-// shutdown stops accepting everywhere, then waits up to drain_timeout for
-// in-flight requests; /status/ready answers 503 from the first moment.
+// shutdown stops accepting on the proxy and admin listeners and waits up to
+// drain_timeout for in-flight requests. The status listener stays up until
+// then, answering 503 on /status/ready, so load balancers see the node leave.
 func (n *Node) shutdown(servers []*httpServer) {
 	n.draining.Store(true)
 	ctx, cancel := context.WithTimeout(context.Background(), n.settings.DrainTimeout)
@@ -106,7 +108,16 @@ func (n *Node) shutdown(servers []*httpServer) {
 			n.log.Warn("drain timed out, closing remaining connections", "drain_timeout", n.settings.DrainTimeout, "error", err)
 		}
 	})
+	var status []*httpServer
 	for _, srv := range servers {
+		if srv.component == "status" {
+			status = append(status, srv)
+			continue
+		}
+		wg.Go(func() { _ = srv.Shutdown(ctx) })
+	}
+	wg.Wait()
+	for _, srv := range status {
 		wg.Go(func() { _ = srv.Shutdown(ctx) })
 	}
 	wg.Wait()

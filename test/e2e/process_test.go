@@ -109,6 +109,9 @@ func startIn(t *testing.T, prefix string, environ []string) *node {
 	t.Cleanup(func() {
 		_ = n.cmd.Process.Kill()
 		<-n.exited
+		if strings.Contains(n.log.String(), "DATA RACE") {
+			t.Error("the race detector found a data race in gantry")
+		}
 		if t.Failed() {
 			t.Logf("gantry output:\n%s", n.log.String())
 		}
