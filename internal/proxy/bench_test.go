@@ -6,18 +6,24 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/proxy"
 	"github.com/gantryhq/gantry/internal/snapshot"
 )
 
 // discardWriter is a ResponseWriter that keeps nothing, so the benchmark
 // measures the proxy rather than a recorder.
-type discardWriter struct{ h http.Header }
+type discardWriter struct {
+	h      http.Header
+	status int
+}
 
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (w *discardWriter) WriteHeader(int)             {}
+func (w *discardWriter) WriteHeader(s int)           { w.status = s }
 
 // BenchmarkProxy measures one proxied GET, in process, to a loopback
 // upstream over a pooled keep-alive connection.
@@ -33,18 +39,52 @@ func BenchmarkProxy(b *testing.B) {
 			newRoute(svc, []string{"/api"}, func(r *entity.Route) { r.Hosts = []string{"api.example.com"} }),
 		},
 	}
+	benchProxy(b, cfg, snapshot.Options{})
+}
+
+// BenchmarkProxyKeyAuth is BenchmarkProxy with key-auth on the route: the
+// cost of a plugin chain (context, access phase, consumer lookup).
+func BenchmarkProxyKeyAuth(b *testing.B) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "hello")
+	}))
+	defer up.Close()
+	svc := newService(up.URL)
+	route := newRoute(svc, []string{"/api"}, func(r *entity.Route) { r.Hosts = []string{"api.example.com"} })
+	consumer := &entity.Consumer{Meta: entity.Meta{ID: uuid.NewString()}, Username: "alice"}
+	cfg := &entity.Config{
+		Services: []*entity.Service{svc}, Routes: []*entity.Route{route}, Consumers: []*entity.Consumer{consumer},
+		KeyAuths: []*entity.KeyAuth{{Meta: entity.Meta{ID: uuid.NewString()}, Consumer: &entity.Ref{ID: consumer.ID}, Key: "secret"}},
+		Plugins:  []*entity.Plugin{newPlugin("key-auth", route, map[string]any{})},
+	}
+	rcb := plugin.NewRouteChainBuilder(plugin.Bundled(nil))
+	benchProxy(b, cfg, snapshot.Options{Chains: func(cfg *entity.Config, r *entity.Route, s *entity.Service) (snapshot.Chain, error) {
+		return rcb.Build(cfg, r, s)
+	}}, "apikey", "secret")
+}
+
+// benchProxy serves GET http://api.example.com/api/users?id=1 (with the
+// given headers) through a proxy running cfg, in process.
+func benchProxy(b *testing.B, cfg *entity.Config, opts snapshot.Options, hdr ...string) {
 	p := proxy.New(proxy.Options{})
-	s, err := snapshot.Build(cfg, nil, snapshot.Options{})
+	s, err := snapshot.Build(cfg, nil, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
 	p.Swap(s)
+	defer s.Retire(nil)
 	req := httptest.NewRequest(http.MethodGet, "http://api.example.com/api/users?id=1", nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
 	req.RemoteAddr = "127.0.0.1:40000"
 	w := &discardWriter{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {
 		clear(w.h)
 		p.ServeHTTP(w, req)
+		if w.status != http.StatusOK {
+			b.Fatalf("status %d", w.status)
+		}
 	}
 }
