@@ -59,8 +59,12 @@ func (f *forwarder) RoundTrip(out *http.Request) (*http.Response, error) {
 			return res, nil
 		}
 		cancel()
-		timeout := isTimeout(err)
-		done(svc, peer, balancer.Result{TCPFailure: !timeout, Timeout: timeout, LatencyMS: latency})
+		result := balancer.Result{LatencyMS: latency}
+		if out.Context().Err() == nil { // a client that left says nothing about the peer
+			result.Timeout = isTimeout(err)
+			result.TCPFailure = !result.Timeout
+		}
+		done(svc, peer, result)
 		lastErr = err
 		if !retryable(err, out, body) {
 			break
