@@ -93,3 +93,13 @@ func (c *Context) Reject(ix *Index, anonymous *string, status int, message strin
 	c.Authenticate(consumer, nil)
 	return nil
 }
+
+// Challenge is the WWW-Authenticate header of an auth plugin's 401s:
+// scheme alone, or scheme realm="realm" when realm is set.
+func Challenge(scheme string, realm *string) http.Header {
+	v := scheme
+	if realm != nil && *realm != "" {
+		v += ` realm="` + *realm + `"`
+	}
+	return http.Header{"Www-Authenticate": {v}}
+}

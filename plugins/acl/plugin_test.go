@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
-	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 	_ "github.com/gantryhq/gantry/plugins/acl"
 	_ "github.com/gantryhq/gantry/plugins/key-auth"
@@ -92,20 +91,9 @@ func TestACLReadmeExample(t *testing.T) {
 
 func TestACLSchema(t *testing.T) {
 	t.Parallel()
-	reg := plugin.Bundled(nil)
-	tests := map[string]struct {
-		conf map[string]any
-		msg  string
-	}{
-		"neither": {conf: map[string]any{}, msg: "at least one of these fields must be non-empty: 'config.allow', 'config.deny'"},
-		"both":    {conf: map[string]any{"allow": []any{"a"}, "deny": []any{"b"}}, msg: "only one of these fields must be non-empty: 'config.allow', 'config.deny'"},
-	}
-	for name, tt := range tests {
-		t.Run(name, func(t *testing.T) {
-			errs := reg.Validate(plugintest.Plugin("acl", tt.conf, plugintest.Scope{}))
-			if len(errs) != 1 || errs[0].Field != "config" || errs[0].Message != tt.msg {
-				t.Errorf("errors = %v, want config: %s", errs, tt.msg)
-			}
-		})
-	}
+	plugintest.CheckSchema(t, "acl", map[string]plugintest.SchemaCase{
+		"neither":                  {Config: map[string]any{}, Field: "config", Message: "at least one of these fields must be non-empty: 'config.allow', 'config.deny'"},
+		"both":                     {Config: map[string]any{"allow": []any{"a"}, "deny": []any{"b"}}, Field: "config", Message: "only one of these fields must be non-empty: 'config.allow', 'config.deny'"},
+		"string instead of a list": {Config: map[string]any{"allow": "admins"}, Field: "config.allow", Message: "expected an array"},
+	})
 }

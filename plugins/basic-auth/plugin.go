@@ -20,8 +20,7 @@ func init() {
 		Name: "basic-auth", Version: plugin.BundledVersion, Priority: Priority,
 		Defaults: defaults, NoConsumer: true,
 		New: func(cfg *Config, env *plugin.Env) (plugin.Handler, error) {
-			return &Handler{cfg: cfg, ix: env.Index,
-				challenge: http.Header{"Www-Authenticate": {`Basic realm="` + cfg.Realm + `"`}}}, nil
+			return &Handler{cfg: cfg, ix: env.Index, challenge: plugin.Challenge("Basic", &cfg.Realm)}, nil
 		},
 	}))
 }

@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 	_ "github.com/gantryhq/gantry/plugins/correlation-id"
 )
@@ -64,8 +63,8 @@ func TestCorrelationIDReadmeExample(t *testing.T) {
 
 func TestCorrelationIDSchema(t *testing.T) {
 	t.Parallel()
-	errs := plugin.Bundled(nil).Validate(plugintest.Plugin("correlation-id", map[string]any{"generator": "random", "header_name": "bad header"}, plugintest.Scope{}))
-	if len(errs) != 2 || errs[0].Field != "config.generator" || errs[1].Field != "config.header_name" {
-		t.Errorf("errors = %v", errs)
-	}
+	plugintest.CheckSchema(t, "correlation-id", map[string]plugintest.SchemaCase{
+		"generator":   {Config: map[string]any{"generator": "random"}, Field: "config.generator", Message: "expected one of: uuid, uuid#counter, tracker"},
+		"header name": {Config: map[string]any{"header_name": "bad header"}, Field: "config.header_name"},
+	})
 }

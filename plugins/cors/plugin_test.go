@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 	_ "github.com/gantryhq/gantry/plugins/cors"
 )
@@ -118,21 +117,10 @@ func TestCORSReadmeExample(t *testing.T) {
 
 func TestCORSSchema(t *testing.T) {
 	t.Parallel()
-	reg := plugin.Bundled(nil)
-	for name, tt := range map[string]struct {
-		conf  map[string]any
-		field string
-	}{
-		"bad method":   {conf: map[string]any{"methods": []any{"GET", "FETCH"}}, field: "config.methods[2]"},
-		"bad regex":    {conf: map[string]any{"origins": []any{"https://(.*"}}, field: "config.origins[1]"},
-		"bad max_age":  {conf: map[string]any{"max_age": "long"}, field: "config.max_age"},
-		"unknown name": {conf: map[string]any{"origin": []any{"x"}}, field: "config.origin"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			errs := reg.Validate(plugintest.Plugin("cors", tt.conf, plugintest.Scope{}))
-			if len(errs) != 1 || errs[0].Field != tt.field {
-				t.Errorf("errors = %v, want one on %s", errs, tt.field)
-			}
-		})
-	}
+	plugintest.CheckSchema(t, "cors", map[string]plugintest.SchemaCase{
+		"bad method":   {Config: map[string]any{"methods": []any{"GET", "FETCH"}}, Field: "config.methods[2]"},
+		"bad regex":    {Config: map[string]any{"origins": []any{"https://(.*"}}, Field: "config.origins[1]"},
+		"bad max_age":  {Config: map[string]any{"max_age": "long"}, Field: "config.max_age", Message: "expected a number"},
+		"unknown name": {Config: map[string]any{"origin": []any{"x"}}, Field: "config.origin", Message: "unknown field"},
+	})
 }

@@ -153,16 +153,9 @@ func TestFileLogReadmeExample(t *testing.T) {
 
 func TestFileLogSchema(t *testing.T) {
 	t.Parallel()
-	reg := plugin.Bundled(nil)
-	for name, conf := range map[string]map[string]any{
-		"missing path":  {},
-		"relative path": {"path": "logs/x.log"},
-		"lua":           {"path": "/tmp/x.log", "custom_fields_by_lua": map[string]any{"a": "return 1"}},
-	} {
-		t.Run(name, func(t *testing.T) {
-			if errs := reg.Validate(plugintest.Plugin("file-log", conf, plugintest.Scope{})); len(errs) != 1 {
-				t.Errorf("errors = %v, want one", errs)
-			}
-		})
-	}
+	plugintest.CheckSchema(t, "file-log", map[string]plugintest.SchemaCase{
+		"missing path":  {Config: map[string]any{}, Field: "config.path", Message: "required field missing"},
+		"relative path": {Config: map[string]any{"path": "logs/x.log"}, Field: "config.path"},
+		"lua":           {Config: map[string]any{"path": "/tmp/x.log", "custom_fields_by_lua": map[string]any{"a": "return 1"}}, Field: "config.custom_fields_by_lua"},
+	})
 }

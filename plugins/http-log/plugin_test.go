@@ -117,22 +117,11 @@ func TestHTTPLogReadmeExample(t *testing.T) {
 
 func TestHTTPLogSchema(t *testing.T) {
 	t.Parallel()
-	reg := plugin.Bundled(nil)
-	for name, tt := range map[string]struct {
-		conf  map[string]any
-		field string
-	}{
-		"missing endpoint": {conf: map[string]any{}, field: "config.http_endpoint"},
-		"not http":         {conf: map[string]any{"http_endpoint": "ftp://x/y"}, field: "config.http_endpoint"},
-		"method":           {conf: map[string]any{"http_endpoint": "http://x/", "method": "GET"}, field: "config.method"},
-		"batch size":       {conf: map[string]any{"http_endpoint": "http://x/", "queue": map[string]any{"max_batch_size": 0}}, field: "config.queue.max_batch_size"},
-		"bad header":       {conf: map[string]any{"http_endpoint": "http://x/", "headers": map[string]any{"a b": "c"}}, field: "config.headers.a b"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			errs := reg.Validate(plugintest.Plugin("http-log", tt.conf, plugintest.Scope{}))
-			if len(errs) != 1 || errs[0].Field != tt.field {
-				t.Errorf("errors = %v, want one on %s", errs, tt.field)
-			}
-		})
-	}
+	plugintest.CheckSchema(t, "http-log", map[string]plugintest.SchemaCase{
+		"missing endpoint": {Config: map[string]any{}, Field: "config.http_endpoint", Message: "required field missing"},
+		"not http":         {Config: map[string]any{"http_endpoint": "ftp://x/y"}, Field: "config.http_endpoint"},
+		"method":           {Config: map[string]any{"http_endpoint": "http://x/", "method": "GET"}, Field: "config.method"},
+		"batch size":       {Config: map[string]any{"http_endpoint": "http://x/", "queue": map[string]any{"max_batch_size": 0}}, Field: "config.queue.max_batch_size"},
+		"bad header":       {Config: map[string]any{"http_endpoint": "http://x/", "headers": map[string]any{"a b": "c"}}, Field: "config.headers.a b"},
+	})
 }

@@ -3,7 +3,6 @@ package iprestriction_test
 import (
 	"testing"
 
-	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 	_ "github.com/gantryhq/gantry/plugins/ip-restriction"
 )
@@ -57,22 +56,10 @@ func TestIPRestrictionReadmeExample(t *testing.T) {
 
 func TestIPRestrictionSchema(t *testing.T) {
 	t.Parallel()
-	reg := plugin.Bundled(nil)
-	for name, tt := range map[string]struct {
-		conf  map[string]any
-		field string
-		msg   string
-	}{
-		"neither":   {conf: map[string]any{}, field: "config", msg: "at least one of these fields must be non-empty: 'config.allow', 'config.deny'"},
-		"bad cidr":  {conf: map[string]any{"allow": []any{"10.0.0.0/8", "10.0.0.0/99"}}, field: "config.allow[2]", msg: "invalid ip or cidr range: '10.0.0.0/99'"},
-		"bad ip":    {conf: map[string]any{"deny": []any{"localhost"}}, field: "config.deny[1]", msg: "invalid ip or cidr range: 'localhost'"},
-		"bad state": {conf: map[string]any{"deny": []any{"::1"}, "status": 42}, field: "config.status", msg: "value should be between 100 and 599"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			errs := reg.Validate(plugintest.Plugin("ip-restriction", tt.conf, plugintest.Scope{}))
-			if len(errs) != 1 || errs[0].Field != tt.field || errs[0].Message != tt.msg {
-				t.Errorf("errors = %v, want %s: %s", errs, tt.field, tt.msg)
-			}
-		})
-	}
+	plugintest.CheckSchema(t, "ip-restriction", map[string]plugintest.SchemaCase{
+		"neither":    {Config: map[string]any{}, Field: "config", Message: "at least one of these fields must be non-empty: 'config.allow', 'config.deny'"},
+		"bad cidr":   {Config: map[string]any{"allow": []any{"10.0.0.0/8", "10.0.0.0/99"}}, Field: "config.allow[2]", Message: "invalid ip or cidr range: '10.0.0.0/99'"},
+		"bad ip":     {Config: map[string]any{"deny": []any{"localhost"}}, Field: "config.deny[1]", Message: "invalid ip or cidr range: 'localhost'"},
+		"bad status": {Config: map[string]any{"deny": []any{"::1"}, "status": 42}, Field: "config.status", Message: "value should be between 100 and 599"},
+	})
 }

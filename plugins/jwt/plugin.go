@@ -22,11 +22,7 @@ func init() {
 	plugin.Register(plugin.New(plugin.Spec[Config]{
 		Name: "jwt", Version: plugin.BundledVersion, Priority: Priority, Defaults: defaults, NoConsumer: true,
 		New: func(cfg *Config, env *plugin.Env) (plugin.Handler, error) {
-			challenge := "Bearer"
-			if cfg.Realm != nil && *cfg.Realm != "" {
-				challenge = `Bearer realm="` + *cfg.Realm + `"`
-			}
-			return &Handler{cfg: cfg, ix: env.Index, challenge: http.Header{"Www-Authenticate": {challenge}}}, nil
+			return &Handler{cfg: cfg, ix: env.Index, challenge: plugin.Challenge("Bearer", cfg.Realm)}, nil
 		},
 	}))
 }

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
-	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 	_ "github.com/gantryhq/gantry/plugins/jwt"
 )
@@ -209,20 +208,10 @@ func TestJWTReadmeExample(t *testing.T) {
 
 func TestJWTSchema(t *testing.T) {
 	t.Parallel()
-	reg := plugin.Bundled(nil)
-	for name, tt := range map[string]struct {
-		conf  map[string]any
-		field string
-	}{
-		"unknown claim":                    {conf: map[string]any{"claims_to_verify": []any{"iat"}}, field: "config.claims_to_verify[1]"},
-		"maximum expiration without exp":   {conf: map[string]any{"maximum_expiration": 60}, field: "config.claims_to_verify"},
-		"maximum expiration out of bounds": {conf: map[string]any{"maximum_expiration": -1}, field: "config.maximum_expiration"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			errs := reg.Validate(plugintest.Plugin("jwt", tt.conf, plugintest.Scope{}))
-			if len(errs) != 1 || errs[0].Field != tt.field {
-				t.Errorf("errors = %v, want one on %s", errs, tt.field)
-			}
-		})
-	}
+	plugintest.CheckSchema(t, "jwt", map[string]plugintest.SchemaCase{
+		"unknown claim":                    {Config: map[string]any{"claims_to_verify": []any{"iat"}}, Field: "config.claims_to_verify[1]"},
+		"maximum expiration without exp":   {Config: map[string]any{"maximum_expiration": 60}, Field: "config.claims_to_verify", Message: "expected to contain: exp"},
+		"maximum expiration out of bounds": {Config: map[string]any{"maximum_expiration": -1}, Field: "config.maximum_expiration"},
+		"consumer scope":                   {Scope: plugintest.Scope{Consumer: "c"}, Field: "consumer", Message: "value must be null"},
+	})
 }

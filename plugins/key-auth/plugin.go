@@ -22,11 +22,7 @@ func init() {
 		Name: "key-auth", Version: plugin.BundledVersion, Priority: Priority,
 		Defaults: defaults, NoConsumer: true,
 		New: func(cfg *Config, env *plugin.Env) (plugin.Handler, error) {
-			challenge := "Key"
-			if cfg.Realm != nil && *cfg.Realm != "" {
-				challenge = `Key realm="` + *cfg.Realm + `"`
-			}
-			return &Handler{cfg: cfg, ix: env.Index, challenge: http.Header{"Www-Authenticate": {challenge}}}, nil
+			return &Handler{cfg: cfg, ix: env.Index, challenge: plugin.Challenge("Key", cfg.Realm)}, nil
 		},
 	}))
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
-	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 	_ "github.com/gantryhq/gantry/plugins/key-auth"
 )
@@ -134,24 +133,10 @@ func TestKeyAuthReadmeExample(t *testing.T) {
 
 func TestKeyAuthSchema(t *testing.T) {
 	t.Parallel()
-	reg := plugin.Bundled(nil)
-	tests := []struct {
-		name  string
-		conf  map[string]any
-		scope plugintest.Scope
-		field string
-	}{
-		{name: "bad header name", conf: map[string]any{"key_names": []any{"ok", "bad name"}}, field: "config.key_names[2]"},
-		{name: "empty key_names", conf: map[string]any{"key_names": []any{}}, field: "config.key_names"},
-		{name: "wrong type", conf: map[string]any{"hide_credentials": "yes"}, field: "config.hide_credentials"},
-		{name: "consumer scope", scope: plugintest.Scope{Consumer: "c"}, field: "consumer"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			errs := reg.Validate(plugintest.Plugin("key-auth", tt.conf, tt.scope))
-			if len(errs) != 1 || errs[0].Field != tt.field {
-				t.Errorf("errors = %v, want one on %s", errs, tt.field)
-			}
-		})
-	}
+	plugintest.CheckSchema(t, "key-auth", map[string]plugintest.SchemaCase{
+		"bad header name": {Config: map[string]any{"key_names": []any{"ok", "bad name"}}, Field: "config.key_names[2]"},
+		"empty key_names": {Config: map[string]any{"key_names": []any{}}, Field: "config.key_names"},
+		"wrong type":      {Config: map[string]any{"hide_credentials": "yes"}, Field: "config.hide_credentials", Message: "expected a boolean"},
+		"consumer scope":  {Scope: plugintest.Scope{Consumer: "c"}, Field: "consumer", Message: "value must be null"},
+	})
 }

@@ -207,27 +207,15 @@ func TestRateLimitingReadmeExample(t *testing.T) {
 
 func TestRateLimitingSchema(t *testing.T) {
 	t.Parallel()
-	reg := plugin.Bundled(nil)
-	for name, tt := range map[string]struct {
-		conf  map[string]any
-		field string
-		msg   string
-	}{
-		"no window":        {conf: map[string]any{}, field: "config", msg: "at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'"},
-		"windows in order": {conf: map[string]any{"minute": 10, "hour": 5}, field: "config", msg: "The limit for hour(5.0) cannot be lower than the limit for minute(10.0)"},
-		"header name":      {conf: map[string]any{"minute": 1, "limit_by": "header"}, field: "config.header_name", msg: "required field missing"},
-		"path":             {conf: map[string]any{"minute": 1, "limit_by": "path"}, field: "config.path", msg: "required field missing"},
-		"limit_by":         {conf: map[string]any{"minute": 1, "limit_by": "moon"}, field: "config.limit_by", msg: "expected one of: consumer, credential, ip, service, header, path"},
-		"cluster policy":   {conf: map[string]any{"minute": 1, "policy": "cluster"}, field: "config.policy"},
-		"redis host":       {conf: map[string]any{"minute": 1, "policy": "redis"}, field: "config.redis.host", msg: "required field missing"},
-		"redis record":     {conf: map[string]any{"minute": 1, "redis": map[string]any{"prot": 1}}, field: "config.redis.prot", msg: "unknown field"},
-		"negative":         {conf: map[string]any{"minute": -1}, field: "config.minute", msg: "value must be greater than -1"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			errs := reg.Validate(plugintest.Plugin("rate-limiting", tt.conf, plugintest.Scope{}))
-			if len(errs) != 1 || errs[0].Field != tt.field || (tt.msg != "" && errs[0].Message != tt.msg) {
-				t.Errorf("errors = %v, want %s: %s", errs, tt.field, tt.msg)
-			}
-		})
-	}
+	plugintest.CheckSchema(t, "rate-limiting", map[string]plugintest.SchemaCase{
+		"no window":        {Config: map[string]any{}, Field: "config", Message: "at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'"},
+		"windows in order": {Config: map[string]any{"minute": 10, "hour": 5}, Field: "config", Message: "The limit for hour(5.0) cannot be lower than the limit for minute(10.0)"},
+		"header name":      {Config: map[string]any{"minute": 1, "limit_by": "header"}, Field: "config.header_name", Message: "required field missing"},
+		"path":             {Config: map[string]any{"minute": 1, "limit_by": "path"}, Field: "config.path", Message: "required field missing"},
+		"limit_by":         {Config: map[string]any{"minute": 1, "limit_by": "moon"}, Field: "config.limit_by", Message: "expected one of: consumer, credential, ip, service, header, path"},
+		"cluster policy":   {Config: map[string]any{"minute": 1, "policy": "cluster"}, Field: "config.policy"},
+		"redis host":       {Config: map[string]any{"minute": 1, "policy": "redis"}, Field: "config.redis.host", Message: "required field missing"},
+		"redis record":     {Config: map[string]any{"minute": 1, "redis": map[string]any{"prot": 1}}, Field: "config.redis.prot", Message: "unknown field"},
+		"negative":         {Config: map[string]any{"minute": -1}, Field: "config.minute", Message: "value must be greater than -1"},
+	})
 }

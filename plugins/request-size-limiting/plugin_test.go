@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 	_ "github.com/gantryhq/gantry/plugins/request-size-limiting"
 )
@@ -79,8 +78,8 @@ func TestRequestSizeLimitingReadmeExample(t *testing.T) {
 
 func TestRequestSizeLimitingSchema(t *testing.T) {
 	t.Parallel()
-	errs := plugin.Bundled(nil).Validate(plugintest.Plugin("request-size-limiting", map[string]any{"size_unit": "gigabytes", "allowed_payload_size": -1}, plugintest.Scope{}))
-	if len(errs) != 2 || errs[0].Field != "config.size_unit" || errs[1].Field != "config.allowed_payload_size" {
-		t.Errorf("errors = %v", errs)
-	}
+	plugintest.CheckSchema(t, "request-size-limiting", map[string]plugintest.SchemaCase{
+		"unit": {Config: map[string]any{"size_unit": "gigabytes"}, Field: "config.size_unit", Message: "expected one of: megabytes, kilobytes, bytes"},
+		"size": {Config: map[string]any{"allowed_payload_size": -1}, Field: "config.allowed_payload_size"},
+	})
 }

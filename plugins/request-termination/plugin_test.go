@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 	_ "github.com/gantryhq/gantry/plugins/request-termination"
 )
@@ -106,22 +105,11 @@ func TestRequestTerminationReadmeExample(t *testing.T) {
 
 func TestRequestTerminationSchema(t *testing.T) {
 	t.Parallel()
-	reg := plugin.Bundled(nil)
-	for name, tt := range map[string]struct {
-		conf  map[string]any
-		field string
-	}{
-		"status too high":         {conf: map[string]any{"status_code": 600}, field: "config.status_code"},
-		"message with body":       {conf: map[string]any{"message": "a", "body": "b"}, field: "config"},
-		"content_type alone":      {conf: map[string]any{"content_type": "text/plain"}, field: "config"},
-		"echo with body":          {conf: map[string]any{"echo": true, "body": "b"}, field: "config"},
-		"status code not integer": {conf: map[string]any{"status_code": 403.5}, field: "config.status_code"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			errs := reg.Validate(plugintest.Plugin("request-termination", tt.conf, plugintest.Scope{}))
-			if len(errs) != 1 || errs[0].Field != tt.field {
-				t.Errorf("errors = %v, want one on %s", errs, tt.field)
-			}
-		})
-	}
+	plugintest.CheckSchema(t, "request-termination", map[string]plugintest.SchemaCase{
+		"status too high":         {Config: map[string]any{"status_code": 600}, Field: "config.status_code"},
+		"message with body":       {Config: map[string]any{"message": "a", "body": "b"}, Field: "config", Message: "message cannot be used with content_type or body"},
+		"content_type alone":      {Config: map[string]any{"content_type": "text/plain"}, Field: "config", Message: "content_type requires a body"},
+		"echo with body":          {Config: map[string]any{"echo": true, "body": "b"}, Field: "config", Message: "echo cannot be used with content_type and body"},
+		"status code not integer": {Config: map[string]any{"status_code": 403.5}, Field: "config.status_code", Message: "expected an integer"},
+	})
 }

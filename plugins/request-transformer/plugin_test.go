@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 	_ "github.com/gantryhq/gantry/plugins/request-transformer"
 )
@@ -147,22 +146,11 @@ func TestRequestTransformerReadmeExample(t *testing.T) {
 
 func TestRequestTransformerSchema(t *testing.T) {
 	t.Parallel()
-	reg := plugin.Bundled(nil)
-	for name, tt := range map[string]struct {
-		conf  map[string]any
-		field string
-	}{
-		"pair without colon": {conf: map[string]any{"add": map[string]any{"headers": []any{"x-a:1", "nocolon"}}}, field: "config.add.headers[2]"},
-		"replace pair":       {conf: map[string]any{"replace": map[string]any{"querystring": []any{":v"}}}, field: "config.replace.querystring[1]"},
-		"lower-case method":  {conf: map[string]any{"http_method": "get"}, field: "config.http_method"},
-		"relative uri":       {conf: map[string]any{"replace": map[string]any{"uri": "x"}}, field: "config.replace.uri"},
-		"unknown target":     {conf: map[string]any{"add": map[string]any{"cookies": []any{}}}, field: "config.add.cookies"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			errs := reg.Validate(plugintest.Plugin("request-transformer", tt.conf, plugintest.Scope{}))
-			if len(errs) != 1 || errs[0].Field != tt.field {
-				t.Errorf("errors = %v, want one on %s", errs, tt.field)
-			}
-		})
-	}
+	plugintest.CheckSchema(t, "request-transformer", map[string]plugintest.SchemaCase{
+		"pair without colon": {Config: map[string]any{"add": map[string]any{"headers": []any{"x-a:1", "nocolon"}}}, Field: "config.add.headers[2]"},
+		"replace pair":       {Config: map[string]any{"replace": map[string]any{"querystring": []any{":v"}}}, Field: "config.replace.querystring[1]"},
+		"lower-case method":  {Config: map[string]any{"http_method": "get"}, Field: "config.http_method"},
+		"relative uri":       {Config: map[string]any{"replace": map[string]any{"uri": "x"}}, Field: "config.replace.uri"},
+		"unknown target":     {Config: map[string]any{"add": map[string]any{"cookies": []any{}}}, Field: "config.add.cookies", Message: "unknown field"},
+	})
 }

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 	_ "github.com/gantryhq/gantry/plugins/response-transformer"
 )
@@ -98,20 +97,9 @@ func TestResponseTransformerReadmeExample(t *testing.T) {
 
 func TestResponseTransformerSchema(t *testing.T) {
 	t.Parallel()
-	reg := plugin.Bundled(nil)
-	for name, tt := range map[string]struct {
-		conf  map[string]any
-		field string
-	}{
-		"bad pair":                {conf: map[string]any{"add": map[string]any{"json": []any{"nocolon"}}}, field: "config.add.json[1]"},
-		"bad json type":           {conf: map[string]any{"append": map[string]any{"json_types": []any{"array"}}}, field: "config.append.json_types[1]"},
-		"no json_types on remove": {conf: map[string]any{"remove": map[string]any{"json_types": []any{}}}, field: "config.remove.json_types"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			errs := reg.Validate(plugintest.Plugin("response-transformer", tt.conf, plugintest.Scope{}))
-			if len(errs) != 1 || errs[0].Field != tt.field {
-				t.Errorf("errors = %v, want one on %s", errs, tt.field)
-			}
-		})
-	}
+	plugintest.CheckSchema(t, "response-transformer", map[string]plugintest.SchemaCase{
+		"bad pair":                {Config: map[string]any{"add": map[string]any{"json": []any{"nocolon"}}}, Field: "config.add.json[1]"},
+		"bad json type":           {Config: map[string]any{"append": map[string]any{"json_types": []any{"array"}}}, Field: "config.append.json_types[1]"},
+		"no json_types on remove": {Config: map[string]any{"remove": map[string]any{"json_types": []any{}}}, Field: "config.remove.json_types", Message: "unknown field"},
+	})
 }
