@@ -29,9 +29,10 @@ func (p *Proxy) modifyResponse(res *http.Response) error {
 	return nil
 }
 
-// upstreamBody enforces the service's read_timeout between two reads of
-// the response body (nginx's proxy_read_timeout): a timer cancels the
-// attempt's context when the upstream stalls, which fails the pending read.
+// upstreamBody enforces the service's read_timeout on each read of the
+// response body (nginx's proxy_read_timeout): a timer armed only while a
+// Read waits cancels the attempt's context when the upstream stalls, which
+// fails that read. Time spent writing to a slow client does not count.
 // Close releases the attempt's context.
 type upstreamBody struct {
 	io.ReadCloser
@@ -45,15 +46,18 @@ func newUpstreamBody(rc io.ReadCloser, timeout time.Duration, cancel context.Can
 	b := &upstreamBody{ReadCloser: rc, timeout: timeout, cancel: cancel}
 	if timeout > 0 {
 		b.timer = time.AfterFunc(timeout, cancel)
+		b.timer.Stop()
 	}
 	return b
 }
 
 func (b *upstreamBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if b.timer != nil && err == nil {
-		b.timer.Reset(b.timeout)
+	if b.timer == nil {
+		return b.ReadCloser.Read(p)
 	}
+	b.timer.Reset(b.timeout)
+	n, err := b.ReadCloser.Read(p)
+	b.timer.Stop()
 	return n, err
 }
 

@@ -45,6 +45,11 @@ func (p *Proxy) Serve(ln net.Listener, lo ListenOptions) error {
 	}
 	p.servers[srv] = struct{}{}
 	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.servers, srv)
+		p.mu.Unlock()
+	}()
 
 	if p.opts.MaxConns > 0 {
 		ln = netutil.LimitListener(ln, p.opts.MaxConns)
