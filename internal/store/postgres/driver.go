@@ -120,3 +120,19 @@ func classify(ctx context.Context, err error) error {
 	}
 	return err
 }
+
+// Batch sends stmts in one pgx batch: one round trip for all of them.
+func (t pgTx) Batch(ctx context.Context, stmts []sqlstore.Stmt) (int, error) {
+	b := &pgx.Batch{}
+	for _, s := range stmts {
+		b.Queue(s.SQL, s.Args...)
+	}
+	br := t.tx.SendBatch(ctx, b)
+	defer br.Close()
+	for i := range stmts {
+		if _, err := br.Exec(); err != nil {
+			return i, classify(ctx, err)
+		}
+	}
+	return -1, classify(ctx, br.Close())
+}

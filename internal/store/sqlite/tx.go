@@ -95,3 +95,14 @@ func uniqueViolation(se *sqlite.Error) error {
 	}
 	return v
 }
+
+// Batch runs stmts one by one: SQLite is in-process, there is no round trip
+// to save.
+func (t sqlTx) Batch(ctx context.Context, stmts []sqlstore.Stmt) (int, error) {
+	for i, s := range stmts {
+		if _, err := t.Exec(ctx, s.SQL, s.Args...); err != nil {
+			return i, err
+		}
+	}
+	return -1, nil
+}

@@ -23,6 +23,15 @@ type Tx interface {
 	// Query runs a query and calls row for each result row with a scan
 	// function bound to that row. Returning an error from row stops early.
 	Query(ctx context.Context, query string, args []any, row func(scan func(dest ...any) error) error) error
+	// Batch runs stmts in order in as few round trips as the database
+	// allows. On failure it returns the index of the failing statement.
+	Batch(ctx context.Context, stmts []Stmt) (failed int, err error)
+}
+
+// Stmt is one statement of a batch.
+type Stmt struct {
+	SQL  string
+	Args []any
 }
 
 // Driver is what a backend provides. Errors it returns are already

@@ -111,9 +111,30 @@ func (s *Store) save(ctx context.Context, tx Tx, t *table, e entity.Entity, repl
 // put writes e's row and tags, inserting or (replace) updating by id. The
 // caller has checked e's references.
 func (s *Store) put(ctx context.Context, tx Tx, t *table, e entity.Entity, replace bool) error {
-	data, err := encode(e)
+	stmts, err := rowStmts(t, e, replace)
 	if err != nil {
 		return err
+	}
+	n, err := tx.Exec(ctx, stmts[0].SQL, stmts[0].Args...)
+	if err != nil {
+		return writeError(t, e, err)
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	for _, st := range stmts[1:] {
+		if _, err := tx.Exec(ctx, st.SQL, st.Args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rowStmts returns the statements writing e: its row first, then its tags.
+func rowStmts(t *table, e entity.Entity, replace bool) ([]Stmt, error) {
+	data, err := encode(e)
+	if err != nil {
+		return nil, err
 	}
 	args := []any{e.GetID(), metaOf(e).CreatedAt, data}
 	names := []string{"id", "created_at", "data"}
@@ -135,24 +156,14 @@ func (s *Store) put(ctx context.Context, tx Tx, t *table, e entity.Entity, repla
 		}
 		q = "INSERT INTO " + t.name() + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
 	}
-	n, err := tx.Exec(ctx, q, args...)
-	if err != nil {
-		return writeError(t, e, err)
-	}
-	if n == 0 {
-		return store.ErrNotFound
-	}
+	stmts := []Stmt{{q, args}}
 	if replace {
-		if _, err := tx.Exec(ctx, "DELETE FROM "+t.name()+"_tags WHERE entity_id = $1", e.GetID()); err != nil {
-			return err
-		}
+		stmts = append(stmts, Stmt{"DELETE FROM " + t.name() + "_tags WHERE entity_id = $1", []any{e.GetID()}})
 	}
 	for _, tag := range dedupe(e.GetTags()) {
-		if _, err := tx.Exec(ctx, "INSERT INTO "+t.name()+"_tags (entity_id, tag) VALUES ($1, $2)", e.GetID(), tag); err != nil {
-			return err
-		}
+		stmts = append(stmts, Stmt{"INSERT INTO " + t.name() + "_tags (entity_id, tag) VALUES ($1, $2)", []any{e.GetID(), tag}})
 	}
-	return nil
+	return stmts, nil
 }
 
 // checkRefs reports the first reference of e to an entity that does not

@@ -81,3 +81,32 @@ func testImportNotEmpty(t *testing.T, h Harness) {
 	}
 	wantNotFound(t, empty, entity.KindService, "ok")
 }
+
+func testImportChecks(t *testing.T, h Harness) {
+	t.Run("duplicate name", func(t *testing.T) {
+		s := h.New(t)
+		cfg := &entity.Config{Services: []*entity.Service{service("dup"), service("dup")}}
+		var ue *store.UniqueError
+		if err := s.Import(ctx(t), cfg); !errors.As(err, &ue) || ue.Field != "name" || ue.Value != "dup" {
+			t.Fatalf("import: %v, want UniqueError on name dup", err)
+		}
+		wantNotFound(t, s, entity.KindService, "dup")
+	})
+	t.Run("snis shorthand", func(t *testing.T) {
+		s := h.New(t)
+		c := &entity.Certificate{Cert: "c", Key: "k", SNIs: []string{"s.example", "t.example"}}
+		listed := &entity.SNI{Name: "t.example", Certificate: &entity.Ref{ID: "4c1b3a52-0d47-4f59-9d43-1a2b3c4d5e6f"}}
+		c.ID = listed.Certificate.ID
+		cfg := &entity.Config{Certificates: []*entity.Certificate{c}, SNIs: []*entity.SNI{listed}}
+		if err := s.Import(ctx(t), cfg); err != nil {
+			t.Fatal(err)
+		}
+		got := mustGet(t, s, entity.KindCertificate, c.ID).(*entity.Certificate)
+		if !slices.Equal(got.SNIs, []string{"s.example", "t.example"}) {
+			t.Fatalf("snis %v", got.SNIs)
+		}
+		if mustGet(t, s, entity.KindSNI, "t.example").GetID() != listed.ID {
+			t.Fatal("a listed sni was created twice")
+		}
+	})
+}

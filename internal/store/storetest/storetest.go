@@ -59,6 +59,7 @@ func RunHarness(t *testing.T, h Harness) {
 		{"Changes", testChanges},
 		{"ExportImport", testExportImport},
 		{"ImportNotEmpty", testImportNotEmpty},
+		{"ImportChecks", testImportChecks},
 		{"CrossNode", testCrossNode},
 		{"Outage", testOutage},
 	}
