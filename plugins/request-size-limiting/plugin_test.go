@@ -39,7 +39,7 @@ func TestRequestSizeLimiting(t *testing.T) {
 			h := plugintest.New(t, plugintest.Basic(plugintest.Plugin("request-size-limiting", tt.conf, plugintest.Scope{})))
 			method := tt.method
 			if method == "" {
-				method = "POST"
+				method = "POST" // most cases send a body
 			}
 			var body io.Reader
 			if tt.body != "" {

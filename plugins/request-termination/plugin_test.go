@@ -34,11 +34,7 @@ func TestRequestTermination(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := plugintest.New(t, plugintest.Basic(plugintest.Plugin("request-termination", tt.conf, plugintest.Scope{})))
-			path := tt.path
-			if path == "" {
-				path = "/"
-			}
-			req := h.Request(t, "GET", path, nil)
+			req := h.Request(t, "GET", tt.path, nil)
 			if tt.header != "" {
 				req.Header.Set(tt.header, "1")
 			}

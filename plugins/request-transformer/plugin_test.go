@@ -106,14 +106,7 @@ func TestRequestTransformer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := plugintest.New(t, plugintest.Basic(plugintest.Plugin("request-transformer", tt.conf, plugintest.Scope{})))
-			method, path := tt.method, tt.path
-			if method == "" {
-				method = "GET"
-			}
-			if path == "" {
-				path = "/"
-			}
-			req := h.Request(t, method, path, strings.NewReader(tt.body))
+			req := h.Request(t, tt.method, tt.path, strings.NewReader(tt.body))
 			for k, v := range tt.header {
 				req.Header.Set(k, v)
 			}

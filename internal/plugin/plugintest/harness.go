@@ -125,8 +125,16 @@ func (h *Harness) Do(t testing.TB, req *http.Request) (*http.Response, []byte) {
 }
 
 // Request builds a request to the proxy; path may carry a query string.
+// An empty method means GET, an empty path "/", so table tests can leave
+// them out.
 func (h *Harness) Request(t testing.TB, method, path string, body io.Reader) *http.Request {
 	t.Helper()
+	if method == "" {
+		method = http.MethodGet
+	}
+	if path == "" {
+		path = "/"
+	}
 	req, err := http.NewRequest(method, h.URL+path, body)
 	if err != nil {
 		t.Fatalf("plugintest: %v", err)
