@@ -53,8 +53,10 @@ func (m chanMutex) unlock() { <-m }
 
 // findBin returns the newest /usr/lib/postgresql/*/bin holding postgres, or
 // the directory of postgres on PATH.
-func findBin() (string, error) {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+func findBin() (string, error) { return findBinIn("/usr/lib/postgresql/*/bin") }
+
+func findBinIn(pattern string) (string, error) {
+	dirs, _ := filepath.Glob(pattern)
 	slices.SortFunc(dirs, func(a, b string) int { return version(b) - version(a) })
 	for _, d := range dirs {
 		if isExec(filepath.Join(d, "postgres")) && isExec(filepath.Join(d, "initdb")) {

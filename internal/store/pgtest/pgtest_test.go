@@ -2,6 +2,9 @@ package pgtest
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -37,5 +40,32 @@ func TestServer(t *testing.T) {
 	}
 	if err := query(); err != nil {
 		t.Fatalf("query after restart: %v", err)
+	}
+}
+
+func TestNotInstalled(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := findBinIn(filepath.Join(t.TempDir(), "*", "bin"))
+	if err == nil || !strings.Contains(err.Error(), "apt-get install -y postgresql") {
+		t.Fatalf("without PostgreSQL: %v, want the command that installs it", err)
+	}
+}
+
+func TestFindsNewestVersion(t *testing.T) {
+	root := t.TempDir()
+	for _, v := range []string{"9", "15", "13"} {
+		bin := filepath.Join(root, v, "bin")
+		if err := os.MkdirAll(bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"postgres", "initdb"} {
+			if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got, err := findBinIn(filepath.Join(root, "*", "bin"))
+	if err != nil || got != filepath.Join(root, "15", "bin") {
+		t.Fatalf("got %q, %v; want version 15", got, err)
 	}
 }
