@@ -8,13 +8,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// statusHandler serves the status listener: /status, /status/ready and
-// /metrics. It reads the node's state and never changes it.
+// statusHandler serves the status listener: /status, /status/ready,
+// /metrics and the read-only upstream endpoints. It reads the node's state
+// and never changes it.
 func (n *Node) statusHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /status", n.serveStatus)
 	mux.HandleFunc("GET /status/ready", n.serveReady)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.reg, promhttp.HandlerOpts{}))
+	n.registerUpstreams(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not found"})
 	})
