@@ -19,10 +19,7 @@ func (s *Server) NewDatabase(t testing.TB) string {
 // much faster than creating it again in every test.
 func (s *Server) NewDatabaseFrom(t testing.TB, template string) string {
 	t.Helper()
-	s.mu.lock()
-	s.dbs++
-	name := fmt.Sprintf("gantry_test_%d", s.dbs)
-	s.mu.unlock()
+	name := fmt.Sprintf("gantry_test_%d", s.dbs.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := s.admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template+" STRATEGY FILE_COPY"); err != nil {

@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -41,15 +42,8 @@ type Server struct {
 	cmd    *exec.Cmd
 	exited chan struct{}
 	admin  *pgxpool.Pool
-	dbs    int64 // databases created so far, under mu
-	mu     chanMutex
+	dbs    atomic.Int64 // databases created so far, to name the next
 }
-
-// chanMutex is a mutex usable with select-free code paths; a one-slot channel.
-type chanMutex chan struct{}
-
-func (m chanMutex) lock()   { m <- struct{}{} }
-func (m chanMutex) unlock() { <-m }
 
 // findBin returns the newest /usr/lib/postgresql/*/bin holding postgres, or
 // the directory of postgres on PATH.

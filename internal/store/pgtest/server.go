@@ -30,7 +30,7 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Host: "127.0.0.1", User: "postgres", bin: bin, dir: dir, cred: cred, mu: make(chanMutex, 1)}
+	s := &Server{Host: "127.0.0.1", User: "postgres", bin: bin, dir: dir, cred: cred}
 	if cred != nil {
 		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
 			s.Close()

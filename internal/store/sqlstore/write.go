@@ -232,6 +232,11 @@ func (s *Store) Delete(ctx context.Context, kind entity.Kind, idOrKey string) er
 				return &store.ReferencedError{Kind: kind, By: br.t.kind, Count: n}
 			}
 		}
+		if kind == entity.KindCACertificate {
+			if err := caInUse(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		_, err := tx.Exec(ctx, "DELETE FROM "+t.name()+" WHERE id = $1", id)
 		return deleteError(kind, err)
 	})

@@ -200,6 +200,9 @@ func testReferenced(t *testing.T, h Harness) {
 	s := h.New(t)
 	f := seed(t, s, "ref")
 	mustInsert(t, s, route("second", f.Service))
+	verifying := service("verifying")
+	verifying.CACertificates = []string{f.CA.ID}
+	mustInsert(t, s, verifying)
 	tests := []struct {
 		name    string
 		e       entity.Entity
@@ -209,6 +212,7 @@ func testReferenced(t *testing.T, h Harness) {
 	}{
 		{"service used by routes", f.Service, entity.KindRoute, 2, "an existing 'route' entity references this 'service' entity"},
 		{"certificate used by a service", f.Cert, entity.KindService, 1, "an existing 'service' entity references this 'certificate' entity"},
+		{"ca certificate used by a service", f.CA, entity.KindService, 1, "an existing 'service' entity references this 'ca_certificate' entity"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -223,4 +227,13 @@ func testReferenced(t *testing.T, h Harness) {
 			mustGet(t, s, tc.e.EntityKind(), tc.e.GetID())
 		})
 	}
+	t.Run("free once no longer used", func(t *testing.T) {
+		verifying.CACertificates = nil
+		if err := s.Update(ctx(t), verifying); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Delete(ctx(t), entity.KindCACertificate, f.CA.ID); err != nil {
+			t.Fatalf("delete an unused ca certificate: %v", err)
+		}
+	})
 }
