@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/plugin"
@@ -105,4 +106,27 @@ func BenchmarkAdminGetService(b *testing.B) {
 			b.Fatalf("status %d", res.StatusCode)
 		}
 	}
+}
+
+// FuzzAdminQuery sends arbitrary query strings and path keys to the read
+// endpoints: never a 5xx.
+func FuzzAdminQuery(f *testing.F) {
+	a := newTestAPI(f, nil)
+	a.must(http.StatusCreated, "POST", "/services", map[string]any{"name": "s", "host": "s.internal", "tags": []string{"a"}})
+	h := a.srv.Config.Handler
+	for _, seed := range []string{"size=1", "size=-1&offset=zz", "tags=a,b", "tags=a/b/", "offset=%ff", "size=1e9&tags=%2C"} {
+		f.Add(seed, "s")
+	}
+	f.Add("", "6f0c7f6a-3c5e-4f33-9d7b-2a0f0e5b7c11")
+	f.Fuzz(func(t *testing.T, query, key string) {
+		for _, path := range []string{"/services", "/services/" + url.PathEscape(key) + "/routes", "/certificates/" + url.PathEscape(key), "/acls"} {
+			req := httptest.NewRequest("GET", "/", nil)
+			req.URL.Path, req.URL.RawPath, req.URL.RawQuery = path, "", query
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code >= 500 {
+				t.Fatalf("GET %s?%s: %d %s", path, query, rec.Code, rec.Body)
+			}
+		}
+	})
 }
