@@ -73,10 +73,8 @@ func (c *Context) LogEntry() *LogEntry {
 	e.Response.Status, e.Response.Size = c.Response.Status, c.ResponseSize
 	e.Response.Headers = flatten(c.Response.Header)
 	e.Route, e.Service, e.Consumer = c.Route, c.Service, c.Consumer
-	total := time.Since(c.Started)
-	e.Latencies.Request = total.Milliseconds()
-	e.Latencies.Proxy = c.UpstreamLatency.Milliseconds()
-	e.Latencies.Gantry = max(0, (total - c.UpstreamLatency).Milliseconds())
+	total, upstream, gateway := c.Latencies()
+	e.Latencies.Request, e.Latencies.Proxy, e.Latencies.Gantry = total.Milliseconds(), upstream.Milliseconds(), gateway.Milliseconds()
 	if c.ClientIP.IsValid() {
 		e.ClientIP = c.ClientIP.String()
 	}
@@ -91,6 +89,13 @@ func (c *Context) LogEntry() *LogEntry {
 		e.Source = "gantry"
 	}
 	return e
+}
+
+// Latencies splits the request's time so far: total, waiting for the
+// upstream, and spent in the gateway (total minus upstream).
+func (c *Context) Latencies() (total, upstream, gateway time.Duration) {
+	total = time.Since(c.Started)
+	return total, c.UpstreamLatency, max(0, total-c.UpstreamLatency)
 }
 
 // flatten lower-cases names and joins repeated values with ", ".

@@ -96,6 +96,11 @@ func (r *Registry) Versions() map[string]string {
 	return out
 }
 
+// Shared returns the state plugins keep across snapshots, for code that
+// must reach it outside requests (plugins/prometheus exposes its metrics
+// from there).
+func (r *Registry) Shared() *Shared { return r.shared }
+
 // Close releases what plugins keep across snapshots (redis connection
 // pools, for example): every shared value that has a Close method. Call it
 // when the node stops; registries made by Subset share the same state.
