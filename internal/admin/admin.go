@@ -76,6 +76,14 @@ type Options struct {
 	// (GET /clustering/data-planes); nil lists none.
 	DataPlanes func(ctx context.Context) ([]any, error)
 
+	// UpstreamHealth reports the balancer's view of an upstream for GET
+	// /upstreams/{u}/health: one row per target (rendered as "data") and the
+	// whole upstream's health (?balancer_health=1). Nil answers 404.
+	UpstreamHealth func(ctx context.Context, upstreamID string) (targets any, upstream string, err error)
+	// SetTargetHealth marks a target (address "" = all its addresses)
+	// healthy or not by hand (POST .../targets/{t}/healthy). Nil answers 404.
+	SetTargetHealth func(ctx context.Context, upstreamID, target, address string, healthy bool) error
+
 	// MaxBodySize bounds request bodies; 0 means DefaultMaxBodySize.
 	MaxBodySize int64
 }

@@ -28,6 +28,7 @@ func (h *handler) routes() {
 	rt.handle(http.MethodGet, "/clustering/status", h.clusteringStatus)
 	rt.handle(http.MethodGet, "/config", h.getConfig)
 	rt.handle(http.MethodPost, "/config", h.postConfig)
+	h.healthRoutes()
 
 	list := func(r *http.Request, ki *kindInfo, _ string, fk *store.ForeignKey) (int, any, error) {
 		return h.list(r, ki, fk)
