@@ -188,3 +188,28 @@ func waitUp(t *testing.T, s store.Store) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+func testClose(t *testing.T, h Harness) {
+	s := h.New(t)
+	ch := s.Changes(ctx(t))
+	if err := s.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	select {
+	case _, ok := <-ch:
+		if ok {
+			t.Fatal("value after close")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Changes not closed by Close")
+	}
+	if _, ok := <-s.Changes(ctx(t)); ok {
+		t.Fatal("Changes after Close delivered a value")
+	}
+	if err := s.Insert(ctx(t), service("late")); err == nil {
+		t.Fatal("insert into a closed store succeeded")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+}

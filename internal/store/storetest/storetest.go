@@ -57,6 +57,7 @@ func RunHarness(t *testing.T, h Harness) {
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Revision", testRevision},
 		{"Changes", testChanges},
+		{"Close", testClose},
 		{"ExportImport", testExportImport},
 		{"ImportNotEmpty", testImportNotEmpty},
 		{"ImportChecks", testImportChecks},
