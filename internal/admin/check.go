@@ -53,7 +53,7 @@ func checkValue(errs *entity.Errors, path string, f *field, v any) {
 			return
 		}
 		for i, el := range list {
-			p := fmt.Sprintf("%s[%d]", path, i+1)
+			p := fmt.Sprintf("%s[%d]", path, i) // 0-based, as entity.Validate and the declarative loader count
 			if el == nil {
 				errs.Add(p, "required field missing")
 				continue

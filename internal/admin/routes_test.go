@@ -25,7 +25,7 @@ func TestRoutesAndReferences(t *testing.T) {
 		{"dangling service name", "POST", "/routes", map[string]any{"paths": []string{"/x"}, "service": map[string]any{"name": "ghost"}}, 400, 4, []string{"ghost", "services"}},
 		{"service reference must be an object", "POST", "/routes", map[string]any{"paths": []string{"/x"}, "service": "users"}, 400, 2, []string{`"service":"expected a record"`}},
 		{"route needs a matching attribute", "POST", "/routes", map[string]any{"name": "empty"}, 400, 2, []string{"schema violation"}},
-		{"bad element type names the index", "POST", "/routes", map[string]any{"paths": []any{"/ok", 5}}, 400, 2, []string{"paths[2]", "expected a string"}},
+		{"bad element type names the index", "POST", "/routes", map[string]any{"paths": []any{"/ok", 5}}, 400, 2, []string{`"paths[1]":"expected a string"`}},
 		{"route of the service, nested", "GET", "/services/users/routes/r1", nil, 200, 0, []string{`"name":"r1"`}},
 		{"route of another service is not found", "GET", "/services/other/routes/r1", nil, 404, 0, []string{"Not found"}},
 		{"nested under unknown service", "GET", "/services/ghost/routes", nil, 404, 0, []string{"Not found"}},
