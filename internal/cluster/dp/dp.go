@@ -168,3 +168,27 @@ func (a *Agent) setStatus(fn func(*Status)) {
 }
 
 func (a *Agent) cachePath() string { return filepath.Join(a.opts.Prefix, wire.CacheFile) }
+
+// Running returns the configuration in service, its version and hash (a nil
+// config before Start).
+func (a *Agent) Running() (*entity.Config, int64, string) {
+	r := a.current()
+	return r.cfg, r.version, r.hash
+}
+
+// Source lets a node load the agent's running configuration like any other
+// configuration source (Describe and Load), so a reload or the node's own
+// start-up load re-applies what the agent runs rather than something else.
+type Source struct{ Agent *Agent }
+
+// Describe names the source in logs.
+func (s Source) Describe() string { return "control plane (hybrid mode)" }
+
+// Load returns the configuration the agent runs now.
+func (s Source) Load(context.Context) (*entity.Config, error) {
+	cfg, _, _ := s.Agent.Running()
+	if cfg == nil {
+		cfg = &entity.Config{}
+	}
+	return cfg, nil
+}
