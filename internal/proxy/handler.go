@@ -85,16 +85,17 @@ func (p *Proxy) client(r *http.Request, st *reqState, rreq *router.Request) {
 		addr := ap.Addr().Unmap()
 		rreq.SrcIP, rreq.SrcPort = addr, int(ap.Port())
 		st.clientAddr, st.clientIP = addr, addr.String()
-		for _, pfx := range p.opts.TrustedIPs {
-			if pfx.Contains(addr) {
-				st.trusted = true
-				break
-			}
+		st.peerIP = st.clientIP
+		// Behind a PROXY protocol balancer, trust is the balancer's (as
+		// Kong checks realip_remote_addr) and it is the peer in X-Forwarded-For.
+		if lb, ok := balancerPeer(r.Context()); ok {
+			st.peerIP = lb.String()
+			addr = lb
 		}
+		st.trusted = p.trusted(addr)
 	} else {
-		st.clientIP = r.RemoteAddr
+		st.clientIP, st.peerIP = r.RemoteAddr, r.RemoteAddr
 	}
-	st.peerIP = st.clientIP
 	if st.trusted {
 		if v := r.Header.Get("X-Forwarded-Proto"); v != "" {
 			st.scheme = strings.ToLower(v)
@@ -140,4 +141,14 @@ func (p *Proxy) finish(w http.ResponseWriter, r *http.Request, st *reqState) {
 	}
 	writeError(w, st, http.StatusInternalServerError, msgUnexpected)
 	p.stats.request(st.status)
+}
+
+// trusted reports whether addr is in Options.TrustedIPs.
+func (p *Proxy) trusted(addr netip.Addr) bool {
+	for _, pfx := range p.opts.TrustedIPs {
+		if pfx.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }

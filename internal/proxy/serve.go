@@ -22,20 +22,16 @@ type ListenOptions struct {
 	// HTTP2 enables HTTP/2: ALPN h2 with TLS, h2c (prior knowledge and
 	// Upgrade: h2c) without.
 	HTTP2 bool
-	// ProxyProtocol is not supported yet: Serve refuses it.
+	// ProxyProtocol requires a PROXY protocol header (v1 or v2) at the
+	// start of every connection, as sent by a load balancer; a connection
+	// without one is closed. The client address it names replaces the
+	// balancer's only when the balancer is in Options.TrustedIPs.
 	ProxyProtocol bool
 }
-
-// ErrProxyProtocol is returned by Serve for ListenOptions.ProxyProtocol.
-var ErrProxyProtocol = errors.New("proxy: proxy_protocol is not supported yet; remove it from proxy_listen")
 
 // Serve accepts connections on ln until Shutdown, which makes it return
 // nil. Other errors are the listener's. ln is closed on return.
 func (p *Proxy) Serve(ln net.Listener, lo ListenOptions) error {
-	if lo.ProxyProtocol {
-		ln.Close()
-		return ErrProxyProtocol
-	}
 	srv := p.newServer(lo)
 	p.mu.Lock()
 	if p.shutdown {
@@ -53,6 +49,10 @@ func (p *Proxy) Serve(ln net.Listener, lo ListenOptions) error {
 
 	if p.opts.MaxConns > 0 {
 		ln = netutil.LimitListener(ln, p.opts.MaxConns)
+	}
+	if lo.ProxyProtocol {
+		ln = &proxyProtoListener{Listener: ln, timeout: p.opts.ReadHeaderTimeout, trusted: p.trusted}
+		srv.ConnContext = withBalancerPeer
 	}
 	if lo.TLS {
 		ln = tls.NewListener(ln, srv.TLSConfig)
