@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -32,5 +33,23 @@ func TestConnectionSettings(t *testing.T) {
 	}
 	if n := d.writer.Stats().MaxOpenConnections; n != 1 {
 		t.Fatalf("writer allows %d connections, want 1", n)
+	}
+}
+
+func TestNewFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gantry.db")
+	s, err := Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, p := range []string{path, path + "-wal"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := st.Mode().Perm(); mode&0o077 != 0 {
+			t.Fatalf("%s has mode %v: others can read private keys and credentials", filepath.Base(p), mode)
+		}
 	}
 }

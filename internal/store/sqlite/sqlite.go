@@ -106,6 +106,11 @@ func openDriver(ctx context.Context, path string) (*driver, error) {
 			return nil, fmt.Errorf("%w: sqlite_path %s: create its directory: %v", store.ErrUnavailable, path, err)
 		}
 	}
+	// The file holds private keys and credentials: create it owner-only
+	// (SQLite gives its -wal and -shm files the same mode).
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	}
 	const common = "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	writer, err := sql.Open("sqlite", path+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {
