@@ -3,6 +3,8 @@ package server
 import (
 	"crypto/tls"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -61,20 +63,22 @@ func TestStatusOverTLS(t *testing.T) {
 	}
 }
 
-func TestListenerFailureStopsNode(t *testing.T) {
+func TestBadListenerCertificateStopsStart(t *testing.T) {
 	t.Parallel()
-	n, err := New(Options{Settings: settings(t, config.Flag{Key: "proxy_listen", Value: "127.0.0.1:0 proxy_protocol"})})
+	missing := filepath.Join(t.TempDir(), "missing.crt")
+	s := settings(t,
+		config.Flag{Key: "status_listen", Value: "127.0.0.1:0 ssl"},
+		config.Flag{Key: "status_ssl_cert", Value: missing},
+		config.Flag{Key: "status_ssl_cert_key", Value: missing + ".key"})
+	n, err := New(Options{Settings: s})
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- n.Run(t.Context()) }()
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "proxy_protocol") {
-			t.Fatalf("Run = %v, want an error about proxy_protocol", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("node kept running with a listener that cannot serve")
+	err = n.Run(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "status_ssl_cert") || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("Run = %v, want an error naming status_ssl_cert and the file", err)
+	}
+	if _, err := os.Stat(filepath.Join(s.Prefix, ListenersFile)); !os.IsNotExist(err) {
+		t.Errorf("listeners.json left behind by a failed start (%v)", err)
 	}
 }
