@@ -14,6 +14,7 @@ import (
 	_ "github.com/gantryhq/gantry/plugins/jwt"
 	_ "github.com/gantryhq/gantry/plugins/key-auth"
 	_ "github.com/gantryhq/gantry/plugins/prometheus"
+	_ "github.com/gantryhq/gantry/plugins/proxy-cache"
 	_ "github.com/gantryhq/gantry/plugins/rate-limiting"
 	_ "github.com/gantryhq/gantry/plugins/request-size-limiting"
 	_ "github.com/gantryhq/gantry/plugins/request-termination"
