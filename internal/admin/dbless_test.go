@@ -1,7 +1,9 @@
 package admin
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -102,6 +104,16 @@ func TestDBLess(t *testing.T) {
 		if r.Status != http.StatusNotModified {
 			t.Fatalf("exported config does not hash the same (%s): %d %s", hash, r.Status, r.Raw)
 		}
+	})
+	t.Run("multipart upload as with curl -F config=@kong.yml", func(t *testing.T) {
+		a := a.with(t)
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("config", "kong.yml")
+		_, _ = fw.Write([]byte(strings.Replace(dblessYAML, "catalog-route", "uploaded-route", 1)))
+		_ = mw.Close()
+		wantError(t, a.send("POST", "/config", mw.FormDataContentType(), &buf), http.StatusCreated, 0, "uploaded-route")
+		a.must(http.StatusOK, "GET", "/routes/uploaded-route", nil)
 	})
 	t.Run("flattened errors name the entity and field", func(t *testing.T) {
 		a := a.with(t)
