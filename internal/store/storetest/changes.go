@@ -131,6 +131,22 @@ func testCrossNode(t *testing.T, h Harness) {
 	if err := b.Insert(ctx(t), service("shared")); !isUnique(err) {
 		t.Fatalf("other node inserted a duplicate name: %v", err)
 	}
+
+	// Both nodes race to create one name: exactly one wins.
+	nodes := []store.Store{a, b}
+	errs := race(8, func(i int) error { return nodes[i%2].Insert(ctx(t), service("raced")) })
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !isUnique(err):
+			t.Fatalf("insert: %v, want success or UniqueError", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d nodes' inserts of one name succeeded, want exactly 1", won)
+	}
 }
 
 func isUnique(err error) bool {
