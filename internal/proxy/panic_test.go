@@ -19,6 +19,10 @@ import (
 	"github.com/gantryhq/gantry/internal/snapshot"
 )
 
+// LogSink is a log sink safe for the server's goroutines; exported for the
+// external tests of this package.
+type LogSink = syncBuffer
+
 // syncBuffer is a log sink safe for the server's goroutines.
 type syncBuffer struct {
 	mu sync.Mutex

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -91,7 +90,7 @@ func TestPlugins(t *testing.T) {
 			newPlugin("proxy-test-probe", nil, map[string]any{}),
 		},
 	}
-	var logs syncBuffer
+	var logs proxy.LogSink
 	reg := plugin.Bundled(slog.New(slog.NewTextHandler(&logs, nil)))
 	rcb := plugin.NewRouteChainBuilder(reg)
 	g := newGateway(t, proxy.Options{}, nil)
@@ -192,22 +191,4 @@ func decodeEcho(t *testing.T, body []byte) echo {
 		t.Fatalf("%v: %s", err, body)
 	}
 	return e
-}
-
-// syncBuffer is a log sink safe for concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
