@@ -5,13 +5,22 @@ import (
 	"net/url"
 )
 
-// Header edits an http.Header.
+// Header edits an http.Header; names are case-insensitive.
 type Header http.Header
 
+// Has reports whether the header is present.
 func (h Header) Has(n string) bool { return len(http.Header(h).Values(n)) > 0 }
-func (h Header) Set(p Pair)        { http.Header(h).Set(p.Name, p.Value) }
-func (h Header) Del(n string)      { http.Header(h).Del(n) }
-func (h Header) Append(p Pair)     { http.Header(h).Add(p.Name, p.Value) }
+
+// Set replaces every value of the header.
+func (h Header) Set(p Pair) { http.Header(h).Set(p.Name, p.Value) }
+
+// Del removes the header.
+func (h Header) Del(n string) { http.Header(h).Del(n) }
+
+// Append adds one more value (a repeated header).
+func (h Header) Append(p Pair) { http.Header(h).Add(p.Name, p.Value) }
+
+// Rename moves every value to the new name.
 func (h Header) Rename(from, to string) {
 	vals := http.Header(h).Values(from)
 	http.Header(h).Del(from)
@@ -20,25 +29,39 @@ func (h Header) Rename(from, to string) {
 	}
 }
 
-// Values edits query arguments or a form body.
+// Values edits query arguments or a form body; names are case-sensitive.
 type Values url.Values
 
+// Has reports whether the argument is present.
 func (q Values) Has(n string) bool { return url.Values(q).Has(n) }
-func (q Values) Set(p Pair)        { url.Values(q).Set(p.Name, p.Value) }
-func (q Values) Del(n string)      { url.Values(q).Del(n) }
-func (q Values) Append(p Pair)     { url.Values(q).Add(p.Name, p.Value) }
+
+// Set replaces every value of the argument.
+func (q Values) Set(p Pair) { url.Values(q).Set(p.Name, p.Value) }
+
+// Del removes the argument.
+func (q Values) Del(n string) { url.Values(q).Del(n) }
+
+// Append adds one more value (a repeated argument).
+func (q Values) Append(p Pair) { url.Values(q).Add(p.Name, p.Value) }
+
+// Rename moves every value to the new name, after those already there.
 func (q Values) Rename(from, to string) {
 	q[to] = append(q[to], q[from]...)
 	delete(q, from)
 }
 
-// JSON edits a decoded JSON object; values are strings unless a Pair
-// carries a Typed value.
+// JSON edits a decoded JSON object's top-level keys; values are strings
+// unless a Pair carries a Typed value.
 type JSON map[string]any
 
+// Has reports whether the key is present (even with a null value).
 func (j JSON) Has(n string) bool { _, ok := j[n]; return ok }
-func (j JSON) Set(p Pair)        { j[p.Name] = value(p) }
-func (j JSON) Del(n string)      { delete(j, n) }
+
+// Set replaces the key's value.
+func (j JSON) Set(p Pair) { j[p.Name] = value(p) }
+
+// Del removes the key.
+func (j JSON) Del(n string) { delete(j, n) }
 
 // Rename moves a value under a new key.
 func (j JSON) Rename(from, to string) {
