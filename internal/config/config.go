@@ -11,6 +11,7 @@ package config
 
 import (
 	"log/slog"
+	"net/netip"
 	"time"
 )
 
@@ -110,10 +111,9 @@ type ProxyLimits struct {
 	BodyTimeout    time.Duration
 	IdleTimeout    time.Duration
 	MaxConnections int
-	// Upstream keep-alive pool, Kong's upstream_keepalive_* settings.
-	UpstreamKeepalivePool        int
-	UpstreamKeepaliveMaxRequests int
-	UpstreamKeepaliveIdleTimeout time.Duration
+	// TrustedIPs are the networks whose X-Forwarded-* headers and PROXY
+	// protocol client addresses are believed (Kong's trusted_ips).
+	TrustedIPs []netip.Prefix
 }
 
 // Value returns the effective raw value of a setting ("" when unset) and

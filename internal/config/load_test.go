@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,6 +123,7 @@ func TestInvalidSettings(t *testing.T) {
 		{name: "labels only on dp", conf: "cluster_dp_labels = a:b\n", want: []string{"cluster_dp_labels", "only a data plane"}},
 		{name: "cert without key", conf: "ssl_cert = /x.crt\n", want: []string{"ssl_cert_key", "together"}},
 		{name: "bad boolean", conf: "pg_ssl = maybe\n", want: []string{"pg_ssl", "on or off"}},
+		{name: "bad trusted ip", conf: "trusted_ips = 10.0.0.0/8, nope\n", want: []string{"trusted_ips", `"nope"`, "CIDR"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,6 +181,18 @@ func TestRoleListeners(t *testing.T) {
 	}
 	if dp.AdminListen != nil || len(dp.Cluster.ControlPlanes) != 2 {
 		t.Errorf("data plane: admin %v control planes %v", dp.AdminListen, dp.Cluster.ControlPlanes)
+	}
+}
+
+func TestTrustedIPs(t *testing.T) {
+	t.Parallel()
+	c, err, _ := load(t, "trusted_ips = 10.1.2.3/8, 192.0.2.7, ::1\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(c.Proxy.TrustedIPs)
+	if got != "[10.0.0.0/8 192.0.2.7/32 ::1/128]" {
+		t.Fatalf("trusted_ips = %s", got)
 	}
 }
 

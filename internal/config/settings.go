@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -97,9 +98,10 @@ func settings() []setting {
 		{key: "proxy_body_timeout", def: "60", kind: kindInt, apply: seconds(1, func(c *Config) *time.Duration { return &c.Proxy.BodyTimeout })},
 		{key: "proxy_idle_timeout", def: "60", kind: kindInt, apply: seconds(1, func(c *Config) *time.Duration { return &c.Proxy.IdleTimeout })},
 		{key: "proxy_max_connections", def: "16384", kind: kindInt, apply: intIn(0, 1<<24, func(c *Config, n int) { c.Proxy.MaxConnections = n })},
-		{key: "upstream_keepalive_pool_size", def: "512", kind: kindInt, apply: intIn(0, 1<<20, func(c *Config, n int) { c.Proxy.UpstreamKeepalivePool = n })},
-		{key: "upstream_keepalive_max_requests", def: "10000", kind: kindInt, apply: intIn(0, 1<<30, func(c *Config, n int) { c.Proxy.UpstreamKeepaliveMaxRequests = n })},
-		{key: "upstream_keepalive_idle_timeout", def: "60", kind: kindInt, apply: seconds(0, func(c *Config) *time.Duration { return &c.Proxy.UpstreamKeepaliveIdleTimeout })},
+		{key: "trusted_ips", kind: kindList, apply: func(c *Config, v string) (err error) {
+			c.Proxy.TrustedIPs, err = parsePrefixes(v)
+			return err
+		}},
 	}
 }
 
@@ -193,4 +195,21 @@ func LevelName(lvl slog.Level) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// parsePrefixes parses trusted_ips: addresses or CIDR blocks, comma-separated.
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range splitList(v) {
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR block (write 10.0.0.0/8, 192.0.2.7 or ::1)", item)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

@@ -39,6 +39,7 @@ func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) *en
 			BodyReadTimeout:   s.Proxy.BodyTimeout,
 			IdleTimeout:       s.Proxy.IdleTimeout,
 			MaxConns:          maxConns,
+			TrustedIPs:        s.Proxy.TrustedIPs,
 		}),
 	}
 }
