@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/gantryhq/gantry/internal/balancer"
 	"github.com/gantryhq/gantry/internal/entity"
@@ -125,9 +126,7 @@ func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) 
 		}
 	}
 	ok = true
-	for _, b := range fresh {
-		b.Start()
-	}
+	startAll(fresh)
 	logger(opts.Logger).Debug("snapshot built", "hash", s.hash,
 		"routes", len(s.routes), "services", len(s.services),
 		"upstreams", len(s.upstreams), "new_balancers", len(fresh))
@@ -229,6 +228,22 @@ func (s *Snapshot) Upstreams() []*Upstream {
 		out = append(out, u)
 	}
 	return out
+}
+
+// startAll starts new balancers, a few at a time: a balancer with host
+// name targets waits for their first DNS answers, and one slow name must
+// not hold up the others.
+func startAll(bs []*balancer.Balancer) {
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for _, b := range bs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			b.Start()
+		})
+	}
+	wg.Wait()
 }
 
 func logger(l *slog.Logger) *slog.Logger {
