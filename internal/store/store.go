@@ -75,6 +75,14 @@ type Store interface {
 	Close() error
 }
 
+// RevisionExporter is implemented by stores that can export the
+// configuration together with the revision it reflects, read from one
+// snapshot (both the sqlite and postgres stores do). A separate Export and
+// Revision may straddle a write.
+type RevisionExporter interface {
+	ExportRevision(ctx context.Context) (*entity.Config, int64, error)
+}
+
 // ErrNotFound means no entity matched.
 var ErrNotFound = errors.New("not found")
 

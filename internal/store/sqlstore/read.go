@@ -200,9 +200,20 @@ func dedupe(in []string) []string {
 
 // Export implements store.Store. It reads one consistent snapshot.
 func (s *Store) Export(ctx context.Context) (*entity.Config, error) {
+	cfg, _, err := s.ExportRevision(ctx)
+	return cfg, err
+}
+
+// ExportRevision implements store.RevisionExporter: the configuration and
+// the revision it reflects, read from one snapshot.
+func (s *Store) ExportRevision(ctx context.Context) (*entity.Config, int64, error) {
 	var cfg *entity.Config
+	var rev int64
 	err := s.drv.Read(ctx, func(tx Tx) error {
 		cfg = &entity.Config{}
+		if err := queryRow(ctx, tx, "SELECT value FROM gantry_revision WHERE id = 1", nil, &rev); err != nil {
+			return err
+		}
 		for _, k := range entity.Kinds {
 			err := tx.Query(ctx, "SELECT data FROM "+string(k)+" ORDER BY id", nil, func(scan func(...any) error) error {
 				var data string
@@ -223,7 +234,7 @@ func (s *Store) Export(ctx context.Context) (*entity.Config, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
+		return nil, 0, fmt.Errorf("export: %w", err)
 	}
 	names := map[string][]string{}
 	for _, sni := range cfg.SNIs {
@@ -234,5 +245,5 @@ func (s *Store) Export(ctx context.Context) (*entity.Config, error) {
 		c.SNIs = names[c.ID]
 		slices.Sort(c.SNIs)
 	}
-	return cfg, nil
+	return cfg, rev, nil
 }

@@ -24,7 +24,10 @@ type Store struct {
 	closeErr  error
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store            = (*Store)(nil)
+	_ store.RevisionExporter = (*Store)(nil)
+)
 
 // New returns a Store using drv. log may be nil.
 func New(drv Driver, log *slog.Logger) *Store {

@@ -57,6 +57,12 @@ func testExportImport(t *testing.T, h Harness) {
 	if err != nil || rev != 1 {
 		t.Fatalf("import moved the revision to %d (%v), want 1: one transaction", rev, err)
 	}
+	if re, ok := dst.(store.RevisionExporter); ok {
+		cfg, at, err := re.ExportRevision(ctx(t))
+		if err != nil || at != rev || jsonOf(t, cfg) != want {
+			t.Fatalf("ExportRevision: revision %d (want %d), same config %v, err %v", at, rev, jsonOf(t, cfg) == want, err)
+		}
+	}
 }
 
 func testImportNotEmpty(t *testing.T, h Harness) {
