@@ -45,8 +45,10 @@ type scopes struct {
 	byService map[string][]*Instance // service set, no route
 	global    []*Instance            // neither route nor service
 
-	svcConsumer    map[string]map[string]map[string]*Instance // service → name → consumer
-	globalConsumer map[string]map[string]*Instance            // name → consumer
+	svcConsumer map[string]map[string]map[string]*Instance // service → name → consumer
+	// globalEntries is the part every chain shares (global and
+	// consumer-only instances), resolved once instead of per route.
+	globalEntries map[string]*entry
 }
 
 func newScopes(insts []*Instance) *scopes {
@@ -65,8 +67,28 @@ func newScopes(insts []*Instance) *scopes {
 			sc.global = append(sc.global, in)
 		}
 	}
-	sc.globalConsumer = consumerMaps(sc.global)
+	sc.globalEntries = map[string]*entry{}
+	for _, in := range sc.global {
+		addBase(sc.globalEntries, in)
+	}
+	for name, m := range consumerMaps(sc.global) {
+		sc.globalEntries[name].consumer = m
+	}
 	return sc
+}
+
+// addBase records in as a candidate of its plugin name: as the base when
+// it does not depend on the consumer and beats the current base; consumer
+// instances only make the name present (they live in the consumer maps).
+func addBase(entries map[string]*entry, in *Instance) {
+	e := entries[in.Plugin.name]
+	if e == nil {
+		e = &entry{plugin: in.Plugin}
+		entries[in.Plugin.name] = e
+	}
+	if entity.RefID(in.Entity.Consumer) == "" && better(in, e.base) {
+		e.base = in
+	}
 }
 
 // consumerMaps groups the consumer-scoped instances of list by name and
@@ -107,34 +129,15 @@ func better(a, b *Instance) bool {
 
 // chain builds the chain of a route (routeID "" for the no-route chain).
 func (sc *scopes) chain(routeID, serviceID string) *Chain {
-	entries := map[string]*entry{}
-	get := func(p *Plugin) *entry {
-		e := entries[p.name]
-		if e == nil {
-			e = &entry{plugin: p}
-			entries[p.name] = e
-		}
-		return e
-	}
-	addBase := func(in *Instance) {
-		if entity.RefID(in.Entity.Consumer) == "" {
-			if e := get(in.Plugin); better(in, e.base) {
-				e.base = in
-			}
-		} else {
-			get(in.Plugin)
-		}
-	}
-	for _, in := range sc.global {
-		addBase(in)
-	}
-	for name, m := range sc.globalConsumer {
-		entries[name].consumer = m
+	entries := make(map[string]*entry, len(sc.globalEntries)+4)
+	for name, e := range sc.globalEntries {
+		c := *e
+		entries[name] = &c
 	}
 	if serviceID != "" {
 		svc := sc.byService[serviceID]
 		for _, in := range svc {
-			addBase(in)
+			addBase(entries, in)
 		}
 		if _, done := sc.svcConsumer[serviceID]; !done {
 			sc.svcConsumer[serviceID] = consumerMaps(svc)
@@ -150,7 +153,7 @@ func (sc *scopes) chain(routeID, serviceID string) *Chain {
 				continue // route+service instance for a service this route does not use
 			}
 			mine = append(mine, in)
-			addBase(in)
+			addBase(entries, in)
 		}
 		for name, m := range consumerMaps(mine) {
 			entries[name].route = m
