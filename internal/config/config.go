@@ -80,10 +80,8 @@ type Postgres struct {
 	User      string
 	Password  string
 	Database  string
-	Schema    string
 	SSL       bool
 	SSLVerify bool
-	Timeout   time.Duration
 }
 
 // Cluster holds the cluster_* settings of hybrid mode.

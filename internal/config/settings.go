@@ -43,10 +43,8 @@ func settings() []setting {
 		{key: "pg_user", def: "gantry", apply: str(func(c *Config) *string { return &c.Postgres.User })},
 		{key: "pg_password", secret: true, apply: str(func(c *Config) *string { return &c.Postgres.Password })},
 		{key: "pg_database", def: "gantry", apply: str(func(c *Config) *string { return &c.Postgres.Database })},
-		{key: "pg_schema", apply: str(func(c *Config) *string { return &c.Postgres.Schema })},
 		{key: "pg_ssl", def: "off", kind: kindBool, apply: boolean(func(c *Config) *bool { return &c.Postgres.SSL })},
 		{key: "pg_ssl_verify", def: "off", kind: kindBool, apply: boolean(func(c *Config) *bool { return &c.Postgres.SSLVerify })},
-		{key: "pg_timeout", def: "5000", kind: kindInt, apply: millis(1, func(c *Config) *time.Duration { return &c.Postgres.Timeout })},
 		{key: "declarative_config", apply: str(func(c *Config) *string { return &c.DeclarativeConfig })},
 		{key: "proxy_listen", def: "0.0.0.0:8000, 0.0.0.0:8443 ssl", kind: kindList, apply: listen(func(c *Config) *[]Listen { return &c.ProxyListen })},
 		{key: "admin_listen", def: "127.0.0.1:8001", kind: kindList, apply: listen(func(c *Config) *[]Listen { return &c.AdminListen })},
@@ -148,10 +146,6 @@ func intIn(lo, hi int, set func(*Config, int)) func(*Config, string) error {
 
 func seconds(lo int, field func(*Config) *time.Duration) func(*Config, string) error {
 	return intIn(lo, 1<<30, func(c *Config, n int) { *field(c) = time.Duration(n) * time.Second })
-}
-
-func millis(lo int, field func(*Config) *time.Duration) func(*Config, string) error {
-	return intIn(lo, 1<<30, func(c *Config, n int) { *field(c) = time.Duration(n) * time.Millisecond })
 }
 
 func boolean(field func(*Config) *bool) func(*Config, string) error {

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
+	"fmt"
 	"log/slog"
 
 	"github.com/gantryhq/gantry/internal/balancer"
@@ -14,12 +16,13 @@ import (
 
 // engine is the node's data path: the proxy and how configs reach it.
 type engine struct {
-	p      *proxy.Proxy
-	log    *slog.Logger
-	chains *plugin.RouteChainBuilder // nil without plugins
+	p           *proxy.Proxy
+	defaultCert *tls.Certificate // ssl_cert; nil lets the snapshot make a self-signed one
+	log         *slog.Logger
+	chains      *plugin.RouteChainBuilder // nil without plugins
 }
 
-func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) *engine {
+func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) (*engine, error) {
 	var chains *plugin.RouteChainBuilder
 	if plugins != nil {
 		chains = plugin.NewRouteChainBuilder(plugins)
@@ -28,9 +31,17 @@ func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) *en
 	if maxConns == 0 {
 		maxConns = -1 // proxy_max_connections = 0 means unlimited; the proxy says so with a negative
 	}
+	var def *tls.Certificate
+	if s.SSLCert != "" {
+		var err error
+		if def, err = keyPair(s.SSLCert, s.SSLCertKey); err != nil {
+			return nil, fmt.Errorf("ssl_cert: %w", err)
+		}
+	}
 	return &engine{
-		log:    log,
-		chains: chains,
+		log:         log,
+		chains:      chains,
+		defaultCert: def,
 		p: proxy.New(proxy.Options{
 			Logger:            log,
 			MaxHeaderBytes:    s.Proxy.MaxHeaderBytes,
@@ -41,13 +52,13 @@ func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) *en
 			MaxConns:          maxConns,
 			TrustedIPs:        s.Proxy.TrustedIPs,
 		}),
-	}
+	}, nil
 }
 
 // apply builds a snapshot of cfg next to the running one and swaps it in;
 // on error the running snapshot is untouched.
 func (e *engine) apply(cfg *entity.Config) error {
-	opts := snapshot.Options{Logger: e.log, Balancer: balancer.Options{Logger: e.log}}
+	opts := snapshot.Options{Logger: e.log, Balancer: balancer.Options{Logger: e.log}, DefaultCert: e.defaultCert}
 	if b := e.chains; b != nil {
 		opts.Chains = func(cfg *entity.Config, r *entity.Route, svc *entity.Service) (snapshot.Chain, error) {
 			return b.Build(cfg, r, svc)

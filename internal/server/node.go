@@ -88,7 +88,9 @@ func New(opts Options) (*Node, error) {
 		return nil, err
 	}
 	n.id = id
-	n.engine = newEngine(s, log, opts.Plugins)
+	if n.engine, err = newEngine(s, log, opts.Plugins); err != nil {
+		return nil, err
+	}
 	n.metrics = newMetrics(n.stats)
 	if opts.Admin != nil {
 		n.admin = opts.Admin(n)
