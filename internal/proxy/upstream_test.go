@@ -1,12 +1,14 @@
 package proxy_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -186,6 +188,7 @@ func TestUpstreamFailures(t *testing.T) {
 		{"connection closed before answering", newService("http://" + rawServer(t, "")), 502, "An invalid response was received from the upstream server"},
 		{"connection refused", newService("http://" + refusedAddr(t)), 502, "An invalid response was received from the upstream server"},
 		{"slow upstream", newService(slow.URL, func(s *entity.Service) { s.ReadTimeout, s.Retries = 200, 0 }), 504, "The upstream server is timing out"},
+		{"connect timeout", newService("http://"+blackholeAddr(t), func(s *entity.Service) { s.ConnectTimeout, s.Retries = 200, 1 }), 504, "The upstream server is timing out"},
 		{"upstream without targets", emptySvc, 503, "failure to get a peer from the ring-balancer"},
 		{"upstream whose only target has weight 0", zeroSvc, 503, "failure to get a peer from the ring-balancer"},
 	}
@@ -234,6 +237,35 @@ func TestResponseBodyStall(t *testing.T) {
 	if time.Since(start) > 4*time.Second {
 		t.Error("the stalled response was not cut by read_timeout")
 	}
+}
+
+// blackholeAddr returns a loopback address where connecting hangs: a
+// listening socket with a backlog of 0, filled by one connection nobody
+// accepts, so the kernel drops further SYNs.
+func blackholeAddr(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := net.JoinHostPort("127.0.0.1", itoa(sa.(*syscall.SockaddrInet4).Port))
+	filler, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { filler.Close() })
+	return addr
 }
 
 // rawServer accepts connections, writes reply and closes each.
@@ -343,4 +375,61 @@ func TestPassiveHealthCheck(t *testing.T) {
 		t.Errorf("%d requests reached the failing target, want exactly http_failures = 2", failures)
 	}
 	waitHealth(t, g, "passive.upstream", badAddr, "UNHEALTHY")
+}
+
+// TestWriteTimeout: an upstream that stops reading the request body gets
+// write_timeout, and the client 504.
+func TestWriteTimeout(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepting := make(chan struct{})
+	go func() {
+		defer close(accepting)
+		var held []net.Conn // accepted, never read
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); <-accepting })
+	g := newGateway(t, proxy.Options{}, nil)
+	svc := newService("http://"+ln.Addr().String(), func(s *entity.Service) {
+		s.WriteTimeout, s.ReadTimeout, s.Retries = 300, 20000, 0
+	})
+	g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
+
+	const size = 256 << 20
+	c := dial(t, g.addrs["http"])
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+	if _, err := io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: "+itoa(size)+"\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		chunk := make([]byte, 64<<10)
+		for n := 0; n < size; n += len(chunk) {
+			if _, err := c.Write(chunk); err != nil {
+				return // the proxy answered and closed
+			}
+		}
+	}()
+	t.Cleanup(func() { c.Close(); <-sent })
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("no answer while the upstream stalled: %v", err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	wantGatewayError(t, res, body, http.StatusGatewayTimeout, "The upstream server is timing out")
 }
