@@ -3,7 +3,9 @@ package proxy_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -138,5 +140,34 @@ func TestLongRequestSurvivesSwap(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("in-flight request never finished")
+	}
+}
+
+// TestUpstreamConnectionsSurviveSwaps: keep-alive connections to an
+// upstream are pooled per service settings, not per snapshot, so config
+// changes do not reconnect.
+func TestUpstreamConnectionsSurviveSwaps(t *testing.T) {
+	t.Parallel()
+	var conns atomic.Int64
+	up := httptest.NewUnstartedServer(echoHandler("a"))
+	up.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	up.Start()
+	t.Cleanup(up.Close)
+	g := newGateway(t, proxy.Options{}, nil)
+	svc := newService(up.URL)
+	for i := range 10 {
+		g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{
+			newRoute(svc, []string{"/"}), newRoute(svc, []string{"/v" + itoa(i)}),
+		}})
+		if res, body := get(t, g.url()+"/"); res.StatusCode != http.StatusOK {
+			t.Fatalf("status %d: %s", res.StatusCode, body)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("the upstream saw %d connections over 10 config versions, want 1", n)
 	}
 }
