@@ -56,9 +56,10 @@ func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) (*e
 }
 
 // apply builds a snapshot of cfg next to the running one and swaps it in;
-// on error the running snapshot is untouched.
-func (e *engine) apply(cfg *entity.Config) error {
-	opts := snapshot.Options{Logger: e.log, Balancer: balancer.Options{Logger: e.log}, DefaultCert: e.defaultCert}
+// on error the running snapshot is untouched. hash is cfg's hash when the
+// caller knows it, "" to compute it.
+func (e *engine) apply(cfg *entity.Config, hash string) error {
+	opts := snapshot.Options{Logger: e.log, Balancer: balancer.Options{Logger: e.log}, DefaultCert: e.defaultCert, Hash: hash}
 	if b := e.chains; b != nil {
 		opts.Chains = func(cfg *entity.Config, r *entity.Route, svc *entity.Service) (snapshot.Chain, error) {
 			return b.Build(cfg, r, svc)

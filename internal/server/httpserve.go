@@ -15,19 +15,19 @@ import (
 
 // listenerSets holds every bound socket by kind.
 type listenerSets struct {
-	proxy, admin, status []listener
+	proxy, admin, status, cluster []listener
 }
 
 func (l *listenerSets) closeAll() {
-	for _, set := range [][]listener{l.proxy, l.admin, l.status} {
+	for _, set := range [][]listener{l.proxy, l.admin, l.status, l.cluster} {
 		for _, ln := range set {
 			ln.Close()
 		}
 	}
 }
 
-// bindListeners binds proxy, status and (when an Admin handler is given)
-// admin listeners; a failure closes what was bound and names the setting.
+// bindListeners binds proxy and status listeners, admin ones when an Admin
+// handler is given and cluster ones (control plane) when a Cluster hook is; a failure closes what was bound and names the setting.
 func (n *Node) bindListeners(ctx context.Context) (*listenerSets, error) {
 	s := n.settings
 	sets := &listenerSets{}
@@ -41,6 +41,12 @@ func (n *Node) bindListeners(ctx context.Context) (*listenerSets, error) {
 	}
 	if n.admin != nil {
 		if sets.admin, err = bindAll(ctx, "admin_listen", s.AdminListen); err != nil {
+			sets.closeAll()
+			return nil, err
+		}
+	}
+	if n.opts.Cluster != nil {
+		if sets.cluster, err = bindAll(ctx, "cluster_listen", s.ClusterListen); err != nil {
 			sets.closeAll()
 			return nil, err
 		}

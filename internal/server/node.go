@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,16 @@ type Options struct {
 	// in New, with the node so the handler can use n.ID, n.Apply and
 	// n.Current. Nil leaves admin_listen unbound (data planes).
 	Admin func(n *Node) http.Handler
+	// Cluster starts hybrid-mode work once the listeners are bound. A
+	// control plane gets its bound cluster_listen sockets (the callee owns
+	// them from then on); other roles get none. The returned run blocks
+	// until ctx ends, which happens when the node starts stopping; an
+	// earlier error stops the node. Nil: no cluster work, cluster_listen
+	// is not bound.
+	Cluster func(n *Node, listeners []net.Listener) (run func(ctx context.Context) error, err error)
+	// StatusExtra adds fields to GET /status (a data plane's config
+	// version and control-plane connection). Called on every request.
+	StatusExtra func() map[string]any
 	// Plugins is the registry of the `plugins` setting; every snapshot's
 	// plugin chains are built from it. Nil runs no plugin.
 	Plugins *plugin.Registry
@@ -113,7 +124,7 @@ func (n *Node) Handler() http.Handler { return n.statusHandler() }
 // Reload loads the source again and swaps the result in. On failure the
 // running config keeps serving and the error names the source and every problem.
 func (n *Node) Reload(ctx context.Context) error {
-	if err := n.load(ctx, n.source); err != nil {
+	if err := n.load(ctx, n.source, ""); err != nil {
 		return fmt.Errorf("reload of %s failed, the previous configuration keeps serving: %w", n.source.Describe(), err)
 	}
 	return nil
@@ -122,7 +133,13 @@ func (n *Node) Reload(ctx context.Context) error {
 // Apply swaps cfg in as the running configuration, as a reload would
 // (POST /config on a DB-less node). On error the running one keeps serving.
 func (n *Node) Apply(ctx context.Context, cfg *entity.Config) error {
-	return n.load(ctx, fixedSource{cfg: cfg})
+	return n.load(ctx, fixedSource{cfg: cfg}, "")
+}
+
+// ApplyHashed is Apply for a caller that already knows cfg's hash (the data
+// plane's agent), saving its computation. It has the shape of dp.ApplyFunc.
+func (n *Node) ApplyHashed(ctx context.Context, cfg *entity.Config, hash string) error {
+	return n.load(ctx, fixedSource{cfg: cfg}, hash)
 }
 
 // Current returns the configuration being served and its hash; the config

@@ -28,14 +28,14 @@ func (n *Node) Run(ctx context.Context) error {
 	n.log.Log(ctx, config.LevelNotice, "starting Gantry", "version", version.Version, "role", s.Role, "database", s.Database,
 		"prefix", s.Prefix, "node_id", n.id, "pid", os.Getpid())
 	n.log.Debug("settings", "configuration", s.Redacted())
-	if err := n.load(ctx, n.source); err != nil {
+	if err := n.load(ctx, n.source, ""); err != nil {
 		return fmt.Errorf("cannot start: %w", err)
 	}
 	sets, err := n.bindListeners(ctx)
 	if err != nil {
 		return err
 	}
-	ls := &Listeners{Proxy: bounds(sets.proxy), Admin: bounds(sets.admin), Status: bounds(sets.status)}
+	ls := &Listeners{Proxy: bounds(sets.proxy), Admin: bounds(sets.admin), Status: bounds(sets.status), Cluster: bounds(sets.cluster)}
 	if err := writeListeners(s.Prefix, ls); err != nil {
 		sets.closeAll()
 		return fmt.Errorf("cannot write %s: %w", filepath.Join(s.Prefix, ListenersFile), err)
@@ -50,15 +50,20 @@ func (n *Node) Run(ctx context.Context) error {
 		return err
 	}
 	var wg sync.WaitGroup
-	failed := make(chan error, len(sets.proxy)+len(servers))
+	failed := make(chan error, len(sets.proxy)+len(servers)+1)
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	if err := n.startCluster(bgCtx, sets.cluster, &wg, failed); err != nil {
+		sets.closeAll()
+		return err
+	}
 	for _, ln := range sets.proxy {
 		wg.Go(func() { report(failed, n.engine.serve(ln)) })
 	}
 	for _, srv := range servers {
 		wg.Go(func() { report(failed, srv.serve()) })
 	}
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	n.watch(watchCtx, &wg)
+	n.watch(bgCtx, &wg)
 	close(n.bound)
 
 	var runErr error
@@ -66,9 +71,9 @@ func (n *Node) Run(ctx context.Context) error {
 	case <-ctx.Done():
 		n.log.Log(ctx, config.LevelNotice, "stopping: draining in-flight requests", "drain_timeout", s.DrainTimeout)
 	case runErr = <-failed:
-		n.log.Error("a listener failed, stopping", "error", runErr)
+		n.log.Error("a listener or the cluster work failed, stopping", "error", runErr)
 	}
-	stopWatch()
+	stopBackground()
 	n.shutdown(servers)
 	wg.Wait()
 	n.engine.close()
@@ -78,12 +83,12 @@ func (n *Node) Run(ctx context.Context) error {
 
 // load reads src, builds and swaps a snapshot, and counts the outcome. At
 // start its error stops the node; later Reload wraps it.
-func (n *Node) load(ctx context.Context, src ConfigSource) error {
+func (n *Node) load(ctx context.Context, src ConfigSource, hash string) error {
 	n.reloadMu.Lock()
 	defer n.reloadMu.Unlock()
 	cfg, err := src.Load(ctx)
 	if err == nil {
-		err = n.engine.apply(cfg)
+		err = n.engine.apply(cfg, hash)
 	}
 	if err != nil {
 		n.metrics.reloads.WithLabelValues("failed").Inc()
@@ -160,7 +165,7 @@ func (n *Node) logListeners(ls *Listeners) {
 	sets := []struct {
 		kind string
 		set  []Bound
-	}{{"proxy", ls.Proxy}, {"admin", ls.Admin}, {"status", ls.Status}}
+	}{{"proxy", ls.Proxy}, {"admin", ls.Admin}, {"status", ls.Status}, {"cluster", ls.Cluster}}
 	for _, s := range sets {
 		for _, b := range s.set {
 			n.log.Log(context.Background(), config.LevelNotice, "listening", "listener", s.kind, "address", b.Address, "ssl", b.SSL, "http2", b.HTTP2)
@@ -168,9 +173,30 @@ func (n *Node) logListeners(ls *Listeners) {
 	}
 }
 
+// startCluster runs the Cluster hook's work until ctx ends; its early
+// failure stops the node like a failed listener.
+func (n *Node) startCluster(ctx context.Context, lns []listener, wg *sync.WaitGroup, failed chan<- error) error {
+	if n.opts.Cluster == nil {
+		return nil
+	}
+	raw := make([]net.Listener, len(lns))
+	for i, l := range lns {
+		raw[i] = l.Listener
+	}
+	run, err := n.opts.Cluster(n, raw)
+	if err != nil {
+		for _, l := range raw {
+			l.Close()
+		}
+		return fmt.Errorf("cannot start hybrid mode: %w", err)
+	}
+	wg.Go(func() { report(failed, run(ctx)) })
+	return nil
+}
+
 // report passes a serve error on, ignoring the normal end of serving.
 func report(ch chan<- error, err error) {
-	if err == nil || errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
+	if err == nil || errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) || errors.Is(err, context.Canceled) {
 		return
 	}
 	select {

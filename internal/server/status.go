@@ -23,15 +23,8 @@ func (n *Node) statusHandler() http.Handler {
 	return mux
 }
 
-// statusBody is Kong's /status shape, trimmed to what Gantry measures.
-type statusBody struct {
-	ConfigurationHash string       `json:"configuration_hash"`
-	Server            statusServer `json:"server"`
-	Memory            statusMemory `json:"memory"`
-	NodeID            string       `json:"node_id"`
-	Role              string       `json:"role"`
-}
-
+// statusServer and statusMemory are parts of Kong's /status shape, trimmed
+// to what Gantry measures.
 type statusServer struct {
 	ConnectionsActive   int64 `json:"connections_active"`
 	ConnectionsAccepted int64 `json:"connections_accepted"`
@@ -48,17 +41,23 @@ func (n *Node) serveStatus(w http.ResponseWriter, r *http.Request) {
 	st := n.stats()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	writeJSON(w, http.StatusOK, statusBody{
-		ConfigurationHash: n.hash(),
-		Server: statusServer{
+	body := map[string]any{
+		"configuration_hash": n.hash(),
+		"server": statusServer{
 			ConnectionsActive:   st.ConnectionsActive,
 			ConnectionsAccepted: st.ConnectionsAccepted,
 			TotalRequests:       st.TotalRequests,
 		},
-		Memory: statusMemory{HeapInUseBytes: ms.HeapInuse, SysBytes: ms.Sys, Goroutines: runtime.NumGoroutine()},
-		NodeID: n.id,
-		Role:   string(n.settings.Role),
-	})
+		"memory":  statusMemory{HeapInUseBytes: ms.HeapInuse, SysBytes: ms.Sys, Goroutines: runtime.NumGoroutine()},
+		"node_id": n.id,
+		"role":    string(n.settings.Role),
+	}
+	if n.opts.StatusExtra != nil {
+		for k, v := range n.opts.StatusExtra() {
+			body[k] = v
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // serveReady answers 200 only when a non-empty config is served and the
