@@ -15,7 +15,7 @@ import (
 // pointer to a config struct holding defaults. It never stops at the first
 // problem: every unknown field and wrong type is reported, with its path
 // below prefix ("config.key_names[1]"), in Kong's wording. A null value
-// keeps the default, as Kong does.
+// keeps the default, as Kong does; a null in an unknown field is ignored.
 func decode(dst any, src map[string]any, prefix string) entity.Errors {
 	var errs entity.Errors
 	decodeValue(reflect.ValueOf(dst).Elem(), src, prefix, &errs)
@@ -131,7 +131,11 @@ func decodeStruct(dst reflect.Value, src map[string]any, path string, errs *enti
 			sub = path + "." + k
 		}
 		if !ok {
-			errs.Add(sub, "unknown field")
+			// A null in a field this node does not know is what a newer
+			// control plane sends for a field it added: ignore it (SPEC §7).
+			if src[k] != nil {
+				errs.Add(sub, "unknown field")
+			}
 			continue
 		}
 		decodeValue(dst.Field(idx), src[k], sub, errs)

@@ -25,6 +25,9 @@ func TestValidate(t *testing.T) {
 			p.Config = map[string]any{"value": "v", "limit": float64(3), "list": []any{"a"}, "nested": map[string]any{"flag": true}}
 		}},
 		{name: "null keeps the default", plugin: func(p *entity.Plugin) { p.Config = map[string]any{"value": nil} }},
+		{name: "null in a field this node does not know", plugin: func(p *entity.Plugin) {
+			p.Config = map[string]any{"added_in_v2": nil, "nested": map[string]any{"newer": nil}}
+		}},
 		{name: "yaml integers accepted", plugin: func(p *entity.Plugin) { p.Config = map[string]any{"limit": uint64(7)} }},
 		{name: "unknown plugin", plugin: func(p *entity.Plugin) { p.Name = "nope" },
 			want: map[string]string{"name": "plugin 'nope' not enabled; add it to the 'plugins' configuration property"}},
