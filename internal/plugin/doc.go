@@ -75,7 +75,12 @@
 //	case chain.NeedsBody(ctx): // buffer resp.Body, body = chain.BodyFilter(ctx, body), fix Content-Length
 //	default: // write ctx.Response.Status/Header, stream resp.Body
 //	}
+//	ctx.UpstreamURI, ctx.UpstreamLatency, ctx.ResponseSize = ... // for log plugins
 //	chain.Log(ctx)
+//
+// A request that matched no route runs chains.Global(): Rewrite, then
+// ctx.Exit(404, ...), then Access (which, the request being stopped, only
+// selects the global plugins so their filters and logs see the 404).
 //
 // With httputil.ReverseProxy, the response part goes in ModifyResponse:
 // set ctx.Response from resp, run HeaderFilter, copy Status back to
@@ -84,6 +89,13 @@
 //
 // internal/plugin/plugintest holds a test-only reverse proxy doing exactly
 // this; it is the reference for the wiring.
+//
+// # Node-level state
+//
+// reg.Close() at shutdown releases what plugins keep across snapshots
+// (redis pools, http-log senders, open log files). The prometheus plugin's
+// metrics are registered on the status listener with
+// prometheus.Collector(reg) (package plugins/prometheus).
 //
 // # Precedence
 //
@@ -95,6 +107,9 @@
 // authentication plugin see the consumer's configuration. Disabled
 // instances do not exist for precedence (a less specific one applies). The
 // winner runs only if its `protocols` include the request's protocol.
+// When a plugin stops the request, the walk still selects the remaining
+// plugins without calling their access handlers, as Kong does, so header
+// filters and log handlers of every plugin see the gateway's answer.
 //
 // # Failures
 //
