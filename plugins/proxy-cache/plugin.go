@@ -5,8 +5,6 @@
 package proxycache
 
 import (
-	"crypto/md5"
-	"encoding/hex"
 	"mime"
 	"net/http"
 	"slices"
@@ -125,43 +123,6 @@ func (h *Handler) BodyFilter(ctx *plugin.Context, body []byte) ([]byte, error) {
 	return body, nil
 }
 
-// key is Kong's cache key: md5 of the route, consumer, method, path and
-// the varying query arguments and headers.
-func (h *Handler) key(ctx *plugin.Context) string {
-	r := ctx.Request
-	var b strings.Builder
-	if ctx.Route != nil {
-		b.WriteString(ctx.Route.ID)
-	}
-	b.WriteByte('|')
-	if ctx.Consumer != nil {
-		b.WriteString(ctx.Consumer.ID)
-	}
-	b.WriteString("|" + r.Method + "|")
-	path := r.URL.Path
-	if h.cfg.IgnoreURICase {
-		path = strings.ToLower(path)
-	}
-	b.WriteString(path + "|")
-	q := r.URL.Query()
-	names := h.cfg.VaryQueryParams
-	if len(names) == 0 {
-		for n := range q {
-			names = append(names, n)
-		}
-	}
-	names = slices.Sorted(slices.Values(names))
-	for _, n := range names {
-		b.WriteString(n + "=" + strings.Join(q[n], ",") + "&")
-	}
-	b.WriteByte('|')
-	for _, n := range h.cfg.VaryHeaders {
-		b.WriteString(strings.ToLower(n) + "=" + strings.Join(r.Header.Values(n), ",") + "&")
-	}
-	sum := md5.Sum([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
-}
-
 // cacheable applies response_code, content_type and, with cache_control,
 // the response's Cache-Control; it returns the freshness lifetime.
 func (h *Handler) cacheable(status int, hdr http.Header) (time.Duration, bool) {
@@ -205,39 +166,4 @@ func (h *Handler) contentTypeAllowed(ct string) bool {
 		}
 	}
 	return false
-}
-
-// cacheControl is a parsed Cache-Control header: directive → value.
-type cacheControl map[string]string
-
-func parseCacheControl(v string) cacheControl {
-	cc := cacheControl{}
-	for _, part := range strings.Split(v, ",") {
-		k, val, _ := strings.Cut(strings.TrimSpace(part), "=")
-		if k != "" {
-			cc[strings.ToLower(k)] = strings.Trim(val, `"`)
-		}
-	}
-	return cc
-}
-
-func (cc cacheControl) has(d string) bool { _, ok := cc[d]; return ok }
-
-// fresh applies the request's no-cache, max-age and min-fresh.
-func fresh(req cacheControl, e *entry, now time.Time) bool {
-	if req.has("no-cache") {
-		return false
-	}
-	age := now.Sub(e.stored)
-	if v, ok := req["max-age"]; ok {
-		if n, err := strconv.Atoi(v); err == nil && age > time.Duration(n)*time.Second {
-			return false
-		}
-	}
-	if v, ok := req["min-fresh"]; ok {
-		if n, err := strconv.Atoi(v); err == nil && e.ttl-age < time.Duration(n)*time.Second {
-			return false
-		}
-	}
-	return true
 }
