@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -66,8 +67,11 @@ func TestReloadUnderLoad(t *testing.T) {
 					return
 				}
 				var e echo
-				err = json.NewDecoder(res.Body).Decode(&e)
+				body, err := io.ReadAll(res.Body) // to EOF, so the connection is reused
 				res.Body.Close()
+				if err == nil {
+					err = json.Unmarshal(body, &e)
+				}
 				if res.StatusCode != http.StatusOK || err != nil {
 					t.Errorf("client %d request %d: status %d, %v", c, i, res.StatusCode, err)
 					failed.Add(1)
