@@ -1,6 +1,7 @@
 package plugin_test
 
 import (
+	"crypto/tls"
 	"errors"
 	"net/http"
 
@@ -23,6 +24,13 @@ func init() {
 		Defaults: func() *struct{} { return &struct{}{} },
 		New: func(_ *struct{}, env *plugin.Env) (plugin.Handler, error) {
 			return &authHandler{ix: env.Index}, nil
+		},
+	}))
+	plugin.Register(plugin.New(plugin.Spec[failConfig]{
+		Name: "test-cert", Version: "1.0.0", Priority: 50,
+		Defaults: func() *failConfig { return &failConfig{Mode: "ok"} },
+		New: func(c *failConfig, _ *plugin.Env) (plugin.Handler, error) {
+			return &certHandler{mode: c.Mode}, nil
 		},
 	}))
 	plugin.Register(plugin.New(plugin.Spec[failConfig]{
@@ -117,3 +125,16 @@ func (h *failHandler) fail(phase string) error {
 func (h *failHandler) Access(*plugin.Context) error       { return h.fail("access") }
 func (h *failHandler) HeaderFilter(*plugin.Context) error { return h.fail("header_filter") }
 func (h *failHandler) Log(*plugin.Context)                { _ = h.fail("log") }
+
+// certHandler serves a fixed certificate, or panics with mode "panic".
+type certHandler struct{ mode string }
+
+var _ plugin.Certificate = (*certHandler)(nil)
+
+func (h *certHandler) Certificate(cc *plugin.CertContext) error {
+	if h.mode == "panic" {
+		panic("test-cert panic")
+	}
+	cc.Certificate = &tls.Certificate{OCSPStaple: []byte(cc.Hello.ServerName)}
+	return nil
+}
