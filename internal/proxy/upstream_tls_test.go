@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -97,5 +98,41 @@ func TestUpstreamHostHeader(t *testing.T) {
 				t.Errorf("upstream Host = %q, want %q", e.Host, tt.want)
 			}
 		})
+	}
+}
+
+// TestUpstreamClientCertificate: a service's client_certificate is shown
+// to an upstream that requires one (mutual TLS).
+func TestUpstreamClientCertificate(t *testing.T) {
+	t.Parallel()
+	serverCert, serverKey := certPEM(t, "localhost")
+	serverPair, err := tls.X509KeyPair([]byte(serverCert), []byte(serverKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := newCertificate(t, []string{"gantry-client"})
+	clientCAs := x509.NewCertPool()
+	clientCAs.AppendCertsFromPEM([]byte(client.Cert))
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(r.TLS.PeerCertificates[0].Subject.CommonName))
+	}))
+	up.TLS = &tls.Config{Certificates: []tls.Certificate{serverPair}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: clientCAs}
+	up.StartTLS()
+	t.Cleanup(up.Close)
+
+	url := "https://localhost:" + itoa(port(t, up.Listener.Addr().String()))
+	withCert := newService(url, func(s *entity.Service) { s.ClientCertificate = &entity.Ref{ID: client.ID} })
+	without := newService(url, func(s *entity.Service) { s.Retries = 0 })
+	g := newGateway(t, proxy.Options{}, nil)
+	g.apply(&entity.Config{
+		Certificates: []*entity.Certificate{client},
+		Services:     []*entity.Service{withCert, without},
+		Routes:       []*entity.Route{newRoute(withCert, []string{"/with"}), newRoute(without, []string{"/without"})},
+	})
+	if res, body := get(t, g.url()+"/with"); res.StatusCode != http.StatusOK || string(body) != "gantry-client" {
+		t.Errorf("with client_certificate: %d %q, want 200 from an upstream that saw gantry-client", res.StatusCode, body)
+	}
+	if res, body := get(t, g.url()+"/without"); res.StatusCode != http.StatusBadGateway {
+		t.Errorf("without client_certificate: %d %s, want 502", res.StatusCode, body)
 	}
 }
