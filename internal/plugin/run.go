@@ -18,8 +18,8 @@ type Chain struct {
 	rewrite []*Instance
 }
 
-func newChain(m map[string]*entry) *Chain {
-	c := &Chain{entries: make([]entry, 0, len(m))}
+func newChain(m map[string]*entry, rewrite []*Instance) *Chain {
+	c := &Chain{entries: make([]entry, 0, len(m)), rewrite: rewrite}
 	for _, e := range m {
 		c.entries = append(c.entries, *e)
 	}
@@ -29,11 +29,6 @@ func newChain(m map[string]*entry) *Chain {
 		}
 		return cmp.Compare(a.plugin.name, b.plugin.name)
 	})
-	for i := range c.entries {
-		if b := c.entries[i].base; b != nil && b.rank == rankGlobal && b.rewrite != nil {
-			c.rewrite = append(c.rewrite, b)
-		}
-	}
 	return c
 }
 

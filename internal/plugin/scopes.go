@@ -49,6 +49,10 @@ type scopes struct {
 	// globalEntries is the part every chain shares (global and
 	// consumer-only instances), resolved once instead of per route.
 	globalEntries map[string]*entry
+	// rewrite lists the global instances with a rewrite handler: Kong runs
+	// them before routing, so a route's own instance of the same name
+	// does not replace them in that phase.
+	rewrite []*Instance
 }
 
 func newScopes(insts []*Instance) *scopes {
@@ -74,6 +78,12 @@ func newScopes(insts []*Instance) *scopes {
 	for name, m := range consumerMaps(sc.global) {
 		sc.globalEntries[name].consumer = m
 	}
+	for _, e := range sc.globalEntries {
+		if e.base != nil && e.base.rewrite != nil {
+			sc.rewrite = append(sc.rewrite, e.base)
+		}
+	}
+	sortInstances(sc.rewrite)
 	return sc
 }
 
@@ -159,5 +169,5 @@ func (sc *scopes) chain(routeID, serviceID string) *Chain {
 			entries[name].route = m
 		}
 	}
-	return newChain(entries)
+	return newChain(entries, sc.rewrite)
 }

@@ -26,6 +26,13 @@ func init() {
 			return &authHandler{ix: env.Index}, nil
 		},
 	}))
+	plugin.Register(plugin.New(plugin.Spec[tagConfig]{
+		Name: "test-rewrite", Version: "1.0.0", Priority: 3000,
+		Defaults: func() *tagConfig { return &tagConfig{Value: "default"} },
+		New: func(c *tagConfig, _ *plugin.Env) (plugin.Handler, error) {
+			return &rewriteHandler{value: c.Value}, nil
+		},
+	}))
 	plugin.Register(plugin.New(plugin.Spec[failConfig]{
 		Name: "test-cert", Version: "1.0.0", Priority: 50,
 		Defaults: func() *failConfig { return &failConfig{Mode: "ok"} },
@@ -136,5 +143,20 @@ func (h *certHandler) Certificate(cc *plugin.CertContext) error {
 		panic("test-cert panic")
 	}
 	cc.Certificate = &tls.Certificate{OCSPStaple: []byte(cc.Hello.ServerName)}
+	return nil
+}
+
+// rewriteHandler sends X-Rewrite: <value> upstream, or stops the request
+// with 403 when the value is "stop".
+type rewriteHandler struct{ value string }
+
+var _ plugin.Rewrite = (*rewriteHandler)(nil)
+
+func (h *rewriteHandler) Rewrite(ctx *plugin.Context) error {
+	if h.value == "stop" {
+		ctx.Exit(http.StatusForbidden, "stopped in rewrite", nil)
+		return nil
+	}
+	ctx.Request.Header.Add("X-Rewrite", h.value)
 	return nil
 }
