@@ -88,3 +88,59 @@ func benchProxy(b *testing.B, cfg *entity.Config, opts snapshot.Options, hdr ...
 		}
 	}
 }
+
+// BenchmarkProxyDuringBuilds is BenchmarkProxy while another goroutine
+// builds and swaps in 5,000-route snapshots back to back: compare its
+// ns/op with BenchmarkProxy's to see what config work costs requests.
+func BenchmarkProxyDuringBuilds(b *testing.B) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "hello")
+	}))
+	defer up.Close()
+	svc := newService(up.URL)
+	cfg := &entity.Config{Services: []*entity.Service{svc}}
+	cfg.Routes = append(cfg.Routes, newRoute(svc, []string{"/api"}, func(r *entity.Route) { r.Hosts = []string{"api.example.com"} }))
+	for i := range 5000 {
+		cfg.Routes = append(cfg.Routes, newRoute(svc, []string{"/r" + itoa(i)}, func(r *entity.Route) { r.Hosts = []string{"h" + itoa(i%50) + ".example.com"} }))
+	}
+	p := proxy.New(proxy.Options{})
+	first, err := snapshot.Build(cfg, nil, snapshot.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p.Swap(first)
+	stop := make(chan struct{})
+	built := make(chan int)
+	go func() {
+		n := 0
+		defer func() { built <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			next, err := snapshot.Build(cfg, p.Current(), snapshot.Options{Hash: itoa(n)})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			p.Swap(next)
+			n++
+		}
+	}()
+	req := httptest.NewRequest(http.MethodGet, "http://api.example.com/api/users?id=1", nil)
+	req.RemoteAddr = "127.0.0.1:40000"
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		p.ServeHTTP(w, req)
+		if w.status != http.StatusOK {
+			b.Fatalf("status %d", w.status)
+		}
+	}
+	close(stop)
+	b.ReportMetric(float64(<-built), "builds")
+	p.Current().Retire(nil)
+}
