@@ -45,13 +45,16 @@ The addresses actually bound are logged and written to <prefix>/listeners.json.`
 // start runs a node with process signals wired: SIGTERM/SIGINT stop it,
 // SIGHUP reloads its configuration source.
 func start(ctx context.Context, s *config.Config, log *slog.Logger) error {
-	opts, closeWiring, err := wire(ctx, s, log)
+	w, err := wire(ctx, s, log)
 	if err != nil {
 		return err
 	}
-	defer closeWiring()
-	node, err := server.New(opts)
+	defer w.close()
+	node, err := server.New(w.opts)
 	if err != nil {
+		return err
+	}
+	if err := w.afterNew(ctx, node); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)

@@ -15,37 +15,54 @@ import (
 	"github.com/gantryhq/gantry/internal/version"
 )
 
+// wiring is what start needs to run a node: its options, work to do once
+// the node exists (a data plane's agent needs the node id and its apply
+// function), and what to release at the end.
+type wiring struct {
+	opts     server.Options
+	afterNew func(ctx context.Context, n *server.Node) error
+	close    func()
+}
+
 // wire chooses the node's configuration source and Admin API from the
 // settings:
 //   - database = sqlite or postgres: entities come from the store (reloaded
 //     on every committed write) and admin_listen serves the full Admin API;
 //   - database = off: entities come from declarative_config (reloaded on
-//     SIGHUP) and admin_listen serves the DB-less Admin API (reads, POST /config).
+//     SIGHUP) and admin_listen serves the DB-less Admin API (reads, POST /config);
+//   - role = control_plane or data_plane: see wireCluster.
 //
-// A data plane has no Admin API. The returned func releases what wire opened.
-func wire(ctx context.Context, s *config.Config, log *slog.Logger) (server.Options, func(), error) {
+// A data plane has no Admin API.
+func wire(ctx context.Context, s *config.Config, log *slog.Logger) (*wiring, error) {
 	reg, err := plugins(s, log)
 	if err != nil {
-		return server.Options{}, nil, err
+		return nil, err
 	}
-	opts := server.Options{Settings: s, Logger: log, Plugins: reg}
+	w := &wiring{
+		opts:     server.Options{Settings: s, Logger: log, Plugins: reg},
+		afterNew: func(context.Context, *server.Node) error { return nil },
+		close:    func() {},
+	}
 	adminOpts := admin.Options{Logger: log, Role: string(s.Role), ValidatePlugin: reg.Normalize}
-	closeFn := func() {}
 	if s.Database == config.DatabaseOff {
 		if s.DeclarativeConfig != "" {
-			opts.Source = &server.FileSource{Path: s.DeclarativeConfig, Options: declarativeOptions(reg)}
+			w.opts.Source = &server.FileSource{Path: s.DeclarativeConfig, Options: declarativeOptions(reg)}
 		}
 	} else {
 		st, name, err := openStore(ctx, s, log)
 		if err != nil {
-			return server.Options{}, nil, err
+			return nil, err
 		}
-		opts.Source = &server.StoreSource{Store: st, Name: name}
+		w.opts.Source = &server.StoreSource{Store: st, Name: name}
 		adminOpts.Store = st
-		closeFn = func() { st.Close() }
+		w.close = func() { st.Close() }
+	}
+	if err := wireCluster(s, log, reg, w, &adminOpts); err != nil {
+		w.close()
+		return nil, err
 	}
 	if s.Role != config.RoleDataPlane {
-		opts.Admin = func(n *server.Node) http.Handler {
+		w.opts.Admin = func(n *server.Node) http.Handler {
 			o := adminOpts
 			o.Node = nodeInfo(s, n, reg)
 			if o.Store == nil {
@@ -54,7 +71,7 @@ func wire(ctx context.Context, s *config.Config, log *slog.Logger) (server.Optio
 			return admin.New(o)
 		}
 	}
-	return opts, closeFn, nil
+	return w, nil
 }
 
 // plugins is the registry of the `plugins` setting.

@@ -54,7 +54,8 @@ type Node struct {
 	opts     Options
 	settings *config.Config
 	log      *slog.Logger
-	source   ConfigSource
+	srcMu    sync.Mutex
+	source   ConfigSource // read through src()
 	engine   *engine
 	metrics  *metrics
 
@@ -124,10 +125,26 @@ func (n *Node) Handler() http.Handler { return n.statusHandler() }
 // Reload loads the source again and swaps the result in. On failure the
 // running config keeps serving and the error names the source and every problem.
 func (n *Node) Reload(ctx context.Context) error {
-	if err := n.load(ctx, n.source, ""); err != nil {
-		return fmt.Errorf("reload of %s failed, the previous configuration keeps serving: %w", n.source.Describe(), err)
+	src := n.src()
+	if err := n.load(ctx, src, ""); err != nil {
+		return fmt.Errorf("reload of %s failed, the previous configuration keeps serving: %w", src.Describe(), err)
 	}
 	return nil
+}
+
+// SetSource replaces the node's configuration source, for sources that
+// need the node to exist first (a data plane's agent applies through
+// ApplyHashed). Call it before Run; later reloads read the new source.
+func (n *Node) SetSource(src ConfigSource) {
+	n.srcMu.Lock()
+	defer n.srcMu.Unlock()
+	n.source = src
+}
+
+func (n *Node) src() ConfigSource {
+	n.srcMu.Lock()
+	defer n.srcMu.Unlock()
+	return n.source
 }
 
 // Apply swaps cfg in as the running configuration, as a reload would

@@ -28,7 +28,7 @@ func (n *Node) Run(ctx context.Context) error {
 	n.log.Log(ctx, config.LevelNotice, "starting Gantry", "version", version.Version, "role", s.Role, "database", s.Database,
 		"prefix", s.Prefix, "node_id", n.id, "pid", os.Getpid())
 	n.log.Debug("settings", "configuration", s.Redacted())
-	if err := n.load(ctx, n.source, ""); err != nil {
+	if err := n.load(ctx, n.src(), ""); err != nil {
 		return fmt.Errorf("cannot start: %w", err)
 	}
 	sets, err := n.bindListeners(ctx)
@@ -131,7 +131,8 @@ func (n *Node) shutdown(servers []*httpServer) {
 // watch runs the source's Watcher, if any, turning each change into a
 // Reload. Changes during a reload coalesce into one more reload.
 func (n *Node) watch(ctx context.Context, wg *sync.WaitGroup) {
-	w, ok := n.source.(Watcher)
+	src := n.src()
+	w, ok := src.(Watcher)
 	if !ok {
 		return
 	}
@@ -144,7 +145,7 @@ func (n *Node) watch(ctx context.Context, wg *sync.WaitGroup) {
 			}
 		})
 		if err != nil && !errors.Is(err, context.Canceled) {
-			n.log.Error("configuration watch stopped", "source", n.source.Describe(), "error", err)
+			n.log.Error("configuration watch stopped", "source", src.Describe(), "error", err)
 		}
 	})
 	wg.Go(func() {

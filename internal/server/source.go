@@ -51,9 +51,10 @@ func (EmptySource) Describe() string { return "empty configuration" }
 // Load implements ConfigSource.
 func (EmptySource) Load(context.Context) (*entity.Config, error) { return &entity.Config{}, nil }
 
-// fixedSource hands over a configuration pushed to the node (POST /config).
+// fixedSource hands over a configuration pushed to the node (POST /config,
+// a data plane's agent).
 type fixedSource struct{ cfg *entity.Config }
 
-func (f fixedSource) Describe() string { return "configuration pushed over the Admin API" }
+func (f fixedSource) Describe() string { return "pushed configuration" }
 
 func (f fixedSource) Load(context.Context) (*entity.Config, error) { return f.cfg, nil }

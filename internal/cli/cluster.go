@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync/atomic"
+
+	"github.com/gantryhq/gantry/internal/admin"
+	"github.com/gantryhq/gantry/internal/cluster/clustertls"
+	"github.com/gantryhq/gantry/internal/cluster/cp"
+	"github.com/gantryhq/gantry/internal/cluster/dp"
+	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/plugin"
+	"github.com/gantryhq/gantry/internal/server"
+	"github.com/gantryhq/gantry/internal/version"
+)
+
+// wireCluster adds hybrid mode to w:
+//   - a control plane serves the cluster protocol on cluster_listen from its
+//     store, and its Admin API lists the data planes;
+//   - a data plane takes its configuration from the control plane through an
+//     agent (config cache, then declarative_config, then empty at start), and
+//     its /status reports the running config version.
+func wireCluster(s *config.Config, log *slog.Logger, reg *plugin.Registry, w *wiring, adminOpts *admin.Options) error {
+	if s.Role == config.RoleTraditional {
+		return nil
+	}
+	if s.Cluster.MTLS != "shared" {
+		return fmt.Errorf("invalid setting cluster_mtls = %q (from %s): this build supports shared mode only; set cluster_mtls = shared", s.Cluster.MTLS, s.SourceOf("cluster_mtls"))
+	}
+	cert, err := clustertls.Load(s.Cluster.Cert, s.Cluster.CertKey)
+	if err != nil {
+		return err
+	}
+	if s.Role == config.RoleControlPlane {
+		wireControlPlane(s, log, reg, cert, w, adminOpts)
+		return nil
+	}
+	wireDataPlane(s, log, reg, cert, w)
+	return nil
+}
+
+func wireControlPlane(s *config.Config, log *slog.Logger, reg *plugin.Registry, cert *clustertls.Cert, w *wiring, adminOpts *admin.Options) {
+	// The Admin API exists before the control plane (which needs the bound
+	// cluster listeners), so it reaches it through this pointer.
+	var running atomic.Pointer[cp.ControlPlane]
+	adminOpts.DataPlanes = func(ctx context.Context) ([]any, error) {
+		if c := running.Load(); c != nil {
+			return c.DataPlanes(ctx)
+		}
+		return []any{}, nil
+	}
+	st := adminOpts.Store
+	w.opts.Cluster = func(n *server.Node, lns []net.Listener) (func(context.Context) error, error) {
+		c, err := cp.New(cp.Options{
+			Store: st, Cert: cert, Listeners: lns, Logger: log,
+			Version: version.Version, Plugins: reg.Versions(),
+			MaxPayload: s.Cluster.MaxPayload, PurgeDelay: s.Cluster.PurgeDelay,
+		})
+		if err != nil {
+			return nil, err
+		}
+		running.Store(c)
+		return c.Run, nil
+	}
+}
+
+func wireDataPlane(s *config.Config, log *slog.Logger, reg *plugin.Registry, cert *clustertls.Cert, w *wiring) {
+	var agent atomic.Pointer[dp.Agent]
+	w.afterNew = func(ctx context.Context, n *server.Node) error {
+		host, _ := os.Hostname()
+		a, err := dp.New(dp.Options{
+			ControlPlanes: s.Cluster.ControlPlanes, Cert: cert, NodeID: n.ID(), Hostname: host,
+			Version: dp.ReportedVersion(version.Version), Plugins: reg.Versions(), Labels: s.Cluster.DPLabels,
+			Prefix: s.Prefix, DeclarativeConfig: s.DeclarativeConfig, Apply: n.ApplyHashed,
+			ValidatePlugin: reg.Normalize, MaxPayload: s.Cluster.MaxPayload, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		if err := a.Start(ctx); err != nil {
+			return err
+		}
+		agent.Store(a)
+		n.SetSource(dp.Source{Agent: a})
+		return nil
+	}
+	w.opts.Cluster = func(*server.Node, []net.Listener) (func(context.Context) error, error) {
+		return agent.Load().Run, nil
+	}
+	w.opts.StatusExtra = func() map[string]any {
+		a := agent.Load()
+		if a == nil {
+			return nil
+		}
+		st := a.Status()
+		return map[string]any{"configuration_version": st.ConfigVersion, "cluster": st}
+	}
+}
