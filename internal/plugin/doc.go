@@ -72,7 +72,8 @@
 //	chain.HeaderFilter(ctx)
 //	switch {
 //	case ctx.Exited(): // a header filter failed: send ctx.Response and its Body, drop resp.Body
-//	case chain.NeedsBody(ctx): // buffer resp.Body, body = chain.BodyFilter(ctx, body), fix Content-Length
+//	case chain.NeedsBody(ctx): // buffer resp.Body, body = chain.BodyFilter(ctx, body), fix Content-Length;
+//		// if ctx.Exited() now, a body filter failed: body is its 500, send ctx.Response.Status/Header
 //	default: // write ctx.Response.Status/Header, stream resp.Body
 //	}
 //	ctx.UpstreamURI, ctx.UpstreamLatency, ctx.ResponseSize = ... // for log plugins
@@ -85,7 +86,9 @@
 // With httputil.ReverseProxy, the response part goes in ModifyResponse:
 // set ctx.Response from resp, run HeaderFilter, copy Status back to
 // resp.StatusCode, and replace resp.Body with ctx.Response.Body when
-// ctx.Exited() or with BodyFilter's result when NeedsBody.
+// ctx.Exited() or with BodyFilter's result when NeedsBody (checking
+// ctx.Exited() again afterwards: a failed body filter turns the answer
+// into a 500, status and headers included).
 //
 // internal/plugin/plugintest holds a test-only reverse proxy doing exactly
 // this; it is the reference for the wiring.

@@ -117,6 +117,7 @@ var (
 	_ plugin.Access       = (*failHandler)(nil)
 	_ plugin.HeaderFilter = (*failHandler)(nil)
 	_ plugin.Log          = (*failHandler)(nil)
+	_ plugin.BodyFilter   = (*failHandler)(nil)
 )
 
 func (h *failHandler) fail(phase string) error {
@@ -132,6 +133,9 @@ func (h *failHandler) fail(phase string) error {
 func (h *failHandler) Access(*plugin.Context) error       { return h.fail("access") }
 func (h *failHandler) HeaderFilter(*plugin.Context) error { return h.fail("header_filter") }
 func (h *failHandler) Log(*plugin.Context)                { _ = h.fail("log") }
+func (h *failHandler) BodyFilter(_ *plugin.Context, b []byte) ([]byte, error) {
+	return b, h.fail("body_filter")
+}
 
 // certHandler serves a fixed certificate, or panics with mode "panic".
 type certHandler struct{ mode string }

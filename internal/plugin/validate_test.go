@@ -158,7 +158,8 @@ func TestBuildChainsRejects(t *testing.T) {
 func TestHandlerFailureIsA500ForThatRequestOnly(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ phase, mode string }{
-		{"access", "panic"}, {"access", "error"}, {"header_filter", "panic"}, {"log", "panic"},
+		{"access", "panic"}, {"access", "error"}, {"header_filter", "panic"}, {"body_filter", "panic"},
+		{"body_filter", "error"}, {"log", "panic"},
 	} {
 		t.Run(tt.phase+"/"+tt.mode, func(t *testing.T) {
 			t.Parallel()
