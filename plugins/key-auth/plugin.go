@@ -104,9 +104,13 @@ func (h *Handler) findKey(ctx *plugin.Context) (key string, duplicate bool) {
 	return "", false
 }
 
-// hide removes the key from what goes upstream.
+// hide removes the key name from what goes upstream: header, query and
+// (when searched) body, wherever the key was found, as Kong does.
 func (h *Handler) hide(ctx *plugin.Context, name string, query url.Values, body map[string]any) {
 	ctx.Request.Header.Del(name)
+	if query == nil && ctx.Request.URL.RawQuery != "" {
+		query = ctx.Request.URL.Query()
+	}
 	if query != nil {
 		if _, ok := query[name]; ok {
 			query.Del(name)

@@ -57,6 +57,12 @@ func TestKeyAuth(t *testing.T) {
 				t.Errorf("upstream query = %q, want a=1", e.Query)
 			}
 		}},
+		{name: "hidden everywhere", conf: map[string]any{"hide_credentials": true}, path: "/?apikey=other&b=2", header: http.Header{"Apikey": {"secret"}}, status: 200,
+			check: func(t *testing.T, e plugintest.Echoed) {
+				if e.Query != "b=2" || e.Headers.Get("Apikey") != "" {
+					t.Errorf("upstream query %q, apikey header %q: want both gone", e.Query, e.Headers.Get("Apikey"))
+				}
+			}},
 		{name: "query ignored when key_in_query is false", conf: map[string]any{"key_in_query": false}, path: "/?apikey=secret", status: 401, message: "No API key found in request", challenge: "Key"},
 		{name: "header ignored when key_in_header is false", conf: map[string]any{"key_in_header": false}, header: http.Header{"Apikey": {"secret"}}, status: 401, message: "No API key found in request", challenge: "Key"},
 		{name: "key in form body hidden", conf: map[string]any{"key_in_body": true, "hide_credentials": true}, method: "POST",
