@@ -112,6 +112,14 @@ type Log interface {
 	Log(ctx *Context)
 }
 
+// ShorthandFields is implemented by config structs that accept Kong's
+// input-only aliases: Shorthands maps an alias to the dotted path of the
+// field it sets ("redis_host" → "redis.host"). Aliases are rewritten before
+// decoding and never rendered back, as in Kong.
+type ShorthandFields interface {
+	Shorthands() map[string]string
+}
+
 // ConfigValidator is implemented by config structs with checks beyond
 // types (ranges, field combinations). Field names are relative to the
 // config ("minute"); "" means the config as a whole.

@@ -3,6 +3,7 @@ package plugin
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -58,7 +59,11 @@ func (r *Registry) decodeConfig(p *entity.Plugin) (any, entity.Errors) {
 		}
 	}
 	cfg := pl.newConfig()
-	errs = append(errs, decode(cfg, p.Config, "config")...)
+	input := p.Config
+	if sh, ok := cfg.(ShorthandFields); ok {
+		input = expandShorthands(input, sh.Shorthands())
+	}
+	errs = append(errs, decode(cfg, input, "config")...)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -88,4 +93,41 @@ func configMap(cfg any) (map[string]any, error) {
 		return nil, fmt.Errorf("render plugin config: %w", err)
 	}
 	return m, nil
+}
+
+// expandShorthands returns config with aliases moved to the fields they
+// stand for; a value already set at the target wins. config is not changed.
+func expandShorthands(config map[string]any, aliases map[string]string) map[string]any {
+	out := config
+	copied := false
+	for alias, target := range aliases {
+		v, ok := config[alias]
+		if !ok {
+			continue
+		}
+		if !copied {
+			out = maps.Clone(config)
+			copied = true
+		}
+		delete(out, alias)
+		if v == nil {
+			continue
+		}
+		parts := strings.Split(target, ".")
+		m := out
+		for _, k := range parts[:len(parts)-1] {
+			next, ok := m[k].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+			} else {
+				next = maps.Clone(next)
+			}
+			m[k] = next
+			m = next
+		}
+		if _, set := m[parts[len(parts)-1]]; !set {
+			m[parts[len(parts)-1]] = v
+		}
+	}
+	return out
 }

@@ -205,6 +205,23 @@ func TestRateLimitingReadmeExample(t *testing.T) {
 	}
 }
 
+func TestRateLimitingFlatRedisFields(t *testing.T) {
+	t.Parallel()
+	p := plugintest.Plugin("rate-limiting", map[string]any{
+		"minute": 1, "policy": "redis", "redis_host": "cache.internal", "redis_port": 6380, "redis_timeout": nil,
+	}, plugintest.Scope{})
+	if errs := plugin.Bundled(nil).Normalize(p); errs != nil {
+		t.Fatal(errs)
+	}
+	r, _ := p.Config["redis"].(map[string]any)
+	if r["host"] != "cache.internal" || r["port"] != float64(6380) || r["timeout"] != float64(2000) {
+		t.Errorf("redis = %v", r)
+	}
+	if _, ok := p.Config["redis_host"]; ok {
+		t.Error("the alias was rendered back")
+	}
+}
+
 func TestRateLimitingSchema(t *testing.T) {
 	t.Parallel()
 	plugintest.CheckSchema(t, "rate-limiting", map[string]plugintest.SchemaCase{

@@ -49,6 +49,16 @@ func defaults() *Config {
 	}
 }
 
+// Shorthands accepts the flat redis_* fields of Kong before 3.6, so older
+// declarative files load; they set the redis record.
+func (c *Config) Shorthands() map[string]string {
+	return map[string]string{
+		"redis_host": "redis.host", "redis_port": "redis.port", "redis_username": "redis.username",
+		"redis_password": "redis.password", "redis_database": "redis.database", "redis_timeout": "redis.timeout",
+		"redis_ssl": "redis.ssl", "redis_ssl_verify": "redis.ssl_verify", "redis_server_name": "redis.server_name",
+	}
+}
+
 // limits returns the configured windows, shortest first.
 func (c *Config) limits() []limit {
 	var out []limit
