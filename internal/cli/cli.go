@@ -1,6 +1,6 @@
-// Package cli is Gantry's command line: `gantry start`, `gantry version`,
-// `gantry health` and `gantry config parse|init`. Commands owned by other
-// areas (migrations, hybrid, db_import/export) register here as they land.
+// Package cli is Gantry's command line: `gantry start`, `version`, `health`,
+// `config parse|init|db_import|db_export`, `migrations` and `hybrid gen_cert`,
+// and the wiring that turns settings into a running node.
 //
 // Every command writes to the IO it is given and returns an exit code, so
 // tests run the real command tree in-process.
@@ -74,6 +74,6 @@ variables, then flags. See docs/configuration.md.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
-	root.AddCommand(newStart(stdio), newVersion(stdio), newHealth(stdio), newConfig(stdio))
+	root.AddCommand(newStart(stdio), newVersion(stdio), newHealth(stdio), newConfig(stdio), newHybrid(stdio), newMigrations(stdio))
 	return root
 }

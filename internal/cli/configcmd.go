@@ -2,10 +2,7 @@ package cli
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 
 	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/plugin"
@@ -24,7 +21,7 @@ func newConfig(stdio IO) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newConfigParse(stdio), newConfigInit(stdio))
+	cmd.AddCommand(newConfigParse(stdio), newConfigInit(stdio), newDBImport(stdio), newDBExport(stdio))
 	return cmd
 }
 
@@ -61,21 +58,10 @@ gantry.yaml in the current directory). An existing file is never overwritten.`,
 			if len(args) == 1 {
 				path = args[0]
 			}
-			f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-			if errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("%s already exists; remove it or name another file", path)
-			}
-			if err != nil {
+			if err := writeNew(path, exampleConfig); err != nil {
 				return err
 			}
-			if _, err := f.Write(exampleConfig); err != nil {
-				f.Close()
-				return err
-			}
-			if err := f.Close(); err != nil {
-				return err
-			}
-			_, err = fmt.Fprintf(stdio.Stdout, "wrote %s; check it with: gantry config parse %s\n", path, path)
+			_, err := fmt.Fprintf(stdio.Stdout, "wrote %s; check it with: gantry config parse %s\n", path, path)
 			return err
 		},
 	}

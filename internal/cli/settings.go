@@ -6,6 +6,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // settingsFlags are the flags of every command that reads settings.
@@ -15,10 +16,15 @@ type settingsFlags struct {
 	set    []string
 }
 
-func (f *settingsFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&f.conf, "conf", "c", "", "configuration file (default /etc/gantry/gantry.conf when it exists)")
-	cmd.Flags().StringVarP(&f.prefix, "prefix", "p", "", "prefix directory: node id, pid file, listeners.json (default ./gantry-data)")
-	cmd.Flags().StringArrayVar(&f.set, "set", nil, "override a setting, KEY=VALUE (repeatable); highest precedence")
+func (f *settingsFlags) register(cmd *cobra.Command) { f.add(cmd.Flags()) }
+
+// registerPersistent gives the flags to cmd and every subcommand.
+func (f *settingsFlags) registerPersistent(cmd *cobra.Command) { f.add(cmd.PersistentFlags()) }
+
+func (f *settingsFlags) add(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.conf, "conf", "c", "", "configuration file (default /etc/gantry/gantry.conf when it exists)")
+	fs.StringVarP(&f.prefix, "prefix", "p", "", "prefix directory: node id, pid file, listeners.json (default ./gantry-data)")
+	fs.StringArrayVar(&f.set, "set", nil, "override a setting, KEY=VALUE (repeatable); highest precedence")
 }
 
 // load reads the node settings with the flags on top.

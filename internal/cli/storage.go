@@ -20,12 +20,23 @@ func openStore(ctx context.Context, s *config.Config, log *slog.Logger) (store.S
 	name := fmt.Sprintf("postgres %s:%d/%s", s.Postgres.Host, s.Postgres.Port, s.Postgres.Database)
 	if s.Database == config.DatabaseSQLite {
 		name = "sqlite " + s.SQLitePath
-		if err := os.MkdirAll(filepath.Dir(s.SQLitePath), 0o755); err != nil {
-			return nil, "", fmt.Errorf("sqlite_path %s: %w", s.SQLitePath, err)
-		}
+	}
+	if err := ensureSQLiteDir(s); err != nil {
+		return nil, "", err
 	}
 	st, err := backend.Open(ctx, storeConfig(s), log)
 	return st, name, err
+}
+
+// ensureSQLiteDir creates the directory of sqlite_path (the prefix, by default).
+func ensureSQLiteDir(s *config.Config) error {
+	if s.Database != config.DatabaseSQLite {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(s.SQLitePath), 0o755); err != nil {
+		return fmt.Errorf("sqlite_path %s: %w", s.SQLitePath, err)
+	}
+	return nil
 }
 
 // storeConfig is the storage part of the settings, for backend.Open and

@@ -112,7 +112,9 @@ func TestVersionAndHelp(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "Gantry ") || !strings.Contains(out, "Kong Admin API") {
 		t.Fatalf("gantry version = %d %q", code, out)
 	}
-	for _, args := range [][]string{{"--help"}, {"start", "--help"}, {"health", "--help"}, {"version", "--help"}, {"config", "--help"}, {"config", "parse", "--help"}, {"config", "init", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"start", "--help"}, {"health", "--help"}, {"version", "--help"}, {"config", "--help"}, {"config", "parse", "--help"}, {"config", "init", "--help"},
+		{"config", "db_import", "--help"}, {"config", "db_export", "--help"}, {"hybrid", "gen_cert", "--help"},
+		{"migrations", "--help"}, {"migrations", "bootstrap", "--help"}, {"migrations", "up", "--help"}, {"migrations", "list", "--help"}, {"migrations", "reset", "--help"}} {
 		code, out, _ := gantry(t, args...)
 		if code != 0 || !strings.Contains(out, "Usage:") {
 			t.Errorf("gantry %v = %d, want usage text", args, code)

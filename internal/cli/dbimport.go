@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/declarative"
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/plugin"
+	"github.com/gantryhq/gantry/internal/store"
+	"github.com/spf13/cobra"
+)
+
+func newDBImport(stdio IO) *cobra.Command {
+	var f settingsFlags
+	cmd := &cobra.Command{
+		Use:   "db_import FILE",
+		Short: "Load a declarative file into the database, in one transaction",
+		Long: `Parse and validate a declarative file (YAML or JSON) like "gantry config parse",
+then insert every entity into the database the settings name, in one
+transaction: either everything is imported or nothing is.`,
+		Example: "  gantry config db_import kong.yaml -c /etc/gantry/gantry.conf",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return withStore(c.Context(), stdio, &f, func(s *config.Config, st store.Store, reg *plugin.Registry) error {
+				cfg, err := declarative.LoadFile(args[0], declarativeOptions(reg))
+				if err != nil {
+					return err
+				}
+				n := count(cfg)
+				fmt.Fprintf(stdio.Stderr, "importing %d entities from %s…\n", n, args[0])
+				if err := st.Import(c.Context(), cfg); err != nil {
+					return fmt.Errorf("import of %s failed, nothing was imported: %w", args[0], err)
+				}
+				_, err = fmt.Fprintf(stdio.Stdout, "imported %d entities from %s\n", n, args[0])
+				return err
+			})
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func newDBExport(stdio IO) *cobra.Command {
+	var f settingsFlags
+	cmd := &cobra.Command{
+		Use:   "db_export FILE",
+		Short: "Write the database's entities to a declarative file (YAML, or JSON for *.json)",
+		Long: `Write every entity of the database the settings name to FILE as a declarative
+document (flat form, every id kept), which "gantry config db_import" and a
+DB-less node load back. An existing file is never overwritten.`,
+		Example: "  gantry config db_export backup.yaml",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return withStore(c.Context(), stdio, &f, func(_ *config.Config, st store.Store, _ *plugin.Registry) error {
+				cfg, err := st.Export(c.Context())
+				if err != nil {
+					return err
+				}
+				format := "yaml"
+				if strings.EqualFold(filepath.Ext(args[0]), ".json") {
+					format = "json"
+				}
+				data, err := declarative.Marshal(cfg, format)
+				if err != nil {
+					return err
+				}
+				if err := writeNew(args[0], data); err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(stdio.Stdout, "exported %d entities to %s\n", count(cfg), args[0])
+				return err
+			})
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// withStore loads the settings, refuses DB-less ones, opens the store and
+// the plugin registry, and runs fn.
+func withStore(ctx context.Context, stdio IO, f *settingsFlags, fn func(*config.Config, store.Store, *plugin.Registry) error) error {
+	s, err := f.load(stdio)
+	if err != nil {
+		return err
+	}
+	if s.Database == config.DatabaseOff {
+		return fmt.Errorf("database = off (from %s): this node keeps no database; set database = sqlite or postgres", s.SourceOf("database"))
+	}
+	log := slog.New(slog.DiscardHandler)
+	reg, err := plugins(s, log)
+	if err != nil {
+		return err
+	}
+	st, _, err := openStore(ctx, s, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(s, st, reg)
+}
+
+func count(cfg *entity.Config) int {
+	n := 0
+	cfg.Each(func(entity.Entity) { n++ })
+	return n
+}
+
+// writeNew creates path with data, refusing to overwrite an existing file.
+func writeNew(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s already exists; remove it or name another file", path)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
