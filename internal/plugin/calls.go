@@ -68,7 +68,7 @@ func (cs *Chains) RunCertificate(cc *CertContext) (err error) {
 			err = in.cert.Certificate(cc)
 		}()
 		if err != nil {
-			in.logger.Error("plugin failed", "plugin", in.Plugin.name, "phase", "certificate", "error", err)
+			in.logger.Error("plugin failed", "phase", "certificate", "error", err)
 			return err
 		}
 	}

@@ -173,7 +173,7 @@ func (c *Context) fail(in *Instance, phase string, err error) {
 }
 
 func (c *Context) logError(in *Instance, phase string, err error) {
-	in.logger.Error("plugin failed", "plugin", in.Plugin.name, "phase", phase, "error", err)
+	in.logger.Error("plugin failed", "phase", phase, "error", err) // the logger names the plugin and its id
 }
 
 // panicError converts a recovered value into an error.
