@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/store"
@@ -48,5 +49,16 @@ func storeConfig(s *config.Config) backend.Config {
 		SQLitePath: s.SQLitePath,
 		Postgres: postgres.Config{Host: pg.Host, Port: pg.Port, User: pg.User, Password: pg.Password,
 			Database: pg.Database, SSL: pg.SSL, SSLVerify: pg.SSLVerify},
+	}
+}
+
+// databaseStatus reports, on /status, whether the database answers, as
+// Kong's "database": {"reachable": …}.
+func databaseStatus(st store.Store) func() map[string]any {
+	return func() map[string]any {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_, err := st.Revision(ctx)
+		return map[string]any{"database": map[string]bool{"reachable": err == nil}}
 	}
 }

@@ -54,6 +54,7 @@ func wire(ctx context.Context, s *config.Config, log *slog.Logger) (*wiring, err
 			return nil, err
 		}
 		w.opts.Source = &server.StoreSource{Store: st, Name: name}
+		w.opts.StatusExtra = databaseStatus(st)
 		adminOpts.Store = st
 		w.close = func() { st.Close() }
 	}

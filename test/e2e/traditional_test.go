@@ -37,6 +37,9 @@ func TestTraditionalSQLite(t *testing.T) {
 	if code, _ := get(n.statusURL() + "/status/ready"); code != 200 {
 		t.Fatalf("/status/ready = %d with a route in the database", code)
 	}
+	if _, body := get(n.statusURL() + "/status"); !strings.Contains(body, `"database":{"reachable":true}`) {
+		t.Errorf("/status = %s, want the database reported reachable", body)
+	}
 
 	// Restart on the same prefix: the database file keeps the entities.
 	prefix := n.prefix
