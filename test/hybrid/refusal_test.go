@@ -1,0 +1,115 @@
+package hybrid
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestWrongCertificateIsRefused(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	cp := c.cpAt(t, "127.0.0.1:0")
+	intruder := newCluster(t).dp(t, "intruder", cp.ls.Cluster[0].Address)
+	eventually(t, "both sides log why", 15*time.Second, func() bool {
+		return strings.Contains(cp.out.String(), "refused during the TLS handshake") &&
+			strings.Contains(intruder.out.String(), "not this data plane's cluster_cert")
+	})
+	if len(dataPlanes(t, cp)) != 0 {
+		t.Fatal("a data plane with a foreign certificate is listed")
+	}
+}
+
+func TestNewerMinorVersionIsRefused(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	cp := c.cpAt(t, "127.0.0.1:0")
+	addRoute(t, cp, "echo", upstream(t), "/echo")
+	var info struct {
+		Version string `json:"gantry_version"`
+	}
+	call(t, "GET", cp.admin()+"/", nil, &info)
+	var major, minor int
+	if _, err := fmt.Sscanf(info.Version, "%d.%d", &major, &minor); err != nil {
+		t.Fatalf("CP version %q: %v", info.Version, err)
+	}
+	newer := fmt.Sprintf("%d.%d.0", major, minor+1)
+	dp := c.dp(t, "newer", cp.ls.Cluster[0].Address, "GANTRY_TEST_CLUSTER_DP_VERSION="+newer)
+	eventually(t, "refusal listed", 15*time.Second, func() bool {
+		r, ok := rowOf(t, cp, dp)
+		return ok && r.SyncStatus == "kong_version_incompatible"
+	})
+	eventually(t, "the DP logs both versions", 15*time.Second, func() bool {
+		out := dp.out.String()
+		return strings.Contains(out, "refused this data plane") && strings.Contains(out, newer) && strings.Contains(out, info.Version)
+	})
+	if serves(dp, "/echo") {
+		t.Fatal("a refused data plane received configuration")
+	}
+}
+
+func TestDPMissingAConfiguredPluginGetsNoPush(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	cp := c.cpAt(t, "127.0.0.1:0")
+	addRoute(t, cp, "echo", upstream(t), "/echo")
+	mustCall(t, 201, "POST", cp.admin()+"/plugins", map[string]any{"name": "cors"})
+	dp := c.dp(t, "no-cors", cp.ls.Cluster[0].Address, "GANTRY_PLUGINS=key-auth,basic-auth")
+	eventually(t, "plugin_set_incompatible listed", 15*time.Second, func() bool {
+		r, _ := rowOf(t, cp, dp)
+		return r.SyncStatus == "plugin_set_incompatible"
+	})
+	time.Sleep(time.Second)
+	if serves(dp, "/echo") {
+		t.Fatal("configuration was pushed to a data plane without the cors plugin")
+	}
+	if n := strings.Count(cp.out.String(), "configuration not pushed to data plane"); n != 1 {
+		t.Fatalf("CP logged %d warnings, want one", n)
+	}
+}
+
+// TestRejectedConfigKeepsThePreviousOne uses a CA certificate that expires
+// after the CP accepted it: the next push fails the DP's own validation.
+func TestRejectedConfigKeepsThePreviousOne(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	cp := c.cpAt(t, "127.0.0.1:0")
+	up := upstream(t)
+	dp := c.dp(t, "dp", cp.ls.Cluster[0].Address)
+	addRoute(t, cp, "first", up, "/first")
+	mustCall(t, 201, "POST", cp.admin()+"/ca_certificates", map[string]any{"cert": shortLivedCA(t, 3*time.Second)})
+	eventually(t, "dp serves /first", 15*time.Second, func() bool { return serves(dp, "/first") })
+	good := hashOf(dp)
+	time.Sleep(3500 * time.Millisecond) // the CA certificate expires
+	addRoute(t, cp, "second", up, "/second")
+	eventually(t, "CP shows the rejection", 15*time.Second, func() bool {
+		r, _ := rowOf(t, cp, dp)
+		return r.LastRejection != nil && strings.Contains(r.LastRejection.Error, "ca_certificates") && strings.Contains(r.LastRejection.Error, "expired")
+	})
+	if serves(dp, "/second") || !serves(dp, "/first") || hashOf(dp) != good {
+		t.Fatal("the data plane does not keep serving its previous configuration")
+	}
+}
+
+func shortLivedCA(t *testing.T, life time.Duration) string {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "short-lived CA"},
+		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(life),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}

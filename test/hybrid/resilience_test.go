@@ -1,0 +1,120 @@
+package hybrid
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// load sends requests to every DP at a steady pace until stop is closed
+// and counts failures; the loop is bounded in count.
+func load(dps []*proc, path string, stop <-chan struct{}) (ok, failed *atomic.Int64, wait func()) {
+	ok, failed = &atomic.Int64{}, &atomic.Int64{}
+	var wg sync.WaitGroup
+	for _, dp := range dps {
+		wg.Go(func() {
+			for range 2000 {
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+				if serves(dp, path) {
+					ok.Add(1)
+				} else {
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	return ok, failed, wg.Wait
+}
+
+// TestCPKilledDPsKeepServingThenConverge SIGKILLs the control plane under
+// steady load, then restarts it.
+func TestCPKilledDPsKeepServingThenConverge(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	addr := freeAddr(t)
+	cp := c.cpAt(t, addr)
+	up := upstream(t)
+	dps := []*proc{c.dp(t, "dp1", addr), c.dp(t, "dp2", addr)}
+	addRoute(t, cp, "steady", up, "/steady")
+	for _, dp := range dps {
+		eventually(t, dp.name+" serves", 15*time.Second, func() bool { return serves(dp, "/steady") })
+	}
+	stop := make(chan struct{})
+	ok, failed, wait := load(dps, "/steady", stop)
+	time.Sleep(500 * time.Millisecond)
+	cp.kill()
+	time.Sleep(2 * time.Second)
+	close(stop)
+	wait()
+	t.Logf("%d requests while the CP was killed, %d failed", ok.Load()+failed.Load(), failed.Load())
+	if failed.Load() != 0 || ok.Load() == 0 {
+		t.Fatalf("%d of %d requests failed with the CP gone", failed.Load(), ok.Load()+failed.Load())
+	}
+
+	cp.start() // same prefix, same database, same cluster address
+	addRoute(t, cp, "after", up, "/after")
+	for _, dp := range dps {
+		eventually(t, dp.name+" reconnected and converged", 45*time.Second, func() bool { return serves(dp, "/after") })
+		eventually(t, dp.name+" listed normal", 15*time.Second, func() bool {
+			r, _ := rowOf(t, cp, dp)
+			return r.SyncStatus == "normal" && r.RunsExpected
+		})
+	}
+}
+
+// TestDPRestartedWhileCPDownServesItsCache.
+func TestDPRestartedWhileCPDownServesItsCache(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	addr := freeAddr(t)
+	cp := c.cpAt(t, addr)
+	up := upstream(t)
+	dp := c.dp(t, "dp", addr)
+	addRoute(t, cp, "cached", up, "/cached")
+	eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/cached") })
+	cp.kill()
+	dp.kill()
+	dp.start()
+	if !serves(dp, "/cached") {
+		t.Fatal("restarted data plane does not serve its cached configuration")
+	}
+	if code := call(t, "GET", dp.status()+"/status/ready", nil, nil); code != 200 {
+		t.Fatalf("/status/ready = %d on a DP serving its cache, want 200", code)
+	}
+}
+
+// TestCacheSurvivesCrashes kills a data plane at random moments while
+// configurations keep arriving: every restart loads a valid cache.
+func TestCacheSurvivesCrashes(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	addr := freeAddr(t)
+	cp := c.cpAt(t, addr)
+	up := upstream(t)
+	addRoute(t, cp, "base", up, "/base")
+	dp := c.dp(t, "dp", addr)
+	eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/base") })
+	for i := range 6 {
+		for j := range 3 {
+			addRoute(t, cp, fmt.Sprintf("r%d-%d", i, j), up, fmt.Sprintf("/r%d-%d", i, j))
+		}
+		time.Sleep(time.Duration(rand.IntN(150)) * time.Millisecond)
+		dp.kill()
+		before := strings.Count(dp.out.String(), "source=cache")
+		dp.start()
+		if strings.Contains(dp.out.String(), "config cache not used") {
+			t.Fatalf("crash %d left a cache that does not load", i)
+		}
+		if strings.Count(dp.out.String(), "source=cache") != before+1 || !serves(dp, "/base") {
+			t.Fatalf("crash %d: the data plane did not start from its cache", i)
+		}
+	}
+}

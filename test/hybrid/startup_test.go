@@ -1,0 +1,91 @@
+package hybrid
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBadClusterCertificateStopsStartUp: the process exits with one line
+// naming the file and the cause.
+func TestBadClusterCertificateStopsStartUp(t *testing.T) {
+	t.Parallel()
+	a, b := newCluster(t), newCluster(t)
+	tests := []struct {
+		name, cert, key string
+		want            []string
+	}{
+		{"missing file", filepath.Join(t.TempDir(), "nope.crt"), a.key, []string{"cluster_cert", "nope.crt", "no such file"}},
+		{"key of another certificate", a.cert, b.key, []string{a.cert, b.key, "does not match"}},
+	}
+	for _, tt := range tests {
+		for _, role := range []string{"control_plane", "data_plane"} {
+			t.Run(tt.name+"/"+role, func(t *testing.T) {
+				db := "sqlite"
+				if role == "data_plane" {
+					db = "off"
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, binary, "start", "-p", t.TempDir(), "-c", os.DevNull)
+				cmd.Env = append(cleanEnv(), "GANTRY_ROLE="+role, "GANTRY_DATABASE="+db,
+					"GANTRY_CLUSTER_CERT="+tt.cert, "GANTRY_CLUSTER_CERT_KEY="+tt.key,
+					"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_CLUSTER_LISTEN=127.0.0.1:0")
+				out, err := cmd.CombinedOutput()
+				if err == nil {
+					t.Fatalf("start-up succeeded with a bad certificate:\n%s", out)
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(string(out), w) {
+						t.Errorf("output does not mention %q:\n%s", w, out)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestGarbageOnTheClusterPort: the CP logs it and keeps serving its DPs.
+func TestGarbageOnTheClusterPort(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	cp := c.cpAt(t, "127.0.0.1:0")
+	dp := c.dp(t, "dp", cp.ls.Cluster[0].Address)
+	up := upstream(t)
+	for range 3 {
+		conn, err := net.Dial("tcp", cp.ls.Cluster[0].Address)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = conn.Write([]byte("\x16\x03\x01\x00\x05hello garbage\r\n\r\n"))
+		conn.Close()
+	}
+	eventually(t, "the CP logs the refusal", 15*time.Second, func() bool {
+		return strings.Contains(cp.out.String(), "refused during the TLS handshake")
+	})
+	addRoute(t, cp, "after", up, "/after")
+	eventually(t, "the DP still gets configuration", 15*time.Second, func() bool { return serves(dp, "/after") })
+}
+
+func TestGenCertRefusesToOverwrite(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	before, _ := os.ReadFile(c.cert)
+	out, err := gantry(t, "hybrid", "gen_cert", c.cert, c.key)
+	if err == nil || !strings.Contains(out, "refusing to overwrite") {
+		t.Fatalf("second gen_cert: %v\n%s", err, out)
+	}
+	if after, _ := os.ReadFile(c.cert); string(after) != string(before) {
+		t.Fatal("the certificate was overwritten")
+	}
+	for path, mode := range map[string]os.FileMode{c.cert: 0o644, c.key: 0o600} {
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != mode {
+			t.Errorf("%s: mode %v, want %v", path, fi.Mode().Perm(), mode)
+		}
+	}
+}
