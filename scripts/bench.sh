@@ -113,32 +113,47 @@ for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$nginx_port/" 2
 curl -fsS -o /dev/null "http://$gantry_addr/" || { echo "bench: Gantry does not proxy; its log:" >&2; cat "$work/gantry.log" >&2; exit 1; }
 nginx_worker=$(pgrep -P "$nginx_master" | head -1)
 
-# run NAME URL: warm up, then measure; prints "NAME req/s p50 p99" into results.
+# cpu_ticks PID: user+system CPU time the process has used, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+# run NAME URL [PID]: warm up, then measure; appends "NAME req/s p50 p99
+# cpu_us_per_request" to results (cpu of PID, the proxy; "-" without one).
+# CPU per request compares the proxies' efficiency even when the load
+# generator, not the proxy, is what limits req/s (as on a 2-core machine).
 run() {
 	taskset -c "$other_cpus" wrk -t"$threads" -c"$conns" -d"$warmup" "$2" >/dev/null
+	local before=0
+	[ -n "${3:-}" ] && before=$(cpu_ticks "$3")
 	taskset -c "$other_cpus" wrk -t"$threads" -c"$conns" -d"$duration" --latency "$2" >"$work/$1.wrk"
-	awk -v name="$1" '
+	local ticks=-1
+	[ -n "${3:-}" ] && ticks=$(( $(cpu_ticks "$3") - before ))
+	awk -v name="$1" -v ticks="$ticks" -v hz="$hz" '
 		function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+		/requests in/ { total = $1 }
 		/Requests\/sec:/ { rps = $2 }
 		$1 == "50%" { p50 = ms($2) }
 		$1 == "99%" { p99 = ms($2) }
 		/Non-2xx|Socket errors/ { errs = errs " " $0 }
-		END { printf "%s %s %s %s%s\n", name, rps, p50, p99, (errs == "" ? "" : " #" errs) }' "$work/$1.wrk" >>"$work/results"
+		END {
+			cpu = (ticks < 0 || total == 0) ? "-" : sprintf("%.1f", ticks * 1e6 / hz / total)
+			printf "%s %s %s %s %s%s\n", name, rps, p50, p99, cpu, (errs == "" ? "" : " #" errs)
+		}' "$work/$1.wrk" >>"$work/results"
 }
 mem() { awk '/VmRSS|VmHWM/ { printf "%s %s kB  ", $1, $2 }' "/proc/$1/status"; }
 
 echo "bench: wrk -t$threads -c$conns -d$duration (warm-up $warmup); proxies pinned to cpu $proxy_cpu, upstream and wrk to cpu $other_cpus" >&2
 run direct "http://$upstream/"
-run nginx "http://127.0.0.1:$nginx_port/"
-run gantry "http://$gantry_addr/"
+run nginx "http://127.0.0.1:$nginx_port/" "$nginx_worker"
+run gantry "http://$gantry_addr/" "$gantry_pid"
 
 echo
-printf '%-8s %12s %10s %10s\n' target 'req/s' 'p50 ms' 'p99 ms'
-while read -r name rps p50 p99 rest; do
-	printf '%-8s %12.0f %10.3f %10.3f %s\n' "$name" "$rps" "$p50" "$p99" "$rest"
+printf '%-8s %12s %10s %10s %14s\n' target 'req/s' 'p50 ms' 'p99 ms' 'cpu us/req'
+while read -r name rps p50 p99 cpu rest; do
+	printf '%-8s %12.0f %10.3f %10.3f %14s %s\n' "$name" "$rps" "$p50" "$p99" "$cpu" "$rest"
 done <"$work/results"
-awk '{ rps[$1] = $2; p99[$1] = $4 } END {
-	printf "\ngantry/nginx  req/s %.2f  p99 %.2f\n", rps["gantry"] / rps["nginx"], p99["gantry"] / p99["nginx"]
+awk '{ rps[$1] = $2; p99[$1] = $4; cpu[$1] = $5 } END {
+	printf "\ngantry/nginx  req/s %.2f  p99 %.2f  cpu per request %.2f\n", rps["gantry"] / rps["nginx"], p99["gantry"] / p99["nginx"], cpu["gantry"] / cpu["nginx"]
 	printf "gantry/direct req/s %.2f  p99 %.2f\n", rps["gantry"] / rps["direct"], p99["gantry"] / p99["direct"]
 }' "$work/results"
 echo
