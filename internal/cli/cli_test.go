@@ -50,6 +50,11 @@ func TestCommands(t *testing.T) {
 		{name: "health without node", args: []string{"health", "-p", dir, "-c", "/dev/null"}, wantCode: 1, wantErrOut: "is Gantry running with prefix " + dir},
 		{name: "parse needs a file", args: []string{"config", "parse"}, wantCode: 1, wantErrOut: "accepts 1 arg"},
 		{name: "config without subcommand shows help", args: []string{"config"}, wantOut: "parse"},
+		{name: "pki mode is refused", args: []string{"start", "-c", "/dev/null", "-p", t.TempDir(), "--set", "role=control_plane", "--set", "cluster_mtls=pki",
+			"--set", "cluster_cert=c", "--set", "cluster_cert_key=k", "--set", "cluster_ca_cert=ca"}, wantCode: 1, wantErrOut: "shared mode only"},
+		{name: "missing cluster certificate", args: []string{"start", "-c", "/dev/null", "-p", dir, "--set", "role=data_plane", "--set", "database=off",
+			"--set", "cluster_cert=" + dir + "/nope.crt", "--set", "cluster_cert_key=" + dir + "/nope.key"}, wantCode: 1, wantErrOut: "cluster_cert"},
+		{name: "unknown plugin", args: []string{"start", "-c", "/dev/null", "-p", dir, "--set", "database=off", "--set", "plugins=bundled,nope"}, wantCode: 1, wantErrOut: `unknown plugin "nope"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
