@@ -3,8 +3,8 @@
 // serves the status listener, until its context ends, then drains.
 //
 // The node is role-agnostic wiring. What differs between a DB-less node, a
-// traditional node and a data plane is the ConfigSource it is given and
-// whether an Admin API handler is passed in Options.
+// traditional node, a control plane and a data plane is what Options gives
+// it: the ConfigSource, the Admin API handler, and the Cluster hook.
 package server
 
 import (
