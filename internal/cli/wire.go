@@ -49,6 +49,10 @@ func wire(ctx context.Context, s *config.Config, log *slog.Logger) (*wiring, err
 			w.opts.Source = &server.FileSource{Path: s.DeclarativeConfig, Options: declarativeOptions(reg)}
 		}
 	} else {
+		if s.DeclarativeConfig != "" {
+			log.Warn("declarative_config is only read when database = off; it is ignored", "component", "cli",
+				"declarative_config", s.DeclarativeConfig, "database", s.Database)
+		}
 		st, name, err := openStore(ctx, s, log)
 		if err != nil {
 			return nil, err
