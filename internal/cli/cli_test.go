@@ -68,6 +68,16 @@ func TestCommands(t *testing.T) {
 	}
 }
 
+func TestHealthWithStatusOff(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "listeners.json"), []byte(`{"proxy":[{"address":"127.0.0.1:1"}],"admin":[],"status":[],"cluster":[]}`), 0o644)
+	code, _, errOut := run(t, "health", "-c", "/dev/null", "-p", dir)
+	if code != 1 || !strings.Contains(errOut, "status_listen = off") {
+		t.Fatalf("health without a status listener = %d %q", code, errOut)
+	}
+}
+
 func TestConfigInitRefusesOverwrite(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "gantry.yaml")

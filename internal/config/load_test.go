@@ -90,6 +90,31 @@ func TestPrecedence(t *testing.T) {
 	}
 }
 
+func TestPrefixSources(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		name  string
+		env   []string
+		flags []Flag
+		want  string
+	}{
+		{name: "GANTRY_PREFIX", env: []string{"GANTRY_PREFIX=" + dir + "/env"}, want: dir + "/env"},
+		{name: "-p beats GANTRY_PREFIX", env: []string{"GANTRY_PREFIX=" + dir + "/env"}, flags: []Flag{{Key: "prefix", Value: dir + "/flag", Name: "-p"}}, want: dir + "/flag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err, _ := load(t, "", tt.env, tt.flags...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Prefix != tt.want || c.SQLitePath != tt.want+"/gantry.db" {
+				t.Fatalf("prefix %q sqlite_path %q, want %q and the database inside it", c.Prefix, c.SQLitePath, tt.want)
+			}
+		})
+	}
+}
+
 func TestConfFileSyntax(t *testing.T) {
 	t.Parallel()
 	c, err, _ := load(t, "# comment only\n\n  pg_password = se\\#cret # trailing\nPG_PORT=6543\n", nil)
