@@ -132,3 +132,24 @@ func TestHealthWithoutNode(t *testing.T) {
 		t.Fatalf("health without a node = %d %q, want exit 1 saying it is not running", code, errOut)
 	}
 }
+
+// TestSecondNodeOnSamePrefixRefused: the pid file keeps two nodes from
+// sharing a prefix (node id, listeners.json, config cache).
+func TestSecondNodeOnSamePrefixRefused(t *testing.T) {
+	t.Parallel()
+	first := startDBLess(t, "")
+	cmd := exec.Command(binary, append([]string{"start", "-p", first.prefix}, hermetic(t)...)...)
+	cmd.Env = env("GANTRY_DATABASE=off", "GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0")
+	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "is running with prefix") {
+		t.Fatalf("second start on the same prefix: %v\n%s", err, out)
+	}
+	if code, _ := get(first.statusURL() + "/status"); code != 200 {
+		t.Fatalf("the first node stopped answering (%d) after the refused start", code)
+	}
+	if _, err := os.Stat(filepath.Join(first.prefix, "listeners.json")); err != nil {
+		t.Fatalf("the refused start removed the first node's listeners.json: %v", err)
+	}
+}
