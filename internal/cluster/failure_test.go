@@ -2,11 +2,13 @@ package cluster_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/cluster/dp"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/router"
@@ -123,4 +125,48 @@ func TestControlPlaneRestartDataPlanesReconnectAndConverge(t *testing.T) {
 	if !routes(d, "/two") {
 		t.Fatal("data plane does not serve the route written while the CP was down")
 	}
+}
+
+func TestPayloadLimits(t *testing.T) {
+	t.Parallel()
+	t.Run("CP refuses to push above its cluster_max_payload", func(t *testing.T) {
+		t.Parallel()
+		cert := newCert(t)
+		c := startCP(t, newStore(t), cert, func(o *cp.Options) { o.MaxPayload = 600 })
+		d := startDP(t, []string{c.addr}, cert)
+		addServiceRoute(t, c.store, "small", "/small")
+		small := c.synced(t)
+		eventually(t, "small config applied", 5*time.Second, func() bool { return d.hash() == small })
+		for i := range 20 {
+			addServiceRoute(t, c.store, fmt.Sprintf("big%d", i), fmt.Sprintf("/big%d", i))
+		}
+		big := c.synced(t)
+		eventually(t, "the CP logs the refusal", 5*time.Second, func() bool { return strings.Contains(c.logs.String(), "too large to push") })
+		time.Sleep(300 * time.Millisecond)
+		if d.hash() == big || !routes(d, "/small") {
+			t.Fatal("a configuration above cluster_max_payload was pushed")
+		}
+	})
+	t.Run("DP rejects above its own cluster_max_payload", func(t *testing.T) {
+		t.Parallel()
+		cert := newCert(t)
+		c := startCP(t, newStore(t), cert)
+		d := startDP(t, []string{c.addr}, cert, func(o *dp.Options) { o.MaxPayload = 600 })
+		addServiceRoute(t, c.store, "small", "/small")
+		small := c.synced(t)
+		eventually(t, "small config applied", 5*time.Second, func() bool { return d.hash() == small })
+		for i := range 20 {
+			addServiceRoute(t, c.store, fmt.Sprintf("big%d", i), fmt.Sprintf("/big%d", i))
+		}
+		big := c.synced(t)
+		eventually(t, "rejection shown", 5*time.Second, func() bool {
+			r, _ := row(c, d.id)
+			return r.LastRejection != nil && r.LastRejection.Hash == big && strings.Contains(r.LastRejection.Error, "cluster_max_payload")
+		})
+		// Intermediate versions may have fitted; the big one must not run,
+		// and what runs still serves.
+		if d.hash() == big || !routes(d, "/small") {
+			t.Fatal("the data plane runs the oversized configuration or dropped its own")
+		}
+	})
 }
