@@ -108,6 +108,17 @@ func TestBadRequests(t *testing.T) {
 		r = b.do("POST", "/services", map[string]any{"host": "a.internal"})
 		wantError(t, r, http.StatusServiceUnavailable, 8, "database is unavailable")
 	})
+	t.Run("closed store is a 503", func(t *testing.T) {
+		// A node stopping closes its real SQLite store while requests may
+		// still arrive: they are told the database is unavailable, not 500.
+		b := newTestAPI(t, nil)
+		if err := b.store.Close(); err != nil {
+			t.Fatal(err)
+		}
+		wantError(t, b.do("GET", "/services", nil), http.StatusServiceUnavailable, 8, "database is unavailable")
+		wantError(t, b.do("GET", "/services/web", nil), http.StatusServiceUnavailable, 8, "database is unavailable")
+		wantError(t, b.do("POST", "/services", map[string]any{"host": "a.internal"}), http.StatusServiceUnavailable, 8, "database is unavailable")
+	})
 }
 
 // unplugged wraps a real store and fails like a database that went away.

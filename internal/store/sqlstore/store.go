@@ -35,7 +35,7 @@ func New(drv Driver, log *slog.Logger) *Store {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return &Store{
-		drv: drv,
+		drv: &closable{Driver: drv},
 		log: log,
 		bc:  newBroadcaster(),
 		now: func() int64 { return time.Now().Unix() },

@@ -222,8 +222,12 @@ func testClose(t *testing.T, h Harness) {
 	if _, ok := <-s.Changes(ctx(t)); ok {
 		t.Fatal("Changes after Close delivered a value")
 	}
-	if err := s.Insert(ctx(t), service("late")); err == nil {
-		t.Fatal("insert into a closed store succeeded")
+	// A closed store is unavailable (the Admin API answers 503), not broken (500).
+	if err := s.Insert(ctx(t), service("late")); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("insert into a closed store: %v, want ErrUnavailable", err)
+	}
+	if _, err := s.Get(ctx(t), entity.KindService, "late"); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("get from a closed store: %v, want ErrUnavailable", err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatalf("second close: %v", err)
