@@ -56,6 +56,10 @@ type Config struct {
 	AdminSSLCert, AdminSSLCertKey   string
 	StatusSSLCert, StatusSSLCertKey string
 
+	// AdminSSLClientCA is admin_ssl_client_ca (a path or inline PEM): when
+	// set, clients of an ssl admin_listen must present a certificate it signed.
+	AdminSSLClientCA string
+
 	Cluster Cluster
 	Proxy   ProxyLimits
 

@@ -54,6 +54,7 @@ func settings() []setting {
 		{key: "ssl_cert_key", secret: true, apply: str(func(c *Config) *string { return &c.SSLCertKey })},
 		{key: "admin_ssl_cert", apply: str(func(c *Config) *string { return &c.AdminSSLCert })},
 		{key: "admin_ssl_cert_key", secret: true, apply: str(func(c *Config) *string { return &c.AdminSSLCertKey })},
+		{key: "admin_ssl_client_ca", apply: str(func(c *Config) *string { return &c.AdminSSLClientCA })},
 		{key: "status_ssl_cert", apply: str(func(c *Config) *string { return &c.StatusSSLCert })},
 		{key: "status_ssl_cert_key", secret: true, apply: str(func(c *Config) *string { return &c.StatusSSLCertKey })},
 		{key: "cluster_control_plane", def: "127.0.0.1:8005", kind: kindList, apply: func(c *Config, v string) (err error) {

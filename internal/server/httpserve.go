@@ -82,12 +82,20 @@ func (n *Node) httpServers(sets *listenerSets) ([]*httpServer, error) {
 					return fmt.Errorf("%s_ssl_cert: %w", component, err)
 				}
 				srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*c}, MinVersion: tls.VersionTLS12}
+				if component == "admin" {
+					if err := requireAdminClientCert(srv.TLSConfig, s.AdminSSLClientCA); err != nil {
+						return fmt.Errorf("admin_ssl_client_ca: %w", err)
+					}
+				}
 			}
 			out = append(out, &httpServer{Server: srv, ln: ln, component: component})
 		}
 		return nil
 	}
 	if err := add(sets.status, n.statusHandler(), "status", s.StatusSSLCert, s.StatusSSLCertKey); err != nil {
+		return nil, err
+	}
+	if err := checkAdminClientCA(sets.admin, s.AdminSSLClientCA); err != nil {
 		return nil, err
 	}
 	if err := add(sets.admin, n.admin, "admin", s.AdminSSLCert, s.AdminSSLCertKey); err != nil {
