@@ -86,7 +86,10 @@ func TestRejectedConfigKeepsThePreviousOne(t *testing.T) {
 	dp := c.dp(t, "dp", cp.ls.Cluster[0].Address)
 	addRoute(t, cp, "first", up, "/first")
 	mustCall(t, 201, "POST", cp.admin()+"/ca_certificates", map[string]any{"cert": shortLivedCA(t, 3*time.Second)})
-	eventually(t, "dp serves /first", 15*time.Second, func() bool { return serves(dp, "/first") })
+	eventually(t, "dp runs the CP's configuration", 15*time.Second, func() bool {
+		r, _ := rowOf(t, cp, dp)
+		return serves(dp, "/first") && r.RunsExpected && hashOf(dp) == r.ExpectedConfigHash
+	})
 	good := hashOf(dp)
 	time.Sleep(3500 * time.Millisecond) // the CA certificate expires
 	addRoute(t, cp, "second", up, "/second")
