@@ -29,7 +29,7 @@ func FuzzDPMessage(f *testing.F) {
 		if err := proto.Unmarshal(data, &msg); err != nil {
 			return
 		}
-		c := &ControlPlane{log: slog.New(slog.DiscardHandler), dps: newRegistry(), hist: &history{max: 2}, opts: Options{Timing: Timing{}.withDefaults()}}
+		c := &ControlPlane{log: discard(), dps: newRegistry(), hist: &history{max: 2}, opts: Options{Timing: Timing{}.withDefaults()}}
 		s := &stream{cp: c, id: "dp", hello: &clusterpb.Hello{NodeId: "dp"}, kick: make(chan struct{}, 1), acks: make(chan struct{}, 1)}
 		err := s.handle(&msg)
 		if _, isHello := msg.GetMsg().(*clusterpb.DPMessage_Hello); (isHello || msg.GetMsg() == nil) && err == nil {
@@ -42,3 +42,5 @@ func FuzzDPMessage(f *testing.F) {
 		}
 	})
 }
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
