@@ -18,8 +18,9 @@ func TestRouteChainBuilderBuildsOncePerConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	all, _ := b.Chains(cfg)
-	if all.Route("r1") != c1 || c1.Len() != 2 || all.Route("r2").Len() != 1 {
-		t.Errorf("chains not from one build: r1 len %d, r2 len %d", c1.Len(), all.Route("r2").Len())
+	r1, r2 := all.Route(plugintest.ID("r1")), all.Route(plugintest.ID("r2"))
+	if r1 != c1 || c1.Len() != 2 || r2.Len() != 1 {
+		t.Errorf("chains not from one build: r1 len %d, r2 len %d", c1.Len(), r2.Len())
 	}
 	next := scopingConfig(nil)
 	c2, _ := b.Build(next, next.Routes[0], nil)

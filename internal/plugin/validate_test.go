@@ -177,6 +177,12 @@ func TestHandlerFailureIsA500ForThatRequestOnly(t *testing.T) {
 			if wantStatus == 500 && plugintest.Message(body) != "An unexpected error occurred" {
 				t.Errorf("body = %s", body)
 			}
+			// The 500 replaces the upstream's answer whole: none of its
+			// headers go out with the gateway's JSON body.
+			if wantStatus == 500 && (resp.Header.Get("X-Upstream") != "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json")) {
+				t.Errorf("500 sent with the upstream's headers: X-Upstream %q, Content-Type %q",
+					resp.Header.Get("X-Upstream"), resp.Header.Get("Content-Type"))
+			}
 			if logs := h.Logs(); !strings.Contains(logs, "plugin=test-fail") || !strings.Contains(logs, "phase="+tt.phase) {
 				t.Errorf("logs do not name the plugin and phase: %s", logs)
 			}

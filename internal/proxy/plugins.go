@@ -116,6 +116,9 @@ func (p *Proxy) filterResponse(res *http.Response, st *reqState) error {
 			return fmt.Errorf("reading the upstream body for body filters: %w", err)
 		}
 		body = st.chain.BodyFilter(pc, b)
+		if pc.Exited() { // a body filter failed: its 500 replaces the upstream's answer, status and headers included
+			res.StatusCode, res.Header = pc.Response.Status, pc.Response.Header
+		}
 	default:
 		return nil
 	}

@@ -15,12 +15,12 @@ func config(acl *entity.Plugin) *entity.Config {
 	cfg := plugintest.Basic(plugintest.Plugin("key-auth", map[string]any{"anonymous": "anon"}, plugintest.Scope{}), acl)
 	cfg.Consumers = []*entity.Consumer{plugintest.Consumer("c-alice", "alice"), plugintest.Consumer("c-bob", "bob"), plugintest.Consumer("c-anon", "anon")}
 	for _, k := range []struct{ id, consumer, key string }{{"k1", "c-alice", "a"}, {"k2", "c-bob", "b"}} {
-		ka := &entity.KeyAuth{Consumer: &entity.Ref{ID: k.consumer}, Key: k.key}
-		ka.ID = k.id
+		ka := &entity.KeyAuth{Consumer: plugintest.Ref(k.consumer), Key: k.key}
+		ka.ID = plugintest.ID(k.id)
 		cfg.KeyAuths = append(cfg.KeyAuths, ka)
 	}
 	for _, g := range []struct{ consumer, group string }{{"c-alice", "admins"}, {"c-alice", "ops"}, {"c-bob", "guests"}} {
-		cfg.ACLs = append(cfg.ACLs, &entity.ACL{Consumer: &entity.Ref{ID: g.consumer}, Group: g.group})
+		cfg.ACLs = append(cfg.ACLs, &entity.ACL{Consumer: plugintest.Ref(g.consumer), Group: g.group})
 	}
 	return cfg
 }

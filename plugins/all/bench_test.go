@@ -21,8 +21,8 @@ func BenchmarkChain(b *testing.B) {
 		plugintest.Plugin("rate-limiting", map[string]any{"minute": 1e12}, plugintest.Scope{}),
 	)
 	cfg.Consumers = []*entity.Consumer{plugintest.Consumer("c1", "alice")}
-	cred := &entity.KeyAuth{Consumer: &entity.Ref{ID: "c1"}, Key: "secret"}
-	cred.ID = "k1"
+	cred := &entity.KeyAuth{Consumer: plugintest.Ref("c1"), Key: "secret"}
+	cred.ID = plugintest.ID("k1")
 	cfg.KeyAuths = []*entity.KeyAuth{cred}
 	chains, err := plugin.BuildChains(cfg, plugin.Bundled(nil))
 	if err != nil {

@@ -31,10 +31,10 @@ func TestBundledPluginsCompose(t *testing.T) {
 		plugintest.Plugin("file-log", map[string]any{"path": logPath}, g),
 	)
 	cfg.Consumers = []*entity.Consumer{plugintest.Consumer("c1", "alice")}
-	cred := &entity.KeyAuth{Consumer: &entity.Ref{ID: "c1"}, Key: "k"}
-	cred.ID = "k1"
+	cred := &entity.KeyAuth{Consumer: plugintest.Ref("c1"), Key: "k"}
+	cred.ID = plugintest.ID("k1")
 	cfg.KeyAuths = []*entity.KeyAuth{cred}
-	cfg.ACLs = []*entity.ACL{{Consumer: &entity.Ref{ID: "c1"}, Group: "users"}}
+	cfg.ACLs = []*entity.ACL{{Consumer: plugintest.Ref("c1"), Group: "users"}}
 	h := plugintest.New(t, cfg)
 
 	// A preflight is answered by cors before authentication.

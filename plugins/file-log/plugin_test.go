@@ -62,8 +62,8 @@ func TestFileLog(t *testing.T) {
 		plugintest.Plugin("file-log", map[string]any{"path": path}, plugintest.Scope{}),
 	)
 	cfg.Consumers = []*entity.Consumer{plugintest.Consumer("c1", "alice")}
-	cred := &entity.KeyAuth{Consumer: &entity.Ref{ID: "c1"}, Key: "k"}
-	cred.ID = "k1"
+	cred := &entity.KeyAuth{Consumer: plugintest.Ref("c1"), Key: "k"}
+	cred.ID = plugintest.ID("k1")
 	cfg.KeyAuths = []*entity.KeyAuth{cred}
 	h := plugintest.New(t, cfg)
 
@@ -83,7 +83,7 @@ func TestFileLog(t *testing.T) {
 	ok, denied := lines[0], lines[1]
 	if ok.Request.Method != "GET" || ok.Request.URI != "/orders?id=7" || ok.Request.Querystring["id"] != "7" ||
 		ok.Response.Status != 200 || ok.Response.Size == 0 || ok.Source != "upstream" || ok.UpstreamURI != "/orders?id=7" ||
-		ok.Route == nil || ok.Route.ID != "r" || ok.Consumer == nil || ok.Consumer.Username != "alice" || ok.ClientIP != "127.0.0.1" || ok.StartedAt == 0 {
+		ok.Route == nil || ok.Route.ID != plugintest.ID("r") || ok.Consumer == nil || ok.Consumer.Username != "alice" || ok.ClientIP != "127.0.0.1" || ok.StartedAt == 0 {
 		t.Errorf("proxied entry = %+v", ok)
 	}
 	if ok.Request.Headers["authorization"] != "REDACTED" {

@@ -86,7 +86,7 @@ func config(t *testing.T, k keys, p *entity.Plugin) *entity.Config {
 	cfg.Consumers = []*entity.Consumer{plugintest.Consumer("c-alice", "alice"), plugintest.Consumer("c-anon", "anon")}
 	add := func(id, key, alg, secret, pub string) {
 		j := entity.NewJWT()
-		j.ID, j.Consumer, j.Key, j.Algorithm, j.Secret, j.RSAPublicKey = id, &entity.Ref{ID: "c-alice"}, key, alg, secret, pub
+		j.ID, j.Consumer, j.Key, j.Algorithm, j.Secret, j.RSAPublicKey = plugintest.ID(id), plugintest.Ref("c-alice"), key, alg, secret, pub
 		cfg.JWTs = append(cfg.JWTs, j)
 	}
 	add("j-hs", "hs", "HS256", "s3cr3t", "")

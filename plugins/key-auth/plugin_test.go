@@ -17,10 +17,10 @@ import (
 func config(conf map[string]any) *entity.Config {
 	cfg := plugintest.Basic(plugintest.Plugin("key-auth", conf, plugintest.Scope{}))
 	cfg.Consumers = []*entity.Consumer{plugintest.Consumer("c-alice", "alice"), plugintest.Consumer("c-anon", "anon")}
-	cred := &entity.KeyAuth{Consumer: &entity.Ref{ID: "c-alice"}, Key: "secret"}
-	cred.ID = "k-alice"
-	old := &entity.KeyAuth{Consumer: &entity.Ref{ID: "c-alice"}, Key: "old", TTL: 10}
-	old.ID, old.CreatedAt = "k-old", time.Now().Unix()-60
+	cred := &entity.KeyAuth{Consumer: plugintest.Ref("c-alice"), Key: "secret"}
+	cred.ID = plugintest.ID("k-alice")
+	old := &entity.KeyAuth{Consumer: plugintest.Ref("c-alice"), Key: "old", TTL: 10}
+	old.ID, old.CreatedAt = plugintest.ID("k-old"), time.Now().Unix()-60
 	cfg.KeyAuths = []*entity.KeyAuth{cred, old}
 	return cfg
 }
@@ -45,7 +45,7 @@ func TestKeyAuth(t *testing.T) {
 		{name: "duplicate key", header: http.Header{"Apikey": {"secret", "secret"}}, status: 401, message: "Duplicate API key found", challenge: "Key"},
 		{name: "realm in challenge", conf: map[string]any{"realm": "api"}, status: 401, message: "No API key found in request", challenge: `Key realm="api"`},
 		{name: "key in header", header: http.Header{"Apikey": {"secret"}}, status: 200, check: func(t *testing.T, e plugintest.Echoed) {
-			want := map[string]string{"X-Consumer-Id": "c-alice", "X-Consumer-Username": "alice", "X-Credential-Identifier": "k-alice", "Apikey": "secret", "X-Anonymous-Consumer": ""}
+			want := map[string]string{"X-Consumer-Id": plugintest.ID("c-alice"), "X-Consumer-Username": "alice", "X-Credential-Identifier": plugintest.ID("k-alice"), "Apikey": "secret", "X-Anonymous-Consumer": ""}
 			for k, v := range want {
 				if e.Headers.Get(k) != v {
 					t.Errorf("upstream %s = %q, want %q", k, e.Headers.Get(k), v)
@@ -80,7 +80,7 @@ func TestKeyAuth(t *testing.T) {
 				}
 			}},
 		{name: "anonymous on failure", conf: map[string]any{"anonymous": "anon"}, status: 200, check: func(t *testing.T, e plugintest.Echoed) {
-			if e.Headers.Get("X-Anonymous-Consumer") != "true" || e.Headers.Get("X-Consumer-Id") != "c-anon" {
+			if e.Headers.Get("X-Anonymous-Consumer") != "true" || e.Headers.Get("X-Consumer-Id") != plugintest.ID("c-anon") {
 				t.Errorf("upstream headers = %v, want the anonymous consumer", e.Headers)
 			}
 		}},

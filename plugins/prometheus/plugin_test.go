@@ -56,8 +56,8 @@ func TestPrometheusGatewayAnswersAndConsumers(t *testing.T) {
 		plugintest.Plugin("prometheus", map[string]any{"status_code_metrics": true, "per_consumer": true}, plugintest.Scope{}),
 	)
 	cfg.Consumers = []*entity.Consumer{plugintest.Consumer("c1", "alice")}
-	cred := &entity.KeyAuth{Consumer: &entity.Ref{ID: "c1"}, Key: "k"}
-	cred.ID = "k1"
+	cred := &entity.KeyAuth{Consumer: plugintest.Ref("c1"), Key: "k"}
+	cred.ID = plugintest.ID("k1")
 	cfg.KeyAuths = []*entity.KeyAuth{cred}
 	h, pr := harness(t, cfg)
 	h.Do(t, h.Request(t, "GET", "/", nil)) // 401 from key-auth

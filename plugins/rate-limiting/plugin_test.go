@@ -156,8 +156,8 @@ func TestRateLimitingByConsumer(t *testing.T) {
 	)
 	cfg.Consumers = []*entity.Consumer{plugintest.Consumer("c-alice", "alice"), plugintest.Consumer("c-bob", "bob")}
 	for _, k := range []struct{ id, consumer, key string }{{"k1", "c-alice", "a"}, {"k2", "c-bob", "b"}} {
-		ka := &entity.KeyAuth{Consumer: &entity.Ref{ID: k.consumer}, Key: k.key}
-		ka.ID = k.id
+		ka := &entity.KeyAuth{Consumer: plugintest.Ref(k.consumer), Key: k.key}
+		ka.ID = plugintest.ID(k.id)
 		cfg.KeyAuths = append(cfg.KeyAuths, ka)
 	}
 	h := plugintest.New(t, cfg)

@@ -82,7 +82,7 @@ func TestRequestTerminationEcho(t *testing.T) {
 	}
 	r := got.Request
 	if got.Message != "Not found" || r.Method != "POST" || r.Path != "/some/path" || r.Headers.Get("X-Mine") != "v" ||
-		r.Query["a"][0] != "b" || got.MatchedRoute.ID != "r" {
+		r.Query["a"][0] != "b" || got.MatchedRoute.ID != plugintest.ID("r") {
 		t.Errorf("echo = %s", body)
 	}
 	if !strings.Contains(string(body), `"raw_body":"hello"`) {

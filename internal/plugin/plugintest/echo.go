@@ -43,31 +43,47 @@ func DecodeEcho(t testing.TB, b []byte) Echoed {
 	return e
 }
 
-// Service returns a service with Kong's defaults and that id.
+// ID turns a readable test id ("c-alice") into the UUID entities must
+// carry, the same one every time; a UUID is returned as is. Tests name
+// entities with readable ids and compare what the proxy reports (for
+// example X-Consumer-ID) with ID of them.
+func ID(name string) string {
+	if name == "" || entity.IsUUID(name) {
+		return name
+	}
+	return uuid.NewSHA1(uuid.NameSpaceOID, []byte("gantry-plugintest:"+name)).String()
+}
+
+// Ref is a reference to the entity of readable id name (see ID).
+func Ref(name string) *entity.Ref { return &entity.Ref{ID: ID(name)} }
+
+// Service returns a service with Kong's defaults, named id, with ID(id).
 func Service(id string) *entity.Service {
 	s := entity.NewService()
-	s.ID, s.Name, s.Host = id, id, "upstream.test"
+	s.ID, s.Name, s.Host = ID(id), id, PlaceholderHost
 	return s
 }
 
-// Route returns a route of service serviceID ("" for none) matching paths.
+// Route returns a route named id of service serviceID ("" for none)
+// matching paths. Ids are readable ones (see ID).
 func Route(id, serviceID string, paths ...string) *entity.Route {
 	r := entity.NewRoute()
-	r.ID, r.Name, r.Paths = id, id, paths
+	r.ID, r.Name, r.Paths = ID(id), id, paths
 	if serviceID != "" {
-		r.Service = &entity.Ref{ID: serviceID}
+		r.Service = Ref(serviceID)
 	}
 	return r
 }
 
-// Consumer returns a consumer with that id and username.
+// Consumer returns a consumer with ID(id) and that username.
 func Consumer(id, username string) *entity.Consumer {
 	c := &entity.Consumer{Username: username}
-	c.ID = id
+	c.ID = ID(id)
 	return c
 }
 
-// Scope says what a plugin instance attaches to; empty fields mean "any".
+// Scope says what a plugin instance attaches to, by readable ids (see
+// ID); empty fields mean "any".
 type Scope struct {
 	Route, Service, Consumer string
 }
@@ -80,13 +96,13 @@ func Plugin(name string, config map[string]any, scope Scope) *entity.Plugin {
 		p.Config = config
 	}
 	if scope.Route != "" {
-		p.Route = &entity.Ref{ID: scope.Route}
+		p.Route = Ref(scope.Route)
 	}
 	if scope.Service != "" {
-		p.Service = &entity.Ref{ID: scope.Service}
+		p.Service = Ref(scope.Service)
 	}
 	if scope.Consumer != "" {
-		p.Consumer = &entity.Ref{ID: scope.Consumer}
+		p.Consumer = Ref(scope.Consumer)
 	}
 	return p
 }

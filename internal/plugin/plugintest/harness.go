@@ -1,8 +1,8 @@
-// Package plugintest is a test harness: a minimal reverse proxy on loopback
-// that runs plugin chains around a real upstream, so plugin tests exercise
-// real HTTP. It is not the proxy (internal/proxy is); its routing is a
-// longest-path-prefix match and it never strips paths. It shows the exact
-// wiring of a Chain into a proxy, which internal/proxy mirrors.
+// Package plugintest runs plugin tests through Gantry's real data path: it
+// builds a real snapshot of the test's config (router, services, plugin
+// chains, as a node builds them) and serves it with internal/proxy on a
+// loopback listener in front of a real upstream. Only tests import it; it
+// is the one place outside the node wiring where plugins meet the proxy.
 package plugintest
 
 import (
@@ -20,8 +20,9 @@ import (
 )
 
 // ClientIPHeader, when a test request carries it, sets the client IP the
-// plugins see (the harness only ever sees 127.0.0.1).
-const ClientIPHeader = "X-Test-Client-IP"
+// plugins see: the proxy trusts 127.0.0.1 as a load balancer naming the
+// client with X-Real-IP, as Kong does with trusted_ips.
+const ClientIPHeader = "X-Real-IP"
 
 // Harness is a running proxy with its upstream. Both stop when the test ends.
 type Harness struct {
@@ -32,12 +33,7 @@ type Harness struct {
 	// Chains is what the proxy runs, for inspection.
 	Chains *plugin.Chains
 
-	cfg       *entity.Config
-	upstream  *http.Transport
-	upURL     string
-	logs      *syncBuffer
-	frontend  *httptest.Server
-	routeList []*entity.Route
+	logs *syncBuffer
 }
 
 // Option changes a Harness.
@@ -59,9 +55,10 @@ func WithPlugins(names ...string) Option { return func(o *options) { o.plugins =
 // snapshots (rate-limiting counters) can be shared between harnesses.
 func WithRegistry(reg *plugin.Registry) Option { return func(o *options) { o.registry = reg } }
 
-// New builds chains for cfg with every registered plugin (import the
-// plugins under test) and starts the proxy and upstream on 127.0.0.1.
-// A build error fails the test.
+// New builds a snapshot of cfg with every registered plugin (import the
+// plugins under test) and starts the real proxy and the upstream on
+// 127.0.0.1. Services on PlaceholderHost (all that Service makes) are
+// aimed at the upstream. A build error fails the test.
 func New(t testing.TB, cfg *entity.Config, opts ...Option) *Harness {
 	t.Helper()
 	h, err := Start(t, cfg, opts...)
@@ -87,22 +84,17 @@ func Start(t testing.TB, cfg *entity.Config, opts ...Option) (*Harness, error) {
 		}
 		t.Cleanup(func() { _ = reg.Close() })
 	}
-	chains, err := plugin.BuildChains(cfg, reg)
+	up := httptest.NewServer(o.upstream)
+	t.Cleanup(up.Close)
+	url, chains, err := serveProxy(t, cfg, reg, slog.New(slog.NewTextHandler(logs, nil)), up.URL)
 	if err != nil {
 		return nil, err
 	}
-	up := httptest.NewServer(o.upstream)
-	t.Cleanup(up.Close)
-	h := &Harness{Upstream: up.URL, Chains: chains, cfg: cfg, logs: logs, upURL: up.URL,
-		upstream: &http.Transport{}, routeList: cfg.Routes}
-	t.Cleanup(h.upstream.CloseIdleConnections)
-	h.frontend = httptest.NewServer(http.HandlerFunc(h.serve))
-	t.Cleanup(h.frontend.Close)
-	h.URL = h.frontend.URL
-	return h, nil
+	return &Harness{URL: url, Upstream: up.URL, Chains: chains, logs: logs}, nil
 }
 
-// Logs returns everything plugins logged so far.
+// Logs returns everything plugins and the proxy logged so far (plugins
+// only when the harness made the registry: WithRegistry keeps its logger).
 func (h *Harness) Logs() string { return h.logs.String() }
 
 // Do sends req and returns the response with its body read.

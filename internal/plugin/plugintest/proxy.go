@@ -1,141 +1,103 @@
 package plugintest
 
 import (
-	"io"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net"
-	"net/http"
 	"net/netip"
-	"strings"
+	"net/url"
+	"strconv"
+	"testing"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/balancer"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
+	"github.com/gantryhq/gantry/internal/proxy"
+	"github.com/gantryhq/gantry/internal/snapshot"
 )
 
-// The harness's reverse proxy: the reference wiring of a Chain.
+// PlaceholderHost is the host Service gives services: the harness points
+// every service with it at its upstream. Services with another host keep
+// it, so a test can aim a route at a server of its own.
+const PlaceholderHost = "upstream.test"
 
-// serve is the whole proxy: route, run the chain, forward, filter, log.
-func (h *Harness) serve(w http.ResponseWriter, r *http.Request) {
-	ctx := plugin.AcquireContext(w, r)
-	defer plugin.ReleaseContext(ctx)
-	ctx.Protocol = "http"
-	ctx.ClientIP = clientIP(r)
-	r.Header.Del(ClientIPHeader)
-	chain := h.Chains.Global()
-	if route := h.match(r); route != nil {
-		ctx.Route = route
-		for _, s := range h.cfg.Services {
-			if s.ID == entity.RefID(route.Service) {
-				ctx.Service = s
-			}
-		}
-		chain = h.Chains.Route(route.ID)
-	}
-	chain.Rewrite(ctx)
-	if !chain.Access(ctx) {
-		chain.SendExit(ctx)
-		chain.Log(ctx)
-		return
-	}
-	if ctx.Route == nil {
-		ctx.Exit(http.StatusNotFound, "no Route matched with those values", nil)
-		chain.SendExit(ctx)
-		chain.Log(ctx)
-		return
-	}
-	h.forward(ctx, chain)
-	chain.Log(ctx)
-}
-
-func (h *Harness) forward(ctx *plugin.Context, chain *plugin.Chain) {
-	out := ctx.Request.Clone(ctx.Request.Context())
-	out.RequestURI = ""
-	out.URL.Scheme, out.URL.Host = "http", strings.TrimPrefix(h.upURL, "http://")
-	ctx.UpstreamURI = out.URL.RequestURI()
-	sent := time.Now()
-	resp, err := h.upstream.RoundTrip(out)
-	ctx.UpstreamLatency = time.Since(sent)
+// serveProxy builds a real snapshot of cfg (router, services, plugin chains
+// from reg, wired as the node wires them) and serves it with the real
+// proxy on a loopback listener until the test ends. It returns the
+// proxy's base URL and the chains it runs.
+func serveProxy(t testing.TB, cfg *entity.Config, reg *plugin.Registry, log *slog.Logger, upstream string) (string, *plugin.Chains, error) {
+	cfg, err := pointAt(cfg, upstream)
 	if err != nil {
-		ctx.Exit(http.StatusBadGateway, "An invalid response was received from the upstream server", nil)
-		chain.SendExit(ctx)
-		return
+		return "", nil, err
 	}
-	defer resp.Body.Close()
-	ctx.Response = plugin.Response{Status: resp.StatusCode, Header: resp.Header}
-	chain.HeaderFilter(ctx)
-	var body []byte
-	switch {
-	case ctx.Exited():
-		body = ctx.Response.Body
-	case chain.NeedsBody(ctx):
-		b, _ := io.ReadAll(resp.Body)
-		body = chain.BodyFilter(ctx, b)
-	default:
-		copyHeader(ctx.Writer.Header(), ctx.Response.Header)
-		ctx.Writer.WriteHeader(ctx.Response.Status)
-		ctx.ResponseSize, _ = io.Copy(ctx.Writer, resp.Body)
-		return
-	}
-	copyHeader(ctx.Writer.Header(), ctx.Response.Header)
-	ctx.Writer.Header().Del("Content-Length")
-	ctx.Writer.WriteHeader(ctx.Response.Status)
-	n, _ := ctx.Writer.Write(body)
-	ctx.ResponseSize = int64(n)
-}
-
-// match picks the route whose path prefix is longest among those whose
-// hosts and methods (when set) match.
-func (h *Harness) match(r *http.Request) *entity.Route {
-	host, _, err := net.SplitHostPort(r.Host)
+	chains := plugin.NewRouteChainBuilder(reg)
+	cs, err := chains.Chains(cfg)
 	if err != nil {
-		host = r.Host
+		return "", nil, err
 	}
-	var best *entity.Route
-	bestLen := -1
-	for _, rt := range h.routeList {
-		if len(rt.Hosts) > 0 && !contains(rt.Hosts, host) {
-			continue
-		}
-		if len(rt.Methods) > 0 && !contains(rt.Methods, r.Method) {
-			continue
-		}
-		paths := rt.Paths
-		if len(paths) == 0 {
-			paths = []string{"/"}
-		}
-		for _, p := range paths {
-			if strings.HasPrefix(r.URL.Path, p) && len(p) > bestLen {
-				best, bestLen = rt, len(p)
-			}
-		}
-	}
-	return best
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func clientIP(r *http.Request) netip.Addr {
-	if v := r.Header.Get(ClientIPHeader); v != "" {
-		if a, err := netip.ParseAddr(v); err == nil {
-			return a
-		}
-	}
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	snap, err := snapshot.Build(cfg, nil, snapshot.Options{
+		Logger:   log,
+		Balancer: balancer.Options{Logger: log},
+		Chains: func(cfg *entity.Config, r *entity.Route, svc *entity.Service) (snapshot.Chain, error) {
+			return chains.Build(cfg, r, svc)
+		},
+		GlobalChain: func(*entity.Config) (snapshot.Chain, error) { return cs.Global(), nil },
+	})
 	if err != nil {
-		return netip.Addr{}
+		return "", nil, err
 	}
-	return ap.Addr()
+	p := proxy.New(proxy.Options{
+		Logger: log,
+		// The client is always 127.0.0.1: trusting it lets a test name
+		// another client address with ClientIPHeader (Kong's trusted_ips
+		// plus real_ip_header X-Real-IP).
+		TrustedIPs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+	})
+	p.Swap(snap)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		snap.Retire(nil)
+		return "", nil, fmt.Errorf("listen: %w", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- p.Serve(ln, proxy.ListenOptions{}) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := p.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("plugintest: proxy shutdown: %v", err)
+		}
+		if err := <-served; err != nil {
+			t.Errorf("plugintest: proxy: %v", err)
+		}
+		p.Current().Retire(nil)
+	})
+	return "http://" + ln.Addr().String(), cs, nil
 }
 
-func copyHeader(dst, src http.Header) {
-	for k, v := range src {
-		dst[k] = v
+// pointAt returns cfg with every service on PlaceholderHost aimed at the
+// upstream URL. cfg itself is not changed: tests build several harnesses
+// from one config.
+func pointAt(cfg *entity.Config, upstream string) (*entity.Config, error) {
+	u, err := url.Parse(upstream)
+	if err != nil {
+		return nil, fmt.Errorf("upstream url: %w", err)
 	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		return nil, fmt.Errorf("upstream port: %w", err)
+	}
+	out := *cfg
+	out.Services = make([]*entity.Service, len(cfg.Services))
+	for i, s := range cfg.Services {
+		c := *s
+		if c.Host == PlaceholderHost {
+			c.Host, c.Port = u.Hostname(), port
+		}
+		out.Services[i] = &c
+	}
+	return &out, nil
 }
