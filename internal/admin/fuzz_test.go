@@ -2,7 +2,6 @@ package admin
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -66,46 +65,6 @@ func FuzzAdminBody(f *testing.F) {
 			t.Fatalf("%s %s (%s) with %q: %d %s", tgt.method, tgt.path, ct, body, rec.Code, out)
 		}
 	})
-}
-
-func BenchmarkAdminCreateService(b *testing.B) {
-	a := newTestAPI(b, nil)
-	client := a.srv.Client()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		body := fmt.Sprintf(`{"name":"svc-%d","url":"http://backend-%d.internal:8080/api","tags":["bench"]}`, i, i)
-		res, err := client.Post(a.srv.URL+"/services", "application/json", bytes.NewReader([]byte(body)))
-		if err != nil {
-			b.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusCreated {
-			b.Fatalf("status %d", res.StatusCode)
-		}
-	}
-}
-
-func BenchmarkAdminGetService(b *testing.B) {
-	a := newTestAPI(b, nil)
-	for i := range 100 {
-		a.must(http.StatusCreated, "POST", "/services", map[string]any{"name": fmt.Sprintf("svc-%d", i), "host": "h.internal"})
-	}
-	client := a.srv.Client()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		res, err := client.Get(fmt.Sprintf("%s/services/svc-%d", a.srv.URL, i%100))
-		if err != nil {
-			b.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", res.StatusCode)
-		}
-	}
 }
 
 // FuzzAdminQuery sends arbitrary query strings and path keys to the read
