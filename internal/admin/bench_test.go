@@ -108,4 +108,3 @@ func benchRequest(b *testing.B, a *testAPI, method, path, body string, want int)
 func reportRate(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
-
