@@ -28,6 +28,7 @@ type CertOptions struct {
 	RSA      bool      // RSA 2048 instead of ECDSA P-256
 	CA       bool      // a CA certificate (basic constraint CA:TRUE)
 	NotAfter time.Time // zero: one day from now
+	Names    []string  // DNS names, the first also the common name; empty: "example.test"
 }
 
 // SelfSigned creates a self-signed certificate with a fresh key.
@@ -50,10 +51,13 @@ func SelfSigned(t testing.TB, o CertOptions) Cert {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(o.Names) == 0 {
+		o.Names = []string{"example.test"}
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "example.test"},
-		DNSNames:              []string{"example.test"},
+		Subject:               pkix.Name{CommonName: o.Names[0]},
+		DNSNames:              o.Names,
 		NotBefore:             o.NotAfter.Add(-48 * time.Hour),
 		NotAfter:              o.NotAfter,
 		BasicConstraintsValid: true,
