@@ -56,7 +56,13 @@ func listOptions(q url.Values) (store.ListOptions, error) {
 
 // list answers a collection GET, restricted to fk when nested.
 func (h *handler) list(r *http.Request, ki *kindInfo, fk *store.ForeignKey) (int, any, error) {
-	q := r.URL.Query()
+	// Strictly: r.URL.Query() silently drops a malformed pair, and a
+	// dropped tags filter would list everything.
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return 0, nil, &apiError{Status: http.StatusBadRequest, Code: codeInvalidOptions,
+			Message: fmt.Sprintf("invalid query string: %v (percent-encode ';' as %%3B)", err)}
+	}
 	opts, err := listOptions(q)
 	if err != nil {
 		return 0, nil, err

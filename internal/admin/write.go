@@ -30,7 +30,7 @@ func (h *handler) create(r *http.Request, ki *kindInfo, fk *store.ForeignKey) (i
 	}
 	hashPassword(e, hasPassword)
 	if err := h.opts.Store.Insert(r.Context(), e); err != nil {
-		return 0, nil, err
+		return 0, nil, h.snisTaken(r.Context(), ki.Kind, err)
 	}
 	return http.StatusCreated, e, nil
 }
@@ -86,7 +86,7 @@ func (h *handler) put(r *http.Request, ki *kindInfo, seg string, fk *store.Forei
 	}
 	hashPassword(e, hasPassword)
 	if _, err := st.Upsert(ctx, e); err != nil {
-		return 0, nil, err
+		return 0, nil, h.snisTaken(ctx, ki.Kind, err)
 	}
 	return http.StatusOK, e, nil
 }
@@ -159,7 +159,7 @@ func (h *handler) patchEntity(r *http.Request, existing entity.Entity, body map[
 	}
 	hashPassword(e, hasPassword)
 	if err := h.opts.Store.Update(r.Context(), e); err != nil {
-		return nil, err
+		return nil, h.snisTaken(r.Context(), k, err)
 	}
 	return e, nil
 }
