@@ -1,12 +1,12 @@
 package basicauth
 
 import (
-	"crypto/sha1"
 	"crypto/subtle"
-	"encoding/hex"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/gantryhq/gantry/internal/entity"
 )
 
 // HashPassword is how a basic-auth credential's password is stored: Kong's
@@ -14,8 +14,7 @@ import (
 // loader call it when a credential is written with a plain-text password,
 // so exports stay compatible with Kong's.
 func HashPassword(password, consumerID string) string {
-	sum := sha1.Sum([]byte(password + consumerID))
-	return hex.EncodeToString(sum[:])
+	return entity.HashBasicAuthPassword(consumerID, password)
 }
 
 // checkPassword compares a presented password with the stored hash: a
