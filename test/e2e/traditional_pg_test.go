@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -88,6 +89,35 @@ func TestPostgresTraditional(t *testing.T) {
 			code, _ := get(nodeB.proxyURL() + "/shared")
 			return code == 404
 		})
+		// Both nodes race to create the same name: exactly one wins, the
+		// others get Kong's 409, and one service exists.
+		codes := make(chan int, 8)
+		for i := range 8 {
+			n := []*node{nodeA, nodeB}[i%2]
+			go func() { // no t.Fatal off the test goroutine: a transport error is code 0
+				resp, err := http.Post(n.adminURL()+"/services", "application/json", strings.NewReader(`{"name":"contended","url":"`+a.URL+`"}`))
+				if err != nil {
+					codes <- 0
+					return
+				}
+				resp.Body.Close()
+				codes <- resp.StatusCode
+			}()
+		}
+		won := 0
+		for range 8 {
+			switch code := <-codes; code {
+			case 201:
+				won++
+			case 409:
+			default:
+				t.Errorf("concurrent POST of one name answered %d, want 201 or 409", code)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d concurrent creates of one name succeeded across two nodes, want exactly 1", won)
+		}
+		mustAdmin(t, 204, "DELETE", nodeA.adminURL()+"/services/contended", nil)
 		// Put it back for the export below.
 		mustAdmin(t, 201, "POST", nodeB.adminURL()+"/services/shared/routes", map[string]any{"name": "shared", "paths": []string{"/shared"}, "tags": []string{"team-a"}})
 		mustAdmin(t, 201, "POST", nodeB.adminURL()+"/consumers", map[string]any{"username": "alice", "custom_id": "a-1"})
