@@ -73,13 +73,16 @@ func (d *decoder) structFields(t reflect.Type) map[string][]int {
 	return m
 }
 
-// unknown reports an unknown field unless it may be ignored: the data plane
-// ignores null fields that a newer control plane knows and it does not.
-func (d *decoder) unknown(f field) {
+// unknown reports an unknown field unless it may be ignored (the data plane
+// ignores null fields that a newer control plane knows and it does not),
+// and says whether it did. An ignored field is not an error: it must not
+// hide what validation finds in the record holding it.
+func (d *decoder) unknown(f field) bool {
 	if d.opts.IgnoreUnknownNull && f.val.isNull() {
-		return
+		return false
 	}
 	d.probs.atLine(keyPath(d.here(), f.key), f.line, f.col, "unknown field")
+	return true
 }
 
 // decodeStruct decodes map node n into the struct v, leaving out the keys
@@ -99,8 +102,9 @@ func (d *decoder) decodeStruct(n *node, v reflect.Value, skip map[string]bool) m
 		}
 		idx, ok := fields[f.key]
 		if !ok {
-			d.unknown(f)
-			bad[f.key] = true
+			if d.unknown(f) {
+				bad[f.key] = true
+			}
 			continue
 		}
 		if f.val.isNull() {

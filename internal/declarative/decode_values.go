@@ -21,8 +21,9 @@ func (d *decoder) decodeRef(n *node, v reflect.Value) bool {
 	ok := true
 	for _, f := range n.fields {
 		if f.key != "id" && f.key != "name" {
-			d.unknown(f)
-			ok = false
+			if d.unknown(f) {
+				ok = false
+			}
 			continue
 		}
 		s, isStr := f.val.value.(string)

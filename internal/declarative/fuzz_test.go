@@ -25,6 +25,7 @@ func FuzzParse(f *testing.F) {
 		"_format_version: \"3.0\"\nplugins:\n- name: x\n  config: {a: [1, {b: null}], c: !!str 12}\n",
 		"_format_version: \"3.0\"\nroutes:\n- hosts: [\"*.a.*\"]\n  headers: {x: y}\n",
 		"{\"_format_version\": \"3.0\", \"services\": [{\"host\": \"a\",}]}",
+		"_format_version: \"2.1\"\nroutes:\n- paths: ['/a%2e(b|c)', '/x//y/../%7e']\n",
 	} {
 		f.Add([]byte(s))
 	}

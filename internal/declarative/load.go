@@ -49,6 +49,7 @@ type loader struct {
 	dec       *decoder
 	probs     *problems
 	transform bool
+	legacy    bool // _format_version "1.1" or "2.1": route paths are migrated
 	items     map[entity.Kind][]*item
 }
 
@@ -67,6 +68,7 @@ func (l *loader) document(root *node) {
 		return
 	}
 	sawVersion := false
+	l.legacy = isLegacyFormat(root)
 	for _, f := range root.fields {
 		switch {
 		case f.key == "_format_version":
@@ -153,6 +155,9 @@ func (l *loader) entity(k entity.Kind, n *node, path string, parent *item, paren
 	bad := l.dec.decodeStruct(n, reflect.ValueOf(e).Elem(), skip)
 	if bad[""] {
 		return
+	}
+	if r, ok := e.(*entity.Route); ok && l.legacy {
+		migrateLegacyPaths(r)
 	}
 	entity.Normalize(e)
 	it := &item{e: e, path: path, node: n, parent: parent, parentField: parentField, bad: bad}
