@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -36,7 +37,7 @@ transaction: either everything is imported or nothing is.`,
 				}
 				n := count(cfg)
 				fmt.Fprintf(stdio.Stderr, "importing %d entities from %s…\n", n, args[0])
-				if err := st.Import(c.Context(), cfg); err != nil {
+				if err := importWithProgress(c.Context(), st, cfg, stdio.Stderr); err != nil {
 					return fmt.Errorf("import of %s failed, nothing was imported: %w", args[0], err)
 				}
 				_, err = fmt.Fprintf(stdio.Stdout, "imported %d entities from %s\n", n, args[0])
@@ -127,4 +128,34 @@ func writeNew(path string, data []byte) error {
 		return err
 	}
 	return f.Close()
+}
+
+// importWithProgress imports cfg, showing rows written so far on a
+// terminal (SPEC §2: long work shows progress), one line rewritten in place.
+// Output that is not a terminal (a log file, a pipe) gets no progress line.
+func importWithProgress(ctx context.Context, st store.Store, cfg *entity.Config, stderr io.Writer) error {
+	pi, ok := st.(store.ProgressImporter)
+	if !ok || !isTerminal(stderr) {
+		return st.Import(ctx, cfg)
+	}
+	err := pi.ImportProgress(ctx, cfg, progressLine(stderr, "importing"))
+	fmt.Fprintln(stderr)
+	return err
+}
+
+// progressLine returns a progress callback that rewrites one line of w.
+func progressLine(w io.Writer, what string) func(done, total int) {
+	return func(done, total int) {
+		fmt.Fprintf(w, "\r%s: %d/%d rows (%d%%)", what, done, total, done*100/max(total, 1))
+	}
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/declarative"
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/store"
+	"github.com/gantryhq/gantry/internal/store/sqlite"
 )
 
 // sqliteArgs are settings flags pointing at a fresh SQLite file.
@@ -144,6 +149,34 @@ plugins:
 				t.Fatalf("round trip differs or lost entities:\n--- first\n%s\n--- second\n%s", da, db)
 			}
 		})
+	}
+}
+
+// TestImportProgressLine imports more rows than one batch into a real
+// SQLite store through the terminal progress callback and reads the line a
+// user would watch.
+func TestImportProgressLine(t *testing.T) {
+	t.Parallel()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gantry.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := &entity.Config{}
+	for i := range 2500 {
+		cfg.Services = append(cfg.Services, &entity.Service{Name: fmt.Sprintf("svc-%d", i), Host: "h.internal", Port: 80, Protocol: "http"})
+	}
+	var out strings.Builder
+	if err := st.(store.ProgressImporter).ImportProgress(context.Background(), cfg, progressLine(&out, "importing")); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\rimporting: 1000/2500 rows (40%)", "\rimporting: 2500/2500 rows (100%)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("progress %q lacks %q", out.String(), want)
+		}
+	}
+	if isTerminal(&out) {
+		t.Fatal("a buffer taken for a terminal: progress would pollute logs")
 	}
 }
 

@@ -83,6 +83,15 @@ type RevisionExporter interface {
 	ExportRevision(ctx context.Context) (*entity.Config, int64, error)
 }
 
+// ProgressImporter is implemented by stores whose Import can report how
+// far it got (both the sqlite and postgres stores do), for the progress a
+// terminal shows during `gantry config db_import`. progress receives the
+// rows written so far and the total, after each batch, on the calling
+// goroutine; nil reports nothing. It is Import otherwise.
+type ProgressImporter interface {
+	ImportProgress(ctx context.Context, cfg *entity.Config, progress func(done, total int)) error
+}
+
 // ErrNotFound means no entity matched.
 var ErrNotFound = errors.New("not found")
 

@@ -22,6 +22,12 @@ const batchSize = 1000
 // references are checked in memory against the ids imported before, and
 // rows go to the database in batches.
 func (s *Store) Import(ctx context.Context, cfg *entity.Config) error {
+	return s.ImportProgress(ctx, cfg, nil)
+}
+
+// ImportProgress implements store.ProgressImporter: Import, reporting rows
+// written after each batch.
+func (s *Store) ImportProgress(ctx context.Context, cfg *entity.Config, progress func(done, total int)) error {
 	ents, err := s.importOrder(cfg)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
@@ -46,6 +52,9 @@ func (s *Store) Import(ctx context.Context, cfg *entity.Config) error {
 			to := min(from+batchSize, len(stmts))
 			failed, err := tx.Batch(ctx, stmts[from:to])
 			if err == nil {
+				if progress != nil {
+					progress(to, len(stmts))
+				}
 				continue
 			}
 			if failed < 0 {

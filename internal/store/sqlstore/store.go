@@ -27,6 +27,7 @@ type Store struct {
 var (
 	_ store.Store            = (*Store)(nil)
 	_ store.RevisionExporter = (*Store)(nil)
+	_ store.ProgressImporter = (*Store)(nil)
 )
 
 // New returns a Store using drv. log may be nil.

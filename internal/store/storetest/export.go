@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -115,4 +116,34 @@ func testImportChecks(t *testing.T, h Harness) {
 			t.Fatal("a listed sni was created twice")
 		}
 	})
+}
+
+// testImportProgress imports more rows than one batch and checks the
+// progress a terminal would show: growing, ending at the total, which is
+// every row written.
+func testImportProgress(t *testing.T, h Harness) {
+	s := h.New(t)
+	pi, ok := s.(store.ProgressImporter)
+	if !ok {
+		t.Skip("the store does not report import progress")
+	}
+	cfg := &entity.Config{}
+	for i := range 2500 {
+		cfg.Services = append(cfg.Services, service(fmt.Sprintf("svc-%d", i)))
+	}
+	var seen [][2]int
+	if err := pi.ImportProgress(ctx(t), cfg, func(done, total int) { seen = append(seen, [2]int{done, total}) }); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if len(seen) < 3 || seen[len(seen)-1] != [2]int{2500, 2500} {
+		t.Fatalf("progress reports %v, want several, the last 2500 of 2500", seen)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i][0] <= seen[i-1][0] {
+			t.Fatalf("progress went backwards: %v", seen)
+		}
+	}
+	if got := listAll(t, s, entity.KindService, store.ListOptions{Size: 1000}); len(got) != 2500 {
+		t.Fatalf("%d services after the import, want 2500", len(got))
+	}
 }

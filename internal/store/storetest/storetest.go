@@ -61,6 +61,7 @@ func RunHarness(t *testing.T, h Harness) {
 		{"ExportImport", testExportImport},
 		{"ImportNotEmpty", testImportNotEmpty},
 		{"ImportChecks", testImportChecks},
+		{"ImportProgress", testImportProgress},
 		{"CrossNode", testCrossNode},
 		{"Outage", testOutage},
 	}
