@@ -98,6 +98,30 @@ func TestDNSTargets(t *testing.T) {
 		res.set("svc.test", host)
 		eventually(t, waitHealth, "the name to come back", func() bool { _, err := bal.Pick(nil); return err == nil })
 	})
+	t.Run("resolved and refreshed through a DNS server", func(t *testing.T) {
+		t.Parallel()
+		dns := newDNSServer(t)
+		live := newBackend(t)
+		_, port, _ := net.SplitHostPort(live.addr)
+		dns.set("svc.test", "127.0.0.2") // loopback, but nothing listens there
+		bal := start(t, upstream(nil), targets("svc.test:"+port, 100), Options{Resolver: dns.resolver(), DNSRefresh: 30 * time.Millisecond})
+		if p, err := bal.Pick(nil); err != nil || p.Addr != "127.0.0.2:"+port {
+			t.Fatalf("first pick %q (%v), want the address the DNS server gave", p.Addr, err)
+		}
+		dns.set("svc.test", "127.0.0.1")
+		eventually(t, waitHealth, "traffic to reach the new address", func() bool {
+			p, err := proxy(t, bal, nil)
+			return err == nil && p.Addr == live.addr
+		})
+		dns.set("svc.test") // NXDOMAIN from now on
+		eventually(t, waitHealth, "DNS_ERROR", func() bool { return healthOf(bal, "svc.test:"+port) == DNSError })
+		if _, err := bal.Pick(nil); !errors.Is(err, ErrNoPeer) {
+			t.Fatalf("Pick with the name gone: %v, want ErrNoPeer", err)
+		}
+		if q := dns.queries.Load(); q < 3 {
+			t.Fatalf("the DNS server saw %d queries: the balancer did not ask it", q)
+		}
+	})
 	t.Run("health survives a refresh that keeps the address", func(t *testing.T) {
 		t.Parallel()
 		res := &testResolver{}
