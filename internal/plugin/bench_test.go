@@ -40,8 +40,8 @@ func BenchmarkBuildChains(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if cs.Route("r0").Len() != 3 {
-			b.Fatalf("r0 chain has %d plugins, want 3", cs.Route("r0").Len())
+		if cs.Route(plugintest.ID("r0")).Len() != 3 {
+			b.Fatalf("r0 chain has %d plugins, want 3", cs.Route(plugintest.ID("r0")).Len())
 		}
 	}
 }

@@ -55,6 +55,7 @@ type Context struct {
 	store   []kv
 	active  []*Instance
 	failed  bool
+	secrets []string // lower-case header and query names LogEntry redacts
 }
 
 // Response is the status and headers sent to the client, and the body for
@@ -73,7 +74,7 @@ type kv struct {
 }
 
 var contextPool = sync.Pool{New: func() any {
-	return &Context{active: make([]*Instance, 0, 16), store: make([]kv, 0, 4)}
+	return &Context{active: make([]*Instance, 0, 16), store: make([]kv, 0, 4), secrets: make([]string, 0, 8)}
 }}
 
 // AcquireContext returns a clean Context for one request.
@@ -87,11 +88,11 @@ func AcquireContext(w http.ResponseWriter, r *http.Request) *Context {
 // ReleaseContext recycles c. Nothing may use c afterwards, including
 // goroutines started by log handlers (copy what they need).
 func ReleaseContext(c *Context) {
-	active, store, pending := c.active[:0], c.store[:0], c.pending
+	active, store, pending, secrets := c.active[:0], c.store[:0], c.pending, c.secrets[:0]
 	clear(c.active[:cap(c.active)])
 	clear(c.store[:cap(c.store)])
 	clear(pending)
-	*c = Context{active: active, store: store, pending: pending}
+	*c = Context{active: active, store: store, pending: pending, secrets: secrets}
 	contextPool.Put(c)
 }
 

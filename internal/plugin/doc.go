@@ -90,8 +90,8 @@
 // ctx.Exited() again afterwards: a failed body filter turns the answer
 // into a 500, status and headers included).
 //
-// internal/plugin/plugintest holds a test-only reverse proxy doing exactly
-// this; it is the reference for the wiring.
+// internal/proxy (plugins.go) is the wiring; internal/plugin/plugintest
+// runs plugin tests through it, on a real snapshot and a loopback listener.
 //
 // # Node-level state
 //

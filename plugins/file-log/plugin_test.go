@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,13 +63,14 @@ func TestFileLog(t *testing.T) {
 		plugintest.Plugin("file-log", map[string]any{"path": path}, plugintest.Scope{}),
 	)
 	cfg.Consumers = []*entity.Consumer{plugintest.Consumer("c1", "alice")}
-	cred := &entity.KeyAuth{Consumer: plugintest.Ref("c1"), Key: "k"}
+	const key = "file-log-secret-key"
+	cred := &entity.KeyAuth{Consumer: plugintest.Ref("c1"), Key: key}
 	cred.ID = plugintest.ID("k1")
 	cfg.KeyAuths = []*entity.KeyAuth{cred}
 	h := plugintest.New(t, cfg)
 
 	req := h.Request(t, "GET", "/orders?id=7", nil)
-	req.Header.Set("apikey", "k")
+	req.Header.Set("apikey", key)
 	req.Header.Set("Authorization", "Basic c2VjcmV0OnBhc3M=")
 	if resp, _ := h.Do(t, req); resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
@@ -76,11 +78,22 @@ func TestFileLog(t *testing.T) {
 	if resp, _ := h.Do(t, h.Request(t, "POST", "/denied", nil)); resp.StatusCode != 401 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	lines := waitLines(t, path, 2)
-	if len(lines) != 2 {
-		t.Fatalf("%d lines, want 2", len(lines))
+	if resp, _ := h.Do(t, h.Request(t, "GET", "/q?a=1&apikey="+key, nil)); resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
 	}
-	ok, denied := lines[0], lines[1]
+	lines := waitLines(t, path, 3)
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want 3", len(lines))
+	}
+	ok, denied, query := lines[0], lines[1], lines[2]
+	if raw, _ := os.ReadFile(path); strings.Contains(string(raw), key) {
+		t.Errorf("the API key reached the log file:\n%s", raw)
+	}
+	if ok.Request.Headers["apikey"] != "REDACTED" || query.Request.Querystring["apikey"] != "REDACTED" ||
+		query.Request.URI != "/q?a=1&apikey=REDACTED" || query.UpstreamURI != "/q?a=1&apikey=REDACTED" || query.Request.Querystring["a"] != "1" {
+		t.Errorf("key not redacted: header %q, query %v, uri %q, upstream uri %q",
+			ok.Request.Headers["apikey"], query.Request.Querystring, query.Request.URI, query.UpstreamURI)
+	}
 	if ok.Request.Method != "GET" || ok.Request.URI != "/orders?id=7" || ok.Request.Querystring["id"] != "7" ||
 		ok.Response.Status != 200 || ok.Response.Size == 0 || ok.Source != "upstream" || ok.UpstreamURI != "/orders?id=7" ||
 		ok.Route == nil || ok.Route.ID != plugintest.ID("r") || ok.Consumer == nil || ok.Consumer.Username != "alice" || ok.ClientIP != "127.0.0.1" || ok.StartedAt == 0 {

@@ -59,6 +59,12 @@ func (h *Handler) Access(ctx *plugin.Context) error {
 
 // authenticate returns 0 on success, else the status and body to answer.
 func (h *Handler) authenticate(ctx *plugin.Context) (int, any) {
+	// A token, valid or not, never reaches log plugins.
+	ctx.HideFromLogs(h.cfg.URIParamNames...)
+	ctx.HideFromLogs(h.cfg.HeaderNames...)
+	if len(h.cfg.CookieNames) > 0 {
+		ctx.HideFromLogs("cookie")
+	}
 	raw, multiple := h.findToken(ctx.Request)
 	switch {
 	case multiple:

@@ -44,6 +44,7 @@ func (h *Handler) Access(ctx *plugin.Context) error {
 	if h.cfg.Anonymous != nil && ctx.Authenticated() {
 		return nil // logical OR with an auth plugin that already succeeded
 	}
+	ctx.HideFromLogs(h.cfg.KeyNames...) // a key, right or wrong, never reaches log plugins
 	key, duplicate := h.findKey(ctx)
 	switch {
 	case duplicate:
