@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gantryhq/gantry/internal/store/pgtest"
 )
 
@@ -67,6 +69,28 @@ func TestPostgresTraditional(t *testing.T) {
 			t.Fatalf("gantry %v = %d\n%s\nwant %d and %q", st.args, code, out, st.wantCode, st.want)
 		}
 	}
+
+	t.Run("start refuses a schema newer than the binary", func(t *testing.T) {
+		// As if a newer gantry had migrated the shared database.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, srv.ConnString(pgDatabase(pg)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		exec := func(sql string) {
+			if _, err := conn.Exec(ctx, sql); err != nil {
+				t.Fatal(err)
+			}
+		}
+		exec("INSERT INTO gantry_schema_migrations (version, name, executed_at) VALUES (9999, 'from_the_future', 0)")
+		defer exec("DELETE FROM gantry_schema_migrations WHERE version = 9999")
+		code, out := gantryWith(t, env(append(pg, loopback...)...), append([]string{"start", "-p", filepath.Join(t.TempDir(), "p")}, hermeticConf...)...)
+		if code == 0 || !strings.Contains(out, "upgrade gantry") {
+			t.Fatalf("start on a newer schema = %d\n%s\nwant a refusal saying to upgrade gantry", code, out)
+		}
+	})
 
 	t.Run("two nodes share one database", func(t *testing.T) {
 		a, b := newUpstream(t, "upstream A", 0), newUpstream(t, "upstream B", 0)
@@ -220,4 +244,15 @@ func TestPostgresOutage(t *testing.T) {
 	if code, _ := admin(t, "GET", nodeB.adminURL()+"/services/during", nil); code != 404 {
 		t.Fatalf("the service posted during the outage exists (%d): a refused write was partly kept", code)
 	}
+}
+
+// pgDatabase is the GANTRY_PG_DATABASE value of settings.
+func pgDatabase(settings []string) string {
+	db := ""
+	for _, kv := range settings {
+		if v, ok := strings.CutPrefix(kv, "GANTRY_PG_DATABASE="); ok {
+			db = v
+		}
+	}
+	return db
 }
