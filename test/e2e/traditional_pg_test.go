@@ -165,6 +165,27 @@ func TestPostgresTraditional(t *testing.T) {
 		}
 		sameFile(t, first, second)
 	})
+
+	t.Run("migrations reset", func(t *testing.T) {
+		for _, st := range []struct {
+			args     []string
+			wantCode int
+			want     string
+		}{
+			{[]string{"migrations", "reset"}, 1, "--yes"},
+			{[]string{"migrations", "reset", "--yes"}, 0, "database reset"},
+			{[]string{"migrations", "list"}, 3, "gantry migrations bootstrap"},
+			{[]string{"migrations", "bootstrap"}, 0, "bootstrapped"},
+		} {
+			if code, out := cli(st.args...); code != st.wantCode || !strings.Contains(out, st.want) {
+				t.Fatalf("gantry %v = %d\n%s\nwant %d and %q", st.args, code, out, st.wantCode, st.want)
+			}
+		}
+		dir := t.TempDir()
+		if code, out := cli("config", "db_export", filepath.Join(dir, "after-reset.yaml")); code != 0 || !strings.Contains(out, "exported 0 entities") {
+			t.Fatalf("db_export after reset and bootstrap = %d %s, want an empty database", code, out)
+		}
+	})
 }
 
 // sameFile fails t unless the two files hold the same bytes.
