@@ -244,8 +244,10 @@ func TestPostgresOutage(t *testing.T) {
 				t.Fatalf("proxy with the database down = %d %q, want the last configuration still served", code, body)
 			}
 		}
-		if _, body := get(n.statusURL() + "/status"); !strings.Contains(body, `"reachable":false`) {
-			t.Errorf("/status with the database down = %s, want the database reported unreachable", body)
+		for _, url := range []string{n.statusURL() + "/status", n.adminURL() + "/status"} {
+			if code, body := get(url); code != 200 || !strings.Contains(body, `"reachable":false`) {
+				t.Errorf("%s with the database down = %d %s, want 200 reporting the database unreachable", url, code, body)
+			}
 		}
 	}
 
