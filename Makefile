@@ -2,7 +2,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all build run test deps vet unit benchonce bench clean
+.PHONY: all build run test deps vet unit benchonce bench bench-plugins clean
 
 all: build
 
@@ -33,6 +33,11 @@ benchonce:
 # wrk against the upstream directly, nginx and Gantry, side by side (SPEC §10).
 bench:
 	bash scripts/bench.sh
+
+# wrk against one Gantry node: a route without plugins and one with
+# key-auth + rate-limiting + prometheus + cors, side by side (BENCHMARKS.md).
+bench-plugins:
+	bash scripts/bench-plugins.sh
 
 clean:
 	rm -rf bin
