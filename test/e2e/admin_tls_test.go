@@ -137,19 +137,37 @@ func TestAdminTLSClientCertificates(t *testing.T) {
 	})
 }
 
-// TestAdminClientCAWithoutSSLStopsStartup refuses admin_ssl_client_ca on a
-// plain admin listener, where no client certificate can be asked for.
-func TestAdminClientCAWithoutSSLStopsStartup(t *testing.T) {
+// TestAdminClientCARefusals stops start-up on an admin_ssl_client_ca that
+// cannot protect anything: on a plain admin listener (no TLS handshake to
+// ask for a certificate), or a file that holds no CA certificate.
+func TestAdminClientCARefusals(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	caPath, _ := newTestCert(t, "client CA", nil, true, 0).write(t, dir, "ca")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, append([]string{"start", "-p", filepath.Join(dir, "prefix")}, hermetic(t)...)...)
-	cmd.Env = env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0",
-		"GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_SSL_CLIENT_CA="+caPath)
-	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "admin_ssl_client_ca") || !strings.Contains(string(out), "ssl") {
-		t.Fatalf("start with admin_ssl_client_ca on a plain listener: %v\n%s\nwant a refusal naming admin_ssl_client_ca", err, out)
+	caPath, keyPath := newTestCert(t, "client CA", nil, true, 0).write(t, dir, "ca")
+	serverCert, serverKey := newTestCert(t, "admin", nil, false, x509.ExtKeyUsageServerAuth).write(t, dir, "admin")
+	tests := []struct {
+		name   string
+		listen string
+		ca     string
+		says   string
+	}{
+		{"plain admin listener", "127.0.0.1:0", caPath, "has no ssl"},
+		{"one of two admin listeners plain", "127.0.0.1:0 ssl, 127.0.0.1:0", caPath, "has no ssl"},
+		{"not a certificate", "127.0.0.1:0 ssl", keyPath, "no PEM certificate"},
+		{"missing file", "127.0.0.1:0 ssl", filepath.Join(dir, "nope.crt"), "nope.crt"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary, append([]string{"start", "-p", filepath.Join(t.TempDir(), "prefix")}, hermetic(t)...)...)
+			cmd.Env = env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN="+tc.listen,
+				"GANTRY_ADMIN_SSL_CERT="+serverCert, "GANTRY_ADMIN_SSL_CERT_KEY="+serverKey, "GANTRY_ADMIN_SSL_CLIENT_CA="+tc.ca)
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), "admin_ssl_client_ca") || !strings.Contains(string(out), tc.says) {
+				t.Fatalf("start = %v\n%s\nwant a refusal naming admin_ssl_client_ca and saying %q", err, out, tc.says)
+			}
+		})
 	}
 }
