@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -13,19 +14,29 @@ import (
 
 // table holds every plugin registered by an init function. It is the only
 // package-level mutable state: written during init, read-only afterwards.
+// (semver below is a compiled pattern, never written.)
 var table = map[string]*Plugin{}
 
 // Register adds p to the plugins this binary knows. Call it from init();
-// a duplicate or empty name panics, which stops the binary at start.
+// a duplicate or empty name, or a version that is not semver
+// (MAJOR.MINOR.PATCH, the CP/DP compatibility rules compare its parts),
+// panics, which stops the binary at start.
 func Register(p *Plugin) {
 	if p == nil || p.name == "" {
 		panic("plugin: Register of a plugin without a name")
+	}
+	if !semver.MatchString(p.version) {
+		panic(fmt.Sprintf("plugin: %s has version %q, want semver MAJOR.MINOR.PATCH", p.name, p.version))
 	}
 	if _, dup := table[p.name]; dup {
 		panic("plugin: duplicate plugin name " + p.name)
 	}
 	table[p.name] = p
 }
+
+// semver is MAJOR.MINOR.PATCH with an optional pre-release or build
+// suffix, without leading zeros.
+var semver = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)([-+][0-9A-Za-z.+-]+)?$`)
 
 // Registry is the set of plugins a node loads (the `plugins` setting) plus
 // the state that outlives config snapshots (rate-limiting counters). Build

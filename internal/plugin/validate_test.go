@@ -1,6 +1,7 @@
 package plugin_test
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -129,6 +130,22 @@ func TestRegisterDuplicatePanics(t *testing.T) {
 		}
 	}()
 	plugin.Register(tagPlugin("test-tag", "X-Tag", 1))
+}
+
+func TestRegisterRejectsVersionsThatAreNotSemver(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"", "1", "1.2", "v1.2.3", "1.2.3.4", "01.2.3", "1.x.0"} {
+		t.Run(v, func(t *testing.T) {
+			t.Parallel()
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "test-badversion") || !strings.Contains(fmt.Sprint(r), "semver") {
+					t.Errorf("Register with version %q: recovered %v, want a panic naming the plugin", v, r)
+				}
+			}()
+			plugin.Register(plugin.New(plugin.Spec[tagConfig]{Name: "test-badversion", Version: v, Priority: 1,
+				New: func(*tagConfig, *plugin.Env) (plugin.Handler, error) { return nil, nil }}))
+		})
+	}
 }
 
 func TestBuildChainsRejects(t *testing.T) {

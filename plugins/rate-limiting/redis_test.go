@@ -6,6 +6,7 @@ import (
 	"net"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,11 +14,16 @@ import (
 )
 
 // startRedis runs a real redis-server on a free loopback port for the test.
+// Without redis-server the test fails (make test installs it), unless
+// -short asks to skip what needs system packages.
 func startRedis(t *testing.T) int {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Skip("redis-server not installed")
+		if testing.Short() {
+			t.Skip("redis-server not installed")
+		}
+		t.Fatal("redis-server not installed: run scripts/install-deps.sh (make deps), or go test -short to skip")
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -100,8 +106,20 @@ func TestRateLimitingRedisDown(t *testing.T) {
 			if resp.StatusCode != tt.status {
 				t.Errorf("status = %d (%s), want %d", resp.StatusCode, body, tt.status)
 			}
-			if resp.Header.Get("X-RateLimit-Limit-Day") != "" {
-				t.Error("rate-limiting headers sent without counters")
+			if tt.status == 500 && plugintest.Message(body) != "An unexpected error occurred" {
+				t.Errorf("body = %s, want Kong's 500 message", body)
+			}
+			if tt.status == 200 {
+				plugintest.DecodeEcho(t, body) // proxied: the upstream answered
+			}
+			for _, name := range []string{"X-RateLimit-Limit-Day", "X-RateLimit-Remaining-Day", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} {
+				if resp.Header.Get(name) != "" {
+					t.Errorf("%s sent without counters", name)
+				}
+			}
+			// Either way the failure is logged, naming the plugin.
+			if logs := h.Logs(); !strings.Contains(logs, "rate-limiting") || !strings.Contains(logs, strconv.Itoa(port)) {
+				t.Errorf("logs do not name the plugin and the redis address:\n%s", logs)
 			}
 		})
 	}
