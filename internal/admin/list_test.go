@@ -70,6 +70,8 @@ func TestPagination(t *testing.T) {
 	t.Run("garbage offset", func(t *testing.T) {
 		a := a.with(t)
 		wantError(t, a.do("GET", "/consumers?offset=%25%25%25", nil), http.StatusBadRequest, 7, "offset")
+		// Decodes as base64 but is no page's offset: refused, not an empty page.
+		wantError(t, a.do("GET", "/consumers?offset=garbage", nil), http.StatusBadRequest, 7, "offset")
 	})
 	t.Run("empty collection", func(t *testing.T) {
 		a := a.with(t)

@@ -179,8 +179,13 @@ func decodeOffset(tok string) (string, error) {
 	if tok == "" {
 		return "", nil
 	}
+	// An offset names the last id of a page: anything that does not decode
+	// to a UUID was not made by encodeOffset (and would silently list nothing).
 	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil || len(b) == 0 {
+	if err == nil {
+		_, err = uuid.Parse(string(b))
+	}
+	if err != nil {
 		return "", fmt.Errorf("%w: %q is not an offset returned by a previous page", store.ErrInvalidOffset, tok)
 	}
 	return string(b), nil

@@ -69,7 +69,7 @@ func testPagination(t *testing.T, h Harness) {
 		}
 	})
 	t.Run("invalid offset", func(t *testing.T) {
-		for _, off := range []string{"%%%", "!not-base64"} {
+		for _, off := range []string{"%%%", "!not-base64", "garbage", "bm90LWEtdXVpZA"} { // the last: base64 of "not-a-uuid"
 			if _, err := s.List(ctx(t), entity.KindService, store.ListOptions{Offset: off}); !errors.Is(err, store.ErrInvalidOffset) {
 				t.Fatalf("offset %q: %v, want ErrInvalidOffset", off, err)
 			}
