@@ -95,6 +95,10 @@ func TestConfigInit(t *testing.T) {
 	if code, out, errOut := gantry(t, "config", "parse", path); code != 0 {
 		t.Fatalf("the file config init writes does not parse: %d %s %s", code, out, errOut)
 	}
+	n := startDBLess(t, path)
+	if code, body := get(n.statusURL() + "/status/ready"); code != 200 {
+		t.Fatalf("a node started on the config init example is not ready: %d %s", code, body)
+	}
 	before, _ := os.ReadFile(path)
 	os.WriteFile(path, []byte("mine\n"), 0o644)
 	code, _, errOut := gantry(t, "config", "init", path)
