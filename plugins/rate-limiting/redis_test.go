@@ -1,67 +1,18 @@
 package ratelimiting_test
 
 import (
-	"bufio"
-	"context"
 	"net"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
+	"github.com/gantryhq/gantry/plugins/rate-limiting/redistest"
 )
-
-// startRedis runs a real redis-server on a free loopback port for the test.
-// Without redis-server the test fails (make test installs it), unless
-// -short asks to skip what needs system packages.
-func startRedis(t *testing.T) int {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if testing.Short() {
-			t.Skip("redis-server not installed")
-		}
-		t.Fatal("redis-server not installed: run scripts/install-deps.sh (make deps), or go test -short to skip")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if c, err := net.DialTimeout("tcp", l.Addr().String(), time.Second); err == nil {
-			_, _ = c.Write([]byte("PING\r\n"))
-			line, _ := bufio.NewReader(c).ReadString('\n')
-			c.Close()
-			if line == "+PONG\r\n" {
-				return port
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("redis-server did not start")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 func TestRateLimitingRedisSharedBetweenNodes(t *testing.T) {
 	t.Parallel()
-	port := startRedis(t)
+	port := redistest.Start(t)
 	p := plugintest.Plugin("rate-limiting", map[string]any{
 		"day": 2, "limit_by": "ip", "policy": "redis",
 		"redis": map[string]any{"host": "127.0.0.1", "port": port},
