@@ -209,3 +209,41 @@ consumers:
 		t.Error("the node logged a credential")
 	}
 }
+
+// TestPluginsSettingSelectsLoadedPlugins starts a node with `plugins` naming
+// two bundled plugins: the Admin API reports exactly those, serves their
+// schemas only, and refuses to configure any other.
+func TestPluginsSettingSelectsLoadedPlugins(t *testing.T) {
+	t.Parallel()
+	n := start(t, env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0",
+		"GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_PLUGINS=key-auth, acl"))
+	a := n.adminURL()
+	var enabled struct {
+		Enabled []string `json:"enabled_plugins"`
+	}
+	if err := json.Unmarshal([]byte(mustAdmin(t, 200, "GET", a+"/plugins/enabled", nil)), &enabled); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(enabled.Enabled, ",") != "acl,key-auth" {
+		t.Errorf("GET /plugins/enabled = %v, want acl and key-auth", enabled.Enabled)
+	}
+	var info struct {
+		Plugins struct {
+			Available map[string]struct {
+				Version  string `json:"version"`
+				Priority int    `json:"priority"`
+			} `json:"available_on_server"`
+		} `json:"plugins"`
+	}
+	if err := json.Unmarshal([]byte(mustAdmin(t, 200, "GET", a+"/", nil)), &info); err != nil {
+		t.Fatal(err)
+	}
+	if ka := info.Plugins.Available["key-auth"]; len(info.Plugins.Available) != 2 || ka.Version == "" || ka.Priority != 1250 {
+		t.Errorf("GET / plugins.available_on_server = %+v, want key-auth (priority 1250, a version) and acl", info.Plugins.Available)
+	}
+	mustAdmin(t, 404, "GET", a+"/schemas/plugins/cors", nil)
+	if code, body := admin(t, "POST", a+"/plugins", map[string]any{"name": "cors"}); code != 400 || !strings.Contains(body, "cors") {
+		t.Errorf("POST a plugin the node does not load = %d %s, want 400 naming it", code, body)
+	}
+	mustAdmin(t, 201, "POST", a+"/plugins", map[string]any{"name": "key-auth"})
+}
