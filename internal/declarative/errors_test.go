@@ -1,6 +1,7 @@
 package declarative
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -129,6 +130,25 @@ func TestParseErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAliasesPastTheLimitAreAnError: aliases can push a small file past
+// maxNodes in one step; the file must then be refused, never loaded with
+// what follows the alias silently dropped.
+func TestAliasesPastTheLimitAreAnError(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("_format_version: \"3.0\"\nplugins:\n- name: big\n  config:\n    a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= 6; i++ {
+		fmt.Fprintf(&b, "    a%d: &a%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 10), ", "))
+	}
+	b.WriteString("services:\n- name: after-the-alias\n  host: example.com\n")
+	cfg, err := Parse([]byte(b.String()), Options{})
+	if err == nil {
+		t.Fatalf("a document past the size limit loaded, with %d services", len(cfg.Services))
+	}
+	if pe := asError(t, err); !strings.Contains(pe.Problems[0].Message, "document too large") {
+		t.Fatalf("error = %v, want document too large", err)
 	}
 }
 

@@ -18,7 +18,23 @@ const maxNodes = 1 << 22
 type yamlReader struct {
 	probs   *problems
 	anchors map[string]*node
-	total   int
+	total   int  // values so far, aliases counted expanded
+	tooBig  bool // total went past maxNodes (reported once)
+}
+
+// grow counts n more values and reports whether the document is still
+// within maxNodes. An alias can add many values at once, so the limit is
+// checked on every addition, not only when a node is made.
+func (r *yamlReader) grow(n, line, col int) bool {
+	r.total += n
+	if r.total <= maxNodes {
+		return true
+	}
+	if !r.tooBig {
+		r.tooBig = true
+		r.probs.atLine("", line, col, "document too large (more than %d values once aliases are expanded)", maxNodes)
+	}
+	return false
 }
 
 // parseYAML parses data (YAML, or JSON as a YAML flow document). It returns
@@ -80,10 +96,7 @@ func position(n ast.Node) (int, int) {
 func (r *yamlReader) convert(an ast.Node) *node {
 	line, col := position(an)
 	out := &node{line: line, col: col, size: 1}
-	if r.total++; r.total > maxNodes {
-		if r.total == maxNodes+1 {
-			r.probs.atLine("", line, col, "document too large (more than %d values once aliases are expanded)", maxNodes)
-		}
+	if !r.grow(1, line, col) {
 		return out
 	}
 	switch v := an.(type) {
@@ -120,7 +133,9 @@ func (r *yamlReader) convert(an ast.Node) *node {
 			r.probs.atLine("", line, col, "malformed YAML: unknown alias '*%s'", name)
 			return out
 		}
-		r.total += n.size
+		if !r.grow(n.size, line, col) {
+			return out
+		}
 		return n
 	case *ast.MappingNode:
 		r.mapping(v.Values, out)
