@@ -50,6 +50,30 @@ func TestBadClusterCertificateStopsStartUp(t *testing.T) {
 	}
 }
 
+// TestRoleStorageRules: a control plane needs a database, a data plane
+// must not have one.
+func TestRoleStorageRules(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	tests := []struct{ role, database, want string }{
+		{"control_plane", "off", "control plane"},
+		{"data_plane", "sqlite", "data plane"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.role, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary, "start", "-p", t.TempDir(), "-c", os.DevNull)
+			cmd.Env = append(cleanEnv(), "GANTRY_ROLE="+tt.role, "GANTRY_DATABASE="+tt.database,
+				"GANTRY_CLUSTER_CERT="+c.cert, "GANTRY_CLUSTER_CERT_KEY="+c.key)
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), "database") || !strings.Contains(string(out), tt.want) {
+				t.Fatalf("start-up with role %s and database %s: %v\n%s", tt.role, tt.database, err, out)
+			}
+		})
+	}
+}
+
 // TestGarbageOnTheClusterPort: the CP logs it and keeps serving its DPs.
 func TestGarbageOnTheClusterPort(t *testing.T) {
 	t.Parallel()
