@@ -17,7 +17,7 @@ import (
 // references given by name are resolved to ids, the object is checked
 // against the schema, decoded over k's defaults, normalized and validated.
 // m is consumed.
-func (h *handler) build(ctx context.Context, rd reader, k entity.Kind, m map[string]any) (entity.Entity, error) {
+func (h *handler) build(ctx context.Context, rd getter, k entity.Kind, m map[string]any) (entity.Entity, error) {
 	if err := h.resolveRefs(ctx, rd, k, m); err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (h *handler) build(ctx context.Context, rd reader, k entity.Kind, m map[str
 
 // checkListRefs rejects a service's ca_certificates that name no CA
 // certificate: the stores check single references, not id lists.
-func checkListRefs(ctx context.Context, rd reader, e entity.Entity) error {
+func checkListRefs(ctx context.Context, rd getter, e entity.Entity) error {
 	svc, ok := e.(*entity.Service)
 	if !ok {
 		return nil
@@ -104,7 +104,7 @@ func randomString() string {
 // resolveRefs rewrites references given by endpoint key ({"name": "foo"}
 // or {"id": "foo"}) to {"id": <uuid>}. References that are not objects are
 // left for the schema check to report.
-func (h *handler) resolveRefs(ctx context.Context, rd reader, k entity.Kind, m map[string]any) error {
+func (h *handler) resolveRefs(ctx context.Context, rd getter, k entity.Kind, m map[string]any) error {
 	for name, v := range m {
 		target, ok := refKind(k, name)
 		if !ok {

@@ -14,8 +14,14 @@ import (
 // reader is the read half of store.Store. Traditional and control-plane
 // nodes read the store; DB-less nodes read the configuration they run.
 type reader interface {
-	Get(ctx context.Context, kind entity.Kind, idOrKey string) (entity.Entity, error)
+	getter
 	List(ctx context.Context, kind entity.Kind, opts store.ListOptions) (store.Page, error)
+}
+
+// getter is the part of reader that building an entity needs (resolving
+// references); inside a store.Modifier transaction it reads that transaction.
+type getter interface {
+	Get(ctx context.Context, kind entity.Kind, idOrKey string) (entity.Entity, error)
 }
 
 // configView serves reads from an in-memory configuration (DB-less nodes),

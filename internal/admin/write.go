@@ -144,22 +144,41 @@ func (h *handler) patch(r *http.Request, ki *kindInfo, seg string, fk *store.For
 }
 
 // patchEntity merges body over existing, validates and stores the result.
+// With a store.Modifier the merge happens inside the write transaction,
+// over the latest committed version, so concurrent PATCHes of different
+// fields do not revert each other.
 func (h *handler) patchEntity(r *http.Request, existing entity.Entity, body map[string]any) (entity.Entity, error) {
-	k := existing.EntityKind()
-	merged, err := toMap(existing)
-	if err != nil {
-		return nil, err
-	}
+	ctx, k := r.Context(), existing.EntityKind()
 	_, hasPassword := body["password"]
-	mergePatch(h.schemas[k], merged, body)
-	merged["id"] = existing.GetID()
-	e, err := h.build(r.Context(), h.opts.Store, k, merged)
+	apply := func(cur entity.Entity, rd getter) (entity.Entity, error) {
+		merged, err := toMap(cur)
+		if err != nil {
+			return nil, err
+		}
+		mergePatch(h.schemas[k], merged, body)
+		merged["id"] = cur.GetID()
+		e, err := h.build(ctx, rd, k, merged)
+		if err != nil {
+			return nil, err
+		}
+		hashPassword(e, hasPassword)
+		return e, nil
+	}
+	if m, ok := h.opts.Store.(store.Modifier); ok {
+		e, err := m.Modify(ctx, k, existing.GetID(), func(cur entity.Entity, tx store.Getter) (entity.Entity, error) {
+			return apply(cur, tx)
+		})
+		if err != nil {
+			return nil, h.snisTaken(ctx, k, err)
+		}
+		return e, nil
+	}
+	e, err := apply(existing, h.opts.Store)
 	if err != nil {
 		return nil, err
 	}
-	hashPassword(e, hasPassword)
-	if err := h.opts.Store.Update(r.Context(), e); err != nil {
-		return nil, h.snisTaken(r.Context(), k, err)
+	if err := h.opts.Store.Update(ctx, e); err != nil {
+		return nil, h.snisTaken(ctx, k, err)
 	}
 	return e, nil
 }

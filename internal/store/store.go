@@ -92,6 +92,28 @@ type ProgressImporter interface {
 	ImportProgress(ctx context.Context, cfg *entity.Config, progress func(done, total int)) error
 }
 
+// Modifier is implemented by stores that can read, change and write one
+// entity inside a single write transaction (both the sqlite and postgres
+// stores do). Writers are serialized, so fn sees the latest committed
+// version: two concurrent PATCHes of different fields both land, where a
+// Get followed by an Update would let the second revert the first.
+type Modifier interface {
+	// Modify loads the entity of kind with id, calls fn with it and stores
+	// what fn returns (same id), all in one transaction, and returns the
+	// stored entity. ErrNotFound if absent; an error from fn is returned
+	// (wrapped) and nothing is written. Other writers wait while fn runs:
+	// keep it short.
+	// fn reads other entities (to resolve references) through tx, inside
+	// the same transaction: no second connection is needed while writers
+	// wait, and what it reads cannot change before the write.
+	Modify(ctx context.Context, kind entity.Kind, id string, fn func(current entity.Entity, tx Getter) (entity.Entity, error)) (entity.Entity, error)
+}
+
+// Getter reads one entity by id or endpoint key, like Store.Get.
+type Getter interface {
+	Get(ctx context.Context, kind entity.Kind, idOrKey string) (entity.Entity, error)
+}
+
 // ErrNotFound means no entity matched.
 var ErrNotFound = errors.New("not found")
 

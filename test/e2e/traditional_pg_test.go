@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -142,6 +143,36 @@ func TestPostgresTraditional(t *testing.T) {
 			t.Fatalf("%d concurrent creates of one name succeeded across two nodes, want exactly 1", won)
 		}
 		mustAdmin(t, 204, "DELETE", nodeA.adminURL()+"/services/contended", nil)
+
+		// Both nodes PATCH different fields of one service at once: every
+		// change lands, none reverts another.
+		fields := []string{"retries", "connect_timeout", "read_timeout", "write_timeout"}
+		done := make(chan int, len(fields))
+		for i, f := range fields {
+			n := []*node{nodeA, nodeB}[i%2]
+			go func() {
+				req, _ := http.NewRequest("PATCH", n.adminURL()+"/services/shared", strings.NewReader(fmt.Sprintf(`{%q:%d}`, f, 1000+i)))
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					done <- 0
+					return
+				}
+				resp.Body.Close()
+				done <- resp.StatusCode
+			}()
+		}
+		for range fields {
+			if code := <-done; code != 200 {
+				t.Fatalf("concurrent PATCH = %d, want 200", code)
+			}
+		}
+		got := mustAdmin(t, 200, "GET", nodeB.adminURL()+"/services/shared", nil)
+		for i, f := range fields {
+			if want := fmt.Sprintf(`"%s":%d`, f, 1000+i); !strings.Contains(got, want) {
+				t.Fatalf("after concurrent PATCHes on two nodes the service is %s, want %s (an update was lost)", got, want)
+			}
+		}
 		// Put it back for the export below.
 		mustAdmin(t, 201, "POST", nodeB.adminURL()+"/services/shared/routes", map[string]any{"name": "shared", "paths": []string{"/shared"}, "tags": []string{"team-a"}})
 		mustAdmin(t, 201, "POST", nodeB.adminURL()+"/consumers", map[string]any{"username": "alice", "custom_id": "a-1"})

@@ -24,16 +24,37 @@ func (s *Store) Get(ctx context.Context, kind entity.Kind, idOrKey string) (enti
 	}
 	var e entity.Entity
 	err = s.drv.Read(ctx, func(tx Tx) error {
-		var data string
-		if err := lookup(ctx, tx, t, idOrKey, "data", &data); err != nil {
-			return err
-		}
-		e, err = decode(t.kind, data)
-		if err != nil {
-			return err
-		}
-		return fillSNIs(ctx, tx, e)
+		e, err = getTx(ctx, tx, t, idOrKey)
+		return err
 	})
+	if err != nil {
+		return nil, fmt.Errorf("get %s %q: %w", kind, idOrKey, err)
+	}
+	return e, nil
+}
+
+// getTx is Get inside an open transaction.
+func getTx(ctx context.Context, tx Tx, t *table, idOrKey string) (entity.Entity, error) {
+	var data string
+	if err := lookup(ctx, tx, t, idOrKey, "data", &data); err != nil {
+		return nil, err
+	}
+	e, err := decode(t.kind, data)
+	if err != nil {
+		return nil, err
+	}
+	return e, fillSNIs(ctx, tx, e)
+}
+
+// txGetter serves store.Getter from an open transaction (Modify's fn).
+type txGetter struct{ tx Tx }
+
+func (g txGetter) Get(ctx context.Context, kind entity.Kind, idOrKey string) (entity.Entity, error) {
+	t, err := tableOf(kind)
+	if err != nil {
+		return nil, err
+	}
+	e, err := getTx(ctx, g.tx, t, idOrKey)
 	if err != nil {
 		return nil, fmt.Errorf("get %s %q: %w", kind, idOrKey, err)
 	}

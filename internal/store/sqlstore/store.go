@@ -28,6 +28,7 @@ var (
 	_ store.Store            = (*Store)(nil)
 	_ store.RevisionExporter = (*Store)(nil)
 	_ store.ProgressImporter = (*Store)(nil)
+	_ store.Modifier         = (*Store)(nil)
 )
 
 // New returns a Store using drv. log may be nil.

@@ -77,6 +77,40 @@ func (s *Store) Update(ctx context.Context, e entity.Entity) error {
 	return nil
 }
 
+// Modify implements store.Modifier.
+func (s *Store) Modify(ctx context.Context, kind entity.Kind, id string, fn func(entity.Entity, store.Getter) (entity.Entity, error)) (entity.Entity, error) {
+	t, err := tableOf(kind)
+	if err != nil {
+		return nil, err
+	}
+	var next entity.Entity
+	err = s.write(ctx, func(tx Tx) error {
+		if !isUUID(id) {
+			return store.ErrNotFound
+		}
+		cur, err := getTx(ctx, tx, t, id)
+		if err != nil {
+			return err
+		}
+		if next, err = fn(cur, txGetter{tx}); err != nil {
+			return err
+		}
+		if next == nil || next.EntityKind() != kind || next.GetID() != id {
+			return fmt.Errorf("the change must keep the kind and the id")
+		}
+		prev, err := createdAt(ctx, tx, t, id)
+		if err != nil {
+			return err
+		}
+		s.stamp(next, prev)
+		return s.save(ctx, tx, t, next, true)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("modify %s %q: %w", kind, id, err)
+	}
+	return next, nil
+}
+
 // stamp sets updated_at to now and created_at, when e has none, to prev
 // (the stored one) or now.
 func (s *Store) stamp(e entity.Entity, prev int64) {

@@ -52,6 +52,7 @@ func RunHarness(t *testing.T, h Harness) {
 		{"Tags", testTags},
 		{"ForeignKeyFilter", testForeignKeyFilter},
 		{"Upsert", testUpsert},
+		{"Modify", testModify},
 		{"CertificateSNIs", testCertificateSNIs},
 		{"ConcurrentSameName", testConcurrentSameName},
 		{"ConcurrentWriters", testConcurrentWriters},
