@@ -104,6 +104,11 @@ func TestParseErrors(t *testing.T) {
 		{"alias and merge keys", "_format_version: \"3.0\"\nx-base: &base {host: a.internal, retries: 1}\nservices:\n- <<: *base\n  name: s\n", Options{},
 			[]wantProblem{{"x-base", 2, "unknown field"}}},
 		{"unknown alias", "_format_version: \"3.0\"\nservices:\n- *nope\n", Options{}, []wantProblem{{"", 3, ""}}},
+		{"json nested too deep", "{\"_format_version\": \"3.0\", \"x\": " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "}", Options{},
+			[]wantProblem{{"", 1, "nested more than 512 levels deep"}}},
+		{"yaml flow nested too deep", "_format_version: \"3.0\"\nx: " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "\n", Options{},
+			[]wantProblem{{"", 2, "nested more than 512 levels deep"}}},
+		{"brackets in a quoted string are not nesting", "_format_version: \"3.0\"\nplugins:\n- name: x\n  config: {a: \"" + strings.Repeat("[", 600) + "\"}\n", Options{}, nil},
 		{"two yaml documents", "_format_version: \"3.0\"\n---\n_format_version: \"3.0\"\n", Options{},
 			[]wantProblem{{"", 3, "only one YAML document"}}},
 	}

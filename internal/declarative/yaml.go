@@ -6,7 +6,9 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 )
 
 // maxNodes bounds a document's size once YAML aliases are expanded, so a
@@ -37,11 +39,36 @@ func (r *yamlReader) grow(n, line, col int) bool {
 	return false
 }
 
+// flowTooDeep returns the first flow collection ("[", "{") nested more than
+// maxDepth levels deep, or nil. The YAML parser needs memory quadratic in
+// nesting depth (a 100 kB file of brackets took 4 GB), so depth is checked
+// on the tokens before parsing. Block nesting needs indentation, which makes
+// the file itself grow quadratically, so it needs no such check.
+func flowTooDeep(tokens token.Tokens) *token.Token {
+	depth := 0
+	for _, tk := range tokens {
+		switch tk.Type {
+		case token.SequenceStartType, token.MappingStartType:
+			if depth++; depth > maxDepth {
+				return tk
+			}
+		case token.SequenceEndType, token.MappingEndType:
+			depth = max(depth-1, 0)
+		}
+	}
+	return nil
+}
+
 // parseYAML parses data (YAML, or JSON as a YAML flow document). It returns
 // nil, with a problem recorded, when the text does not parse; and nil without
 // a problem for an empty document.
 func parseYAML(data []byte, probs *problems) *node {
-	f, err := parser.ParseBytes(data, 0)
+	tokens := lexer.Tokenize(string(data))
+	if tk := flowTooDeep(tokens); tk != nil {
+		probs.atLine("", tk.Position.Line, tk.Position.Column, "nested more than %d levels deep", maxDepth)
+		return nil
+	}
+	f, err := parser.Parse(tokens, 0)
 	if err != nil {
 		var ye yaml.Error
 		if errors.As(err, &ye) && ye.GetToken() != nil && ye.GetToken().Position != nil {
