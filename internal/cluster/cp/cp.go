@@ -10,7 +10,6 @@ package cp
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -234,7 +233,3 @@ func (c *ControlPlane) Current() (int64, string) {
 	}
 	return 0, ""
 }
-
-// ServeTLSConfig is the TLS configuration of the cluster listener, for
-// callers that need to check it (tests).
-func (c *ControlPlane) ServeTLSConfig() *tls.Config { return clustertls.ServerConfig(c.opts.Cert) }
