@@ -28,7 +28,10 @@ type session struct {
 func (a *Agent) session(ctx context.Context, addr string) error {
 	conn, err := grpc.NewClient(addr,
 		grpc.WithTransportCredentials(clustertls.Creds(clustertls.ClientConfig(a.opts.Cert), a.log)),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(a.opts.MaxPayload+64<<10)),
+		// Pushes somewhat above cluster_max_payload still arrive, so the
+		// DP can reject them and tell the CP why instead of dropping the
+		// connection (and being sent the same push again on reconnect).
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(4*a.opts.MaxPayload+1<<20)),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: a.opts.Timing.Heartbeat, Timeout: a.opts.Timing.Timeout, PermitWithoutStream: true}),
 	)
 	if err != nil {
