@@ -27,11 +27,15 @@ type forwarder struct{ p *Proxy }
 func (f *forwarder) RoundTrip(out *http.Request) (*http.Response, error) {
 	st := stateOf(out.Context())
 	svc := st.route.Service
-	rt := f.p.transports.get(svc)
+	up := f.p.transports.get(svc)
 	var body *trackedBody
 	if out.Body != nil && out.Body != http.NoBody {
 		body = &trackedBody{r: out.Body}
 	}
+	// The fast path takes what it can replay on a stale keep-alive
+	// connection and needs no second goroutine: no body, no upgrade.
+	fast := up.h1 != nil && body == nil && idempotent(out.Method) && out.Header.Get("Upgrade") == ""
+	host := out.Host
 	st.upstreamStart = time.Now()
 	var (
 		lastErr error
@@ -45,20 +49,27 @@ func (f *forwarder) RoundTrip(out *http.Request) (*http.Response, error) {
 			}
 			return nil, err
 		}
-		req, cancel := attemptRequest(out, st, svc, peer, body)
 		t0 := time.Now()
-		res, err := rt.RoundTrip(req)
+		var res *http.Response
+		if fast {
+			out.URL.Host, out.Host = peer.Addr, attemptHost(host, peer, svc)
+			res, err = up.h1.exchange(out.Context(), out, peer.Addr, svc.ReadTimeout)
+		} else {
+			req, cancel := attemptRequest(out, st, svc, peer, body)
+			res, err = up.std.RoundTrip(req)
+			if err != nil {
+				cancel()
+			} else if res.StatusCode != http.StatusSwitchingProtocols {
+				res.Body = newUpstreamBody(res.Body, svc.ReadTimeout, cancel)
+			}
+		}
 		latency := float64(time.Since(t0).Microseconds()) / 1000
 		if err == nil {
 			st.upstreamHeaders = time.Now()
 			done(svc, peer, balancer.Result{Status: res.StatusCode, LatencyMS: latency})
 			st.setCookie = peer.SetCookie
-			if res.StatusCode != http.StatusSwitchingProtocols {
-				res.Body = newUpstreamBody(res.Body, svc.ReadTimeout, cancel)
-			}
 			return res, nil
 		}
-		cancel()
 		result := balancer.Result{LatencyMS: latency}
 		if out.Context().Err() == nil { // a client that left says nothing about the peer
 			result.Timeout = isTimeout(err)
@@ -100,10 +111,7 @@ func done(svc *snapshot.Service, peer balancer.Peer, r balancer.Result) {
 // attemptRequest copies out for one attempt at peer; each attempt gets its
 // own request and context so an abandoned attempt cannot race the next.
 func attemptRequest(out *http.Request, st *reqState, svc *snapshot.Service, peer balancer.Peer, body *trackedBody) (*http.Request, context.CancelFunc) {
-	host := out.Host
-	if host == "" {
-		host = targetHost(peer, svc.Scheme)
-	}
+	host := attemptHost(out.Host, peer, svc)
 	ctx, cancel := context.WithCancel(out.Context())
 	if svc.TLS != nil {
 		ctx = context.WithValue(ctx, sniKey{}, sniFor(host))
@@ -117,6 +125,15 @@ func attemptRequest(out *http.Request, st *reqState, svc *snapshot.Service, peer
 		req.Body = body
 	}
 	return req, cancel
+}
+
+// attemptHost is the Host header of an attempt at peer: the one Rewrite
+// chose, or for upstream targets the peer's.
+func attemptHost(host string, peer balancer.Peer, svc *snapshot.Service) string {
+	if host == "" {
+		return targetHost(peer, svc.Scheme)
+	}
+	return host
 }
 
 // targetHost is the Host header for a target: its host name, with the

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -152,15 +150,7 @@ func TestLongRequestSurvivesSwap(t *testing.T) {
 // changes do not reconnect.
 func TestUpstreamConnectionsSurviveSwaps(t *testing.T) {
 	t.Parallel()
-	var conns atomic.Int64
-	up := httptest.NewUnstartedServer(echoHandler("a"))
-	up.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	up.Start()
-	t.Cleanup(up.Close)
+	up, conns := countingServer(t, echoHandler("a"))
 	g := newGateway(t, proxy.Options{}, nil)
 	svc := newService(up.URL)
 	for i := range 10 {

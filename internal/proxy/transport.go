@@ -18,21 +18,36 @@ const (
 	tcpKeepAlive = 30 * time.Second
 )
 
-// transports caches one *http.Transport per snapshot.Service.TransportKey,
-// so keep-alive connections survive config changes. Lookups are lock-free
+// transports caches one upstream per snapshot.Service.TransportKey, so
+// keep-alive connections survive config changes. Lookups are lock-free
 // (sync.Map with stable keys).
 type transports struct{ m sync.Map }
 
-func (t *transports) get(svc *snapshot.Service) http.RoundTripper {
-	if v, ok := t.m.Load(svc.TransportKey); ok {
-		return v.(*http.Transport)
+// upstream is the connection pools of one TransportKey: net/http's
+// Transport for every kind of request, and for plain-text HTTP/1.1
+// services the h1Pool fast path (nil otherwise).
+type upstream struct {
+	std *http.Transport
+	h1  *h1Pool
+}
+
+func (u *upstream) closeIdle(final bool) {
+	u.std.CloseIdleConnections()
+	if u.h1 != nil {
+		u.h1.closeIdle(final)
 	}
-	nt := newTransport(svc)
+}
+
+func (t *transports) get(svc *snapshot.Service) *upstream {
+	if v, ok := t.m.Load(svc.TransportKey); ok {
+		return v.(*upstream)
+	}
+	nt := newUpstream(svc)
 	v, loaded := t.m.LoadOrStore(svc.TransportKey, nt)
 	if loaded {
-		nt.CloseIdleConnections()
+		nt.closeIdle(true)
 	}
-	return v.(*http.Transport)
+	return v.(*upstream)
 }
 
 // prune forgets the transports no service of next uses and closes their
@@ -49,7 +64,7 @@ func (t *transports) prune(next *snapshot.Snapshot) {
 	t.m.Range(func(k, v any) bool {
 		if !used[k.(string)] {
 			t.m.Delete(k)
-			v.(*http.Transport).CloseIdleConnections()
+			v.(*upstream).closeIdle(true)
 		}
 		return true
 	})
@@ -58,7 +73,7 @@ func (t *transports) prune(next *snapshot.Snapshot) {
 // closeIdle closes every pooled idle upstream connection (shutdown).
 func (t *transports) closeIdle() {
 	t.m.Range(func(_, v any) bool {
-		v.(*http.Transport).CloseIdleConnections()
+		v.(*upstream).closeIdle(false)
 		return true
 	})
 }
@@ -79,7 +94,7 @@ func sniFor(host string) string {
 	return host
 }
 
-func newTransport(svc *snapshot.Service) *http.Transport {
+func newUpstream(svc *snapshot.Service) *upstream {
 	dialer := &net.Dialer{Timeout: svc.ConnectTimeout, KeepAlive: tcpKeepAlive}
 	wt := svc.WriteTimeout
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -88,6 +103,10 @@ func newTransport(svc *snapshot.Service) *http.Transport {
 			return c, err
 		}
 		return &writeTimeoutConn{Conn: c, timeout: wt}, nil
+	}
+	u := &upstream{}
+	if svc.TLS == nil && !svc.HTTP2 {
+		u.h1 = newH1Pool(dial)
 	}
 	t := &http.Transport{
 		DialContext:           dial,
@@ -129,7 +148,8 @@ func newTransport(svc *snapshot.Service) *http.Transport {
 		t.Protocols = new(http.Protocols)
 		t.Protocols.SetUnencryptedHTTP2(true) // h2c with prior knowledge, as gRPC servers expect
 	}
-	return t
+	u.std = t
+	return u
 }
 
 // writeTimeoutConn enforces the service's write_timeout on every write to

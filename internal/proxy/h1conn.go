@@ -1,0 +1,152 @@
+package proxy
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
+	"sync/atomic"
+	"time"
+)
+
+// h1Conn is one keep-alive HTTP/1.1 connection to an upstream, used by a
+// single request at a time from the request's own goroutine: no reader or
+// writer goroutines, no channels, and its buffers live as long as the
+// connection.
+type h1Conn struct {
+	pool    *h1Pool
+	addr    string
+	conn    net.Conn
+	br      *bufio.Reader
+	bw      *bufio.Writer
+	idle    *time.Timer // closes the connection after idleTimeout in the pool
+	abortFn func()      // c.abort, kept to avoid a method value per request
+	aborted atomic.Bool // the request's context ended mid-exchange
+	reused  bool        // served a request before this one
+}
+
+// aLongTimeAgo is a deadline that makes pending and future I/O fail now.
+var aLongTimeAgo = time.Unix(1, 0)
+
+func (c *h1Conn) abort() {
+	c.aborted.Store(true)
+	_ = c.conn.SetDeadline(aLongTimeAgo)
+}
+
+// roundTrip writes req (which has no body) and reads the response
+// headers. stale reports a failure before any byte of a response came
+// back on a reused connection: the upstream had closed it while idle, and
+// the request may go again on another connection.
+func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration) (res *http.Response, stale bool, err error) {
+	if err := req.Write(c.bw); err != nil {
+		return nil, c.reused, err
+	}
+	if err := c.bw.Flush(); err != nil {
+		return nil, c.reused, err
+	}
+	if readTimeout > 0 {
+		_ = c.conn.SetReadDeadline(time.Now().Add(readTimeout))
+	} else {
+		_ = c.conn.SetReadDeadline(time.Time{})
+	}
+	for {
+		if _, err := c.br.Peek(1); err != nil {
+			return nil, c.reused && !isTimeout(err), err
+		}
+		res, err = http.ReadResponse(c.br, req)
+		if err != nil {
+			return nil, false, err
+		}
+		// Informational answers (103 Early Hints, an unasked 100) come
+		// before the real one: pass them to ReverseProxy's trace, which
+		// forwards them to the client, as http.Transport does.
+		if res.StatusCode < 100 || res.StatusCode >= 200 || res.StatusCode == http.StatusSwitchingProtocols {
+			return res, false, nil
+		}
+		if trace := httptrace.ContextClientTrace(req.Context()); trace != nil && trace.Got1xxResponse != nil {
+			if err := trace.Got1xxResponse(res.StatusCode, textproto.MIMEHeader(res.Header)); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+}
+
+// h1Body is a response body read straight from the connection. The
+// connection goes back to the pool when the body ends (and the upstream
+// keeps it open), and is closed if the body is abandoned before its end.
+// Each read that has to wait on the network gets the service's
+// read_timeout (nginx's proxy_read_timeout, between two reads).
+type h1Body struct {
+	rc          io.ReadCloser
+	c           *h1Conn
+	stop        func() bool // unregisters the context watch
+	keep        bool        // the upstream allows reuse
+	readTimeout time.Duration
+	done        bool
+}
+
+func (b *h1Body) Read(p []byte) (int, error) {
+	if b.done {
+		return 0, io.EOF
+	}
+	if b.readTimeout > 0 && b.c.br.Buffered() == 0 {
+		_ = b.c.conn.SetReadDeadline(time.Now().Add(b.readTimeout))
+	}
+	n, err := b.rc.Read(p)
+	if err == io.EOF {
+		b.finish(true)
+	}
+	return n, err
+}
+
+func (b *h1Body) Close() error {
+	if !b.done {
+		b.finish(false)
+	}
+	return nil
+}
+
+// finish releases the connection: back to the pool after a complete body
+// on a connection nothing went wrong with, else closed.
+func (b *h1Body) finish(complete bool) {
+	b.done = true
+	watching := b.stop()
+	if complete && b.keep && watching && !b.c.aborted.Load() {
+		b.c.pool.put(b.c)
+		return
+	}
+	b.c.close()
+}
+
+// exchange sends req over a pooled connection to addr, or a new one, and
+// returns the response with a body that releases the connection. A
+// request that failed on a stale keep-alive connection is sent again on
+// another; ctx ending aborts the exchange.
+func (p *h1Pool) exchange(ctx context.Context, req *http.Request, addr string, readTimeout time.Duration) (*http.Response, error) {
+	for {
+		c, err := p.get(ctx, addr)
+		if err != nil {
+			return nil, err
+		}
+		stop := context.AfterFunc(ctx, c.abortFn)
+		res, stale, err := c.roundTrip(req, readTimeout)
+		if err != nil {
+			stop()
+			c.close()
+			if stale && ctx.Err() == nil {
+				continue
+			}
+			return nil, err
+		}
+		body := &h1Body{rc: res.Body, c: c, stop: stop, keep: !res.Close, readTimeout: readTimeout}
+		if res.Body == http.NoBody {
+			body.finish(true)
+		} else {
+			res.Body = body
+		}
+		return res, nil
+	}
+}

@@ -1,0 +1,181 @@
+package proxy_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httptrace"
+	"net/textproto"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/proxy"
+)
+
+// TestUpstreamKeepAlive: successive requests reuse one upstream
+// connection, whatever the shape of the answer, and each client gets the
+// whole answer.
+func TestUpstreamKeepAlive(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		method   string
+		handler  http.HandlerFunc
+		status   int
+		body     string
+		trailer  string // value of the X-Sum trailer the client must see
+		wantHint bool   // the client must see a 103 Early Hints first
+	}{
+		{"sized body", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, "hello")
+		}, 200, "hello", "", false},
+		{"HEAD", http.MethodHead, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "5")
+		}, 200, "", "", false},
+		{"no content", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		}, 204, "", "", false},
+		{"chunked with trailer", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Trailer", "X-Sum")
+			_, _ = io.WriteString(w, "part one, ")
+			w.(http.Flusher).Flush()
+			_, _ = io.WriteString(w, "part two")
+			w.Header().Set("X-Sum", "42")
+		}, 200, "part one, part two", "42", false},
+		{"early hints", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Link", "</app.css>; rel=preload")
+			w.WriteHeader(http.StatusEarlyHints)
+			_, _ = io.WriteString(w, "after hints")
+		}, 200, "after hints", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			up, conns := countingServer(t, tt.handler)
+			g := newGateway(t, proxy.Options{}, nil)
+			svc := newService(up.URL)
+			g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
+			for i := range 5 {
+				var hints int
+				trace := &httptrace.ClientTrace{Got1xxResponse: func(code int, _ textproto.MIMEHeader) error {
+					hints++
+					return nil
+				}}
+				req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), tt.method, g.url()+"/", nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, body := do(t, http.DefaultClient, req)
+				if res.StatusCode != tt.status || string(body) != tt.body {
+					t.Fatalf("request %d: got %d %q, want %d %q", i, res.StatusCode, body, tt.status, tt.body)
+				}
+				if got := res.Trailer.Get("X-Sum"); got != tt.trailer {
+					t.Errorf("request %d: trailer X-Sum = %q, want %q", i, got, tt.trailer)
+				}
+				if tt.wantHint && hints != 1 {
+					t.Errorf("request %d: client saw %d informational answers, want the 103", i, hints)
+				}
+			}
+			if n := conns.Load(); n != 1 {
+				t.Errorf("upstream saw %d connections for 5 sequential requests, want 1 kept alive", n)
+			}
+		})
+	}
+}
+
+// TestStaleUpstreamConnection: an upstream that closes a keep-alive
+// connection while it sits in the pool must not cost the next client an
+// error, even with retries off.
+func TestStaleUpstreamConnection(t *testing.T) {
+	t.Parallel()
+	// Each connection answers one request as keep-alive, then closes.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+			if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			}
+			c.Close()
+		}
+	})
+	g := newGateway(t, proxy.Options{}, nil)
+	svc := newService("http://"+ln.Addr().String(), func(s *entity.Service) { s.Retries = 0 })
+	g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
+	for i := range 4 {
+		res, body := get(t, g.url()+"/")
+		if res.StatusCode != http.StatusOK || string(body) != "ok" {
+			t.Fatalf("request %d: got %d %q, want 200 \"ok\"", i, res.StatusCode, body)
+		}
+	}
+}
+
+// TestClientLeavesDuringUpstreamWait: a client that gives up must free
+// the upstream too: the upstream sees its request cancelled rather than
+// the proxy waiting out read_timeout.
+func TestClientLeavesDuringUpstreamWait(t *testing.T) {
+	t.Parallel()
+	cancelled := make(chan struct{}, 1)
+	up := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+			cancelled <- struct{}{}
+		case <-time.After(10 * time.Second):
+		}
+	}))
+	g := newGateway(t, proxy.Options{}, nil)
+	svc := newService(up.URL, func(s *entity.Service) { s.ReadTimeout = 60000 })
+	g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, g.url()+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		res.Body.Close()
+		t.Fatalf("got %d, want the client's own timeout", res.StatusCode)
+	} else if !strings.Contains(err.Error(), "deadline") {
+		t.Fatalf("client error %v, want its deadline", err)
+	}
+	select {
+	case <-cancelled:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the upstream request was still running 5 s after the client left")
+	}
+}
+
+// countingServer starts an upstream that counts the connections it
+// accepts.
+func countingServer(t *testing.T, h http.Handler) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	conns := new(atomic.Int64)
+	up := httptest.NewUnstartedServer(h)
+	up.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	up.Start()
+	t.Cleanup(up.Close)
+	return up, conns
+}
