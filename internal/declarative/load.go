@@ -156,8 +156,11 @@ func (l *loader) entity(k entity.Kind, n *node, path string, parent *item, paren
 	if bad[""] {
 		return
 	}
-	if r, ok := e.(*entity.Route); ok && l.legacy {
-		migrateLegacyPaths(r)
+	if r, ok := e.(*entity.Route); ok {
+		r.ApplyProtocolDefaults(!n.get("strip_path").isNull())
+		if l.legacy {
+			migrateLegacyPaths(r)
+		}
 	}
 	entity.Normalize(e)
 	it := &item{e: e, path: path, node: n, parent: parent, parentField: parentField, bad: bad}

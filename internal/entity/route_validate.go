@@ -124,6 +124,9 @@ func (r *Route) validateMatchers(e *Errors, httpish, stream, tlsish bool) {
 		if len(r.Methods) > 0 {
 			e.Add("methods", "cannot set 'methods' when 'protocols' is 'grpc' or 'grpcs'")
 		}
+		if r.StripPath {
+			e.Add("strip_path", "cannot set 'strip_path' when 'protocols' is 'grpc' or 'grpcs'")
+		}
 		if len(r.Hosts)+len(r.Headers)+len(r.Paths) == 0 && !(tlsish && len(r.SNIs) > 0) {
 			e.Add("", "must set one of 'hosts', 'headers', 'paths' when 'protocols' is 'grpc' or 'grpcs'")
 		}

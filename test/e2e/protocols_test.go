@@ -17,7 +17,8 @@ import (
 )
 
 // TestWebSocketAndGRPCThroughBinary: a WebSocket echo and a gRPC unary call
-// through a DB-less node whose plain listener also speaks h2c.
+// through a DB-less node whose plain listener also speaks h2c. The gRPC route
+// leaves strip_path out: as in Kong, that means false for a gRPC route.
 func TestWebSocketAndGRPCThroughBinary(t *testing.T) {
 	t.Parallel()
 	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +62,6 @@ services:
   - name: grpc
     protocols: [grpc]
     paths: [/grpc.health.v1.Health/]
-    strip_path: false
 `, ws.URL, ln.Addr())
 	n := startDBLess(t, declFile(t, doc), "GANTRY_PROXY_LISTEN=127.0.0.1:0 http2")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
