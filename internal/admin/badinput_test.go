@@ -15,7 +15,19 @@ import (
 // the offending field, and nothing written to the database.
 func TestBadInputKongShape(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t, nil)
+	pg := startPG(t)
+	for _, db := range []struct {
+		name string
+		opt  func(*Options)
+	}{{"sqlite", nil}, {"postgres", onPostgres(t, pg)}} {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			testBadInput(t, newTestAPI(t, db.opt))
+		})
+	}
+}
+
+func testBadInput(t *testing.T, a *testAPI) {
 	a.must(http.StatusCreated, "POST", "/services", map[string]any{"name": "s", "host": "s.internal"})
 	a.must(http.StatusCreated, "POST", "/routes", map[string]any{"name": "r", "paths": []string{"/r"}, "service": map[string]any{"name": "s"}})
 	cert, key := selfSigned(t, "taken.example", false)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/store/pgtest"
-	"github.com/gantryhq/gantry/internal/store/postgres"
 )
 
 // BenchmarkAdminAPI measures Admin API writes and reads over real HTTP on
@@ -30,24 +29,7 @@ func BenchmarkAdminAPI(b *testing.B) {
 		open func(b *testing.B) func(*Options)
 	}{
 		{"sqlite", func(*testing.B) func(*Options) { return nil }},
-		{"postgres", func(b *testing.B) func(*Options) {
-			cfg := postgres.Config{Host: pg.Host, Port: pg.Port, User: pg.User, Database: pg.NewDatabase(b)}
-			m, err := postgres.Migrations(cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			_, err = m.Bootstrap(ctx)
-			m.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-			st, err := postgres.Open(ctx, cfg, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { st.Close() })
-			return func(o *Options) { o.Store = st }
-		}},
+		{"postgres", func(b *testing.B) func(*Options) { return onPostgres(b, pg) }},
 	}
 	for _, s := range stores {
 		b.Run(s.name+"/write", func(b *testing.B) {

@@ -13,7 +13,19 @@ import (
 // (a read-modify-write outside the write transaction loses updates).
 func TestConcurrentPatchesKeepEachOther(t *testing.T) {
 	t.Parallel()
-	a := newTestAPI(t, nil)
+	pg := startPG(t)
+	for _, db := range []struct {
+		name string
+		opt  func(*Options)
+	}{{"sqlite", nil}, {"postgres", onPostgres(t, pg)}} {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			testConcurrentPatches(t, newTestAPI(t, db.opt))
+		})
+	}
+}
+
+func testConcurrentPatches(t *testing.T, a *testAPI) {
 	fields := []string{"retries", "connect_timeout", "read_timeout", "write_timeout", "port"}
 	for round := range 10 {
 		name := fmt.Sprintf("svc-%d", round)

@@ -40,7 +40,7 @@ func newTestAPI(t testing.TB, edit func(*Options)) *testAPI {
 		srv.Close()
 		_ = st.Close()
 	})
-	return &testAPI{t: t, srv: srv, store: st}
+	return &testAPI{t: t, srv: srv, store: opts.Store}
 }
 
 // with returns a copy of a that reports failures to t (a subtest).
