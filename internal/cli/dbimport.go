@@ -61,7 +61,14 @@ DB-less node load back. An existing file is never overwritten.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return withStore(c.Context(), stdio, &f, func(_ *config.Config, st store.Store, _ *plugin.Registry) error {
+				tty := isTerminal(stdio.Stderr)
+				if tty {
+					fmt.Fprint(stdio.Stderr, "exporting: reading the database…")
+				}
 				cfg, err := st.Export(c.Context())
+				if tty {
+					fmt.Fprintln(stdio.Stderr)
+				}
 				if err != nil {
 					return err
 				}
