@@ -2,11 +2,9 @@ package proxy
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/netip"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -81,21 +79,11 @@ func (p *Proxy) client(r *http.Request, st *reqState, rreq *router.Request) {
 		st.scheme = "https"
 		rreq.TLS, rreq.SNI = true, r.TLS.ServerName
 	}
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		addr := ap.Addr().Unmap()
-		rreq.SrcIP, rreq.SrcPort = addr, int(ap.Port())
-		st.clientAddr, st.clientIP = addr, addr.String()
-		st.peerIP = st.clientIP
-		// Behind a PROXY protocol balancer, trust is the balancer's (as
-		// Kong checks realip_remote_addr) and it is the peer in X-Forwarded-For.
-		if lb, ok := balancerPeer(r.Context()); ok {
-			st.peerIP = lb.String()
-			addr = lb
-		}
-		st.trusted = p.trusted(addr)
-	} else {
-		st.clientIP, st.peerIP = r.RemoteAddr, r.RemoteAddr
+	pi := p.peer(r)
+	if pi.parsed {
+		rreq.SrcIP, rreq.SrcPort = pi.addr, pi.port
 	}
+	st.clientAddr, st.clientIP, st.peerIP, st.trusted = pi.addr, pi.ip, pi.peerIP, pi.trusted
 	if st.trusted {
 		if v := r.Header.Get("X-Forwarded-Proto"); v != "" {
 			st.scheme = strings.ToLower(v)
@@ -107,16 +95,9 @@ func (p *Proxy) client(r *http.Request, st *reqState, rreq *router.Request) {
 			rreq.SrcIP = st.clientAddr
 		}
 	}
-	st.host = r.Host
-	if h, _, err := net.SplitHostPort(r.Host); err == nil {
-		st.host = h
-	}
+	st.host = hostOnly(r.Host)
 	rreq.Host = r.Host
-	if la, ok := r.Context().Value(http.LocalAddrContextKey).(*net.TCPAddr); ok {
-		ap := la.AddrPort()
-		rreq.DstIP, rreq.DstPort = ap.Addr().Unmap(), int(ap.Port())
-		st.serverPort = strconv.Itoa(la.Port)
-	}
+	rreq.DstIP, rreq.DstPort, st.serverPort = pi.local, pi.localPort, pi.serverPort
 }
 
 // finish counts the request and turns a panic into a 500 for this request

@@ -52,7 +52,6 @@ func (p *Proxy) Serve(ln net.Listener, lo ListenOptions) error {
 	}
 	if lo.ProxyProtocol {
 		ln = &proxyProtoListener{Listener: ln, timeout: p.opts.ReadHeaderTimeout, trusted: p.trusted}
-		srv.ConnContext = withBalancerPeer
 	}
 	if lo.TLS {
 		ln = tls.NewListener(ln, srv.TLSConfig)
@@ -84,6 +83,7 @@ func (p *Proxy) newServer(lo ListenOptions) *http.Server {
 		IdleTimeout:       p.opts.IdleTimeout,
 		MaxHeaderBytes:    p.opts.MaxHeaderBytes,
 		ConnState:         p.stats.connState,
+		ConnContext:       withConnInfo(lo.ProxyProtocol),
 		ErrorLog:          slog.NewLogLogger(p.log.Handler(), slog.LevelDebug),
 	}
 	if lo.TLS {
