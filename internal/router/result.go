@@ -36,7 +36,7 @@ func (r *Router) result(m *matcher, path string, dst *Match) {
 	if m.service != nil && m.service.Path != "" {
 		base = m.service.Path
 	}
-	dst.UpstreamPath = escapePath(upstreamPath(base, path, matched, m.route.StripPath, m.route.PathHandling))
+	dst.UpstreamPath = escapePath(upstreamPath(base, path, matched, m.route.StripPath))
 }
 
 // captures maps group names and numbers to the text they matched.

@@ -3,13 +3,15 @@ package router
 import "strings"
 
 // upstreamPath joins the service path and the request path the way Kong
-// does (its "path handling" table), given the normalized request path, the
-// length of the part of it a path matcher matched (-1 when the route has no
-// paths), strip_path and the route's path_handling.
+// does (the v0 rows of its "path handling" table), given the normalized
+// request path, the length of the part of it a path matcher matched (-1 when
+// the route has no paths) and strip_path. A route's path_handling does not
+// enter: Kong 3.x's traditional_compatible router joins every route with v0
+// and ignores "v1" (which only its legacy "traditional" router honoured).
 //
 // The result is not yet escaped. It avoids allocating when the result is a
 // suffix of path or the service path itself.
-func upstreamPath(base, path string, matched int, strip bool, handling string) string {
+func upstreamPath(base, path string, matched int, strip bool) string {
 	if base == "" {
 		base = "/"
 	}
@@ -20,9 +22,6 @@ func upstreamPath(base, path string, matched int, strip bool, handling string) s
 		postfix = sanitizePostfix(path[matched:])
 	} else {
 		postfix = sanitizePostfix(path[1:])
-	}
-	if handling == "v1" {
-		return joinV1(base, path, postfix, strip)
 	}
 	return joinV0(base, path, postfix, strip)
 }
@@ -75,17 +74,6 @@ func joinV0(base, path, postfix string, strip bool) string {
 		return concat(base, postfix, path)
 	}
 	return base + "/" + postfix
-}
-
-// joinV1 treats the service path as a plain prefix (Kong 1.x behaviour).
-func joinV1(base, path, postfix string, strip bool) string {
-	if !strip {
-		return concat(base, path[1:], path)
-	}
-	if strings.HasSuffix(base, "/") && strings.HasPrefix(postfix, "/") {
-		return concat(base[:len(base)-1], postfix, path)
-	}
-	return concat(base, postfix, path)
 }
 
 // concat returns a+b, reusing path's memory when a+b is a suffix of it (as

@@ -31,6 +31,7 @@ func TestRoutingRulesThroughBinary(t *testing.T) {
 		{"hdr-v2", []string{"headers: {x-version: [v2]}", "paths: [/hdr]", "strip_path: false"}},
 		{"hdr-any", []string{"paths: [/hdr]", "strip_path: false"}},
 		{"regex-strip", []string{`paths: ['~/re/(?<v>v\d)/']`}},
+		{"handling-v1", []string{"paths: [/v1p/]", "path_handling: v1"}},
 	}
 	n := startDBLess(t, declFile(t, servicePerRoute(up.URL, routes, "")))
 	client := &http.Client{}
@@ -46,6 +47,7 @@ func TestRoutingRulesThroughBinary(t *testing.T) {
 		{name: "strip_path keeps a trailing slash", path: "/strip/users/", wantRoute: "strip", wantPath: "/s-strip/users/"},
 		{name: "strip_path false joins the whole request path", path: "/keep/users", wantRoute: "keep", wantPath: "/s-keep/keep/users"},
 		{name: "strip_path on a regex removes the whole match", path: "/re/v2/items", wantRoute: "regex-strip", wantPath: "/s-regex-strip/items"},
+		{name: "path_handling v1 joins as v0 under traditional_compatible", path: "/v1p/x", wantRoute: "handling-v1", wantPath: "/s-handling-v1/x"},
 		{name: "preserve_host sends the client's Host", path: "/preserve/x", host: "client.example", wantRoute: "preserve", wantPath: "/s-preserve/x", wantHost: "client.example"},
 		{name: "without preserve_host the upstream's Host", path: "/strip/x", host: "client.example", wantRoute: "strip", wantPath: "/s-strip/x"},
 		{name: "exact host beats a wildcard", path: "/h", host: "api.example.com", wantRoute: "exact-host", wantPath: "/s-exact-host/h"},
