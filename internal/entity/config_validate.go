@@ -46,7 +46,12 @@ func entities[T Entity](list []T) []Entity {
 // Validate checks every entity's own fields, that every reference points at
 // an entity of c and that unique fields are unique. It does not normalize.
 // The error, when not nil, is a *ConfigErrors listing every failure.
-func (c *Config) Validate() error {
+func (c *Config) Validate() error { return c.validate(nil) }
+
+// validate is Validate checking the own fields of only the entities changed
+// reports true for (all of them when changed is nil); ids, unique fields
+// and references are always checked across the whole config.
+func (c *Config) validate(changed func(Entity) bool) error {
 	errs := &ConfigErrors{}
 	ids := map[Kind]map[string]bool{}
 	for _, k := range Kinds {
@@ -57,8 +62,10 @@ func (c *Config) Validate() error {
 				errs.Errors = append(errs.Errors, ConfigError{Kind: k, Index: i, Message: "entity is null"})
 				continue
 			}
-			for _, fe := range Validate(e) {
-				errs.add(e, i, fe.Field, fe.Message)
+			if changed == nil || changed(e) {
+				for _, fe := range Validate(e) {
+					errs.add(e, i, fe.Field, fe.Message)
+				}
 			}
 			if id := e.GetID(); id != "" {
 				if ids[k][id] {

@@ -36,24 +36,40 @@ type Options struct {
 	// Hash, when set, is used as the snapshot's hash instead of computing
 	// cfg.Hash() again (the cluster agent already has it).
 	Hash string
+	// Digest, when its Hash is set, is cfg.Digest() computed by the caller:
+	// it takes the place of Hash and lets Build reuse the parts of prev
+	// whose kinds did not change (see reuse.go). Without it Build computes
+	// it, unless Hash is set.
+	Digest entity.Digest
+	// Validated says cfg already passed cfg.Validate (the declarative
+	// loader and the cluster codec validate), so Build does not run it
+	// again.
+	Validated bool
 	// Chains builds the per-route plugin chains; nil leaves every
 	// Route.Chain nil. See Chain.
 	Chains ChainBuilder
 	// GlobalChain builds the chain run for requests that match no route
 	// (global plugins only); nil runs none.
 	GlobalChain func(cfg *entity.Config) (Chain, error)
+	// ChainsKey identifies what Chains and GlobalChain build with (the
+	// plugin registry's builder): a comparable, non-nil value equal across
+	// builds lets Build keep prev's chains when no kind they are built from
+	// changed. Without it chains are rebuilt whenever Chains is set.
+	ChainsKey any
 }
 
 // Snapshot is one immutable, ready-to-serve configuration.
 type Snapshot struct {
 	cfg       *entity.Config
 	hash      string
+	digest    entity.Digest
 	router    *router.Router
 	routes    map[string]*Route    // by route id
 	services  map[string]*Service  // by service id
 	upstreams map[string]*Upstream // by lower-cased upstream name
 	certs     *CertStore
 	global    Chain
+	chainsKey any // Options.ChainsKey, or noChains when built without chains
 }
 
 // Route is a routable route with what the proxy needs to serve it.
@@ -79,13 +95,13 @@ func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) 
 	if cfg == nil {
 		cfg = &entity.Config{}
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("snapshot: invalid config: %w", err)
+	if !opts.Validated {
+		if err := cfg.Validate(); err != nil {
+			return nil, fmt.Errorf("snapshot: invalid config: %w", err)
+		}
 	}
-	s := &Snapshot{cfg: cfg, hash: opts.Hash}
-	if s.hash == "" {
-		s.hash = cfg.Hash()
-	}
+	s := &Snapshot{cfg: cfg, digest: digestOf(cfg, opts)}
+	s.hash = s.digest.Hash
 	def := opts.DefaultCert
 	if def == nil && prev != nil {
 		def = prev.certs.def
@@ -96,13 +112,10 @@ func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) 
 			return nil, err
 		}
 	}
-	certs, err := newCertStore(cfg, def)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
+	if err := s.buildCerts(cfg, prev, def); err != nil {
+		return nil, err
 	}
-	s.certs = certs
-
-	fresh, err := s.buildUpstreams(cfg, prev, opts.Balancer)
+	fresh, err := s.reuseUpstreams(cfg, prev, opts.Balancer)
 	if err != nil {
 		return nil, err
 	}
@@ -114,16 +127,11 @@ func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) 
 			}
 		}
 	}()
-	if err := s.buildServices(cfg); err != nil {
+	if err := s.reuseServices(cfg, prev); err != nil {
 		return nil, err
 	}
-	if err := s.buildRoutes(cfg, opts.Chains); err != nil {
+	if err := s.reuseRoutes(cfg, prev, opts); err != nil {
 		return nil, err
-	}
-	if opts.GlobalChain != nil {
-		if s.global, err = opts.GlobalChain(cfg); err != nil {
-			return nil, fmt.Errorf("snapshot: global plugins: %w", err)
-		}
 	}
 	ok = true
 	startAll(fresh)
@@ -135,8 +143,10 @@ func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) 
 
 // buildRoutes compiles the router from the routes whose service is enabled
 // (Kong leaves routes of a disabled service out of the router, so they
-// answer 404) and builds the per-route entries.
-func (s *Snapshot) buildRoutes(cfg *entity.Config, chains ChainBuilder) error {
+// answer 404) and builds the per-route entries. keep says prev routes the
+// same routes and services as cfg, so it is taken over as it is; else the
+// new router reuses prev's compiled regexes.
+func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *router.Router, keep bool, chains ChainBuilder) error {
 	routes := make([]*entity.Route, 0, len(cfg.Routes))
 	s.routes = make(map[string]*Route, len(cfg.Routes))
 	for _, r := range cfg.Routes {
@@ -165,7 +175,11 @@ func (s *Snapshot) buildRoutes(cfg *entity.Config, chains ChainBuilder) error {
 		routes = append(routes, r)
 		s.routes[r.ID] = e
 	}
-	rt, err := router.New(routes, cfg.Services)
+	if keep {
+		s.router = prev
+		return nil
+	}
+	rt, err := prev.Rebuild(routes, cfg.Services)
 	if err != nil {
 		return fmt.Errorf("snapshot: router: %w", err)
 	}

@@ -1,0 +1,54 @@
+package entity
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+)
+
+// ValidateChanged is Validate for a config derived from one that already
+// passed it: only the entities changed reports true for get their own fields
+// checked (a data plane applying a delta passes the entities the delta
+// brought), while ids, unique fields and references are still checked
+// across the whole config, since a change elsewhere can break them.
+func (c *Config) ValidateChanged(changed func(Entity) bool) error {
+	if changed == nil {
+		changed = func(Entity) bool { return false }
+	}
+	return c.validate(changed)
+}
+
+// Digest is a config's hash together with one digest per kind, so a
+// consumer can tell which kinds changed between two configs without
+// comparing them entity by entity.
+type Digest struct {
+	// Hash is what Hash returns.
+	Hash string
+	// Kinds holds the md5 hex digest of each kind's canonical form.
+	Kinds map[Kind]string
+}
+
+// Digest computes Hash and the per-kind digests in one pass over c.
+func (c *Config) Digest() Digest {
+	d := Digest{Kinds: make(map[Kind]string, len(Kinds))}
+	h := md5.New()
+	c.canonical(h, func(k Kind, part []byte) {
+		sum := md5.Sum(part)
+		d.Kinds[k] = hex.EncodeToString(sum[:])
+	})
+	d.Hash = hex.EncodeToString(h.Sum(nil))
+	return d
+}
+
+// Same reports whether d and o have equal digests for every kind in ks;
+// a digest without per-kind digests is never the same as anything.
+func (d Digest) Same(o Digest, ks ...Kind) bool {
+	if d.Kinds == nil || o.Kinds == nil {
+		return false
+	}
+	for _, k := range ks {
+		if d.Kinds[k] != o.Kinds[k] {
+			return false
+		}
+	}
+	return true
+}

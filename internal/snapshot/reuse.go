@@ -1,0 +1,135 @@
+package snapshot
+
+import (
+	"crypto/tls"
+	"fmt"
+
+	"github.com/gantryhq/gantry/internal/balancer"
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/router"
+)
+
+// What each part of a snapshot is built from. When these kinds have the
+// same digests in the new config as in prev, Build hands prev's part over
+// instead of building it again: on a data plane most pushes change a few
+// routes or plugins, and rebuilding 10,000 unchanged services, certificates
+// and chains would only feed the garbage collector that the request path
+// shares (SPEC §8).
+var (
+	certKinds     = []entity.Kind{entity.KindCertificate, entity.KindSNI}
+	upstreamKinds = []entity.Kind{entity.KindUpstream, entity.KindTarget}
+	serviceKinds  = []entity.Kind{entity.KindService, entity.KindCertificate, entity.KindCACertificate}
+	routerKinds   = []entity.Kind{entity.KindRoute, entity.KindService}
+	// chainKinds is every kind but upstreams and targets: plugins read
+	// consumers, credentials and certificates, and are scoped by service
+	// and route.
+	chainKinds = []entity.Kind{
+		entity.KindService, entity.KindRoute, entity.KindConsumer, entity.KindPlugin,
+		entity.KindCertificate, entity.KindSNI, entity.KindCACertificate,
+		entity.KindKeyAuth, entity.KindBasicAuth, entity.KindJWT, entity.KindACL,
+	}
+)
+
+// digestOf returns the digest Build works with: the caller's, else one
+// with only the given hash (no reuse by kind), else computed.
+func digestOf(cfg *entity.Config, opts Options) entity.Digest {
+	switch {
+	case opts.Digest.Hash != "":
+		return opts.Digest
+	case opts.Hash != "":
+		return entity.Digest{Hash: opts.Hash}
+	}
+	return cfg.Digest()
+}
+
+// same reports whether prev exists and its config had the same digests as
+// s's for kinds.
+func (s *Snapshot) same(prev *Snapshot, kinds []entity.Kind) bool {
+	return prev != nil && s.digest.Same(prev.digest, kinds...)
+}
+
+func (s *Snapshot) buildCerts(cfg *entity.Config, prev *Snapshot, def *tls.Certificate) error {
+	if s.same(prev, certKinds) && prev.certs.def == def {
+		s.certs = prev.certs
+		return nil
+	}
+	certs, err := newCertStore(cfg, def)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	s.certs = certs
+	return nil
+}
+
+// reuseUpstreams takes prev's upstreams as they are when no upstream or
+// target changed, else builds them (balancers are still handed over one by
+// one). It returns the balancers it created.
+func (s *Snapshot) reuseUpstreams(cfg *entity.Config, prev *Snapshot, opts balancer.Options) ([]*balancer.Balancer, error) {
+	if s.same(prev, upstreamKinds) {
+		s.upstreams = prev.upstreams
+		return nil, nil
+	}
+	return s.buildUpstreams(cfg, prev, opts)
+}
+
+// reuseServices takes prev's services when neither they, the certificates
+// they present or trust, nor the upstreams they point at changed.
+func (s *Snapshot) reuseServices(cfg *entity.Config, prev *Snapshot) error {
+	if s.same(prev, serviceKinds) && s.same(prev, upstreamKinds) {
+		s.services = prev.services
+		return nil
+	}
+	return s.buildServices(cfg)
+}
+
+// reuseRoutes keeps prev's route entries when nothing they are built from
+// changed, else builds them anew: with prev's plugin chains when no kind
+// a chain is built from changed (only upstreams or targets did), and with
+// prev's router when routes and services did not change (otherwise the
+// router is rebuilt reusing prev's compiled regexes).
+func (s *Snapshot) reuseRoutes(cfg *entity.Config, prev *Snapshot, opts Options) error {
+	s.chainsKey = chainsKeyOf(opts)
+	keepChains := s.chainsKey != nil && s.same(prev, chainKinds) && prev.chainsKey == s.chainsKey
+	if keepChains && s.same(prev, upstreamKinds) {
+		s.router, s.routes, s.global = prev.router, prev.routes, prev.global
+		return nil
+	}
+	var prevRouter *router.Router
+	chains := opts.Chains
+	if prev != nil {
+		prevRouter = prev.router
+	}
+	if keepChains && chains != nil {
+		chains = func(cfg *entity.Config, r *entity.Route, svc *entity.Service) (Chain, error) {
+			if e := prev.routes[r.ID]; e != nil {
+				return e.Chain, nil
+			}
+			return opts.Chains(cfg, r, svc)
+		}
+	}
+	if err := s.buildRoutes(cfg, prevRouter, s.same(prev, routerKinds), chains); err != nil {
+		return err
+	}
+	switch {
+	case keepChains:
+		s.global = prev.global
+	case opts.GlobalChain != nil:
+		var err error
+		if s.global, err = opts.GlobalChain(cfg); err != nil {
+			return fmt.Errorf("snapshot: global plugins: %w", err)
+		}
+	}
+	return nil
+}
+
+// noChains is the chains key of snapshots built without plugin chains.
+type noChains struct{}
+
+// chainsKeyOf says what built a snapshot's chains: nothing, a known
+// builder, or (nil) an unknown one that is never taken as the same.
+func chainsKeyOf(opts Options) any {
+	if opts.Chains == nil && opts.GlobalChain == nil {
+		return noChains{}
+	}
+	return opts.ChainsKey
+}
