@@ -4,7 +4,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -90,9 +92,25 @@ func benchProxy(b *testing.B, cfg *entity.Config, opts snapshot.Options, hdr ...
 }
 
 // BenchmarkProxyDuringBuilds is BenchmarkProxy while another goroutine
-// builds and swaps in 5,000-route snapshots back to back: compare its
-// ns/op with BenchmarkProxy's to see what config work costs requests.
+// builds and swaps in 5,000-route snapshots, back to back or at a fixed
+// rate (what a throttled builder would do): compare its ns/op and p99 with
+// BenchmarkProxy's to see what config work costs requests. Run it with
+// -cpu 1 for the production setting (GOMAXPROCS=1: builder and requests
+// share one core) and -benchtime=2s so the slower rates build a few times.
 func BenchmarkProxyDuringBuilds(b *testing.B) {
+	for _, bb := range []struct {
+		name  string
+		every time.Duration
+	}{
+		{"back-to-back", 0},
+		{"10-per-s", 100 * time.Millisecond},
+		{"1-per-s", time.Second},
+	} {
+		b.Run(bb.name, func(b *testing.B) { benchDuringBuilds(b, bb.every) })
+	}
+}
+
+func benchDuringBuilds(b *testing.B, every time.Duration) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "hello")
 	}))
@@ -114,7 +132,16 @@ func BenchmarkProxyDuringBuilds(b *testing.B) {
 	go func() {
 		n := 0
 		defer func() { built <- n }()
+		tick := time.NewTicker(max(every, time.Microsecond))
+		defer tick.Stop()
 		for {
+			if every > 0 {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+			}
 			select {
 			case <-stop:
 				return
@@ -132,15 +159,20 @@ func BenchmarkProxyDuringBuilds(b *testing.B) {
 	req := httptest.NewRequest(http.MethodGet, "http://api.example.com/api/users?id=1", nil)
 	req.RemoteAddr = "127.0.0.1:40000"
 	w := &discardWriter{h: http.Header{}}
+	lat := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()
 	for b.Loop() {
 		clear(w.h)
+		t0 := time.Now()
 		p.ServeHTTP(w, req)
+		lat = append(lat, time.Since(t0))
 		if w.status != http.StatusOK {
 			b.Fatalf("status %d", w.status)
 		}
 	}
 	close(stop)
 	b.ReportMetric(float64(<-built), "builds")
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-us")
 	p.Current().Retire(nil)
 }

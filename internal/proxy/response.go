@@ -13,7 +13,7 @@ import (
 // latency headers and Via, and records the status for the counters.
 func (p *Proxy) modifyResponse(res *http.Response) error {
 	st := stateOf(res.Request.Context())
-	h := headerSetter{h: res.Header, vals: make([]string, 0, 3)}
+	h := headerSetter{h: res.Header, vals: st.resVals[:0]}
 	h.set("X-Gantry-Upstream-Latency", strconv.FormatInt(ms(st.upstreamHeaders.Sub(st.upstreamStart)), 10))
 	h.set("X-Gantry-Proxy-Latency", strconv.FormatInt(ms(st.upstreamStart.Sub(st.start)), 10))
 	h.appendVia(res.Header.Get("Via"))

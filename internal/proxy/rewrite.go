@@ -33,7 +33,7 @@ func rewrite(pr *httputil.ProxyRequest) {
 		out.Host = svc.HostHeader // "" for upstream targets: set per peer
 	}
 
-	h := headerSetter{h: out.Header, vals: make([]string, 0, 8)}
+	h := headerSetter{h: out.Header, vals: st.reqVals[:0]}
 	// Kong appends the client address to X-Forwarded-For whoever sent it;
 	// the other X-Forwarded-* are taken from the client only if trusted.
 	if prior := in.Header.Values("X-Forwarded-For"); len(prior) > 0 {
@@ -57,8 +57,8 @@ func rewrite(pr *httputil.ProxyRequest) {
 	}
 }
 
-// headerSetter sets single-valued headers from one shared backing array:
-// one allocation for all the forwarding headers of a request.
+// headerSetter sets single-valued headers from one shared backing array,
+// which lives in the request's reqState: no allocation per header.
 type headerSetter struct {
 	h    http.Header
 	vals []string

@@ -37,6 +37,11 @@ type reqState struct {
 	responded       bool         // a status line went out
 	bodyTimedOut    atomic.Bool
 
+	// Backing arrays of the header values Gantry sets (headerSetter):
+	// the upstream request's forwarding headers and the response's.
+	reqVals [8]string
+	resVals [3]string
+
 	// The route's plugin chain and its per-request context; nil without
 	// plugins.
 	chain   *plugin.Chain
