@@ -43,6 +43,16 @@ func TestLegacyFormatMigratesRoutePaths(t *testing.T) {
 			}
 		})
 	}
+	t.Run("json document", func(t *testing.T) {
+		t.Parallel()
+		cfg, err := Parse([]byte(`{"_format_version": "2.1", "routes": [{"name": "r", "paths": ["/users/\\d+"]}]}`), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Routes[0].Paths; !slices.Equal(got, []string{`~/users/\d+`}) {
+			t.Errorf("paths = %q, want [~/users/\\d+]", got)
+		}
+	})
 	t.Run("a migrated regex that does not compile names its place", func(t *testing.T) {
 		t.Parallel()
 		_, err := Parse([]byte("_format_version: \"2.1\"\nroutes:\n- paths: ['/a(b']\n"), Options{})
