@@ -35,6 +35,10 @@ func newChain(m map[string]*entry, rewrite []*Instance) *Chain {
 // Len is the number of plugin names in the chain.
 func (c *Chain) Len() int { return len(c.entries) }
 
+// Empty reports whether no plugin can run on the chain's requests (nil
+// included), so the proxy can skip the plugin context altogether.
+func (c *Chain) Empty() bool { return c == nil || (len(c.entries) == 0 && len(c.rewrite) == 0) }
+
 // Rewrite runs the rewrite phase of global instances. A plugin may stop
 // the request here; Access then reports it.
 func (c *Chain) Rewrite(ctx *Context) {

@@ -24,7 +24,7 @@ import (
 // false when a plugin answered.
 func (p *Proxy) access(w http.ResponseWriter, r *http.Request, st *reqState) (http.ResponseWriter, bool) {
 	chain, _ := st.route.Chain.(*plugin.Chain)
-	if chain == nil {
+	if chain.Empty() { // most routes: no plugin context, no counting writer
 		return w, true
 	}
 	pc := p.startPlugins(w, r, st, chain)
@@ -44,7 +44,7 @@ func (p *Proxy) access(w http.ResponseWriter, r *http.Request, st *reqState) (ht
 // answer instead), as Kong runs global plugins before routing.
 func (p *Proxy) noRoute(w http.ResponseWriter, r *http.Request, st *reqState) {
 	chain, _ := st.snap.GlobalChain().(*plugin.Chain)
-	if chain == nil {
+	if chain.Empty() {
 		writeError(w, st, http.StatusNotFound, msgNoRoute)
 		return
 	}
