@@ -3,6 +3,7 @@ package httplog_test
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -124,4 +125,35 @@ func TestHTTPLogSchema(t *testing.T) {
 		"batch size":       {Config: map[string]any{"http_endpoint": "http://x/", "queue": map[string]any{"max_batch_size": 0}}, Field: "config.queue.max_batch_size"},
 		"bad header":       {Config: map[string]any{"http_endpoint": "http://x/", "headers": map[string]any{"a b": "c"}}, Field: "config.headers.a b"},
 	})
+}
+
+// TestHTTPLogEndpointPasswordNeverLogged sends to an endpoint with a
+// password in its URL that refuses connections: the retries and the final
+// drop are logged, the password never is.
+func TestHTTPLogEndpointPasswordNeverLogged(t *testing.T) {
+	t.Parallel()
+	const password = "http-log-endpoint-pw"
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close()
+	h := plugintest.New(t, plugintest.Basic(plugintest.Plugin("http-log", map[string]any{
+		"http_endpoint": "http://logger:" + password + "@" + dead + "/logs",
+		"queue":         map[string]any{"max_retry_time": 0.2, "initial_retry_delay": 0.01, "max_retry_delay": 0.05},
+	}, plugintest.Scope{})))
+	if resp, _ := h.Do(t, h.Request(t, "GET", "/", nil)); resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(h.Logs(), "batch dropped") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the dropped batch was not logged:\n%s", h.Logs())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if logs := h.Logs(); strings.Contains(logs, password) || !strings.Contains(logs, "retrying") {
+		t.Errorf("logs hold the endpoint password or no retry:\n%s", logs)
+	}
 }

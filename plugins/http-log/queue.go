@@ -52,6 +52,17 @@ func (q *queue) add(entry []byte) {
 
 func (q *queue) run() {
 	defer q.wg.Done()
+	// A failing sender must not take the node down with it: the entries
+	// are dropped, the next add starts a new sender.
+	defer func() {
+		if v := recover(); v != nil {
+			q.mu.Lock()
+			dropped := len(q.entries)
+			q.entries, q.running = nil, false
+			q.mu.Unlock()
+			q.logger.Error("http-log: sender panicked, queued entries dropped", "panic", v, "entries", dropped)
+		}
+	}()
 	for {
 		q.coalesce()
 		q.mu.Lock()
