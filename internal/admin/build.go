@@ -27,6 +27,7 @@ func (h *handler) build(ctx context.Context, rd getter, k entity.Kind, m map[str
 	if len(errs) > 0 {
 		return nil, errSchema(errs)
 	}
+	stripPathSet := m["strip_path"] != nil
 	stripNulls(rec, m)
 	normalizeNumbers(rec, m)
 	data, err := json.Marshal(m)
@@ -42,6 +43,9 @@ func (h *handler) build(ctx context.Context, rd getter, k entity.Kind, m map[str
 		return nil, errSchema(entity.Errors{{Message: "invalid value: " + err.Error()}})
 	}
 	autoFields(e)
+	if r, ok := e.(*entity.Route); ok {
+		r.ApplyProtocolDefaults(stripPathSet) // grpc routes default strip_path to false
+	}
 	entity.Normalize(e)
 	errs = entity.Validate(e)
 	if p, ok := e.(*entity.Plugin); ok && h.opts.ValidatePlugin != nil && len(errs) == 0 {

@@ -39,6 +39,8 @@ func TestRoutesAndReferences(t *testing.T) {
 		{"indexed form arrays keep index order", "POST", "/routes", url.Values{"hosts[2]": {"b.example"}, "hosts[1]": {"a.example"}, "hosts[10]": {"c.example"}}, 201, 0, []string{`"hosts":["a.example","b.example","c.example"]`}},
 		{"PATCH null restores the default", "PATCH", "/routes/r1", map[string]any{"protocols": nil, "strip_path": nil}, 200, 0, []string{`"protocols":["http","https"]`, `"strip_path":true`}},
 		{"PATCH null unsets the service", "PATCH", "/routes/r3", map[string]any{"service": nil}, 200, 0, []string{`"name":"r3"`}},
+		{"grpc route defaults strip_path to false", "POST", "/routes", map[string]any{"name": "g1", "protocols": []string{"grpc"}, "paths": []string{"/pkg.Greeter/"}}, 201, 0, []string{`"strip_path":false`}},
+		{"grpc route refuses strip_path true", "POST", "/routes", map[string]any{"protocols": []string{"grpc"}, "paths": []string{"/pkg.Greeter/"}, "strip_path": true}, 400, 2, []string{"strip_path"}},
 		{"route without service has no service endpoint", "GET", "/routes/r3/service", nil, 404, 0, []string{"Not found"}},
 	})
 

@@ -143,6 +143,21 @@ func TestHealthchecksOff(t *testing.T) {
 	if h := bal.UpstreamHealth(); h != HealthchecksOff {
 		t.Fatalf("upstream health %s, want HEALTHCHECKS_OFF", h)
 	}
+
+	// A mark by hand shows even without checks: the operator must see why
+	// the target gets no traffic.
+	if err := bal.SetHealth(sick.addr, "", false); err != nil {
+		t.Fatal(err)
+	}
+	if h := healthOf(bal, sick.addr); h != Unhealthy {
+		t.Fatalf("health after marking unhealthy %s, want UNHEALTHY", h)
+	}
+	if h := bal.UpstreamHealth(); h != Unhealthy {
+		t.Fatalf("upstream health after marking its only target unhealthy %s, want UNHEALTHY", h)
+	}
+	if _, err := bal.Pick(nil); err == nil {
+		t.Fatal("Pick succeeded with the only target marked unhealthy")
+	}
 }
 
 func TestThreshold(t *testing.T) {

@@ -37,7 +37,9 @@ type AddressHealth struct {
 // disables a target, and Kong's health endpoint leaves those out), in the
 // order the targets were given. A target is HEALTHY when one of its addresses
 // is, DNS_ERROR when its host name has no addresses, and HEALTHCHECKS_OFF
-// when the upstream has no active or passive checks.
+// when the upstream has no active or passive checks — unless an address was
+// marked unhealthy by hand (SetHealth), which shows as UNHEALTHY so the
+// operator sees why it gets no traffic.
 func (b *Balancer) Health() []TargetHealth {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -48,12 +50,12 @@ func (b *Balancer) Health() []TargetHealth {
 		}
 		row := TargetHealth{Target: t.name, Weight: t.weight, Health: Unhealthy}
 		for _, p := range t.addrs {
-			h := HealthchecksOff
-			if b.hc.on {
-				h = Unhealthy
-				if p.healthy.Load() {
-					h = Healthy
-					row.Health = Healthy
+			h := Unhealthy
+			if p.healthy.Load() {
+				h = Healthy
+				row.Health = Healthy
+				if !b.hc.on {
+					h = HealthchecksOff
 				}
 			}
 			ip, port, _ := net.SplitHostPort(p.addr)
@@ -63,7 +65,7 @@ func (b *Balancer) Health() []TargetHealth {
 		switch {
 		case len(t.addrs) == 0:
 			row.Health = DNSError
-		case !b.hc.on:
+		case !b.hc.on && row.Health == Healthy:
 			row.Health = HealthchecksOff
 		}
 		if len(t.addrs) > 0 {
@@ -78,10 +80,11 @@ func (b *Balancer) Health() []TargetHealth {
 // HEALTHCHECKS_OFF without checks, else HEALTHY when the healthy weight meets
 // healthchecks.threshold, else UNHEALTHY.
 func (b *Balancer) UpstreamHealth() string {
-	if !b.hc.on {
+	healthy := b.view.Load().healthy
+	if !b.hc.on && healthy {
 		return HealthchecksOff
 	}
-	if b.view.Load().healthy {
+	if healthy {
 		return Healthy
 	}
 	return Unhealthy

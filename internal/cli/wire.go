@@ -70,6 +70,9 @@ func wire(ctx context.Context, s *config.Config, log *slog.Logger) (*wiring, err
 		w.opts.Admin = func(n *server.Node) http.Handler {
 			o := adminOpts
 			o.Node = nodeInfo(s, n, reg)
+			if s.Role != config.RoleControlPlane { // a control plane proxies nothing
+				o.UpstreamHealth, o.SetTargetHealth = n.UpstreamHealth, n.SetTargetHealth
+			}
 			if o.Store == nil {
 				o.ApplyConfig, o.CurrentConfig = n.Apply, n.Current
 			}

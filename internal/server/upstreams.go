@@ -50,6 +50,11 @@ func (n *Node) serveUpstreamHealth(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": healthRows(u), "next": nil, "node_id": n.id})
+}
+
+// healthRows renders the health of every enabled target of u, Kong's shape.
+func healthRows(u *snapshot.Upstream) []healthRow {
 	byName := map[string]balancer.TargetHealth{}
 	if u.Balancer != nil {
 		for _, h := range u.Balancer.Health() {
@@ -71,7 +76,7 @@ func (n *Node) serveUpstreamHealth(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, healthRow{Target: t, Health: h.Health, Data: map[string]any{"addresses": addrs}})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": rows, "next": nil, "node_id": n.id})
+	return rows
 }
 
 func (n *Node) serveTargets(w http.ResponseWriter, r *http.Request, all bool) {
