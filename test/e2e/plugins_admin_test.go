@@ -72,9 +72,11 @@ func TestPluginsThroughAdminAPI(t *testing.T) {
 		t.Errorf("GET /basic-auths shows the plain-text password: %s", got)
 	}
 
+	// rate-limiting goes in before key-auth: the node applies whole database
+	// revisions in order, so once key-auth's 401 shows, rate-limiting is live too.
+	mustAdmin(t, 201, "POST", a+"/services/api/plugins", map[string]any{"name": "rate-limiting", "config": map[string]any{"minute": 3, "policy": "local"}})
 	mustAdmin(t, 201, "POST", a+"/routes/api-route/plugins", map[string]any{"name": "key-auth"})
 	mustAdmin(t, 201, "POST", a+"/routes/api-route/plugins", map[string]any{"name": "acl", "config": map[string]any{"allow": []string{"readers"}}})
-	mustAdmin(t, 201, "POST", a+"/services/api/plugins", map[string]any{"name": "rate-limiting", "config": map[string]any{"minute": 3, "policy": "local"}})
 
 	t.Run("invalid plugin config is refused with the field named", func(t *testing.T) {
 		for _, c := range []struct {
