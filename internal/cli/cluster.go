@@ -75,7 +75,7 @@ func wireDataPlane(s *config.Config, log *slog.Logger, reg *plugin.Registry, cer
 		a, err := dp.New(dp.Options{
 			ControlPlanes: s.Cluster.ControlPlanes, Cert: cert, NodeID: n.ID(), Hostname: host,
 			Version: dp.ReportedVersion(version.Version), Plugins: reg.Versions(), Labels: s.Cluster.DPLabels,
-			Prefix: s.Prefix, DeclarativeConfig: s.DeclarativeConfig, Apply: n.ApplyHashed,
+			Prefix: s.Prefix, DeclarativeConfig: s.DeclarativeConfig, Apply: n.ApplyValidated,
 			ValidatePlugin: reg.Normalize, MaxPayload: s.Cluster.MaxPayload, Logger: log,
 		})
 		if err != nil {

@@ -162,8 +162,8 @@ func (d *testDP) start(t testing.TB, addrs []string, cert *clustertls.Cert, mods
 		ControlPlanes: addrs, Cert: cert, NodeID: d.id, Hostname: "dp-" + d.id[:8],
 		Version: "1.4.0", Plugins: map[string]string{"cors": "1.2.0", "key-auth": "1.1.0"},
 		Labels: map[string]string{"region": "test"}, Prefix: d.prefix, Logger: d.logs.logger(),
-		Apply: func(_ context.Context, cfg *entity.Config, hash string) error {
-			next, err := snapshot.Build(cfg, d.snap.Load(), snapshot.Options{Hash: hash})
+		Apply: func(_ context.Context, cfg *entity.Config, sum entity.Digest) error {
+			next, err := snapshot.Build(cfg, d.snap.Load(), snapshot.Options{Digest: sum, Validated: true})
 			if err != nil {
 				return err
 			}

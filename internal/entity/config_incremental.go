@@ -3,6 +3,7 @@ package entity
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"hash"
 )
 
 // ValidateChanged is Validate for a config derived from one that already
@@ -31,9 +32,8 @@ type Digest struct {
 func (c *Config) Digest() Digest {
 	d := Digest{Kinds: make(map[Kind]string, len(Kinds))}
 	h := md5.New()
-	c.canonical(h, func(k Kind, part []byte) {
-		sum := md5.Sum(part)
-		d.Kinds[k] = hex.EncodeToString(sum[:])
+	c.canonical(h, func(k Kind, kh hash.Hash) {
+		d.Kinds[k] = hex.EncodeToString(kh.Sum(nil))
 	})
 	d.Hash = hex.EncodeToString(h.Sum(nil))
 	return d

@@ -1,10 +1,10 @@
 package entity
 
 import (
-	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
+	"hash"
 	"io"
 	"reflect"
 	"slices"
@@ -21,28 +21,33 @@ func (c *Config) Hash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// canonical writes c's canonical form to w, one kind after another, and
-// hands each kind's part (the kind's entities, without its name) to part
-// when part is not nil. The slice is reused: part must not keep it.
-func (c *Config) canonical(w io.Writer, part func(Kind, []byte)) {
+// canonical writes c's canonical form to w, one kind after another. When
+// kindSum is not nil, each kind's entities (without the kind's name) also
+// go through a hash of their own, handed to kindSum after the kind.
+func (c *Config) canonical(w io.Writer, kindSum func(Kind, hash.Hash)) {
 	if c == nil {
 		c = &Config{}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	out, kh := w, hash.Hash(nil)
+	if kindSum != nil {
+		kh = md5.New()
+		out = io.MultiWriter(w, kh)
+	}
+	enc := json.NewEncoder(out)
 	for _, k := range Kinds {
 		items := slices.DeleteFunc(c.OfKind(k), isNil)
 		slices.SortStableFunc(items, func(a, b Entity) int { return strings.Compare(a.GetID(), b.GetID()) })
-		buf.Reset()
+		_, _ = w.Write([]byte(k))
+		_, _ = w.Write([]byte{0})
+		if kh != nil {
+			kh.Reset()
+		}
 		for _, e := range items {
 			// encoding/json sorts map keys, so plugin configs are canonical too.
 			_ = enc.Encode(withoutTimestamps(e))
 		}
-		_, _ = w.Write([]byte(k))
-		_, _ = w.Write([]byte{0})
-		_, _ = w.Write(buf.Bytes())
-		if part != nil {
-			part(k, buf.Bytes())
+		if kindSum != nil {
+			kindSum(k, kh)
 		}
 	}
 }

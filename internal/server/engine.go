@@ -56,11 +56,13 @@ func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) (*e
 }
 
 // apply builds a snapshot of cfg next to the running one and swaps it in;
-// on error the running snapshot is untouched. hash is cfg's hash when the
-// caller knows it, "" to compute it.
-func (e *engine) apply(cfg *entity.Config, hash string) error {
-	opts := snapshot.Options{Logger: e.log, Balancer: balancer.Options{Logger: e.log}, DefaultCert: e.defaultCert, Hash: hash}
+// on error the running snapshot is untouched. k says what the caller
+// already knows of cfg (its digest, that it is valid).
+func (e *engine) apply(cfg *entity.Config, k known) error {
+	opts := snapshot.Options{Logger: e.log, Balancer: balancer.Options{Logger: e.log}, DefaultCert: e.defaultCert,
+		Digest: k.digest, Validated: k.validated}
 	if b := e.chains; b != nil {
+		opts.ChainsKey = b
 		opts.Chains = func(cfg *entity.Config, r *entity.Route, svc *entity.Service) (snapshot.Chain, error) {
 			return b.Build(cfg, r, svc)
 		}

@@ -25,7 +25,7 @@ func (n *Node) Run(ctx context.Context) error {
 	n.log.Log(ctx, config.LevelNotice, "starting Gantry", "version", version.Version, "role", s.Role, "database", s.Database,
 		"prefix", s.Prefix, "node_id", n.id, "pid", os.Getpid())
 	n.log.Debug("settings", "configuration", s.Redacted())
-	if err := n.load(ctx, n.src(), ""); err != nil {
+	if err := n.load(ctx, n.src(), known{}); err != nil {
 		return fmt.Errorf("cannot start: %w", err)
 	}
 	sets, err := n.bindListeners(ctx)
@@ -80,12 +80,12 @@ func (n *Node) Run(ctx context.Context) error {
 
 // load reads src, builds and swaps a snapshot, and counts the outcome. At
 // start its error stops the node; later Reload wraps it.
-func (n *Node) load(ctx context.Context, src ConfigSource, hash string) error {
+func (n *Node) load(ctx context.Context, src ConfigSource, k known) error {
 	n.reloadMu.Lock()
 	defer n.reloadMu.Unlock()
 	cfg, err := src.Load(ctx)
 	if err == nil {
-		err = n.engine.apply(cfg, hash)
+		err = n.engine.apply(cfg, k)
 	}
 	if err != nil {
 		n.metrics.reloads.WithLabelValues("failed").Inc()

@@ -14,15 +14,23 @@ import (
 func (s *stream) sendLoop(ctx context.Context) {
 	retry := time.NewTicker(s.cp.opts.Timing.Timeout / 3)
 	defer retry.Stop()
+	pace := time.NewTimer(time.Hour)
+	pace.Stop()
+	defer pace.Stop()
 	for {
-		var err error
+		var (
+			err  error
+			wait time.Duration
+		)
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.kick:
-			err = s.push()
+			wait, err = s.push()
 		case <-retry.C:
-			err = s.push()
+			wait, err = s.push()
+		case <-pace.C:
+			wait, err = s.push()
 		case <-s.acks:
 			exp, _ := s.cp.Current()
 			err = s.srv.Send(&clusterpb.CPMessage{Msg: &clusterpb.CPMessage_HeartbeatAck{HeartbeatAck: &clusterpb.HeartbeatAck{ExpectedVersion: exp}}})
@@ -33,17 +41,22 @@ func (s *stream) sendLoop(ctx context.Context) {
 			}
 			return
 		}
+		if wait > 0 {
+			pace.Reset(wait)
+		}
 	}
 }
 
 // push sends the current version to the DP when it needs it and may get
 // it: plugin rules pass, it does not run it yet, no push is awaiting an
-// answer, and it has not rejected that very configuration.
-func (s *stream) push() error {
+// answer, it has not rejected that very configuration, and the pause after
+// its last answer is over; otherwise it returns how long that pause still
+// lasts, for the caller to try again then.
+func (s *stream) push() (time.Duration, error) {
 	c := s.cp
 	v := c.hist.current()
 	if v == nil {
-		return nil
+		return 0, nil
 	}
 	if p := checkPlugins(v.plugins, c.opts.Plugins, s.hello.Plugins); p != nil {
 		msg := p.String()
@@ -57,23 +70,25 @@ func (s *stream) push() error {
 				"config_version", v.n, "sync_status", p.status)
 		}
 		c.dps.update(s.id, func(dp *DataPlane) { dp.SyncStatus, dp.SyncDetail = p.status, msg })
-		return nil
+		return 0, nil
 	}
 	c.dps.update(s.id, func(dp *DataPlane) { dp.SyncStatus, dp.SyncDetail = StatusNormal, "" })
 	if v.tooLarge {
-		return nil
+		return 0, nil
 	}
 	s.mu.Lock()
 	s.warned = ""
+	now := time.Now()
 	skip := s.hash == v.hash || s.rejected == v.hash ||
-		s.inflight != 0 && time.Since(s.sentAt) < c.opts.Timing.Timeout
+		s.inflight != 0 && now.Sub(s.sentAt) < c.opts.Timing.Timeout
+	wait := s.pacedLocked(now)
 	running, hash := s.running, s.hash
-	if !skip {
-		s.inflight, s.sentAt = v.n, time.Now()
+	if !skip && wait == 0 {
+		s.inflight, s.sentAt = v.n, now
 	}
 	s.mu.Unlock()
-	if skip {
-		return nil
+	if skip || wait > 0 {
+		return wait, nil
 	}
 	enc, delta := c.payloadFor(v, running, hash)
 	push := &clusterpb.ConfigPush{Version: v.n, Hash: v.hash, Delta: delta, Payload: enc.Payload, Checksum: enc.Checksum}
@@ -81,8 +96,8 @@ func (s *stream) push() error {
 		push.BaseVersion, push.BaseHash = running, hash
 	}
 	if err := s.srv.Send(&clusterpb.CPMessage{Msg: &clusterpb.CPMessage_Config{Config: push}}); err != nil {
-		return fmt.Errorf("push config version %d: %w", v.n, err)
+		return 0, fmt.Errorf("push config version %d: %w", v.n, err)
 	}
 	c.log.Debug("configuration pushed", "node_id", s.id, "config_version", v.n, "delta", delta, "bytes", len(enc.Payload))
-	return nil
+	return 0, nil
 }

@@ -29,6 +29,8 @@ func (s *stream) result(r *clusterpb.ApplyResult) {
 	s.mu.Lock()
 	if r.Version == s.inflight {
 		s.inflight = 0
+		now := time.Now()
+		s.nextAt = now.Add(paceGap(now.Sub(s.sentAt)))
 	}
 	if !r.Ok && !r.Resync {
 		s.rejected = r.Hash

@@ -38,8 +38,9 @@ type stream struct {
 	hash     string
 	inflight int64 // version pushed and not yet answered; 0 when none
 	sentAt   time.Time
-	rejected string // hash the DP refused: not pushed again
-	warned   string // last plugin warning logged, so it is logged once
+	nextAt   time.Time // no push before then (see pace.go)
+	rejected string    // hash the DP refused: not pushed again
+	warned   string    // last plugin warning logged, so it is logged once
 }
 
 func (s *stream) nudge() {

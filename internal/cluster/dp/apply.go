@@ -48,7 +48,8 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 	if err != nil {
 		return a.reject(res, finish, err)
 	}
-	hash := cfg.Hash()
+	d := cfg.Digest()
+	hash := d.Hash
 	if hash != p.Hash {
 		if p.Delta {
 			a.log.Warn("configuration built from a delta differs from the control plane's; asking for the whole configuration",
@@ -59,7 +60,7 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		a.log.Warn("configuration hash differs from the control plane's (a field this node does not know?)",
 			"config_version", p.Version, "expected_hash", p.Hash, "hash", hash)
 	}
-	if err := a.install(ctx, cfg, hash, p.Version, "control_plane"); err != nil {
+	if err := a.install(ctx, cfg, d, p.Version, "control_plane"); err != nil {
 		return a.reject(res, finish, err)
 	}
 	a.writeCache(p, cfg, hash)

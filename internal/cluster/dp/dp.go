@@ -61,8 +61,10 @@ func (t Timing) withDefaults() Timing {
 }
 
 // ApplyFunc builds cfg into a snapshot and swaps it in; on error the
-// running snapshot must keep serving. hash is cfg's hash, already computed.
-type ApplyFunc func(ctx context.Context, cfg *entity.Config, hash string) error
+// running snapshot must keep serving. cfg has already passed
+// cfg.Validate and d is its cfg.Digest(): the build need not do either
+// again (server.Node.ApplyValidated).
+type ApplyFunc func(ctx context.Context, cfg *entity.Config, d entity.Digest) error
 
 // Options configures an Agent.
 type Options struct {

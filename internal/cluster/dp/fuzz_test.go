@@ -29,8 +29,8 @@ func testAgent(t testing.TB) *Agent {
 	var snap *snapshot.Snapshot
 	a, err := New(Options{
 		ControlPlanes: []string{"127.0.0.1:1"}, Cert: cert, NodeID: "n", Prefix: dir, MaxPayload: 1 << 20,
-		Apply: func(_ context.Context, cfg *entity.Config, hash string) error {
-			next, err := snapshot.Build(cfg, snap, snapshot.Options{Hash: hash})
+		Apply: func(_ context.Context, cfg *entity.Config, d entity.Digest) error {
+			next, err := snapshot.Build(cfg, snap, snapshot.Options{Digest: d, Validated: true})
 			if err == nil {
 				snap = next
 			}

@@ -23,14 +23,14 @@ func (a *Agent) Start(ctx context.Context) error {
 	if a.opts.DeclarativeConfig != "" {
 		cfg, err := declarative.LoadFile(a.opts.DeclarativeConfig, declarative.Options{IgnoreUnknownNull: true, ValidatePlugin: a.opts.ValidatePlugin})
 		if err == nil {
-			if err = a.install(ctx, cfg, cfg.Hash(), 0, "declarative_config"); err == nil {
+			if err = a.install(ctx, cfg, cfg.Digest(), 0, "declarative_config"); err == nil {
 				return nil
 			}
 		}
 		a.log.Warn("declarative_config not used, starting empty", "path", a.opts.DeclarativeConfig, "error", err)
 	}
 	empty := &entity.Config{}
-	if err := a.install(ctx, empty, empty.Hash(), 0, "empty"); err != nil {
+	if err := a.install(ctx, empty, empty.Digest(), 0, "empty"); err != nil {
 		return fmt.Errorf("apply the empty configuration: %w", err)
 	}
 	return nil
@@ -45,16 +45,17 @@ func (a *Agent) startFromCache(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
-	hash := cfg.Hash()
-	if hash != c.Hash {
-		return fmt.Errorf("hash %s of the cached configuration differs from the recorded %s", hash, c.Hash)
+	d := cfg.Digest()
+	if d.Hash != c.Hash {
+		return fmt.Errorf("hash %s of the cached configuration differs from the recorded %s", d.Hash, c.Hash)
 	}
-	return a.install(ctx, cfg, hash, c.Version, "cache")
+	return a.install(ctx, cfg, d, c.Version, "cache")
 }
 
-// install applies cfg and records it as running.
-func (a *Agent) install(ctx context.Context, cfg *entity.Config, hash string, version int64, source string) error {
-	if err := a.opts.Apply(ctx, cfg, hash); err != nil {
+// install applies cfg, valid and with digest d, and records it as running.
+func (a *Agent) install(ctx context.Context, cfg *entity.Config, d entity.Digest, version int64, source string) error {
+	hash := d.Hash
+	if err := a.opts.Apply(ctx, cfg, d); err != nil {
 		return err
 	}
 	a.mu.Lock()

@@ -95,9 +95,12 @@ func (c *Codec) EncodeDelta(version int64, hash string, d *Delta) (*Encoded, err
 }
 
 // DecodeDelta decompresses a delta payload and applies it on top of base,
-// which it does not modify. The result is validated like a full config
-// (references, unique fields, plugin configs with validatePlugin); the
-// caller still compares its hash with the one the control plane announced.
+// which it does not modify. base must be valid (it is running): the
+// entities the delta brings get their fields checked (plugin configs with
+// validatePlugin), and ids, unique fields and references are checked across
+// the result, so a delta costs field checks only for what it changes. The
+// caller still compares the result's hash with the one the control plane
+// announced.
 func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors) (*entity.Config, error) {
 	raw, err := c.Decompress(payload, sum)
 	if err != nil {
@@ -108,8 +111,9 @@ func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, val
 		return nil, fmt.Errorf("decode delta: %w", err)
 	}
 	out := &entity.Config{}
+	fresh := map[entity.Entity]bool{}
 	for _, k := range entity.Kinds {
-		if err := mergeKind(out, base, k, &d, validatePlugin); err != nil {
+		if err := mergeKind(out, base, k, &d, validatePlugin, fresh); err != nil {
 			return nil, err
 		}
 	}
@@ -118,7 +122,7 @@ func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, val
 			return nil, fmt.Errorf("decode delta: unknown entity kind %q", k)
 		}
 	}
-	if err := out.Validate(); err != nil {
+	if err := out.ValidateChanged(func(e entity.Entity) bool { return fresh[e] }); err != nil {
 		return nil, fmt.Errorf("invalid configuration: %w", err)
 	}
 	return out, nil
@@ -126,12 +130,13 @@ func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, val
 
 // mergeKind adds to out base's entities of kind k minus the deleted and
 // replaced ones, plus the upserts, sorted by id as a store exports them.
-func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin func(*entity.Plugin) entity.Errors) error {
+// It records the upserted entities in fresh.
+func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin func(*entity.Plugin) entity.Errors, fresh map[entity.Entity]bool) error {
 	gone := map[string]bool{}
 	for _, id := range d.Deletes[k] {
 		gone[id] = true
 	}
-	var fresh []entity.Entity
+	var upserts []entity.Entity
 	for i, raw := range d.Upserts[k] {
 		e, err := decodeEntity(k, raw)
 		if err != nil {
@@ -143,7 +148,8 @@ func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin
 			}
 		}
 		gone[e.GetID()] = true
-		fresh = append(fresh, e)
+		upserts = append(upserts, e)
+		fresh[e] = true
 	}
 	var all []entity.Entity
 	if base != nil {
@@ -153,7 +159,7 @@ func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin
 			}
 		}
 	}
-	all = append(all, fresh...)
+	all = append(all, upserts...)
 	slices.SortStableFunc(all, func(a, b entity.Entity) int { return strings.Compare(a.GetID(), b.GetID()) })
 	for _, e := range all {
 		out.Add(e)
