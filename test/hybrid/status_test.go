@@ -48,9 +48,16 @@ func TestDataPlaneStatusEndpoints(t *testing.T) {
 			Connected     bool   `json:"connected"`
 		} `json:"cluster"`
 	}
-	call(t, "GET", dp.status()+"/status", nil, &st)
-	if st.Cluster.ConfigVersion == 0 || st.Cluster.ConfigHash != st.Hash || !st.Cluster.Connected {
-		t.Fatalf("/status = %+v: want the running version and hash, connected", st)
+	// The agent records the version just after the proxy swaps the snapshot
+	// in, so /status may lag the running hash for a moment.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		call(t, "GET", dp.status()+"/status", nil, &st)
+		if st.Cluster.ConfigVersion != 0 && st.Cluster.ConfigHash == st.Hash && st.Cluster.Connected {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/status = %+v: want the running version and hash, connected", st)
+		}
 	}
 	eventually(t, "the CP row shows the DP's hash", 15*time.Second, func() bool {
 		r, _ := rowOf(t, cp, dp)
