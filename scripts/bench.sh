@@ -4,10 +4,14 @@
 # duration. Each proxy runs on one core (GOMAXPROCS=1 / worker_processes 1)
 # pinned with taskset; the upstream and wrk share the other core(s).
 # Prints req/s, p50 and p99 for each, the ratios Gantry/nginx and
-# Gantry/direct, and each proxy's memory (VmRSS, VmHWM).
+# Gantry/direct, each proxy's memory (VmRSS, VmHWM), and the machine's
+# load average before and after (on a shared machine it says how far to
+# trust the run).
 #
 # Knobs (environment): BENCH_DURATION (10s), BENCH_CONNECTIONS (50),
-# BENCH_THREADS (1), BENCH_WARMUP (2s).
+# BENCH_THREADS (1), BENCH_WARMUP (2s), BENCH_BASE (a git revision: also
+# run the Gantry of that commit, as "base", to compare before and after
+# a change under the same conditions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +40,12 @@ trap cleanup EXIT
 
 echo "bench: building" >&2
 go build -o "$work/gantry" ./cmd/gantry
+base=${BENCH_BASE:-}
+if [ -n "$base" ]; then
+	mkdir -p "$work/base-src"
+	git archive "$base" | tar -x -C "$work/base-src"
+	(cd "$work/base-src" && go build -o "$work/gantry-base" ./cmd/gantry)
+fi
 go build -o "$work/benchupstream" ./cmd/benchupstream
 
 # wait_for FILE: until FILE exists and is not empty (10 s at most).
@@ -100,17 +110,26 @@ services:
   - name: all
     paths: [ "/" ]
 YAML
-GOMAXPROCS=1 GANTRY_PREFIX="$work/prefix" GANTRY_DATABASE=off GANTRY_DECLARATIVE_CONFIG="$work/gantry.yaml" \
-	GANTRY_PROXY_LISTEN=127.0.0.1:0 GANTRY_STATUS_LISTEN=127.0.0.1:0 GANTRY_LOG_LEVEL=warn \
-	taskset -c "$proxy_cpu" "$work/gantry" start 2>"$work/gantry.log" &
-pids+=($!)
-gantry_pid=$!
-wait_for "$work/prefix/listeners.json"
-# listeners.json lists "proxy" first: its first address is the proxy's.
-gantry_addr=$(grep -m1 '"address"' "$work/prefix/listeners.json" | sed 's/.*"address": *"\([^"]*\)".*/\1/')
+# start_gantry NAME BINARY: runs BINARY with its own prefix; sets
+# gantry_pid and gantry_addr.
+start_gantry() {
+	GOMAXPROCS=1 GANTRY_PREFIX="$work/prefix-$1" GANTRY_DATABASE=off GANTRY_DECLARATIVE_CONFIG="$work/gantry.yaml" \
+		GANTRY_PROXY_LISTEN=127.0.0.1:0 GANTRY_STATUS_LISTEN=127.0.0.1:0 GANTRY_ADMIN_LISTEN=off GANTRY_LOG_LEVEL=warn \
+		taskset -c "$proxy_cpu" "$2" start 2>"$work/$1.log" &
+	pids+=($!)
+	gantry_pid=$!
+	wait_for "$work/prefix-$1/listeners.json"
+	# listeners.json lists "proxy" first: its first address is the proxy's.
+	gantry_addr=$(grep -m1 '"address"' "$work/prefix-$1/listeners.json" | sed 's/.*"address": *"\([^"]*\)".*/\1/')
+	curl -fsS -o /dev/null "http://$gantry_addr/" || { echo "bench: Gantry ($1) does not proxy; its log:" >&2; cat "$work/$1.log" >&2; exit 1; }
+}
+if [ -n "$base" ]; then
+	start_gantry base "$work/gantry-base"
+	base_pid=$gantry_pid base_addr=$gantry_addr
+fi
+start_gantry gantry "$work/gantry"
 
 for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$nginx_port/" 2>/dev/null && break; sleep 0.1; done
-curl -fsS -o /dev/null "http://$gantry_addr/" || { echo "bench: Gantry does not proxy; its log:" >&2; cat "$work/gantry.log" >&2; exit 1; }
 nginx_worker=$(pgrep -P "$nginx_master" | head -1)
 
 # cpu_ticks PID: user+system CPU time the process has used, in clock ticks.
@@ -142,9 +161,11 @@ run() {
 }
 mem() { awk '/VmRSS|VmHWM/ { printf "%s %s kB  ", $1, $2 }' "/proc/$1/status"; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: wrk -t$threads -c$conns -d$duration (warm-up $warmup); proxies pinned to cpu $proxy_cpu, upstream and wrk to cpu $other_cpus" >&2
 run direct "http://$upstream/"
 run nginx "http://127.0.0.1:$nginx_port/" "$nginx_worker"
+[ -n "$base" ] && run base "http://$base_addr/" "$base_pid"
 run gantry "http://$gantry_addr/" "$gantry_pid"
 
 echo
@@ -155,9 +176,13 @@ done <"$work/results"
 awk '{ rps[$1] = $2; p99[$1] = $4; cpu[$1] = $5 } END {
 	printf "\ngantry/nginx  req/s %.2f  p99 %.2f  cpu per request %.2f\n", rps["gantry"] / rps["nginx"], p99["gantry"] / p99["nginx"], cpu["gantry"] / cpu["nginx"]
 	printf "gantry/direct req/s %.2f  p99 %.2f\n", rps["gantry"] / rps["direct"], p99["gantry"] / p99["direct"]
+	if ("base" in rps) printf "gantry/base   req/s %.2f  p99 %.2f  cpu per request %.2f\n", rps["gantry"] / rps["base"], p99["gantry"] / p99["base"], cpu["gantry"] / cpu["base"]
 }' "$work/results"
+echo
+echo "load average: $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 echo
 echo "memory after the run:"
 echo "  nginx worker  $(mem "$nginx_worker")"
 echo "  nginx master  $(mem "$nginx_master")"
+[ -n "$base" ] && echo "  gantry base   $(mem "$base_pid")"
 echo "  gantry        $(mem "$gantry_pid")"
