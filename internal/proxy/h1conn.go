@@ -41,7 +41,7 @@ func (c *h1Conn) abort() {
 // back on a reused connection: the upstream had closed it while idle, and
 // the request may go again on another connection.
 func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration) (res *http.Response, stale bool, err error) {
-	if err := req.Write(c.bw); err != nil {
+	if err := writeRequest(c.bw, req); err != nil {
 		return nil, c.reused, err
 	}
 	if err := c.bw.Flush(); err != nil {
