@@ -49,7 +49,10 @@ func (f *forwarder) RoundTrip(out *http.Request) (*http.Response, error) {
 			}
 			return nil, err
 		}
-		t0 := time.Now()
+		t0 := st.upstreamStart
+		if attempt > 0 {
+			t0 = time.Now()
+		}
 		var res *http.Response
 		if fast {
 			out.URL.Host, out.Host = peer.Addr, attemptHost(host, peer, svc)
@@ -63,9 +66,10 @@ func (f *forwarder) RoundTrip(out *http.Request) (*http.Response, error) {
 				res.Body = newUpstreamBody(res.Body, svc.ReadTimeout, cancel)
 			}
 		}
-		latency := float64(time.Since(t0).Microseconds()) / 1000
+		now := time.Now()
+		latency := float64(now.Sub(t0).Microseconds()) / 1000
 		if err == nil {
-			st.upstreamHeaders = time.Now()
+			st.upstreamHeaders = now
 			done(svc, peer, balancer.Result{Status: res.StatusCode, LatencyMS: latency})
 			st.setCookie = peer.SetCookie
 			return res, nil
