@@ -75,18 +75,32 @@ func (a *Agent) reject(res *clusterpb.ApplyResult, finish func() *clusterpb.Appl
 }
 
 // writeCache stores the running config in the prefix. A full push is
-// cached as received; a delta's result is encoded anew.
+// cached as received, and a delta is appended to the cache as received
+// while the chain stays short; otherwise (a config whose hash differs from
+// the CP's, a long chain) the running config is encoded anew. a.applyMu is
+// held.
 func (a *Agent) writeCache(p *clusterpb.ConfigPush, cfg *entity.Config, hash string) {
-	c := &wire.Cached{Version: p.Version, Hash: hash, Payload: p.Payload, Checksum: p.Checksum}
-	if p.Delta || hash != p.Hash {
+	var c *wire.Cached
+	switch {
+	case hash != p.Hash:
+	case !p.Delta:
+		c = &wire.Cached{Version: p.Version, Hash: hash, Payload: p.Payload, Checksum: p.Checksum}
+	case a.cached != nil && a.cached.Hash == p.BaseHash:
+		c, _ = a.cached.WithDelta(p.Version, hash, wire.CachedDelta{Payload: p.Payload, Checksum: p.Checksum})
+	}
+	if c == nil {
 		enc, err := a.codec.EncodeFull(p.Version, hash, cfg)
 		if err != nil {
+			a.cached = nil
 			a.log.Warn("cannot encode the config cache", "error", err)
 			return
 		}
-		c.Payload, c.Checksum = enc.Payload, enc.Checksum
+		c = &wire.Cached{Version: p.Version, Hash: hash, Payload: enc.Payload, Checksum: enc.Checksum}
 	}
+	a.cached = nil
 	if err := wire.WriteCache(a.cachePath(), c); err != nil {
 		a.log.Warn("cannot write the config cache; a restart without the control plane would not have this configuration", "error", err)
+		return
 	}
+	a.cached = c
 }

@@ -97,7 +97,8 @@ type Agent struct {
 	log   *slog.Logger
 	codec *wire.Codec
 
-	applyMu sync.Mutex // one apply at a time
+	applyMu sync.Mutex   // one apply at a time; guards cached
+	cached  *wire.Cached // what the cache file holds, nil when unknown
 	mu      sync.Mutex
 	run     running
 	status  Status

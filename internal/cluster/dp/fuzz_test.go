@@ -17,8 +17,14 @@ import (
 
 func testAgent(t testing.TB) *Agent {
 	t.Helper()
-	dir := t.TempDir()
-	crt, key := filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key")
+	return testAgentAt(t, t.TempDir())
+}
+
+// testAgentAt is a started agent whose prefix (and config cache) is dir.
+func testAgentAt(t testing.TB, dir string) *Agent {
+	t.Helper()
+	certs := t.TempDir()
+	crt, key := filepath.Join(certs, "c.crt"), filepath.Join(certs, "c.key")
 	if err := clustertls.GenCert(crt, key, 1, time.Now()); err != nil {
 		t.Fatal(err)
 	}

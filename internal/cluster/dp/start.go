@@ -41,7 +41,7 @@ func (a *Agent) startFromCache(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := a.codec.DecodeFull(c.Payload, c.Checksum, a.opts.ValidatePlugin)
+	cfg, err := a.codec.DecodeCached(c, a.opts.ValidatePlugin)
 	if err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
@@ -49,7 +49,13 @@ func (a *Agent) startFromCache(ctx context.Context) error {
 	if d.Hash != c.Hash {
 		return fmt.Errorf("hash %s of the cached configuration differs from the recorded %s", d.Hash, c.Hash)
 	}
-	return a.install(ctx, cfg, d, c.Version, "cache")
+	if err := a.install(ctx, cfg, d, c.Version, "cache"); err != nil {
+		return err
+	}
+	a.applyMu.Lock()
+	a.cached = c
+	a.applyMu.Unlock()
+	return nil
 }
 
 // install applies cfg, valid and with digest d, and records it as running.

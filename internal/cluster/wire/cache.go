@@ -6,20 +6,37 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+
+	"github.com/gantryhq/gantry/internal/entity"
 )
 
 // CacheFile is the config cache's name inside the prefix.
 const CacheFile = "config.cache"
 
 // cacheMagic starts every cache file; the digit is the format version.
-var cacheMagic = []byte("GNTRYCC1")
+// Version 1 files (no deltas) are still read.
+var (
+	cacheMagic   = []byte("GNTRYCC2")
+	cacheMagicV1 = []byte("GNTRYCC1")
+)
 
-// Cached is what the cache file holds: a full payload and its version.
+// Cached is what the cache file holds: a full payload, then the deltas
+// applied on top of it since, and the version and hash of the result.
+// Keeping the deltas as received saves a data plane from encoding its
+// whole configuration again after every delta (SPEC §8).
 type Cached struct {
 	Version  int64
-	Hash     string
+	Hash     string // of the configuration after every delta
 	Payload  []byte // compressed full payload
 	Checksum uint32 // of Payload
+	Deltas   []CachedDelta
+}
+
+// CachedDelta is one compressed delta payload, as received.
+type CachedDelta struct {
+	Payload  []byte
+	Checksum uint32
 }
 
 // WriteCache replaces the cache file at path atomically: it writes a
@@ -55,7 +72,8 @@ func WriteCache(path string, c *Cached) error {
 }
 
 // encodeCache lays c out as: magic, crc32c of the rest, version, hash
-// length and hash, payload checksum, payload length and payload.
+// length and hash, payload checksum, payload length and payload, number of
+// deltas and, for each, its checksum, length and payload.
 func encodeCache(c *Cached) []byte {
 	body := binary.BigEndian.AppendUint64(nil, uint64(c.Version))
 	body = binary.BigEndian.AppendUint16(body, uint16(len(c.Hash)))
@@ -63,6 +81,12 @@ func encodeCache(c *Cached) []byte {
 	body = binary.BigEndian.AppendUint32(body, c.Checksum)
 	body = binary.BigEndian.AppendUint32(body, uint32(len(c.Payload)))
 	body = append(body, c.Payload...)
+	body = binary.BigEndian.AppendUint16(body, uint16(len(c.Deltas)))
+	for _, d := range c.Deltas {
+		body = binary.BigEndian.AppendUint32(body, d.Checksum)
+		body = binary.BigEndian.AppendUint32(body, uint32(len(d.Payload)))
+		body = append(body, d.Payload...)
+	}
 	out := append([]byte{}, cacheMagic...)
 	out = binary.BigEndian.AppendUint32(out, Checksum(body))
 	return append(out, body...)
@@ -89,7 +113,11 @@ func ReadCache(path string) (*Cached, error) {
 }
 
 func decodeCache(data []byte) (*Cached, error) {
-	if len(data) < len(cacheMagic)+4 || string(data[:len(cacheMagic)]) != string(cacheMagic) {
+	if len(data) < len(cacheMagic)+4 {
+		return nil, errors.New("not a Gantry config cache")
+	}
+	v1 := string(data[:len(cacheMagic)]) == string(cacheMagicV1)
+	if !v1 && string(data[:len(cacheMagic)]) != string(cacheMagic) {
 		return nil, errors.New("not a Gantry config cache")
 	}
 	sum := binary.BigEndian.Uint32(data[len(cacheMagic):])
@@ -102,6 +130,16 @@ func decodeCache(data []byte) (*Cached, error) {
 	c.Hash = string(r.bytes(int(r.u16())))
 	c.Checksum = r.u32()
 	c.Payload = r.bytes(int(r.u32()))
+	if !v1 {
+		n := int(r.u16())
+		for range min(n, len(r.b)) { // each delta takes 8 bytes at least
+			sum := r.u32()
+			c.Deltas = append(c.Deltas, CachedDelta{Checksum: sum, Payload: r.bytes(int(r.u32()))})
+		}
+		if n > len(c.Deltas) {
+			r.bad = true
+		}
+	}
 	if r.bad || len(r.b) != 0 {
 		return nil, errors.New("truncated or trailing data")
 	}
@@ -145,3 +183,40 @@ func (r *reader) u64() uint64 {
 	}
 	return 0
 }
+
+// DecodeCached loads a cache's configuration: its full payload, then each
+// delta on top, validated as pushes are. The caller compares the result's
+// hash with c.Hash.
+func (c *Codec) DecodeCached(cc *Cached, validatePlugin func(*entity.Plugin) entity.Errors) (*entity.Config, error) {
+	cfg, err := c.DecodeFull(cc.Payload, cc.Checksum, validatePlugin)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range cc.Deltas {
+		if cfg, err = c.DecodeDelta(cfg, d.Payload, d.Checksum, validatePlugin); err != nil {
+			return nil, fmt.Errorf("delta %d of %d: %w", i+1, len(cc.Deltas), err)
+		}
+	}
+	return cfg, nil
+}
+
+// WithDelta returns the cache for the configuration cc holds plus one more
+// delta, now at version and hash; cc is not modified. ok is false when the
+// chain is long or heavy enough (maxCacheDeltas, or deltas outweighing the
+// full payload) that the caller should write a full payload instead.
+func (cc *Cached) WithDelta(version int64, hash string, d CachedDelta) (next *Cached, ok bool) {
+	size := len(d.Payload)
+	for _, x := range cc.Deltas {
+		size += len(x.Payload)
+	}
+	if len(cc.Deltas) >= maxCacheDeltas || size > len(cc.Payload) {
+		return nil, false
+	}
+	next = &Cached{Version: version, Hash: hash, Payload: cc.Payload, Checksum: cc.Checksum,
+		Deltas: append(slices.Clip(cc.Deltas), d)}
+	return next, true
+}
+
+// maxCacheDeltas bounds the deltas kept after a cache's full payload, so
+// a start from the cache applies a bounded number of them.
+const maxCacheDeltas = 32

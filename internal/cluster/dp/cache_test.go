@@ -1,0 +1,76 @@
+package dp
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
+	"github.com/gantryhq/gantry/internal/cluster/wire"
+	"github.com/gantryhq/gantry/internal/entity"
+)
+
+// TestCacheKeepsDeltasAndRestartsFromThem: after a full push and a series
+// of deltas, a data plane restarted on the same prefix without a control
+// plane runs exactly the last configuration, whether the cache still
+// chains the deltas or had to be written in full.
+func TestCacheKeepsDeltasAndRestartsFromThem(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		deltas    int
+		wantChain int // deltas the cache file holds at the end
+	}{
+		{"a few deltas stay a chain", 3, 3},
+		{"a long chain is written in full", 40, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			a := testAgentAt(t, dir)
+			codec, err := wire.NewCodec(1 << 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(codec.Close)
+			cfg := bigConfig(200)
+			full, err := codec.EncodeFull(1, cfg.Hash(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := a.applyPush(context.Background(), &clusterpb.ConfigPush{Version: 1, Hash: full.Hash, Payload: full.Payload, Checksum: full.Checksum}); !res.Ok {
+				t.Fatalf("full push: %+v", res)
+			}
+			for i := range tt.deltas {
+				next := *cfg
+				r := entity.NewRoute()
+				r.ID, r.Paths, r.Service = fmt.Sprintf("20000000-0000-4000-8000-%012d", i), []string{fmt.Sprintf("/d%d", i)}, cfg.Routes[0].Service
+				next.Routes = append(append([]*entity.Route{}, cfg.Routes...), r)
+				from, _ := wire.NewIndex(cfg)
+				to, _ := wire.NewIndex(&next)
+				enc, err := codec.EncodeDelta(int64(i+2), next.Hash(), wire.Diff(from, to))
+				if err != nil {
+					t.Fatal(err)
+				}
+				res := a.applyPush(context.Background(), &clusterpb.ConfigPush{Version: enc.Version, Hash: enc.Hash, Delta: true,
+					BaseVersion: int64(i + 1), BaseHash: cfg.Hash(), Payload: enc.Payload, Checksum: enc.Checksum})
+				if !res.Ok || res.Resync {
+					t.Fatalf("delta %d: %+v", i, res)
+				}
+				cfg = &next
+			}
+			if c, err := wire.ReadCache(a.cachePath()); err != nil || tt.wantChain >= 0 && len(c.Deltas) != tt.wantChain ||
+				tt.wantChain < 0 && len(c.Deltas) >= tt.deltas {
+				t.Fatalf("cache holds %d deltas (%v), want %d", len(c.Deltas), err, tt.wantChain)
+			}
+			restarted := testAgentAt(t, dir)
+			if got := restarted.current(); got.hash != cfg.Hash() || got.version != int64(tt.deltas+1) {
+				t.Fatalf("restarted from the cache at version %d hash %s; want %d %s", got.version, got.hash, tt.deltas+1, cfg.Hash())
+			}
+			if src := restarted.Status().Source; src != "cache" {
+				t.Fatalf("restarted from %q, want the cache", src)
+			}
+		})
+	}
+}

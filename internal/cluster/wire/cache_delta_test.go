@@ -1,0 +1,54 @@
+package wire
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestCacheWithDeltas: deltas kept in the cache come back as written, a
+// file cut anywhere is refused, and a version 1 file (no deltas) still
+// loads.
+func TestCacheWithDeltas(t *testing.T) {
+	t.Parallel()
+	want := &Cached{Version: 7, Hash: "0123456789abcdef0123456789abcdef", Payload: []byte("full"), Checksum: Checksum([]byte("full")),
+		Deltas: []CachedDelta{{Payload: []byte("d1"), Checksum: Checksum([]byte("d1"))}, {Payload: []byte("d2"), Checksum: Checksum([]byte("d2"))}}}
+	raw := encodeCache(want)
+	got, err := decodeCache(raw)
+	if err != nil || len(got.Deltas) != 2 || string(got.Deltas[1].Payload) != "d2" || got.Deltas[1].Checksum != want.Deltas[1].Checksum {
+		t.Fatalf("decodeCache = %+v, %v", got, err)
+	}
+	for n := range len(raw) {
+		if _, err := decodeCache(raw[:n]); err == nil {
+			t.Fatalf("a cache cut at %d of %d bytes was accepted", n, len(raw))
+		}
+	}
+	v1 := encodeCache(&Cached{Version: 1, Hash: "h", Payload: []byte("p"), Checksum: Checksum([]byte("p"))})
+	v1 = v1[:len(v1)-2] // version 1 had no delta count
+	body := v1[len(cacheMagic)+4:]
+	v1 = append(append(bytes.Clone(cacheMagicV1), 0, 0, 0, 0), body...)
+	sum := Checksum(body)
+	v1[len(cacheMagic)], v1[len(cacheMagic)+1], v1[len(cacheMagic)+2], v1[len(cacheMagic)+3] = byte(sum>>24), byte(sum>>16), byte(sum>>8), byte(sum)
+	if got, err := decodeCache(v1); err != nil || string(got.Payload) != "p" || len(got.Deltas) != 0 {
+		t.Fatalf("version 1 cache: %+v, %v", got, err)
+	}
+}
+
+// TestWithDeltaBoundsTheChain: a delta is appended while the chain is
+// short and light; past that the caller is told to write in full.
+func TestWithDeltaBoundsTheChain(t *testing.T) {
+	t.Parallel()
+	c := &Cached{Version: 1, Hash: "a", Payload: bytes.Repeat([]byte("x"), 1000)}
+	small := CachedDelta{Payload: []byte("delta")}
+	next, ok := c.WithDelta(2, "b", small)
+	if !ok || next.Version != 2 || next.Hash != "b" || len(next.Deltas) != 1 || len(c.Deltas) != 0 {
+		t.Fatalf("WithDelta = %+v, %t; base now %+v", next, ok, c)
+	}
+	if _, ok := c.WithDelta(2, "b", CachedDelta{Payload: bytes.Repeat([]byte("y"), 1001)}); ok {
+		t.Fatal("a delta heavier than the full payload was chained")
+	}
+	for i := 0; ok; i++ {
+		if next, ok = next.WithDelta(int64(i+3), "c", small); ok && len(next.Deltas) > maxCacheDeltas {
+			t.Fatalf("chain grew to %d deltas", len(next.Deltas))
+		}
+	}
+}
