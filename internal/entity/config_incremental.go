@@ -11,11 +11,16 @@ import (
 // checked (a data plane applying a delta passes the entities the delta
 // brought), while ids, unique fields and references are still checked
 // across the whole config, since a change elsewhere can break them.
+// Certificates and CA certificates are always checked: whether they are
+// valid depends on the clock (expiry), not only on their fields.
 func (c *Config) ValidateChanged(changed func(Entity) bool) error {
-	if changed == nil {
-		changed = func(Entity) bool { return false }
-	}
-	return c.validate(changed)
+	return c.validate(func(e Entity) bool {
+		switch e.(type) {
+		case *Certificate, *CACertificate:
+			return true
+		}
+		return changed != nil && changed(e)
+	})
 }
 
 // Digest is a config's hash together with one digest per kind, so a

@@ -42,6 +42,7 @@ func TestValidateChangedChecksOnlyChangedFieldsButAllReferences(t *testing.T) {
 		{"unchanged bad field is trusted", []*Route{bad}, func(Entity) bool { return false }, false},
 		{"changed bad field is refused", []*Route{bad}, func(e Entity) bool { return e == Entity(bad) }, true},
 		{"dangling reference is refused even unchanged", []*Route{dangling}, func(Entity) bool { return false }, true},
+		{"nil changed trusts unchanged fields", []*Route{bad}, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

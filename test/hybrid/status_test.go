@@ -1,6 +1,8 @@
 package hybrid
 
 import (
+	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,6 +67,15 @@ func TestDataPlaneStatusEndpoints(t *testing.T) {
 	})
 	if code := call(t, "GET", dp.status()+"/status/ready", nil, nil); code != 200 {
 		t.Fatalf("/status/ready = %d with a configuration, want 200", code)
+	}
+	resp, err := client.Get(dp.status() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(metrics), `gantry_config_hash_info{hash="`+st.Hash+`"}`) {
+		t.Fatalf("/metrics = %d without the running hash:\n%.2000s", resp.StatusCode, metrics)
 	}
 	if len(dp.ls.Admin) != 0 {
 		t.Fatalf("a data plane bound admin listeners: %v", dp.ls.Admin)
