@@ -130,6 +130,15 @@ func (h *failHandler) fail(phase string) error {
 	panic("test-fail panic in " + phase)
 }
 
+// Rewrite fails only requests carrying X-Fail: a global rewrite instance
+// runs on every route, and the test needs a healthy request after it.
+func (h *failHandler) Rewrite(ctx *plugin.Context) error {
+	if ctx.Request.Header.Get("X-Fail") == "" {
+		return nil
+	}
+	return h.fail("rewrite")
+}
+
 func (h *failHandler) Access(*plugin.Context) error       { return h.fail("access") }
 func (h *failHandler) HeaderFilter(*plugin.Context) error { return h.fail("header_filter") }
 func (h *failHandler) Log(*plugin.Context)                { _ = h.fail("log") }

@@ -175,15 +175,22 @@ func TestBuildChainsRejects(t *testing.T) {
 func TestHandlerFailureIsA500ForThatRequestOnly(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ phase, mode string }{
-		{"access", "panic"}, {"access", "error"}, {"header_filter", "panic"}, {"body_filter", "panic"},
+		{"rewrite", "panic"}, {"rewrite", "error"}, {"access", "panic"}, {"access", "error"},
+		{"header_filter", "panic"}, {"header_filter", "error"}, {"body_filter", "panic"},
 		{"body_filter", "error"}, {"log", "panic"},
 	} {
 		t.Run(tt.phase+"/"+tt.mode, func(t *testing.T) {
 			t.Parallel()
-			cfg := plugintest.Basic(plugintest.Plugin("test-fail", map[string]any{"phase": tt.phase, "mode": tt.mode}, plugintest.Scope{Route: "r"}))
+			scope := plugintest.Scope{Route: "r"}
+			if tt.phase == "rewrite" {
+				scope = plugintest.Scope{} // rewrite runs global instances only, as in Kong
+			}
+			cfg := plugintest.Basic(plugintest.Plugin("test-fail", map[string]any{"phase": tt.phase, "mode": tt.mode}, scope))
 			cfg.Routes = append(cfg.Routes, plugintest.Route("healthy", "svc", "/healthy"))
 			h := plugintest.New(t, cfg)
-			resp, body := h.Do(t, h.Request(t, http.MethodGet, "/x", nil))
+			req := h.Request(t, http.MethodGet, "/x", nil)
+			req.Header.Set("X-Fail", "1")
+			resp, body := h.Do(t, req)
 			wantStatus := http.StatusInternalServerError
 			if tt.phase == "log" {
 				wantStatus = http.StatusOK // the response was sent before the log phase
