@@ -2,11 +2,13 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // newHeaderEcho is an upstream that answers with the request headers it
@@ -260,4 +262,56 @@ func TestPluginsSettingSelectsLoadedPlugins(t *testing.T) {
 		t.Errorf("POST a plugin the node does not load = %d %s, want 400 naming it", code, body)
 	}
 	mustAdmin(t, 201, "POST", a+"/plugins", map[string]any{"name": "key-auth"})
+}
+
+// TestPluginPrecedenceThroughAdminAPI scopes rate-limiting three ways
+// through the Admin API and checks which instance each request runs, by
+// the limit it announces: consumer beats route beats service, as in Kong.
+func TestPluginPrecedenceThroughAdminAPI(t *testing.T) {
+	t.Parallel()
+	up := newHeaderEcho(t)
+	n := start(t, env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
+	a := n.adminURL()
+	mustAdmin(t, 201, "POST", a+"/services", map[string]any{"name": "api", "url": up.URL})
+	mustAdmin(t, 201, "POST", a+"/services/api/routes", map[string]any{"name": "one", "paths": []string{"/one"}})
+	mustAdmin(t, 201, "POST", a+"/services/api/routes", map[string]any{"name": "two", "paths": []string{"/two"}})
+	for _, c := range []string{"alice", "bob"} {
+		mustAdmin(t, 201, "POST", a+"/consumers", map[string]any{"username": c})
+		mustAdmin(t, 201, "POST", a+"/consumers/"+c+"/key-auth", map[string]any{"key": c + "-key"})
+	}
+	mustAdmin(t, 201, "POST", a+"/services/api/plugins", map[string]any{"name": "key-auth"})
+	limit := func(path string, hour int) {
+		mustAdmin(t, 201, "POST", a+path, map[string]any{"name": "rate-limiting", "config": map[string]any{"hour": hour}})
+	}
+	limit("/services/api/plugins", 100)
+	limit("/routes/two/plugins", 200)
+	limit("/consumers/alice/plugins", 300)
+
+	cases := []struct{ who, path, want string }{
+		{"bob", "/one", "100"},   // service
+		{"bob", "/two", "200"},   // route beats service
+		{"alice", "/one", "300"}, // consumer beats service
+		{"alice", "/two", "300"}, // consumer beats route
+	}
+	got := func(who, path string) string {
+		resp, _ := call(t, n.proxyURL()+path, "apikey", who+"-key")
+		return resp.Header.Get("X-RateLimit-Limit-Hour")
+	}
+	// Writes apply asynchronously: poll until every case holds, then
+	// report the ones that never did.
+	var wrong []string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		wrong = wrong[:0]
+		for _, c := range cases {
+			if g := got(c.who, c.path); g != c.want {
+				wrong = append(wrong, fmt.Sprintf("%s on %s: X-RateLimit-Limit-Hour = %q, want %s", c.who, c.path, g, c.want))
+			}
+		}
+		if len(wrong) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, w := range wrong {
+		t.Error(w)
+	}
 }
