@@ -52,9 +52,9 @@ func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration) (res *h
 	} else {
 		_ = c.conn.SetReadDeadline(time.Time{})
 	}
-	for {
+	for first := true; ; first = false {
 		if _, err := c.br.Peek(1); err != nil {
-			return nil, c.reused && !isTimeout(err), err
+			return nil, first && c.reused && !isTimeout(err), err
 		}
 		res, err = http.ReadResponse(c.br, req)
 		if err != nil {
@@ -77,8 +77,8 @@ func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration) (res *h
 // h1Body is a response body read straight from the connection. The
 // connection goes back to the pool when the body ends (and the upstream
 // keeps it open), and is closed if the body is abandoned before its end.
-// Each read that has to wait on the network gets the service's
-// read_timeout (nginx's proxy_read_timeout, between two reads).
+// Each read gets the service's read_timeout (nginx's proxy_read_timeout,
+// between two reads).
 type h1Body struct {
 	rc          io.ReadCloser
 	c           *h1Conn
@@ -92,7 +92,7 @@ func (b *h1Body) Read(p []byte) (int, error) {
 	if b.done {
 		return 0, io.EOF
 	}
-	if b.readTimeout > 0 && b.c.br.Buffered() == 0 {
+	if b.readTimeout > 0 {
 		_ = b.c.conn.SetReadDeadline(time.Now().Add(b.readTimeout))
 	}
 	n, err := b.rc.Read(p)

@@ -179,3 +179,24 @@ func countingServer(t *testing.T, h http.Handler) (*httptest.Server, *atomic.Int
 	t.Cleanup(up.Close)
 	return up, conns
 }
+
+// TestStreamLongerThanReadTimeout: read_timeout bounds the wait between
+// two reads, not the whole response: a body that keeps coming, each part
+// within read_timeout, reaches the client whole however long it lasts.
+func TestStreamLongerThanReadTimeout(t *testing.T) {
+	t.Parallel()
+	up := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for i := range 6 {
+			_, _ = io.WriteString(w, "part"+itoa(i)+";")
+			w.(http.Flusher).Flush()
+			time.Sleep(150 * time.Millisecond)
+		}
+	}))
+	g := newGateway(t, proxy.Options{}, nil)
+	svc := newService(up.URL, func(s *entity.Service) { s.ReadTimeout = 400 })
+	g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
+	res, body := get(t, g.url()+"/")
+	if want := "part0;part1;part2;part3;part4;part5;"; res.StatusCode != http.StatusOK || string(body) != want {
+		t.Fatalf("got %d %q, want 200 %q", res.StatusCode, body, want)
+	}
+}

@@ -70,10 +70,11 @@ func (t *transports) prune(next *snapshot.Snapshot) {
 	})
 }
 
-// closeIdle closes every pooled idle upstream connection (shutdown).
+// closeIdle closes every pooled idle upstream connection, and the fast
+// path's connections as requests finish with them (shutdown).
 func (t *transports) closeIdle() {
 	t.m.Range(func(_, v any) bool {
-		v.(*upstream).closeIdle(false)
+		v.(*upstream).closeIdle(true)
 		return true
 	})
 }
