@@ -23,6 +23,12 @@ func testAgent(t testing.TB) *Agent {
 // testAgentAt is a started agent whose prefix (and config cache) is dir.
 func testAgentAt(t testing.TB, dir string) *Agent {
 	t.Helper()
+	return testAgentWith(t, dir, nil)
+}
+
+// testAgentWith is testAgentAt with options edited by mod before New.
+func testAgentWith(t testing.TB, dir string, mod func(*Options)) *Agent {
+	t.Helper()
 	certs := t.TempDir()
 	crt, key := filepath.Join(certs, "c.crt"), filepath.Join(certs, "c.key")
 	if err := clustertls.GenCert(crt, key, 1, time.Now()); err != nil {
@@ -33,7 +39,7 @@ func testAgentAt(t testing.TB, dir string) *Agent {
 		t.Fatal(err)
 	}
 	var snap *snapshot.Snapshot
-	a, err := New(Options{
+	opts := Options{
 		ControlPlanes: []string{"127.0.0.1:1"}, Cert: cert, NodeID: "n", Prefix: dir, MaxPayload: 1 << 20,
 		Apply: func(_ context.Context, cfg *entity.Config, d entity.Digest) error {
 			next, err := snapshot.Build(cfg, snap, snapshot.Options{Digest: d, Validated: true})
@@ -42,7 +48,11 @@ func testAgentAt(t testing.TB, dir string) *Agent {
 			}
 			return err
 		},
-	})
+	}
+	if mod != nil {
+		mod(&opts)
+	}
+	a, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
