@@ -1,0 +1,61 @@
+package cp
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/gantryhq/gantry/internal/cluster/wire"
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/store/sqlite"
+)
+
+// TestEveryDataPlaneGetsTheSameBytes: a version is encoded once; data
+// planes at the same base get the very same payload (full or delta), so
+// the CP's work per change does not grow with the number of DPs.
+func TestEveryDataPlaneGetsTheSameBytes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "cp.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	codec, err := wire.NewCodec(1 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(codec.Close)
+	c := &ControlPlane{opts: Options{Store: st, MaxPayload: 1 << 20}, log: discard(), codec: codec, hist: &history{max: 16}}
+	add := func(name string) *version {
+		t.Helper()
+		s := entity.NewService()
+		s.Name, s.Host = name, "example.com"
+		s.ID = uuid.NewString()
+		if err := st.Insert(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		v, err := c.build(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for i := range 20 {
+		add(string(rune('a' + i)))
+	}
+	v1 := c.hist.current()
+	v2 := add("last")
+	full1, d1 := c.payloadFor(v2, 0, "")
+	full2, d2 := c.payloadFor(v2, 0, "")
+	if d1 || d2 || full1 != full2 {
+		t.Fatal("two new data planes got separately encoded full payloads")
+	}
+	delta1, ok1 := c.payloadFor(v2, v1.n, v1.hash)
+	delta2, ok2 := c.payloadFor(v2, v1.n, v1.hash)
+	if !ok1 || !ok2 || delta1 != delta2 {
+		t.Fatalf("two data planes one version behind got deltas %v/%v, same=%t", ok1, ok2, delta1 == delta2)
+	}
+}
