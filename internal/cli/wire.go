@@ -13,6 +13,8 @@ import (
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/server"
 	"github.com/gantryhq/gantry/internal/version"
+	promplugin "github.com/gantryhq/gantry/plugins/prometheus"
+	prom "github.com/prometheus/client_golang/prometheus"
 )
 
 // wiring is what start needs to run a node: its options, work to do once
@@ -39,11 +41,11 @@ func wire(ctx context.Context, s *config.Config, log *slog.Logger) (*wiring, err
 		return nil, err
 	}
 	w := &wiring{
-		opts:     server.Options{Settings: s, Logger: log, Plugins: reg},
+		opts:     server.Options{Settings: s, Logger: log, Plugins: reg, Collectors: pluginCollectors(reg)},
 		afterNew: func(context.Context, *server.Node) error { return nil },
 		close:    func() {},
 	}
-	adminOpts := admin.Options{Logger: log, Role: string(s.Role), ValidatePlugin: reg.Normalize}
+	adminOpts := admin.Options{Logger: log, Role: string(s.Role), ValidatePlugin: reg.Normalize, PluginSchema: reg.Schema}
 	if s.Database == config.DatabaseOff {
 		if s.DeclarativeConfig != "" {
 			w.opts.Source = &server.FileSource{Path: s.DeclarativeConfig, Options: declarativeOptions(reg)}
@@ -80,6 +82,15 @@ func wire(ctx context.Context, s *config.Config, log *slog.Logger) (*wiring, err
 		}
 	}
 	return w, nil
+}
+
+// pluginCollectors are the metrics plugins record on this node, served on
+// the status listener's /metrics: the prometheus plugin's, when loaded.
+func pluginCollectors(reg *plugin.Registry) []prom.Collector {
+	if _, ok := reg.Get("prometheus"); !ok {
+		return nil
+	}
+	return []prom.Collector{promplugin.Collector(reg)}
 }
 
 // plugins is the registry of the `plugins` setting.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,7 +26,7 @@ type metrics struct {
 	hashInfo *prometheus.GaugeVec
 }
 
-func newMetrics(stats func() Stats) *metrics {
+func newMetrics(stats func() Stats, extra ...prometheus.Collector) (*metrics, error) {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -42,7 +43,12 @@ func newMetrics(stats func() Stats) *metrics {
 	m.reg.MustRegister(m.reloads, m.hashInfo, &statsCollector{stats: stats},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
+	for _, c := range extra {
+		if err := m.reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register metrics: %w", err)
+		}
+	}
+	return m, nil
 }
 
 // setHash records the configuration now served.
@@ -52,7 +58,9 @@ func (m *metrics) setHash(hash string) {
 }
 
 var (
-	descRequests = prometheus.NewDesc("gantry_http_requests_total",
+	// Not gantry_http_requests_total: that is the prometheus plugin's
+	// per-service/route counter (Kong's kong_http_requests_total).
+	descRequests = prometheus.NewDesc("gantry_proxy_responses_total",
 		"Requests answered by the proxy, by status class (none: ended without a status).", []string{"class"}, nil)
 	descConnActive = prometheus.NewDesc("gantry_connections_active",
 		"Client connections open on the proxy listeners.", nil, nil)

@@ -20,6 +20,7 @@ import (
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Options configures a Node.
@@ -47,6 +48,9 @@ type Options struct {
 	// Plugins is the registry of the `plugins` setting; every snapshot's
 	// plugin chains are built from it. Nil runs no plugin.
 	Plugins *plugin.Registry
+	// Collectors are registered on the status listener's /metrics next to
+	// the node's own metrics (the prometheus plugin's, for one).
+	Collectors []prometheus.Collector
 }
 
 // Node is one running Gantry process's server side.
@@ -103,7 +107,9 @@ func New(opts Options) (*Node, error) {
 	if n.engine, err = newEngine(s, log, opts.Plugins); err != nil {
 		return nil, err
 	}
-	n.metrics = newMetrics(n.stats)
+	if n.metrics, err = newMetrics(n.stats, opts.Collectors...); err != nil {
+		return nil, err
+	}
 	if opts.Admin != nil {
 		n.admin = opts.Admin(n)
 	}

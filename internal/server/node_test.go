@@ -74,7 +74,7 @@ func TestStatusCountsRequests(t *testing.T) {
 		}
 	}
 	_, metrics := get(t, n.Listeners().Status[0].URL()+"/metrics")
-	for _, want := range []string{`gantry_http_requests_total{class="2xx"} 3`, "process_resident_memory_bytes", "go_memstats_heap_inuse_bytes"} {
+	for _, want := range []string{`gantry_proxy_responses_total{class="2xx"} 3`, "process_resident_memory_bytes", "go_memstats_heap_inuse_bytes"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

@@ -1,0 +1,39 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestPluginSchemaAndMetricsThroughBinary checks what the node wires
+// around plugins: GET /schemas/plugins/{name} describes a loaded plugin's
+// config, and what the prometheus plugin records is scraped from the status
+// listener's /metrics next to the node's own counters.
+func TestPluginSchemaAndMetricsThroughBinary(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, "metered", 0)
+	n := start(t, env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
+	api := n.adminURL()
+
+	if schema := mustAdmin(t, 200, "GET", api+"/schemas/plugins/key-auth", nil); !strings.Contains(schema, "key_names") {
+		t.Fatalf("GET /schemas/plugins/key-auth = %s, want the key_names field", schema)
+	}
+	mustAdmin(t, 404, "GET", api+"/schemas/plugins/no-such-plugin", nil)
+
+	mustAdmin(t, 201, "POST", api+"/services", map[string]any{"name": "metered", "url": up.URL})
+	mustAdmin(t, 201, "POST", api+"/services/metered/routes", map[string]any{"name": "metered-route", "paths": []string{"/metered"}})
+	mustAdmin(t, 201, "POST", api+"/plugins", map[string]any{"name": "prometheus", "config": map[string]any{"status_code_metrics": true}})
+	eventually(t, "the route to serve", func() bool {
+		code, body := get(n.proxyURL() + "/metered")
+		return code == 200 && body == "metered"
+	})
+	eventually(t, "the plugin's counter on /metrics", func() bool {
+		get(n.proxyURL() + "/metered")
+		_, metrics := get(n.statusURL() + "/metrics")
+		return strings.Contains(metrics, "gantry_http_requests_total{") && strings.Contains(metrics, `service="metered"`)
+	})
+	_, metrics := get(n.statusURL() + "/metrics")
+	if !strings.Contains(metrics, `gantry_proxy_responses_total{class="2xx"}`) {
+		t.Fatalf("/metrics lost the node's own counters:\n%s", metrics)
+	}
+}
