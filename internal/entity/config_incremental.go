@@ -3,6 +3,7 @@ package entity
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/json"
 	"hash"
 )
 
@@ -34,14 +35,47 @@ type Digest struct {
 }
 
 // Digest computes Hash and the per-kind digests in one pass over c.
-func (c *Config) Digest() Digest {
+func (c *Config) Digest() Digest { return c.DigestCached(nil) }
+
+// DigestCached is Digest taking the encodings of entities cache has seen
+// (by pointer) from it instead of encoding them again: a delta's result
+// shares its unchanged entities with the running config, so digesting it
+// encodes only what the delta brought. The cache then holds c's entities
+// only. A nil cache encodes everything. Entities must not be modified once
+// digested with a cache; a cache is not safe for concurrent use.
+func (c *Config) DigestCached(cache *DigestCache) Digest {
 	d := Digest{Kinds: make(map[Kind]string, len(Kinds))}
 	h := md5.New()
+	if cache != nil {
+		cache.next = make(map[Entity][]byte, len(cache.last))
+	}
 	c.canonical(h, func(k Kind, kh hash.Hash) {
 		d.Kinds[k] = hex.EncodeToString(kh.Sum(nil))
-	})
+	}, cache)
+	if cache != nil {
+		cache.last, cache.next = cache.next, nil
+	}
 	d.Hash = hex.EncodeToString(h.Sum(nil))
 	return d
+}
+
+// DigestCache remembers the canonical encoding of every entity of the last
+// config digested with it. The zero value is ready to use.
+type DigestCache struct {
+	last, next map[Entity][]byte
+}
+
+// encoding returns e's canonical encoding (one JSON line), from the cache
+// when e was in the last config, and records it for the next.
+func (dc *DigestCache) encoding(e Entity) []byte {
+	b, ok := dc.last[e]
+	if !ok {
+		// encoding/json sorts map keys, so plugin configs are canonical too.
+		b, _ = json.Marshal(withoutTimestamps(e))
+		b = append(b, '\n') // as json.Encoder ends each value
+	}
+	dc.next[e] = b
+	return b
 }
 
 // Same reports whether d and o have equal digests for every kind in ks;

@@ -53,3 +53,24 @@ func TestValidateChangedChecksOnlyChangedFieldsButAllReferences(t *testing.T) {
 		})
 	}
 }
+
+func TestDigestCachedMatchesDigest(t *testing.T) {
+	s := NewService()
+	s.ID, s.Host = "00000000-0000-4000-8000-000000000001", "example.com"
+	r := NewRoute()
+	r.ID, r.Paths, r.Service = "00000000-0000-4000-8000-000000000002", []string{"/a"}, &Ref{ID: s.ID}
+	r.CreatedAt = 1700000000
+	first := &Config{Services: []*Service{s}, Routes: []*Route{r}}
+	moved := *r
+	moved.Paths = []string{"/b"}
+	second := &Config{Services: []*Service{s}, Routes: []*Route{&moved}} // shares the service
+	var cache DigestCache
+	for _, cfg := range []*Config{first, second, first} {
+		if got, want := cfg.DigestCached(&cache), cfg.Digest(); got.Hash != want.Hash || got.Hash != cfg.Hash() || !got.Same(want, Kinds...) {
+			t.Fatalf("DigestCached = %+v, want %+v", got, want)
+		}
+	}
+	if len(cache.last) != 2 {
+		t.Fatalf("cache holds %d entities after the last digest, want its 2", len(cache.last))
+	}
+}

@@ -17,14 +17,15 @@ import (
 // (paths, hosts, ...) keep their order: it is part of the configuration.
 func (c *Config) Hash() string {
 	h := md5.New()
-	c.canonical(h, nil)
+	c.canonical(h, nil, nil)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
 // canonical writes c's canonical form to w, one kind after another. When
 // kindSum is not nil, each kind's entities (without the kind's name) also
-// go through a hash of their own, handed to kindSum after the kind.
-func (c *Config) canonical(w io.Writer, kindSum func(Kind, hash.Hash)) {
+// go through a hash of their own, handed to kindSum after the kind. A
+// non-nil cache provides (and records) entities' encodings.
+func (c *Config) canonical(w io.Writer, kindSum func(Kind, hash.Hash), cache *DigestCache) {
 	if c == nil {
 		c = &Config{}
 	}
@@ -43,6 +44,10 @@ func (c *Config) canonical(w io.Writer, kindSum func(Kind, hash.Hash)) {
 			kh.Reset()
 		}
 		for _, e := range items {
+			if cache != nil {
+				_, _ = out.Write(cache.encoding(e))
+				continue
+			}
 			// encoding/json sorts map keys, so plugin configs are canonical too.
 			_ = enc.Encode(withoutTimestamps(e))
 		}

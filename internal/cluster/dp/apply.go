@@ -48,7 +48,7 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 	if err != nil {
 		return a.reject(res, finish, err)
 	}
-	d := cfg.Digest()
+	d := cfg.DigestCached(&a.digests)
 	hash := d.Hash
 	if hash != p.Hash {
 		if p.Delta {

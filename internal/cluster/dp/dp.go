@@ -97,8 +97,9 @@ type Agent struct {
 	log   *slog.Logger
 	codec *wire.Codec
 
-	applyMu sync.Mutex   // one apply at a time; guards cached
-	cached  *wire.Cached // what the cache file holds, nil when unknown
+	applyMu sync.Mutex         // one apply at a time; guards cached and digests
+	cached  *wire.Cached       // what the cache file holds, nil when unknown
+	digests entity.DigestCache // encodings of the last config digested
 	mu      sync.Mutex
 	run     running
 	status  Status
