@@ -52,7 +52,12 @@ func writeError(w http.ResponseWriter, st *reqState, status int, msg string) {
 // proxyError is ReverseProxy's ErrorHandler: it maps a failed upstream
 // exchange to Kong's status and message.
 func (p *Proxy) proxyError(w http.ResponseWriter, r *http.Request, err error) {
-	st := stateOf(r.Context())
+	p.upstreamError(w, r, stateOf(r.Context()), err)
+}
+
+// upstreamError answers the request st describes after a failed upstream
+// exchange.
+func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, st *reqState, err error) {
 	if st.in.Context().Err() != nil && !st.bodyTimedOut.Load() {
 		// The client went away: nobody reads an answer. Count it as
 		// nginx's 499 and write nothing. (A stalled body also cancels the

@@ -25,7 +25,11 @@ type forwarder struct{ p *Proxy }
 // was not read. Timeouts waiting for a response are not retried: the
 // client gets 504 after one read_timeout, not after retries+1 of them.
 func (f *forwarder) RoundTrip(out *http.Request) (*http.Response, error) {
-	st := stateOf(out.Context())
+	return f.roundTrip(out, stateOf(out.Context()))
+}
+
+// roundTrip is RoundTrip for the request st describes.
+func (f *forwarder) roundTrip(out *http.Request, st *reqState) (*http.Response, error) {
 	svc := st.route.Service
 	up := f.p.transports.get(svc)
 	var body *trackedBody
@@ -56,7 +60,7 @@ func (f *forwarder) RoundTrip(out *http.Request) (*http.Response, error) {
 		var res *http.Response
 		if fast {
 			out.URL.Host, out.Host = peer.Addr, attemptHost(host, peer, svc)
-			res, err = up.h1.exchange(out.Context(), out, peer.Addr, svc.ReadTimeout)
+			res, err = up.h1.exchange(out.Context(), out, peer.Addr, svc.ReadTimeout, st.w)
 		} else {
 			req, cancel := attemptRequest(out, st, svc, peer, body)
 			res, err = up.std.RoundTrip(req)

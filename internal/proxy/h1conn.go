@@ -3,6 +3,7 @@ package proxy
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -28,6 +29,10 @@ type h1Conn struct {
 	reused  bool        // served a request before this one
 }
 
+// max1xx bounds the informational answers before the real one, as
+// http.Transport does.
+const max1xx = 5
+
 // aLongTimeAgo is a deadline that makes pending and future I/O fail now.
 var aLongTimeAgo = time.Unix(1, 0)
 
@@ -40,7 +45,7 @@ func (c *h1Conn) abort() {
 // headers. stale reports a failure before any byte of a response came
 // back on a reused connection: the upstream had closed it while idle, and
 // the request may go again on another connection.
-func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration) (res *http.Response, stale bool, err error) {
+func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration, client http.ResponseWriter) (res *http.Response, stale bool, err error) {
 	if err := writeRequest(c.bw, req); err != nil {
 		return nil, c.reused, err
 	}
@@ -52,21 +57,31 @@ func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration) (res *h
 	} else {
 		_ = c.conn.SetReadDeadline(time.Time{})
 	}
-	for first := true; ; first = false {
+	for n := 0; ; n++ {
+		if n > max1xx {
+			return nil, false, errors.New("upstream sent too many informational (1xx) answers")
+		}
 		if _, err := c.br.Peek(1); err != nil {
-			return nil, first && c.reused && !isTimeout(err), err
+			return nil, n == 0 && c.reused && !isTimeout(err), err
 		}
 		res, err = http.ReadResponse(c.br, req)
 		if err != nil {
 			return nil, false, err
 		}
 		// Informational answers (103 Early Hints, an unasked 100) come
-		// before the real one: pass them to ReverseProxy's trace, which
-		// forwards them to the client, as http.Transport does.
+		// before the real one: they go to the client, directly from
+		// serveFast or through ReverseProxy's trace.
 		if res.StatusCode < 100 || res.StatusCode >= 200 || res.StatusCode == http.StatusSwitchingProtocols {
 			return res, false, nil
 		}
-		if trace := httptrace.ContextClientTrace(req.Context()); trace != nil && trace.Got1xxResponse != nil {
+		if client != nil {
+			h := client.Header()
+			for k, vv := range res.Header {
+				h[k] = append(h[k], vv...)
+			}
+			client.WriteHeader(res.StatusCode)
+			clear(h) // WriteHeader does not, for 1xx
+		} else if trace := httptrace.ContextClientTrace(req.Context()); trace != nil && trace.Got1xxResponse != nil {
 			if err := trace.Got1xxResponse(res.StatusCode, textproto.MIMEHeader(res.Header)); err != nil {
 				return nil, false, err
 			}
@@ -125,14 +140,15 @@ func (b *h1Body) finish(complete bool) {
 // returns the response with a body that releases the connection. A
 // request that failed on a stale keep-alive connection is sent again on
 // another; ctx ending aborts the exchange.
-func (p *h1Pool) exchange(ctx context.Context, req *http.Request, addr string, readTimeout time.Duration) (*http.Response, error) {
+// client, when set, receives informational answers.
+func (p *h1Pool) exchange(ctx context.Context, req *http.Request, addr string, readTimeout time.Duration, client http.ResponseWriter) (*http.Response, error) {
 	for {
 		c, err := p.get(ctx, addr)
 		if err != nil {
 			return nil, err
 		}
 		stop := context.AfterFunc(ctx, c.abortFn)
-		res, stale, err := c.roundTrip(req, readTimeout)
+		res, stale, err := c.roundTrip(req, readTimeout, client)
 		if err != nil {
 			stop()
 			c.close()

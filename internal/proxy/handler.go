@@ -57,6 +57,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if fastPath(r, p.transports.get(svc)) {
+		p.serveFast(w, r, st)
+		return
+	}
 	ctx := context.WithValue(r.Context(), stateKey{}, st)
 	out := r.WithContext(ctx)
 	// Streaming responses (no Content-Length, which covers gRPC) are

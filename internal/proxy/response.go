@@ -12,7 +12,11 @@ import (
 // modifyResponse is ReverseProxy's ModifyResponse: it adds Gantry's
 // latency headers and Via, and records the status for the counters.
 func (p *Proxy) modifyResponse(res *http.Response) error {
-	st := stateOf(res.Request.Context())
+	return p.respond(res, stateOf(res.Request.Context()))
+}
+
+// respond is modifyResponse for the request st describes.
+func (p *Proxy) respond(res *http.Response, st *reqState) error {
 	h := headerSetter{h: res.Header, vals: st.resVals[:0]}
 	h.set("X-Gantry-Upstream-Latency", strconv.FormatInt(ms(st.upstreamHeaders.Sub(st.upstreamStart)), 10))
 	h.set("X-Gantry-Proxy-Latency", strconv.FormatInt(ms(st.upstreamStart.Sub(st.start)), 10))

@@ -15,8 +15,11 @@ const via = "1.1 gantry"
 // removed hop-by-hop headers and the client's Forwarded/X-Forwarded-For/
 // -Host/-Proto from pr.Out.
 func rewrite(pr *httputil.ProxyRequest) {
-	st := stateOf(pr.In.Context())
-	in, out := pr.In, pr.Out
+	rewriteOut(pr.In, pr.Out, stateOf(pr.In.Context()))
+}
+
+// rewriteOut is rewrite for the request st describes.
+func rewriteOut(in, out *http.Request, st *reqState) {
 	svc := st.route.Service
 
 	out.URL.Scheme = svc.Scheme

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +42,12 @@ type reqState struct {
 	// the upstream request's forwarding headers and the response's.
 	reqVals [8]string
 	resVals [3]string
+
+	// serveFast's upstream request, and the client it answers (for
+	// informational answers) while the exchange runs.
+	out    http.Request
+	outURL url.URL
+	w      http.ResponseWriter
 
 	// The route's plugin chain and its per-request context; nil without
 	// plugins.

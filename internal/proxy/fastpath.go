@@ -1,0 +1,217 @@
+package proxy
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+// fastPath reports whether r can be proxied by serveFast: what the
+// upstream HTTP/1.1 fast path takes (a body-less idempotent request to a
+// plain-http service) and nothing that needs httputil.ReverseProxy's
+// upgrade handling.
+func fastPath(r *http.Request, up *upstream) bool {
+	return up.h1 != nil && r.ContentLength == 0 && (r.Body == nil || r.Body == http.NoBody) &&
+		idempotent(r.Method) && len(r.Header["Upgrade"]) == 0
+}
+
+// serveFast is httputil.ReverseProxy's ServeHTTP cut down to what
+// fastPath lets through, with the outbound request kept in st: no request
+// clone, context or trace per request, and hop-by-hop headers dropped
+// while copying rather than looked up one by one afterwards. Its
+// behaviour (headers, 1xx, trailers, flushing, errors) is
+// ReverseProxy's; the tests run through both.
+func (p *Proxy) serveFast(w http.ResponseWriter, r *http.Request, st *reqState) {
+	out := &st.out
+	*out = *r
+	st.outURL = *r.URL
+	out.URL = &st.outURL
+	out.URL.RawQuery = cleanQueryParams(out.URL.RawQuery)
+	out.Body, out.ContentLength, out.Close, out.RequestURI = nil, 0, false, ""
+	out.Header = make(http.Header, len(r.Header)+8)
+	copyRequestHeader(out.Header, r.Header)
+	rewriteOut(r, out, st)
+
+	st.w = w
+	res, err := p.forward.roundTrip(out, st)
+	st.w = nil
+	if err != nil {
+		p.upstreamError(w, r, st, err)
+		return
+	}
+	if res.StatusCode == http.StatusSwitchingProtocols {
+		res.Body.Close()
+		p.upstreamError(w, r, st, errors.New("upstream switched protocols without being asked to"))
+		return
+	}
+	removeHopByHop(res.Header)
+	if err := p.respond(res, st); err != nil {
+		res.Body.Close()
+		p.upstreamError(w, r, st, err)
+		return
+	}
+	h := w.Header()
+	for k, vv := range res.Header {
+		h[k] = append(h[k], vv...)
+	}
+	announced := len(res.Trailer)
+	if announced > 0 {
+		keys := make([]string, 0, announced)
+		for k := range res.Trailer {
+			keys = append(keys, k)
+		}
+		h.Add("Trailer", strings.Join(keys, ", "))
+	}
+	w.WriteHeader(res.StatusCode)
+	if err := p.copyBody(w, res, st); err != nil {
+		res.Body.Close()
+		panic(http.ErrAbortHandler) // the status went out: all that is left is to cut the response
+	}
+	res.Body.Close() // fills res.Trailer
+	if len(res.Trailer) > 0 {
+		_ = http.NewResponseController(w).Flush() // chunked, so the trailers can follow
+	}
+	if len(res.Trailer) == announced {
+		for k, vv := range res.Trailer {
+			h[k] = append(h[k], vv...)
+		}
+		return
+	}
+	for k, vv := range res.Trailer {
+		for _, v := range vv {
+			h.Add(http.TrailerPrefix+k, v)
+		}
+	}
+}
+
+// copyBody sends the response body, flushing each write when the route
+// does not buffer, the length is unknown or it is an event stream (as
+// ReverseProxy does).
+func (p *Proxy) copyBody(w http.ResponseWriter, res *http.Response, st *reqState) error {
+	flush := !st.route.Route.ResponseBuffering || res.ContentLength == -1 || eventStream(res.Header.Get("Content-Type"))
+	rc := http.NewResponseController(w)
+	if flush {
+		_ = rc.Flush()
+	}
+	buf := p.buffers.Get()
+	defer p.buffers.Put(buf)
+	for {
+		n, rerr := res.Body.Read(buf)
+		if n > 0 {
+			if _, err := w.Write(buf[:n]); err != nil {
+				return err
+			}
+			if flush {
+				_ = rc.Flush()
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+}
+
+func eventStream(contentType string) bool {
+	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(contentType)), "text/event-stream") {
+		return false
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt == "text/event-stream"
+}
+
+// copyRequestHeader copies the client's header fields to the upstream
+// request without the hop-by-hop ones (those the Connection field names
+// and the RFC 2616 list), and without the forwarding fields Rewrite sets
+// itself; "Te: trailers" is kept, as ReverseProxy keeps it.
+func copyRequestHeader(dst, src http.Header) {
+	conn := src["Connection"]
+	for k, vv := range src {
+		switch k {
+		case "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto":
+			continue
+		}
+		if hopByHop(k) || (len(conn) > 0 && listedIn(conn, k)) {
+			continue
+		}
+		dst[k] = vv
+	}
+	if httpguts.HeaderValuesContainsToken(src["Te"], "trailers") {
+		dst["Te"] = []string{"trailers"}
+	}
+}
+
+// removeHopByHop removes a response's hop-by-hop header fields.
+func removeHopByHop(h http.Header) {
+	for _, f := range h["Connection"] {
+		for sf := range strings.SplitSeq(f, ",") {
+			if sf = strings.TrimSpace(sf); sf != "" {
+				h.Del(sf)
+			}
+		}
+	}
+	for k := range h {
+		if hopByHop(k) {
+			delete(h, k)
+		}
+	}
+}
+
+// hopByHop reports whether the canonical key k is one of RFC 2616's
+// hop-by-hop fields (ReverseProxy's list).
+func hopByHop(k string) bool {
+	switch k {
+	case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+		"Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		return true
+	}
+	return false
+}
+
+// listedIn reports whether the Connection field values conn name k.
+func listedIn(conn []string, k string) bool {
+	for _, f := range conn {
+		for sf := range strings.SplitSeq(f, ",") {
+			if http.CanonicalHeaderKey(strings.TrimSpace(sf)) == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cleanQueryParams re-encodes a query that net/url would not parse
+// (semicolons, bad escapes), as ReverseProxy does, so that Gantry and the
+// upstream cannot read different parameters from it.
+func cleanQueryParams(s string) string {
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case ';':
+			return reencodeQuery(s)
+		case '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return reencodeQuery(s)
+			}
+			i += 3
+		default:
+			i++
+		}
+	}
+	return s
+}
+
+func reencodeQuery(s string) string {
+	v, _ := url.ParseQuery(s)
+	return v.Encode()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
