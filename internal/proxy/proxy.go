@@ -9,6 +9,13 @@
 // requests in flight and never touches client connections. Upstream
 // connection pools are keyed by snapshot.Service.TransportKey and outlive
 // snapshots.
+//
+// The most common request, a body-less idempotent one to a plain-http
+// service, takes a fast path (fastpath.go, h1*.go) that does on the
+// request's own goroutine what httputil.ReverseProxy and http.Transport
+// do with clones, traces and two goroutines per upstream connection;
+// everything else (bodies, upgrades, TLS and HTTP/2 upstreams) goes
+// through them.
 package proxy
 
 import (
