@@ -31,7 +31,7 @@ func (c *Config) canonical(w io.Writer, kindSum func(Kind, hash.Hash), cache *Di
 	}
 	out, kh := w, hash.Hash(nil)
 	if kindSum != nil {
-		kh = md5.New()
+		kh = newKindHash()
 		out = io.MultiWriter(w, kh)
 	}
 	enc := json.NewEncoder(out)

@@ -48,7 +48,7 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 	if err != nil {
 		return a.reject(res, finish, err)
 	}
-	d := cfg.DigestCached(&a.digests)
+	d := a.digest(cfg, p.Delta)
 	hash := d.Hash
 	if hash != p.Hash {
 		if p.Delta {
@@ -103,4 +103,16 @@ func (a *Agent) writeCache(p *clusterpb.ConfigPush, cfg *entity.Config, hash str
 		return
 	}
 	a.cached = c
+}
+
+// digest computes cfg's digest. After a delta it reuses the encodings of
+// the entities the running config shares with cfg; a full push shares
+// none, so it is digested without the cache (which would only add its
+// allocations) and the cache is emptied. a.applyMu is held.
+func (a *Agent) digest(cfg *entity.Config, delta bool) entity.Digest {
+	if !delta {
+		a.digests = entity.DigestCache{}
+		return cfg.Digest()
+	}
+	return cfg.DigestCached(&a.digests)
 }

@@ -77,3 +77,23 @@ func BenchmarkApply10kRoutes(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDeltaChain10kRoutes applies deltas one after the other on a
+// 10,000-route configuration, each on top of the last (what a data plane
+// following a busy control plane does).
+func BenchmarkDeltaChain10kRoutes(b *testing.B) {
+	cfgs := [2]*entity.Config{bigConfig(10000), bigConfig(10000)}
+	cfgs[1].Routes[1].Paths = []string{"/changed"}
+	pushes := encodePushes(b, cfgs)
+	a := testAgent(b)
+	if res := a.applyPush(context.Background(), pushes.full[0]); !res.Ok {
+		b.Fatal(res.Error)
+	}
+	i := 1
+	for b.Loop() {
+		if res := a.applyPush(context.Background(), pushes.next("delta", i)); !res.Ok || res.Resync {
+			b.Fatalf("delta not applied: %+v", res)
+		}
+		i++
+	}
+}
