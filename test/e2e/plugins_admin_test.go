@@ -76,11 +76,12 @@ func TestPluginsThroughAdminAPI(t *testing.T) {
 		t.Errorf("GET /basic-auths shows the plain-text password: %s", got)
 	}
 
-	// rate-limiting goes in before key-auth: the node applies whole database
-	// revisions in order, so once key-auth's 401 shows, rate-limiting is live too.
-	mustAdmin(t, 201, "POST", a+"/services/api/plugins", map[string]any{"name": "rate-limiting", "config": map[string]any{"minute": 3, "policy": "local"}})
+	// rate-limiting is written last: the node applies whole database
+	// revisions in order (TestOrderingAdminWritesGoLiveInOrder), so once its
+	// headers show, key-auth and acl are live too.
 	mustAdmin(t, 201, "POST", a+"/routes/api-route/plugins", map[string]any{"name": "key-auth"})
 	mustAdmin(t, 201, "POST", a+"/routes/api-route/plugins", map[string]any{"name": "acl", "config": map[string]any{"allow": []string{"readers"}}})
+	mustAdmin(t, 201, "POST", a+"/services/api/plugins", map[string]any{"name": "rate-limiting", "config": map[string]any{"minute": 3, "policy": "local"}})
 
 	t.Run("invalid plugin config is refused with the field named", func(t *testing.T) {
 		for _, c := range []struct {
@@ -113,10 +114,7 @@ func TestPluginsThroughAdminAPI(t *testing.T) {
 	// The node applies Admin API writes asynchronously: wait until acl
 	// refuses bob and carol's answers carry rate-limiting's headers (each
 	// consumer's calls count against its own limit only, alice's stay
-	// untouched). Waiting for the last write alone is not enough: under
-	// the race detector, answers once showed rate-limiting (written last)
-	// applied while acl (written before it) was not yet, for a few
-	// milliseconds (reported to the server and snapshot owners).
+	// untouched).
 	eventually(t, "the plugins to apply", func() bool {
 		resp, _ := call(t, n.proxyURL()+"/api", "apikey", "carol-key")
 		denied, _ := call(t, n.proxyURL()+"/api", "apikey", bobKey)
