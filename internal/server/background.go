@@ -7,6 +7,9 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/snapshot"
 )
 
 // Work the node runs next to its listeners: the source's change feed and
@@ -39,8 +42,19 @@ func (n *Node) watch(ctx context.Context, wg *sync.WaitGroup) {
 			case <-ctx.Done():
 				return
 			case <-kick:
+				start := time.Now()
 				if err := n.Reload(ctx); err != nil {
 					n.log.Error(err.Error())
+				}
+				// Changes arriving meanwhile wait in kick and are
+				// applied together (latest wins) after a pause that
+				// keeps rebuilds from crowding out requests (SPEC §8).
+				pause := time.NewTimer(snapshot.PaceAfter(time.Since(start)))
+				select {
+				case <-ctx.Done():
+					pause.Stop()
+					return
+				case <-pause.C:
 				}
 			}
 		}

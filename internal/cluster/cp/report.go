@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
+	"github.com/gantryhq/gantry/internal/snapshot"
 )
 
 // report records the configuration the DP says it runs.
@@ -30,7 +31,7 @@ func (s *stream) result(r *clusterpb.ApplyResult) {
 	if r.Version == s.inflight {
 		s.inflight = 0
 		now := time.Now()
-		s.nextAt = now.Add(paceGap(now.Sub(s.sentAt)))
+		s.nextAt = now.Add(snapshot.PaceAfter(now.Sub(s.sentAt)))
 	}
 	if !r.Ok && !r.Resync {
 		s.rejected = r.Hash
