@@ -57,7 +57,11 @@ func (p *Proxy) serveFast(w http.ResponseWriter, r *http.Request, st *reqState) 
 	}
 	h := w.Header()
 	for k, vv := range res.Header {
-		h[k] = append(h[k], vv...)
+		if len(h[k]) == 0 {
+			h[k] = vv // nothing changes res.Header from here on: share, don't copy
+		} else {
+			h[k] = append(h[k], vv...)
+		}
 	}
 	announced := len(res.Trailer)
 	if announced > 0 {
