@@ -29,7 +29,7 @@ import (
 // runs push the whole configuration, the "delta" runs what the control
 // plane sends a data plane one version behind; gap=N paces applies as the
 // control plane does (the next push waits N times the last apply's
-// duration; cp.paceFactor is 2), gap=0 applies back to back. Run with
+// duration; snapshot.PaceAfter uses 2), gap=0 applies back to back. Run with
 // -benchtime=8s or more: a run must span several windows.
 func BenchmarkProxyWhileApplying(b *testing.B) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))
