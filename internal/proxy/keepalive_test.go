@@ -200,3 +200,91 @@ func TestStreamLongerThanReadTimeout(t *testing.T) {
 		t.Fatalf("got %d %q, want 200 %q", res.StatusCode, body, want)
 	}
 }
+
+// TestUpstreamConnectionNotReused: a connection the upstream asked to
+// close, or whose answer did not end cleanly, is not used again, even
+// when the upstream would keep it open.
+func TestUpstreamConnectionNotReused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		reply  string
+		wantOK bool // the client gets a whole "ok"; else its response breaks
+	}{
+		{"Connection: close", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", true},
+		{"HTTP/1.0 without keep-alive", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", true},
+		{"body cut short", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			addr, conns := keepServing(t, tt.reply)
+			g := newGateway(t, proxy.Options{}, nil)
+			svc := newService("http://"+addr, func(s *entity.Service) { s.Retries, s.ReadTimeout = 0, 300 })
+			g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
+			for i := range 2 {
+				// A broken answer may fail the request outright (nothing
+				// was flushed yet) or cut its body.
+				var body []byte
+				res, err := http.Get(g.url() + "/")
+				if err == nil {
+					body, err = io.ReadAll(res.Body)
+					res.Body.Close()
+				}
+				if ok := err == nil && string(body) == "ok"; ok != tt.wantOK {
+					t.Errorf("request %d: body %q, error %v; want whole: %t", i, body, err, tt.wantOK)
+				}
+			}
+			if n := conns.Load(); n != 2 {
+				t.Errorf("upstream saw %d connections for 2 requests, want 2: one each", n)
+			}
+		})
+	}
+}
+
+// keepServing starts an upstream that answers every request on a
+// connection with reply and never closes a connection itself.
+func keepServing(t *testing.T, reply string) (string, *atomic.Int64) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := new(atomic.Int64)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var open []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range open {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			mu.Lock()
+			open = append(open, c)
+			mu.Unlock()
+			wg.Go(func() {
+				br := bufio.NewReader(c)
+				for {
+					if _, err := http.ReadRequest(br); err != nil {
+						return
+					}
+					if _, err := io.WriteString(c, reply); err != nil {
+						return
+					}
+				}
+			})
+		}
+	})
+	return ln.Addr().String(), conns
+}
