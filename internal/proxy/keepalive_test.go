@@ -96,30 +96,9 @@ func TestUpstreamKeepAlive(t *testing.T) {
 func TestStaleUpstreamConnection(t *testing.T) {
 	t.Parallel()
 	// Each connection answers one request as keep-alive, then closes.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-			if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
-				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-			}
-			c.Close()
-		}
-	})
+	addr, _ := rawUpstream(t, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 1)
 	g := newGateway(t, proxy.Options{}, nil)
-	svc := newService("http://"+ln.Addr().String(), func(s *entity.Service) { s.Retries = 0 })
+	svc := newService("http://"+addr, func(s *entity.Service) { s.Retries = 0 })
 	g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
 	for i := range 4 {
 		res, body := get(t, g.url()+"/")
@@ -218,7 +197,7 @@ func TestUpstreamConnectionNotReused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			addr, conns := keepServing(t, tt.reply)
+			addr, conns := rawUpstream(t, tt.reply, 0)
 			g := newGateway(t, proxy.Options{}, nil)
 			svc := newService("http://"+addr, func(s *entity.Service) { s.Retries, s.ReadTimeout = 0, 300 })
 			g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
@@ -242,9 +221,10 @@ func TestUpstreamConnectionNotReused(t *testing.T) {
 	}
 }
 
-// keepServing starts an upstream that answers every request on a
-// connection with reply and never closes a connection itself.
-func keepServing(t *testing.T, reply string) (string, *atomic.Int64) {
+// rawUpstream starts an upstream that answers every request with reply,
+// and closes a connection after perConn requests (0: never, whatever the
+// reply says). It returns its address and a count of its connections.
+func rawUpstream(t *testing.T, reply string, perConn int) (string, *atomic.Int64) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -274,12 +254,13 @@ func keepServing(t *testing.T, reply string) (string, *atomic.Int64) {
 			open = append(open, c)
 			mu.Unlock()
 			wg.Go(func() {
+				defer c.Close()
 				br := bufio.NewReader(c)
-				for {
+				for n := 1; ; n++ {
 					if _, err := http.ReadRequest(br); err != nil {
 						return
 					}
-					if _, err := io.WriteString(c, reply); err != nil {
+					if _, err := io.WriteString(c, reply); err != nil || n == perConn {
 						return
 					}
 				}
