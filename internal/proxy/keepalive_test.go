@@ -269,3 +269,45 @@ func rawUpstream(t *testing.T, reply string, perConn int) (string, *atomic.Int64
 	})
 	return ln.Addr().String(), conns
 }
+
+// TestUpstreamConnectionsClosedOnShutdown: after Shutdown no keep-alive
+// connection to an upstream stays open, on either kind of request.
+func TestUpstreamConnectionsClosedOnShutdown(t *testing.T) {
+	t.Parallel()
+	var open atomic.Int64
+	up := httptest.NewUnstartedServer(echoHandler("up"))
+	up.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	up.Start()
+	t.Cleanup(up.Close)
+	g := newGateway(t, proxy.Options{}, nil)
+	svc := newService(up.URL)
+	g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
+	if res, _ := get(t, g.url()+"/"); res.StatusCode != http.StatusOK { // fast path
+		t.Fatalf("GET: %d", res.StatusCode)
+	}
+	if res, _ := post(t, g.url()+"/", "body"); res.StatusCode != http.StatusOK { // net/http's Transport
+		t.Fatalf("POST: %d", res.StatusCode)
+	}
+	if n := open.Load(); n != 2 {
+		t.Fatalf("%d upstream connections open after a GET and a POST, want 2 (one per pool)", n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := g.p.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for open.Load() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := open.Load(); n != 0 {
+		t.Errorf("%d upstream connections still open 5 s after Shutdown, want 0", n)
+	}
+}
