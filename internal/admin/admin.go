@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
@@ -96,6 +97,8 @@ type handler struct {
 	kinds   map[entity.Kind]*kindInfo
 	schemas map[entity.Kind]*field
 	started time.Time
+	// warned records the deprecated paths already logged, once each.
+	warned sync.Map
 }
 
 // New returns the Admin API as an http.Handler.
@@ -158,6 +161,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, &apiError{Status: http.StatusMethodNotAllowed, Message: "Method not allowed"})
 		return
 	}
+	if ep.successor != "" {
+		h.markDeprecated(w, r, ep.successor)
+	}
 	status, body, err := h.safeCall(ep.fn, r, ep.bind(vals))
 	if err != nil {
 		h.renderError(w, r, fromError(err))
@@ -176,6 +182,16 @@ func (h *handler) safeCall(fn handlerFunc, r *http.Request, p params) (status in
 		}
 	}()
 	return fn(r, p)
+}
+
+// markDeprecated tells the client (RFC 9745 Deprecation, RFC 8288 Link) and,
+// once per path, the operator that a deprecated endpoint was called.
+func (h *handler) markDeprecated(w http.ResponseWriter, r *http.Request, successor string) {
+	w.Header().Set("Deprecation", "true")
+	w.Header().Set("Link", "<"+successor+">; rel=\"successor-version\"")
+	if _, seen := h.warned.LoadOrStore(r.URL.Path, true); !seen {
+		h.log.Warn("deprecated Admin API endpoint called; use its successor", "path", r.URL.Path, "successor", successor)
+	}
 }
 
 func (h *handler) renderError(w http.ResponseWriter, r *http.Request, e *apiError) {

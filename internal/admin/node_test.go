@@ -1,10 +1,14 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
@@ -130,4 +134,46 @@ func (unplugged) List(context.Context, entity.Kind, store.ListOptions) (store.Pa
 
 func (unplugged) Insert(context.Context, entity.Entity) error {
 	return fmt.Errorf("%w: dial tcp 127.0.0.1:5432: connection refused", store.ErrUnavailable)
+}
+
+// TestDeprecatedClusteringStatus checks that GET /clustering/status still
+// answers, tells the client it is deprecated and where to go, and warns the
+// operator once rather than on every poll.
+func TestDeprecatedClusteringStatus(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	cp := newTestAPI(t, func(o *Options) {
+		o.Role = RoleControlPlane
+		o.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, nil))
+		o.DataPlanes = func(context.Context) ([]any, error) {
+			return []any{map[string]any{"id": "dp-1"}}, nil
+		}
+	})
+	for range 3 {
+		r := cp.do("GET", "/clustering/status", nil)
+		if r.Status != 200 || r.Header.Get("Deprecation") != "true" || !strings.Contains(r.Header.Get("Link"), "</clustering/data-planes>") {
+			t.Fatalf("GET /clustering/status = %d %v, want 200 with Deprecation and a Link to /clustering/data-planes", r.Status, r.Header)
+		}
+	}
+	if r := cp.do("GET", "/clustering/data-planes", nil); r.Header.Get("Deprecation") != "" {
+		t.Fatalf("the successor is marked deprecated too: %v", r.Header)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := strings.Count(logs.String(), "deprecated Admin API endpoint"); n != 1 {
+		t.Fatalf("logged the deprecation %d times over 3 calls, want once:\n%s", n, logs.String())
+	}
+}
+
+// lockedWriter serializes writes from the server's goroutines.
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -31,6 +31,8 @@ type node struct {
 type endpoint struct {
 	fn    handlerFunc
 	names []string
+	// successor, when set, marks the endpoint deprecated in favour of that path.
+	successor string
 }
 
 func newRouter() *router { return &router{root: &node{}} }
@@ -63,6 +65,16 @@ func (rt *router) handle(method, pattern string, h handlerFunc) {
 		n.methods = map[string]endpoint{}
 	}
 	n.methods[method] = endpoint{fn: h, names: names}
+}
+
+// deprecate marks method on pattern (already registered) as deprecated in
+// favour of successor: answers carry Deprecation and Link headers, and the
+// node logs a warning the first time a client calls it.
+func (rt *router) deprecate(method, pattern, successor string) {
+	n, _ := rt.lookup(pattern)
+	ep := n.methods[method]
+	ep.successor = successor
+	n.methods[method] = ep
 }
 
 // lookup finds the node for path and the param values along the way, in

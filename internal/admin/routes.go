@@ -26,6 +26,7 @@ func (h *handler) routes() {
 	rt.handle(http.MethodPost, "/schemas/plugins/validate", h.validatePlugin)
 	rt.handle(http.MethodGet, "/clustering/data-planes", h.dataPlanes)
 	rt.handle(http.MethodGet, "/clustering/status", h.clusteringStatus)
+	rt.deprecate(http.MethodGet, "/clustering/status", "/clustering/data-planes")
 	rt.handle(http.MethodGet, "/config", h.getConfig)
 	rt.handle(http.MethodPost, "/config", h.postConfig)
 	h.healthRoutes()
