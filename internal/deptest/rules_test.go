@@ -1,0 +1,108 @@
+package deptest
+
+// rule forbids some imports to a group of packages. Paths are relative to
+// the module; "x/..." means x and everything below it.
+type rule struct {
+	name string
+	// pkgs are the packages the rule applies to, except is carved out of them.
+	pkgs, except []string
+	// forbid lists packages that may not appear among pkgs' dependencies,
+	// direct or indirect, in shipped (non-test) code.
+	forbid []string
+	// only, when set, is an allow list: every direct import of ours must be
+	// under one of these or under the package's own tree (what those
+	// imports pull in is the business of forbid rules).
+	only []string
+	// tests also checks the direct imports of the packages' test files
+	// against forbid (indirect ones would pull in the test harnesses).
+	tests bool
+	why   string
+}
+
+// controlPlane is what a data plane node must run without: the Admin API,
+// the database stores, the control plane's cluster side, node wiring and
+// the CLI.
+var controlPlane = []string{"internal/cluster/cp/...", "internal/admin/...", "internal/store/...",
+	"internal/server/...", "internal/cli/..."}
+
+// dataPlane is everything on the request path or in a data plane node's
+// cluster agent.
+var dataPlane = []string{"internal/cluster/dp/...", "internal/proxy/...", "internal/snapshot/...",
+	"internal/router/...", "internal/balancer/...", "internal/plugin/...", "plugins/..."}
+
+// rules is the architecture, one line per boundary. They replace the deps
+// tests that used to live in internal/admin, internal/cluster and plugins/all.
+var rules = []rule{
+	{
+		name: "model is a leaf",
+		pkgs: []string{"internal/entity/..."}, only: []string{},
+		why: "the model is shared by every side; give it what it needs as data, not as an import",
+	},
+	{
+		name: "data plane without control plane",
+		pkgs: dataPlane, forbid: controlPlane,
+		why: "a data plane node must build and run without the Admin API or a database",
+	},
+	{
+		name: "data path",
+		pkgs: []string{"internal/proxy/...", "internal/snapshot/..."},
+		forbid: []string{"internal/admin/...", "internal/store/...", "internal/cluster/...", "internal/declarative/...",
+			"internal/server/...", "internal/cli/...", "internal/config/..."},
+		why: "the proxy and the snapshot build on the model, router, balancer and plugin framework only",
+	},
+	{
+		name: "plugin framework",
+		pkgs: []string{"internal/plugin/...", "plugins/..."}, except: []string{"internal/plugin/plugintest/..."},
+		forbid: []string{"internal/admin/...", "internal/store/...", "internal/cluster/...", "internal/proxy/...",
+			"internal/server/...", "internal/snapshot/...", "internal/declarative/...", "internal/cli/...", "internal/config/..."},
+		tests: true,
+		why:   "plugins run on the data plane; their tests reach the proxy through internal/plugin/plugintest",
+	},
+	{
+		name: "plugins see only the framework",
+		pkgs: []string{"plugins/..."}, except: []string{"plugins/all"},
+		only: []string{"internal/plugin", "internal/plugin/transform", "internal/entity"},
+		why:  "a plugin is written against internal/plugin and the model; shared helpers go under internal/plugin",
+	},
+	{
+		name: "plugin bundle",
+		pkgs: []string{"plugins/all"}, only: []string{"plugins/..."},
+		why: "plugins/all only blank-imports the bundled plugins",
+	},
+	{
+		name: "admin API",
+		pkgs: []string{"internal/admin/..."},
+		forbid: []string{"internal/proxy/...", "internal/router/...", "internal/snapshot/...", "internal/cluster/...",
+			"internal/balancer/...", "internal/server/...", "internal/cli/...", "plugins/..."},
+		why: "the Admin API talks to the store, the model and the declarative loader; pass the rest through admin.Options",
+	},
+	{
+		name: "cluster data plane",
+		pkgs: []string{"internal/cluster/dp/..."}, forbid: []string{"internal/cluster/cp/...", "internal/store/..."},
+		why: "a data plane's cluster agent must not pull in the control plane or the store",
+	},
+	{
+		name:   "cluster shared",
+		pkgs:   []string{"internal/cluster/wire/...", "internal/cluster/clustertls/...", "internal/cluster/clusterpb/..."},
+		forbid: []string{"internal/cluster/cp/...", "internal/cluster/dp/...", "internal/store/..."},
+		why:    "code shared by both cluster sides imports neither side",
+	},
+	{
+		name: "cluster control plane",
+		pkgs: []string{"internal/cluster/cp/..."}, forbid: []string{"internal/cluster/dp/...", "internal/proxy/..."},
+		why: "the control plane serves configuration; it never proxies",
+	},
+}
+
+// testHelpers are packages made for tests; shipped code never imports them.
+var testHelpers = []string{"internal/entity/entitytest/...", "internal/plugin/plugintest/...",
+	"internal/store/storetest/...", "internal/store/pgtest/...", "plugins/rate-limiting/redistest/...",
+	"internal/testutil/..."}
+
+func init() {
+	rules = append(rules, rule{
+		name: "test helpers stay in tests",
+		pkgs: []string{"..."}, except: testHelpers, forbid: testHelpers,
+		why: "a test helper imported by shipped code ends up in the gantry binary",
+	})
+}
