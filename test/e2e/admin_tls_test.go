@@ -2,81 +2,31 @@ package e2e
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-// testCert is a certificate made in the test, with its key.
-type testCert struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	tls  tls.Certificate
-}
+	"github.com/gantryhq/gantry/internal/entity/entitytest"
+)
 
 // newTestCert makes a certificate signed by parent (self-signed when nil):
 // a CA when isCA, else a leaf for 127.0.0.1 with usage.
-func newTestCert(t *testing.T, cn string, parent *testCert, isCA bool, usage x509.ExtKeyUsage) *testCert {
+func newTestCert(t *testing.T, cn string, parent *entitytest.Cert, isCA bool, usage x509.ExtKeyUsage) entitytest.Cert {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	o := entitytest.CertOptions{Names: []string{cn}, CA: isCA}
+	if !isCA {
+		o.IPs, o.Usage = []net.IP{net.IPv4(127, 0, 0, 1)}, []x509.ExtKeyUsage{usage}
 	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
+	if parent == nil {
+		return entitytest.SelfSigned(t, o)
 	}
-	if isCA {
-		tmpl.IsCA, tmpl.BasicConstraintsValid = true, true
-		tmpl.KeyUsage |= x509.KeyUsageCertSign
-	} else {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{usage}
-		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-	}
-	signer, signerKey := tmpl, key
-	if parent != nil {
-		signer, signerKey = parent.cert, parent.key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signerKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := x509.ParseCertificate(der)
-	return &testCert{cert: c, key: key, tls: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}}
-}
-
-// write stores the certificate and key as PEM files in dir and returns their paths.
-func (c *testCert) write(t *testing.T, dir, name string) (certPath, keyPath string) {
-	t.Helper()
-	keyDER, err := x509.MarshalECPrivateKey(c.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPath, keyPath = filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
-	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.cert.Raw}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certPath, keyPath
+	return entitytest.Signed(t, o, *parent)
 }
 
 // TestAdminTLSClientCertificates serves the Admin API over TLS with
@@ -88,14 +38,14 @@ func TestAdminTLSClientCertificates(t *testing.T) {
 	serverCA := newTestCert(t, "admin server CA", nil, true, 0)
 	clientCA := newTestCert(t, "admin client CA", nil, true, 0)
 	otherCA := newTestCert(t, "someone else's CA", nil, true, 0)
-	serverCert, serverKey := newTestCert(t, "admin", serverCA, false, x509.ExtKeyUsageServerAuth).write(t, dir, "admin")
-	caPath, _ := clientCA.write(t, dir, "client-ca")
+	serverCert, serverKey := newTestCert(t, "admin", &serverCA, false, x509.ExtKeyUsageServerAuth).WriteFiles(t, dir, "admin")
+	caPath, _ := clientCA.WriteFiles(t, dir, "client-ca")
 
 	n := start(t, env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0",
 		"GANTRY_ADMIN_LISTEN=127.0.0.1:0 ssl", "GANTRY_ADMIN_SSL_CERT="+serverCert,
 		"GANTRY_ADMIN_SSL_CERT_KEY="+serverKey, "GANTRY_ADMIN_SSL_CLIENT_CA="+caPath))
 	roots := x509.NewCertPool()
-	roots.AddCert(serverCA.cert)
+	roots.AddCert(serverCA.X509(t))
 	url := "https://" + n.ls.Admin[0].Address + "/services"
 
 	tests := []struct {
@@ -103,10 +53,10 @@ func TestAdminTLSClientCertificates(t *testing.T) {
 		certs  []tls.Certificate
 		wantOK bool
 	}{
-		{"client certificate signed by admin_ssl_client_ca", []tls.Certificate{newTestCert(t, "operator", clientCA, false, x509.ExtKeyUsageClientAuth).tls}, true},
+		{"client certificate signed by admin_ssl_client_ca", []tls.Certificate{newTestCert(t, "operator", &clientCA, false, x509.ExtKeyUsageClientAuth).TLS(t)}, true},
 		{"no client certificate", nil, false},
-		{"client certificate signed by another CA", []tls.Certificate{newTestCert(t, "intruder", otherCA, false, x509.ExtKeyUsageClientAuth).tls}, false},
-		{"self-signed client certificate", []tls.Certificate{newTestCert(t, "self", nil, false, x509.ExtKeyUsageClientAuth).tls}, false},
+		{"client certificate signed by another CA", []tls.Certificate{newTestCert(t, "intruder", &otherCA, false, x509.ExtKeyUsageClientAuth).TLS(t)}, false},
+		{"self-signed client certificate", []tls.Certificate{newTestCert(t, "self", nil, false, x509.ExtKeyUsageClientAuth).TLS(t)}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,8 +93,8 @@ func TestAdminTLSClientCertificates(t *testing.T) {
 func TestAdminClientCARefusals(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	caPath, keyPath := newTestCert(t, "client CA", nil, true, 0).write(t, dir, "ca")
-	serverCert, serverKey := newTestCert(t, "admin", nil, false, x509.ExtKeyUsageServerAuth).write(t, dir, "admin")
+	caPath, keyPath := newTestCert(t, "client CA", nil, true, 0).WriteFiles(t, dir, "ca")
+	serverCert, serverKey := newTestCert(t, "admin", nil, false, x509.ExtKeyUsageServerAuth).WriteFiles(t, dir, "admin")
 	tests := []struct {
 		name   string
 		listen string

@@ -1,17 +1,12 @@
 package hybrid
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/entity/entitytest"
 )
 
 func TestWrongCertificateIsRefused(t *testing.T) {
@@ -104,15 +99,5 @@ func TestRejectedConfigKeepsThePreviousOne(t *testing.T) {
 
 func shortLivedCA(t *testing.T, life time.Duration) string {
 	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "short-lived CA"},
-		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(life),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	return entitytest.SelfSigned(t, entitytest.CertOptions{CA: true, Names: []string{"short-lived CA"}, NotAfter: time.Now().Add(life)}).Cert
 }

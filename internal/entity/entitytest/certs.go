@@ -13,6 +13,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"net"
 	"testing"
 	"time"
 )
@@ -29,10 +30,28 @@ type CertOptions struct {
 	CA       bool      // a CA certificate (basic constraint CA:TRUE)
 	NotAfter time.Time // zero: one day from now
 	Names    []string  // DNS names, the first also the common name; empty: "example.test"
+	IPs      []net.IP  // IP addresses the certificate is for, such as 127.0.0.1
+	// Usage restricts what the key may be used for (server or client
+	// authentication); empty allows any.
+	Usage []x509.ExtKeyUsage
 }
 
 // SelfSigned creates a self-signed certificate with a fresh key.
 func SelfSigned(t testing.TB, o CertOptions) Cert {
+	t.Helper()
+	return issue(t, o, nil)
+}
+
+// Signed creates a certificate with a fresh key, signed by parent (made
+// with CA set), to build chains: a server or client certificate under a
+// test CA.
+func Signed(t testing.TB, o CertOptions, parent Cert) Cert {
+	t.Helper()
+	return issue(t, o, &parent)
+}
+
+// issue makes the certificate o describes, self-signed when parent is nil.
+func issue(t testing.TB, o CertOptions, parent *Cert) Cert {
 	t.Helper()
 	var key crypto.Signer
 	var err error
@@ -62,11 +81,17 @@ func SelfSigned(t testing.TB, o CertOptions) Cert {
 		NotAfter:              o.NotAfter,
 		BasicConstraintsValid: true,
 		IsCA:                  o.CA,
+		IPAddresses:           o.IPs,
+		ExtKeyUsage:           o.Usage,
 	}
 	if o.CA {
 		tmpl.KeyUsage = x509.KeyUsageCertSign
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	signer, signerKey := tmpl, key
+	if parent != nil {
+		signer, signerKey = parent.X509(t), parent.signer(t)
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, key.Public(), signerKey)
 	if err != nil {
 		t.Fatal(err)
 	}
