@@ -32,6 +32,9 @@ func TestRulesCatchForbiddenImports(t *testing.T) {
 		{"shipped code imports a test helper", map[string]*pkg{
 			"internal/server": {Imports: []string{m + "internal/entity/entitytest"}, Deps: []string{m + "internal/entity/entitytest"}},
 		}, "internal/server imports internal/entity/entitytest"},
+		{"shipped code imports a new test helper", map[string]*pkg{
+			"internal/cluster/cp": {Deps: []string{m + "internal/cluster/clustertls/clustertlstest"}},
+		}, "internal/cluster/cp imports internal/cluster/clustertls/clustertlstest"},
 		{"cluster data plane imports the control plane", map[string]*pkg{
 			"internal/cluster/dp": {Deps: []string{m + "internal/cluster/cp"}},
 		}, "internal/cluster/dp imports internal/cluster/cp"},

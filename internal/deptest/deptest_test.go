@@ -120,11 +120,18 @@ func ours(deps []string) []string {
 }
 
 // matchAny reports whether path matches one of the patterns: an exact path,
-// "x/..." for x and below, or "..." for everything.
+// "x/..." for x and below, "*suffix" for a last element ending in suffix,
+// or "..." for everything.
 func matchAny(path string, patterns []string) bool {
 	for _, p := range patterns {
 		if p == "..." {
 			return true
+		}
+		if suffix, ok := strings.CutPrefix(p, "*"); ok {
+			if strings.HasSuffix(path[strings.LastIndex(path, "/")+1:], suffix) {
+				return true
+			}
+			continue
 		}
 		if base, ok := strings.CutSuffix(p, "/..."); ok {
 			if under(path, base) {
