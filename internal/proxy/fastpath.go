@@ -60,6 +60,7 @@ func (p *Proxy) serveFast(w http.ResponseWriter, r *http.Request, st *reqState) 
 			h[k] = append(h[k], vv...)
 		}
 	}
+	noSniff(h)
 	announced := len(res.Trailer)
 	if announced > 0 {
 		keys := make([]string, 0, announced)
@@ -126,4 +127,14 @@ func eventStream(contentType string) bool {
 	}
 	mt, _, _ := mime.ParseMediaType(contentType)
 	return mt == "text/event-stream"
+}
+
+// noSniff keeps net/http from adding a Content-Type the upstream did not
+// send (it sniffs the first body bytes otherwise): clients see what the
+// upstream said, as behind Kong, on both paths. A nil value suppresses
+// the field.
+func noSniff(h http.Header) {
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = nil
+	}
 }

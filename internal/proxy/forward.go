@@ -38,7 +38,7 @@ func (f *forwarder) roundTrip(out *http.Request, st *reqState) (*http.Response, 
 	}
 	// The fast path takes what it can replay on a stale keep-alive
 	// connection and needs no second goroutine: no body, no upgrade.
-	fast := up.h1 != nil && body == nil && idempotent(out.Method) && out.Header.Get("Upgrade") == ""
+	fast := !f.p.opts.DisableFastPath && up.h1 != nil && body == nil && idempotent(out.Method) && out.Header.Get("Upgrade") == ""
 	host := out.Host
 	st.upstreamStart = time.Now()
 	var (

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -21,6 +22,7 @@ type h1Conn struct {
 	pool    *h1Pool
 	addr    string
 	conn    net.Conn
+	lr      headerLimit // under br: bounds a response's header
 	br      *bufio.Reader
 	bw      *bufio.Writer
 	idle    *time.Timer // closes the connection after idleTimeout in the pool
@@ -32,6 +34,34 @@ type h1Conn struct {
 // max1xx bounds the informational answers before the real one, as
 // http.Transport does.
 const max1xx = 5
+
+// maxResponseHeader bounds the bytes of a response's status line and
+// header fields (1xx included), http.Transport's default
+// MaxResponseHeaderBytes: an upstream sending header lines without end
+// gets a 502, not the gateway's memory.
+const maxResponseHeader = 10 << 20
+
+// headerLimit is the connection as c.br reads it: while n >= 0, at most n
+// more bytes. roundTrip arms it for the header and lifts it for the body.
+type headerLimit struct {
+	r io.Reader
+	n int64
+}
+
+var errHeaderTooLarge = fmt.Errorf("upstream response header is larger than %d bytes", maxResponseHeader)
+
+func (l *headerLimit) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		return l.r.Read(p)
+	}
+	if l.n == 0 {
+		return 0, errHeaderTooLarge
+	}
+	p = p[:min(int64(len(p)), l.n)]
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
 
 // aLongTimeAgo is a deadline that makes pending and future I/O fail now.
 var aLongTimeAgo = time.Unix(1, 0)
@@ -57,6 +87,8 @@ func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration, client 
 	} else {
 		_ = c.conn.SetReadDeadline(time.Time{})
 	}
+	c.lr.n = maxResponseHeader
+	defer func() { c.lr.n = -1 }()
 	for n := 0; ; n++ {
 		if n > max1xx {
 			return nil, false, errors.New("upstream sent too many informational (1xx) answers")
@@ -64,6 +96,7 @@ func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration, client 
 		if _, err := c.br.Peek(1); err != nil {
 			return nil, n == 0 && c.reused && !isTimeout(err), err
 		}
+		conflict, complete := framingConflict(peekBuffered(c.br))
 		res, err = http.ReadResponse(c.br, req)
 		if err != nil {
 			return nil, false, err
@@ -72,6 +105,14 @@ func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration, client 
 		// before the real one: they go to the client, directly from
 		// serveFast or through ReverseProxy's trace.
 		if res.StatusCode < 100 || res.StatusCode >= 200 || res.StatusCode == http.StatusSwitchingProtocols {
+			// Both lengths (ReadResponse goes by Transfer-Encoding and
+			// drops Content-Length), or a header too long to check:
+			// the upstream may frame the body otherwise than Gantry
+			// reads it, so what follows on the connection is not
+			// trusted. After 101 it speaks another protocol.
+			if conflict || (!complete && len(res.TransferEncoding) > 0) || res.StatusCode == http.StatusSwitchingProtocols {
+				res.Close = true
+			}
 			return res, false, nil
 		}
 		if client != nil {
@@ -129,7 +170,9 @@ func (b *h1Body) Close() error {
 func (b *h1Body) finish(complete bool) {
 	b.done = true
 	watching := b.stop()
-	if complete && b.keep && watching && !b.c.aborted.Load() {
+	// Bytes already buffered past the body's end were sent unasked:
+	// they would be read as the next request's answer.
+	if complete && b.keep && watching && !b.c.aborted.Load() && b.c.br.Buffered() == 0 {
 		b.c.pool.put(b.c)
 		return
 	}
@@ -142,6 +185,9 @@ func (b *h1Body) finish(complete bool) {
 // another; ctx ending aborts the exchange.
 // client, when set, receives informational answers.
 func (p *h1Pool) exchange(ctx context.Context, req *http.Request, addr string, readTimeout time.Duration, client http.ResponseWriter) (*http.Response, error) {
+	if err := validHeader(req.Header); err != nil {
+		return nil, err // before taking a connection: nothing to retry
+	}
 	for {
 		c, err := p.get(ctx, addr)
 		if err != nil {

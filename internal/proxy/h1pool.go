@@ -27,25 +27,34 @@ func newH1Pool(dial func(ctx context.Context, network, addr string) (net.Conn, e
 	return &h1Pool{dial: dial, maxIdle: idlePerHost, idle: map[string][]*h1Conn{}}
 }
 
-// get returns the most recently used idle connection to addr, or dials
-// a new one.
+// get returns the most recently used idle connection to addr that is
+// still open and quiet, or dials a new one.
 func (p *h1Pool) get(ctx context.Context, addr string) (*h1Conn, error) {
-	p.mu.Lock()
-	if list := p.idle[addr]; len(list) > 0 {
+	for {
+		p.mu.Lock()
+		list := p.idle[addr]
+		if len(list) == 0 {
+			p.mu.Unlock()
+			break
+		}
 		c := list[len(list)-1]
 		list[len(list)-1] = nil
 		p.idle[addr] = list[:len(list)-1]
 		p.mu.Unlock()
 		c.idle.Stop()
+		if !quiet(c.conn) {
+			c.close()
+			continue
+		}
 		c.reused = true
 		return c, nil
 	}
-	p.mu.Unlock()
 	conn, err := p.dial(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	c := &h1Conn{pool: p, addr: addr, conn: conn, br: bufio.NewReaderSize(conn, 4<<10), bw: bufio.NewWriterSize(conn, 4<<10)}
+	c := &h1Conn{pool: p, addr: addr, conn: conn, lr: headerLimit{r: conn, n: -1}, bw: bufio.NewWriterSize(conn, 4<<10)}
+	c.br = bufio.NewReaderSize(&c.lr, 4<<10)
 	c.abortFn = c.abort
 	c.idle = newStoppedTimer(c.expire)
 	return c, nil

@@ -2,22 +2,26 @@ package proxy
 
 import (
 	"bufio"
+	"fmt"
 	"net/http"
 	"net/textproto"
-	"strings"
 
 	"golang.org/x/net/http/httpguts"
 )
 
-// newlineToSpace keeps a header value on its line, as net/http does.
-var newlineToSpace = strings.NewReplacer("\r", " ", "\n", " ")
-
-// writeRequest writes a body-less request the way Request.Write does,
-// minus its per-request formatting, header sorting and transfer
-// bookkeeping. Anything out of the ordinary (a body, CONNECT, a
-// non-ASCII or unusual Host, control bytes in the URI) is left to
-// Request.Write.
+// writeRequest writes a body-less request the way http.Transport does,
+// minus Request.Write's per-request formatting, header sorting and
+// transfer bookkeeping. Like Transport it refuses header fields that are
+// not valid HTTP (CR, LF, NUL in a value; a bad name) rather than
+// sending them, so both paths answer such a request with 502; and it
+// sends "Content-Length: 0" for PUT, as Request.Write does (servers
+// answer a PUT without a length with 411). Anything out of the ordinary (a body,
+// CONNECT, a non-ASCII or unusual Host, control bytes in the URI) is left
+// to Request.Write.
 func writeRequest(bw *bufio.Writer, req *http.Request) error {
+	if err := validHeader(req.Header); err != nil {
+		return err
+	}
 	host := req.Host
 	if host == "" {
 		host = req.URL.Host
@@ -40,15 +44,9 @@ func writeRequest(bw *bufio.Writer, req *http.Request) error {
 		case "User-Agent":
 			vs = vs[:min(len(vs), 1)] // Request.Write sends the first only
 		}
-		if !httpguts.ValidHeaderFieldName(k) {
-			continue
-		}
 		for _, v := range vs {
 			if k == "User-Agent" && v == "" {
 				continue
-			}
-			if strings.ContainsAny(v, "\r\n") {
-				v = newlineToSpace.Replace(v)
 			}
 			bw.WriteString(k)
 			bw.WriteString(": ")
@@ -56,8 +54,26 @@ func writeRequest(bw *bufio.Writer, req *http.Request) error {
 			bw.WriteString("\r\n")
 		}
 	}
+	if req.Method == http.MethodPut {
+		bw.WriteString("Content-Length: 0\r\n") // as Request.Write: servers expect a length for PUT
+	}
 	_, err := bw.WriteString("\r\n")
 	return err
+}
+
+// validHeader is http.Transport's check of the fields it sends.
+func validHeader(h http.Header) error {
+	for k, vs := range h {
+		if !httpguts.ValidHeaderFieldName(k) {
+			return fmt.Errorf("upstream request: invalid header field name %q", k)
+		}
+		for _, v := range vs {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return fmt.Errorf("upstream request: invalid header field value for %q", k)
+			}
+		}
+	}
+	return nil
 }
 
 // plainHost reports whether host can be sent as is: printable ASCII,

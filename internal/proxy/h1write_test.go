@@ -5,39 +5,51 @@ import (
 	"bytes"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 )
 
 // TestWriteRequest: the fast path's request writer sends upstream what
-// Request.Write would: same request line, Host and header fields.
+// http.Transport would: same request line, Host, header fields and
+// Content-Length; header fields Transport refuses (CR, LF or NUL in a
+// value, a bad name) are refused, not sent.
 func TestWriteRequest(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name string
-		edit func(r *http.Request)
+		name    string
+		edit    func(r *http.Request)
+		wantErr bool
 	}{
-		{"plain GET", func(r *http.Request) {}},
+		{"plain GET", func(r *http.Request) {}, false},
 		{"query and escaped path", func(r *http.Request) {
 			r.URL.Path, r.URL.RawPath, r.URL.RawQuery = "/a b/c%2Fd", "/a%20b/c%2Fd", "x=1&y=%20"
-		}},
-		{"HEAD", func(r *http.Request) { r.Method = http.MethodHead }},
-		{"repeated header", func(r *http.Request) { r.Header["X-Forwarded-For"] = []string{"1.2.3.4", "5.6.7.8"} }},
-		{"no User-Agent", func(r *http.Request) { r.Header["User-Agent"] = nil }},
-		{"empty User-Agent", func(r *http.Request) { r.Header["User-Agent"] = []string{""} }},
-		{"two User-Agents", func(r *http.Request) { r.Header["User-Agent"] = []string{"first", "second"} }},
-		{"newline in a value", func(r *http.Request) { r.Header.Set("X-Evil", "a\r\nInjected: yes") }},
-		{"padded value", func(r *http.Request) { r.Header["X-Pad"] = []string{"  v \t"} }},
-		{"invalid field name", func(r *http.Request) { r.Header["Bad Name"] = []string{"v"} }},
+		}, false},
+		{"HEAD", func(r *http.Request) { r.Method = http.MethodHead }, false},
+		{"repeated header", func(r *http.Request) { r.Header["X-Forwarded-For"] = []string{"1.2.3.4", "5.6.7.8"} }, false},
+		{"no User-Agent", func(r *http.Request) { r.Header["User-Agent"] = nil }, false},
+		{"empty User-Agent", func(r *http.Request) { r.Header["User-Agent"] = []string{""} }, false},
+		{"two User-Agents", func(r *http.Request) { r.Header["User-Agent"] = []string{"first", "second"} }, false},
+		{"newline in a value", func(r *http.Request) { r.Header.Set("X-Evil", "a\r\nInjected: yes") }, true},
+		{"bare LF in a value", func(r *http.Request) { r.Header.Set("X-Evil", "a\nInjected: yes") }, true},
+		{"NUL in a value", func(r *http.Request) { r.Header.Set("X-Evil", "a\x00b") }, true},
+		{"CR in X-Forwarded-Prefix", func(r *http.Request) { r.Header.Set("X-Forwarded-Prefix", "/a\rb") }, true},
+		{"PUT", func(r *http.Request) { r.Method = http.MethodPut }, false},
+		{"DELETE", func(r *http.Request) { r.Method = http.MethodDelete }, false},
+		{"OPTIONS", func(r *http.Request) { r.Method = http.MethodOptions }, false},
+		{"TRACE", func(r *http.Request) { r.Method = http.MethodTrace }, false},
+		{"padded value", func(r *http.Request) { r.Header["X-Pad"] = []string{"  v \t"} }, false},
+		{"invalid field name", func(r *http.Request) { r.Header["Bad Name"] = []string{"v"} }, true},
+		{"field name with colon", func(r *http.Request) { r.Header["X-A: b\r\nX-C"] = []string{"v"} }, true},
 		{"excluded fields", func(r *http.Request) {
 			r.Header["Host"] = []string{"other.example"}
 			r.Header["Content-Length"] = []string{"10"}
 			r.Header["Trailer"] = []string{"X-T"}
-		}},
-		{"host from URL", func(r *http.Request) { r.Host = "" }},
-		{"IPv6 host", func(r *http.Request) { r.Host = "[::1]:8080" }},
-		{"IPv6 zone", func(r *http.Request) { r.Host = "[fe80::1%25eth0]:8080" }},
-		{"non-ASCII host", func(r *http.Request) { r.Host = "bücher.example" }},
-		{"Connection close", func(r *http.Request) { r.Close = true }},
+		}, false},
+		{"host from URL", func(r *http.Request) { r.Host = "" }, false},
+		{"IPv6 host", func(r *http.Request) { r.Host = "[::1]:8080" }, false},
+		{"IPv6 zone", func(r *http.Request) { r.Host = "[fe80::1%25eth0]:8080" }, false},
+		{"non-ASCII host", func(r *http.Request) { r.Host = "bücher.example" }, false},
+		{"Connection close", func(r *http.Request) { r.Close = true }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +63,17 @@ func TestWriteRequest(t *testing.T) {
 			tt.edit(req)
 			var got, want bytes.Buffer
 			bw := bufio.NewWriter(&got)
-			if err := writeRequest(bw, req); err != nil {
+			err = writeRequest(bw, req)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("wrote %q, want the request refused as Transport refuses it", got.String())
+				}
+				if _, terr := http.DefaultTransport.RoundTrip(req); terr == nil || !strings.Contains(terr.Error(), "invalid header field") {
+					t.Fatalf("Transport's error %v, want it to refuse the field too", terr)
+				}
+				return
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 			if err := bw.Flush(); err != nil {
@@ -64,6 +86,9 @@ func TestWriteRequest(t *testing.T) {
 			if g.Method != w.Method || g.RequestURI != w.RequestURI || g.Host != w.Host || g.Proto != w.Proto || g.Close != w.Close {
 				t.Errorf("request line/host: got %s %s %s Host %q close %t, want %s %s %s Host %q close %t",
 					g.Method, g.RequestURI, g.Proto, g.Host, g.Close, w.Method, w.RequestURI, w.Proto, w.Host, w.Close)
+			}
+			if gcl, wcl := bytes.Contains(got.Bytes(), []byte("Content-Length: 0")), bytes.Contains(want.Bytes(), []byte("Content-Length: 0")); gcl != wcl {
+				t.Errorf("Content-Length: 0 sent: %t, want %t", gcl, wcl)
 			}
 			if !reflect.DeepEqual(g.Header, w.Header) {
 				t.Errorf("header fields:\ngot  %v\nwant %v", g.Header, w.Header)

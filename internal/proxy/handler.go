@@ -57,10 +57,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if fastPath(r, p.transports.get(svc)) {
+	if !p.opts.DisableFastPath && fastPath(r, p.transports.get(svc)) {
 		p.serveFast(w, r, st)
 		return
 	}
+	noSniff(w.Header()) // ReverseProxy adds the upstream's values to it
 	ctx := context.WithValue(r.Context(), stateKey{}, st)
 	out := r.WithContext(ctx)
 	// Streaming responses (no Content-Length, which covers gRPC) are

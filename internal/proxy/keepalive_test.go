@@ -135,6 +135,13 @@ func TestUpstreamConnectionNotReused(t *testing.T) {
 		{"Connection: close", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", true},
 		{"HTTP/1.0 without keep-alive", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", true},
 		{"body cut short", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok", false},
+		// Framed by Transfer-Encoding, but the upstream may have meant
+		// Content-Length: what follows on the connection is not trusted.
+		{"Content-Length and chunked", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", true},
+		// Bytes past the body are an answer nobody asked for: reused,
+		// the connection would hand "evil" to the next client.
+		{"bytes after the body", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil", true},
+		{"unasked 101", "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -61,6 +61,11 @@ type Options struct {
 	// further ones wait in the accept queue. Default 16384 (Kong's
 	// worker_connections); negative means no limit.
 	MaxConns int
+	// DisableFastPath sends every request through httputil.ReverseProxy
+	// and net/http's Transport, the fast path's reference: for ruling the
+	// fast path out when an upstream misbehaves, and for the tests that
+	// compare both paths byte for byte.
+	DisableFastPath bool
 }
 
 func (o Options) withDefaults() Options {
