@@ -3,8 +3,6 @@ package clustertls
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/tls"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,27 +141,7 @@ func TestSharedModeTrustsOnlyTheSameCertificate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ln, err := tls.Listen("tcp", "127.0.0.1:0", ServerConfig(tt.server))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			srvErr := make(chan error, 1)
-			go func() {
-				conn, err := ln.Accept()
-				if err != nil {
-					srvErr <- err
-					return
-				}
-				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-				srvErr <- conn.(*tls.Conn).Handshake()
-			}()
-			conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", ln.Addr().String(), ClientConfig(tt.dp))
-			if err == nil {
-				conn.Close()
-			}
-			sErr := <-srvErr
+			err, sErr := handshake(t, ServerConfig(tt.server), ClientConfig(tt.dp))
 			if tt.wantAccepted && (err != nil || sErr != nil) {
 				t.Fatalf("handshake failed: client %v, server %v", err, sErr)
 			}
@@ -179,7 +157,7 @@ func TestSharedModeTrustsOnlyTheSameCertificate(t *testing.T) {
 
 func TestPermissionProblemNamesTheUser(t *testing.T) {
 	t.Parallel()
-	msg := fileProblem(&os.PathError{Op: "open", Path: "/x", Err: os.ErrPermission})
+	msg := fileProblem(&os.PathError{Op: "open", Path: "/x", Err: os.ErrPermission}, pairHint)
 	if !strings.Contains(msg, "permission denied") || !strings.Contains(msg, "runs as "+RunningAs()) {
 		t.Fatalf("message %q does not name the cause and the user", msg)
 	}

@@ -1,7 +1,9 @@
-// Package clustertls holds the TLS side of hybrid mode in shared mode: making
+// Package clustertls holds the TLS side of hybrid mode. In shared mode: making
 // the cluster certificate (`gantry hybrid gen_cert`), loading it with errors a
 // user can act on, and the mutual-TLS configurations of both ends, where each
-// side trusts exactly one certificate: its own.
+// side trusts exactly one certificate: its own. In pki mode (pki.go, ocsp.go):
+// certificates issued by cluster_ca_cert, checked for Extended Key Usage,
+// chain depth, the control plane's name and, on the control plane, OCSP.
 package clustertls
 
 import (

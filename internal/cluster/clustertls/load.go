@@ -27,11 +27,11 @@ func (c *Cert) Expiry() int64 { return c.Leaf.NotAfter.Unix() }
 // problem, the user the process runs as, so start-up stops with one line
 // the operator can act on.
 func Load(cert, key string) (*Cert, error) {
-	certPEM, certName, err := read("cluster_cert", cert)
+	certPEM, certName, err := read("cluster_cert", cert, pairHint)
 	if err != nil {
 		return nil, err
 	}
-	keyPEM, keyName, err := read("cluster_cert_key", key)
+	keyPEM, keyName, err := read("cluster_cert_key", key, pairHint)
 	if err != nil {
 		return nil, err
 	}
@@ -50,24 +50,27 @@ func Load(cert, key string) (*Cert, error) {
 	return &Cert{TLS: pair, Leaf: leaf}, nil
 }
 
+// pairHint is what to do when cluster_cert or cluster_cert_key is missing.
+const pairHint = "check the path, or make a pair with `gantry hybrid gen_cert`"
+
 // read returns the PEM of a setting that is inline PEM or a path, and how
-// to name it in errors.
-func read(setting, v string) ([]byte, string, error) {
+// to name it in errors; hint says what to do when the file is missing.
+func read(setting, v, hint string) ([]byte, string, error) {
 	if strings.Contains(v, "-----BEGIN") {
 		return []byte(v), "(inline PEM)", nil
 	}
 	data, err := os.ReadFile(v)
 	if err != nil {
-		return nil, v, fmt.Errorf("%s %s: %s", setting, v, fileProblem(err))
+		return nil, v, fmt.Errorf("%s %s: %s", setting, v, fileProblem(err, hint))
 	}
 	return data, v, nil
 }
 
 // fileProblem says why a file could not be read, in words.
-func fileProblem(err error) string {
+func fileProblem(err error, hint string) string {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "no such file (check the path, or make a pair with `gantry hybrid gen_cert`)"
+		return "no such file (" + hint + ")"
 	case errors.Is(err, fs.ErrPermission):
 		return "permission denied: gantry runs as " + RunningAs() + ", which cannot read it (change the file's owner or mode)"
 	}

@@ -10,6 +10,7 @@ package cp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,8 +54,11 @@ func (t Timing) withDefaults() Timing {
 // Options configures a ControlPlane.
 type Options struct {
 	Store store.Store
-	// Cert is the cluster certificate (shared mode).
+	// Cert is the cluster certificate.
 	Cert *clustertls.Cert
+	// TLS, when set, replaces shared mode's configuration made from Cert
+	// (pki mode: clustertls.PKIServerConfig).
+	TLS *tls.Config
 	// Listeners serve the cluster protocol; the caller binds cluster_listen.
 	Listeners []net.Listener
 	Logger    *slog.Logger
@@ -130,8 +134,12 @@ func (c *ControlPlane) Run(ctx context.Context) error {
 	if _, err := c.build(ctx); err != nil {
 		return fmt.Errorf("cluster: build the first configuration version: %w", err)
 	}
+	tlsConf := c.opts.TLS
+	if tlsConf == nil {
+		tlsConf = clustertls.ServerConfig(c.opts.Cert)
+	}
 	srv := grpc.NewServer(
-		grpc.Creds(clustertls.Creds(clustertls.ServerConfig(c.opts.Cert), c.log)),
+		grpc.Creds(clustertls.Creds(tlsConf, c.log)),
 		grpc.ConnectionTimeout(10*time.Second),
 		grpc.MaxRecvMsgSize(maxDPMessage),
 		grpc.MaxSendMsgSize(c.opts.MaxPayload+64<<10),

@@ -11,6 +11,7 @@ package dp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"os"
@@ -71,8 +72,11 @@ type Options struct {
 	// ControlPlanes are host:port addresses, tried in turn.
 	ControlPlanes []string
 	Cert          *clustertls.Cert
-	NodeID        string
-	Hostname      string
+	// TLS, when set, replaces shared mode's configuration made from Cert
+	// (pki mode: clustertls.PKIClientConfig).
+	TLS      *tls.Config
+	NodeID   string
+	Hostname string
 	// Version is reported in the hello (see ReportedVersion).
 	Version string
 	// Plugins maps the plugins this node can run to their versions.

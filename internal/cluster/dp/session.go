@@ -26,8 +26,12 @@ type session struct {
 }
 
 func (a *Agent) session(ctx context.Context, addr string) error {
+	tlsConf := a.opts.TLS
+	if tlsConf == nil {
+		tlsConf = clustertls.ClientConfig(a.opts.Cert)
+	}
 	conn, err := grpc.NewClient(addr,
-		grpc.WithTransportCredentials(clustertls.Creds(clustertls.ClientConfig(a.opts.Cert), a.log)),
+		grpc.WithTransportCredentials(clustertls.Creds(tlsConf, a.log)),
 		// Pushes somewhat above cluster_max_payload still arrive, so the
 		// DP can reject them and tell the CP why instead of dropping the
 		// connection (and being sent the same push again on reconnect).
