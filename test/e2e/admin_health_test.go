@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // TestAdminUpstreamHealth reads and marks target health through a
@@ -13,16 +15,16 @@ import (
 func TestAdminUpstreamHealth(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t, "healthy target", 0)
-	n := start(t, env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
+	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
 	target := strings.TrimPrefix(up.URL, "http://")
-	api := n.adminURL()
+	api := n.AdminURL()
 
 	mustAdmin(t, 201, "POST", api+"/upstreams", map[string]any{"name": "pool"})
 	mustAdmin(t, 201, "POST", api+"/upstreams/pool/targets", map[string]any{"target": target})
 	mustAdmin(t, 201, "POST", api+"/services", map[string]any{"name": "pooled", "host": "pool", "port": 80})
 	mustAdmin(t, 201, "POST", api+"/services/pooled/routes", map[string]any{"paths": []string{"/pool"}})
 	eventually(t, "the upstream to serve", func() bool {
-		code, body := get(n.proxyURL() + "/pool")
+		code, body := get(n.ProxyURL() + "/pool")
 		return code == 200 && body == "healthy target"
 	})
 
@@ -32,7 +34,7 @@ func TestAdminUpstreamHealth(t *testing.T) {
 	}
 
 	mustAdmin(t, 204, "POST", api+"/upstreams/pool/targets/"+url.PathEscape(target)+"/unhealthy", nil)
-	if code, body := get(n.proxyURL() + "/pool"); code != 503 {
+	if code, body := get(n.ProxyURL() + "/pool"); code != 503 {
 		t.Fatalf("after marking the only target unhealthy: %d %s, want 503", code, body)
 	}
 	if h := mustAdmin(t, 200, "GET", api+"/upstreams/pool/health", nil); !strings.Contains(h, `"health":"UNHEALTHY"`) {
@@ -40,7 +42,7 @@ func TestAdminUpstreamHealth(t *testing.T) {
 	}
 
 	mustAdmin(t, 204, "POST", api+"/upstreams/pool/targets/"+url.PathEscape(target)+"/healthy", nil)
-	if code, body := get(n.proxyURL() + "/pool"); code != 200 || body != "healthy target" {
+	if code, body := get(n.ProxyURL() + "/pool"); code != 200 || body != "healthy target" {
 		t.Fatalf("after marking it healthy again: %d %q, want 200", code, body)
 	}
 }

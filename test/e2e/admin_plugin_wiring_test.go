@@ -3,6 +3,8 @@ package e2e
 import (
 	"strings"
 	"testing"
+
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // TestPluginSchemaAndMetricsThroughBinary checks what the node wires
@@ -12,8 +14,8 @@ import (
 func TestPluginSchemaAndMetricsThroughBinary(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t, "metered", 0)
-	n := start(t, env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
-	api := n.adminURL()
+	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
+	api := n.AdminURL()
 
 	if schema := mustAdmin(t, 200, "GET", api+"/schemas/plugins/key-auth", nil); !strings.Contains(schema, "key_names") {
 		t.Fatalf("GET /schemas/plugins/key-auth = %s, want the key_names field", schema)
@@ -24,15 +26,15 @@ func TestPluginSchemaAndMetricsThroughBinary(t *testing.T) {
 	mustAdmin(t, 201, "POST", api+"/services/metered/routes", map[string]any{"name": "metered-route", "paths": []string{"/metered"}})
 	mustAdmin(t, 201, "POST", api+"/plugins", map[string]any{"name": "prometheus", "config": map[string]any{"status_code_metrics": true}})
 	eventually(t, "the route to serve", func() bool {
-		code, body := get(n.proxyURL() + "/metered")
+		code, body := get(n.ProxyURL() + "/metered")
 		return code == 200 && body == "metered"
 	})
 	eventually(t, "the plugin's counter on /metrics", func() bool {
-		get(n.proxyURL() + "/metered")
-		_, metrics := get(n.statusURL() + "/metrics")
+		get(n.ProxyURL() + "/metered")
+		_, metrics := get(n.StatusURL() + "/metrics")
 		return strings.Contains(metrics, "gantry_http_requests_total{") && strings.Contains(metrics, `service="metered"`)
 	})
-	_, metrics := get(n.statusURL() + "/metrics")
+	_, metrics := get(n.StatusURL() + "/metrics")
 	if !strings.Contains(metrics, `gantry_proxy_responses_total{class="2xx"}`) {
 		t.Fatalf("/metrics lost the node's own counters:\n%s", metrics)
 	}

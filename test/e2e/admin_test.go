@@ -13,11 +13,11 @@ func TestDBLessAdminAPI(t *testing.T) {
 	t.Parallel()
 	a, b := newUpstream(t, "A", 0), newUpstream(t, "B", 0)
 	n := startDBLess(t, declFile(t, routeTo(a.URL)))
-	if len(n.ls.Admin) != 1 {
-		t.Fatalf("listeners.json admin = %v, want one listener", n.ls.Admin)
+	if len(n.Listeners.Admin) != 1 {
+		t.Fatalf("listeners.json admin = %v, want one listener", n.Listeners.Admin)
 	}
 
-	code, body := get(n.adminURL() + "/")
+	code, body := get(n.AdminURL() + "/")
 	var info struct {
 		Version       string         `json:"version"`
 		NodeID        string         `json:"node_id"`
@@ -31,7 +31,7 @@ func TestDBLessAdminAPI(t *testing.T) {
 	}
 
 	post := func(doc string) int {
-		resp, err := http.Post(n.adminURL()+"/config", "application/yaml", strings.NewReader(doc))
+		resp, err := http.Post(n.AdminURL()+"/config", "application/yaml", strings.NewReader(doc))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,13 +41,13 @@ func TestDBLessAdminAPI(t *testing.T) {
 	if code := post(routeTo(b.URL)); code/100 != 2 {
 		t.Fatalf("POST /config = %d, want success", code)
 	}
-	if _, body := get(n.proxyURL() + "/"); body != "B" {
+	if _, body := get(n.ProxyURL() + "/"); body != "B" {
 		t.Fatalf("after POST /config the proxy answers %q, want B", body)
 	}
 	if code := post("_format_version: \"3.0\"\nservices:\n- name: bad\n  port: 99999\n"); code != 400 {
 		t.Fatalf("POST /config with an invalid document = %d, want 400", code)
 	}
-	if _, body := get(n.proxyURL() + "/"); body != "B" {
+	if _, body := get(n.ProxyURL() + "/"); body != "B" {
 		t.Fatalf("after a refused POST /config the proxy answers %q, want B still", body)
 	}
 }
@@ -74,7 +74,7 @@ func TestPluginsRun(t *testing.T) {
     message: "terminated by a plugin"
 `
 	n := startDBLess(t, declFile(t, doc))
-	code, body := get(n.proxyURL() + "/")
+	code, body := get(n.ProxyURL() + "/")
 	if code != 418 || !strings.Contains(body, "terminated by a plugin") {
 		t.Fatalf("GET with request-termination = %d %q, want 418 from the plugin", code, body)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/entity/entitytest"
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // newTestCert makes a certificate signed by parent (self-signed when nil):
@@ -41,12 +42,12 @@ func TestAdminTLSClientCertificates(t *testing.T) {
 	serverCert, serverKey := newTestCert(t, "admin", &serverCA, false, x509.ExtKeyUsageServerAuth).WriteFiles(t, dir, "admin")
 	caPath, _ := clientCA.WriteFiles(t, dir, "client-ca")
 
-	n := start(t, env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0",
+	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0",
 		"GANTRY_ADMIN_LISTEN=127.0.0.1:0 ssl", "GANTRY_ADMIN_SSL_CERT="+serverCert,
 		"GANTRY_ADMIN_SSL_CERT_KEY="+serverKey, "GANTRY_ADMIN_SSL_CLIENT_CA="+caPath))
 	roots := x509.NewCertPool()
 	roots.AddCert(serverCA.X509(t))
-	url := "https://" + n.ls.Admin[0].Address + "/services"
+	url := "https://" + n.Listeners.Admin[0].Address + "/services"
 
 	tests := []struct {
 		name   string
@@ -81,7 +82,7 @@ func TestAdminTLSClientCertificates(t *testing.T) {
 		})
 	}
 	t.Run("plain HTTP is not served", func(t *testing.T) {
-		if code, _ := get("http://" + n.ls.Admin[0].Address + "/services"); code == 200 {
+		if code, _ := get("http://" + n.Listeners.Admin[0].Address + "/services"); code == 200 {
 			t.Fatal("plain HTTP to the ssl admin listener answered 200")
 		}
 	})
@@ -111,8 +112,8 @@ func TestAdminClientCARefusals(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, binary, append([]string{"start", "-p", filepath.Join(t.TempDir(), "prefix")}, hermetic(t)...)...)
-			cmd.Env = env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN="+tc.listen,
+			cmd := exec.CommandContext(ctx, binary, append([]string{"start", "-p", filepath.Join(t.TempDir(), "prefix")}, gantryproc.Hermetic(t)...)...)
+			cmd.Env = gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN="+tc.listen,
 				"GANTRY_ADMIN_SSL_CERT="+serverCert, "GANTRY_ADMIN_SSL_CERT_KEY="+serverKey, "GANTRY_ADMIN_SSL_CLIENT_CA="+tc.ca)
 			out, err := cmd.CombinedOutput()
 			if err == nil || !strings.Contains(string(out), "admin_ssl_client_ca") || !strings.Contains(string(out), tc.says) {

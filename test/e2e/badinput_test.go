@@ -12,7 +12,7 @@ import (
 // reloadFailures returns the log lines of rejected reloads so far.
 func reloadFailures(n *node) []string {
 	var out []string
-	for _, l := range strings.Split(n.log.String(), "\n") {
+	for _, l := range strings.Split(n.Out.String(), "\n") {
 		if strings.Contains(l, "keeps serving") {
 			out = append(out, l)
 		}
@@ -51,7 +51,7 @@ func TestSIGHUPRejectsBadInput(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			writeFile(t, file, tt.doc)
-			n.signal(syscall.SIGHUP)
+			n.Signal(syscall.SIGHUP)
 			eventually(t, "the reload to be refused", func() bool { return len(reloadFailures(n)) == i+1 })
 			line := reloadFailures(n)[i]
 			for _, w := range append([]string{file}, tt.want...) {
@@ -59,21 +59,21 @@ func TestSIGHUPRejectsBadInput(t *testing.T) {
 					t.Errorf("reload error lacks %q:\n%s", w, line)
 				}
 			}
-			if strings.Contains(n.log.String(), "panic") {
-				t.Fatalf("gantry panicked:\n%s", n.log.String())
+			if strings.Contains(n.Out.String(), "panic") {
+				t.Fatalf("gantry panicked:\n%s", n.Out.String())
 			}
-			if code, body := get(n.proxyURL() + "/"); code != 200 || body != "A" {
+			if code, body := get(n.ProxyURL() + "/"); code != 200 || body != "A" {
 				t.Fatalf("after the refused reload: %d %q, want the first config serving A", code, body)
 			}
 		})
 	}
-	if _, metrics := get(n.statusURL() + "/metrics"); !strings.Contains(metrics, fmt.Sprintf(`gantry_config_reloads_total{result="failed"} %d`, len(tests))) {
+	if _, metrics := get(n.StatusURL() + "/metrics"); !strings.Contains(metrics, fmt.Sprintf(`gantry_config_reloads_total{result="failed"} %d`, len(tests))) {
 		t.Errorf("/metrics does not count %d failed reloads", len(tests))
 	}
 	writeFile(t, file, routeTo(b.URL))
-	n.signal(syscall.SIGHUP)
+	n.Signal(syscall.SIGHUP)
 	eventually(t, "a good file to be applied after the refusals", func() bool {
-		_, body := get(n.proxyURL() + "/")
+		_, body := get(n.ProxyURL() + "/")
 		return body == "B"
 	})
 }

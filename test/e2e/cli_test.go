@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 func TestInvalidSettingStopsStartup(t *testing.T) {
@@ -28,7 +30,7 @@ func TestInvalidSettingStopsStartup(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd := exec.Command(binary, "start", "-c", conf, "-p", t.TempDir())
-			cmd.Env = env(tt.env...)
+			cmd.Env = gantryproc.Env(tt.env...)
 			done := make(chan struct{})
 			time.AfterFunc(20*time.Second, func() {
 				select {
@@ -96,7 +98,7 @@ func TestConfigInit(t *testing.T) {
 		t.Fatalf("the file config init writes does not parse: %d %s %s", code, out, errOut)
 	}
 	n := startDBLess(t, path)
-	if code, body := get(n.statusURL() + "/status/ready"); code != 200 {
+	if code, body := get(n.StatusURL() + "/status/ready"); code != 200 {
 		t.Fatalf("a node started on the config init example is not ready: %d %s", code, body)
 	}
 	before, _ := os.ReadFile(path)
@@ -131,7 +133,7 @@ func TestVersionAndHelp(t *testing.T) {
 
 func TestHealthWithoutNode(t *testing.T) {
 	t.Parallel()
-	code, _, errOut := gantry(t, append([]string{"health", "-p", t.TempDir()}, hermetic(t)...)...)
+	code, _, errOut := gantry(t, append([]string{"health", "-p", t.TempDir()}, gantryproc.Hermetic(t)...)...)
 	if code != 1 || !strings.Contains(errOut, "is Gantry running") {
 		t.Fatalf("health without a node = %d %q, want exit 1 saying it is not running", code, errOut)
 	}
@@ -142,18 +144,18 @@ func TestHealthWithoutNode(t *testing.T) {
 func TestSecondNodeOnSamePrefixRefused(t *testing.T) {
 	t.Parallel()
 	first := startDBLess(t, "")
-	cmd := exec.Command(binary, append([]string{"start", "-p", first.prefix}, hermetic(t)...)...)
-	cmd.Env = env("GANTRY_DATABASE=off", "GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0")
+	cmd := exec.Command(binary, append([]string{"start", "-p", first.Prefix}, gantryproc.Hermetic(t)...)...)
+	cmd.Env = gantryproc.Env("GANTRY_DATABASE=off", "GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0")
 	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
 	defer timer.Stop()
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "is running with prefix") {
 		t.Fatalf("second start on the same prefix: %v\n%s", err, out)
 	}
-	if code, _ := get(first.statusURL() + "/status"); code != 200 {
+	if code, _ := get(first.StatusURL() + "/status"); code != 200 {
 		t.Fatalf("the first node stopped answering (%d) after the refused start", code)
 	}
-	if _, err := os.Stat(filepath.Join(first.prefix, "listeners.json")); err != nil {
+	if _, err := os.Stat(filepath.Join(first.Prefix, "listeners.json")); err != nil {
 		t.Fatalf("the refused start removed the first node's listeners.json: %v", err)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 func TestDBLessProxiesToUpstream(t *testing.T) {
@@ -21,18 +23,18 @@ func TestDBLessProxiesToUpstream(t *testing.T) {
 	up := newUpstream(t, "hello from upstream", 0)
 	n := startDBLess(t, declFile(t, routeTo(up.URL)))
 
-	if code, body := get(n.proxyURL() + "/anything"); code != 200 || body != "hello from upstream" {
+	if code, body := get(n.ProxyURL() + "/anything"); code != 200 || body != "hello from upstream" {
 		t.Fatalf("GET through the proxy = %d %q, want 200 from the upstream", code, body)
 	}
-	if code, _ := get(n.statusURL() + "/status/ready"); code != 200 {
+	if code, _ := get(n.StatusURL() + "/status/ready"); code != 200 {
 		t.Fatalf("/status/ready = %d, want 200 with a config loaded", code)
 	}
-	code, out, errOut := gantry(t, append([]string{"health", "-p", n.prefix, "--ready"}, hermetic(t)...)...)
+	code, out, errOut := gantry(t, append([]string{"health", "-p", n.Prefix, "--ready"}, gantryproc.Hermetic(t)...)...)
 	if code != 0 || !strings.Contains(out, "ready: yes") {
 		t.Fatalf("gantry health --ready = %d\n%s%s", code, out, errOut)
 	}
-	if !strings.Contains(n.log.String(), n.ls.Proxy[0].Address) {
-		t.Errorf("the bound proxy address %s is not in the log", n.ls.Proxy[0].Address)
+	if !strings.Contains(n.Out.String(), n.Listeners.Proxy[0].Address) {
+		t.Errorf("the bound proxy address %s is not in the log", n.Listeners.Proxy[0].Address)
 	}
 }
 
@@ -42,22 +44,22 @@ func TestReadyOnlyWithConfig(t *testing.T) {
 	file := declFile(t, emptyConfig)
 	n := startDBLess(t, file)
 
-	code, body := get(n.statusURL() + "/status/ready")
+	code, body := get(n.StatusURL() + "/status/ready")
 	if code != 503 || !strings.Contains(body, `"message"`) {
 		t.Fatalf("/status/ready with an empty config = %d %s, want 503 with a JSON message", code, body)
 	}
-	if code, _ := get(n.proxyURL() + "/"); code != 404 {
+	if code, _ := get(n.ProxyURL() + "/"); code != 404 {
 		t.Fatalf("proxy with an empty config = %d, want 404", code)
 	}
-	hcode, out, _ := gantry(t, append([]string{"health", "-p", n.prefix, "--ready"}, hermetic(t)...)...)
+	hcode, out, _ := gantry(t, append([]string{"health", "-p", n.Prefix, "--ready"}, gantryproc.Hermetic(t)...)...)
 	if hcode != 1 || !strings.Contains(out, "ready: no") {
 		t.Fatalf("gantry health --ready on an empty node = %d %q, want exit 1", hcode, out)
 	}
 
 	writeFile(t, file, routeTo(up.URL))
-	n.signal(syscall.SIGHUP)
+	n.Signal(syscall.SIGHUP)
 	eventually(t, "/status/ready to answer 200", func() bool {
-		code, _ := get(n.statusURL() + "/status/ready")
+		code, _ := get(n.StatusURL() + "/status/ready")
 		return code == 200
 	})
 }
@@ -67,13 +69,13 @@ func TestSIGHUPChangesRouting(t *testing.T) {
 	a, b := newUpstream(t, "A", 0), newUpstream(t, "B", 0)
 	file := declFile(t, routeTo(a.URL))
 	n := startDBLess(t, file)
-	if _, body := get(n.proxyURL() + "/"); body != "A" {
+	if _, body := get(n.ProxyURL() + "/"); body != "A" {
 		t.Fatalf("before reload: %q, want A", body)
 	}
 	writeFile(t, file, routeTo(b.URL))
-	n.signal(syscall.SIGHUP)
+	n.Signal(syscall.SIGHUP)
 	eventually(t, "traffic to move to B", func() bool {
-		_, body := get(n.proxyURL() + "/")
+		_, body := get(n.ProxyURL() + "/")
 		return body == "B"
 	})
 }
@@ -85,16 +87,16 @@ func TestSIGHUPWithBrokenFileKeepsServing(t *testing.T) {
 	n := startDBLess(t, file)
 
 	writeFile(t, file, "_format_version: \"3.0\"\nservices:\n- name: broken\n  port: 99999\n")
-	n.signal(syscall.SIGHUP)
+	n.Signal(syscall.SIGHUP)
 	eventually(t, "the reload error in the log", func() bool { return len(reloadFailures(n)) == 1 })
 	errLine := reloadFailures(n)[0]
 	if !strings.Contains(errLine, file) || !strings.Contains(errLine, "services[0]") {
 		t.Errorf("reload error %q should name the file and the problem's place", errLine)
 	}
-	if code, body := get(n.proxyURL() + "/"); code != 200 || body != "A" {
+	if code, body := get(n.ProxyURL() + "/"); code != 200 || body != "A" {
 		t.Fatalf("after a broken reload: %d %q, want the old config serving A", code, body)
 	}
-	if _, metrics := get(n.statusURL() + "/metrics"); !strings.Contains(metrics, `gantry_config_reloads_total{result="failed"} 1`) {
+	if _, metrics := get(n.StatusURL() + "/metrics"); !strings.Contains(metrics, `gantry_config_reloads_total{result="failed"} 1`) {
 		t.Errorf("/metrics does not count the failed reload")
 	}
 }
@@ -120,7 +122,7 @@ func TestReloadUnderLoad(t *testing.T) {
 					return
 				default:
 				}
-				code, body := get(n.proxyURL() + "/")
+				code, body := get(n.ProxyURL() + "/")
 				mu.Lock()
 				if code != 200 || (body != "A" && body != "B") {
 					failures = append(failures, fmt.Sprintf("%d %s", code, body))
@@ -134,7 +136,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	for i := range reloads {
 		time.Sleep(25 * time.Millisecond)
 		writeFile(t, file, routeTo(targets[i%2]))
-		n.signal(syscall.SIGHUP)
+		n.Signal(syscall.SIGHUP)
 	}
 	time.Sleep(100 * time.Millisecond) // let the last reload serve a few requests
 	close(stop)
@@ -162,7 +164,7 @@ func TestStopSignalDrainsInFlight(t *testing.T) {
 			}
 			res := make(chan result, 1)
 			go func() {
-				code, body := get(n.proxyURL() + "/slow")
+				code, body := get(n.ProxyURL() + "/slow")
 				res <- result{code, body}
 			}()
 			select {
@@ -170,14 +172,14 @@ func TestStopSignalDrainsInFlight(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("the slow request never reached the upstream")
 			}
-			n.signal(sig)
+			n.Signal(sig)
 			if r := <-res; r.code != 200 || r.body != "slow answer" {
 				t.Fatalf("in-flight request during %s = %d %q, want it to complete", sig, r.code, r.body)
 			}
-			if code := n.wait(15 * time.Second); code != 0 {
+			if code := n.Wait(15 * time.Second); code != 0 {
 				t.Fatalf("exit code after %s = %d, want 0", sig, code)
 			}
-			if _, err := os.Stat(filepath.Join(n.prefix, "listeners.json")); !os.IsNotExist(err) {
+			if _, err := os.Stat(filepath.Join(n.Prefix, "listeners.json")); !os.IsNotExist(err) {
 				t.Errorf("listeners.json left behind after a clean stop (%v)", err)
 			}
 		})
@@ -187,8 +189,8 @@ func TestStopSignalDrainsInFlight(t *testing.T) {
 func TestBrokenFileStopsStartup(t *testing.T) {
 	t.Parallel()
 	file := declFile(t, "_format_version: \"3.0\"\nservices:\n- name: x\n  url: http://127.0.0.1:9\n  routes:\n  - name: r\n    paths: [ \"nope\" ]\n")
-	cmd := exec.Command(binary, append([]string{"start", "-p", t.TempDir()}, hermetic(t)...)...)
-	cmd.Env = env("GANTRY_DATABASE=off", "GANTRY_DECLARATIVE_CONFIG="+file, "GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0")
+	cmd := exec.Command(binary, append([]string{"start", "-p", t.TempDir()}, gantryproc.Hermetic(t)...)...)
+	cmd.Env = gantryproc.Env("GANTRY_DATABASE=off", "GANTRY_DECLARATIVE_CONFIG="+file, "GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0")
 	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
 	defer timer.Stop()
 	out, err := cmd.CombinedOutput()
@@ -204,7 +206,7 @@ func TestTLSAndHTTP2Listener(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t, "over tls", 0)
 	n := startDBLess(t, declFile(t, routeTo(up.URL)), "GANTRY_PROXY_LISTEN=127.0.0.1:0, 127.0.0.1:0 ssl http2")
-	data, err := os.ReadFile(filepath.Join(n.prefix, "listeners.json"))
+	data, err := os.ReadFile(filepath.Join(n.Prefix, "listeners.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,11 +28,11 @@ services:
 `, port)
 	n := startDBLess(t, declFile(t, doc))
 	for i := range 5 {
-		if code, body := get(n.proxyURL() + "/"); code != 200 || body != "via localhost" {
+		if code, body := get(n.ProxyURL() + "/"); code != 200 || body != "via localhost" {
 			t.Fatalf("request %d through a host-name target = %d %q, want 200 from the upstream", i, code, body)
 		}
 	}
-	code, body := get(n.statusURL() + "/upstreams/named.upstream/health")
+	code, body := get(n.StatusURL() + "/upstreams/named.upstream/health")
 	if code != 200 || !strings.Contains(body, `"localhost:`+port+`"`) || !strings.Contains(body, `"127.0.0.1"`) {
 		t.Fatalf("upstream health = %d %s, want the target with its resolved address 127.0.0.1", code, body)
 	}

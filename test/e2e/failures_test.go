@@ -2,23 +2,12 @@ package e2e
 
 import (
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
-)
 
-// closedAddr is a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
+	"github.com/gantryhq/gantry/internal/testutil"
+)
 
 // TestUpstreamFailuresThroughBinary: what a client gets from a DB-less node
 // when the upstream side fails, and that retries hide a dead target.
@@ -51,7 +40,7 @@ services:
   host: half-dead.upstream
   retries: 5
   routes: [{name: retried, paths: [/retried]}]
-`, closedAddr(t), liveAddr, closedAddr(t), slow.URL)
+`, testutil.ClosedAddr(t), liveAddr, testutil.ClosedAddr(t), slow.URL)
 	n := startDBLess(t, declFile(t, doc))
 
 	tests := []struct {
@@ -66,7 +55,7 @@ services:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, body := get(n.proxyURL() + tt.path)
+			code, body := get(n.ProxyURL() + tt.path)
 			if want := `{"message":"` + tt.message + `"}`; code != tt.code || strings.TrimSpace(body) != want {
 				t.Fatalf("GET %s = %d %q, want %d with {\"message\":%q}", tt.path, code, body, tt.code, tt.message)
 			}
@@ -74,7 +63,7 @@ services:
 	}
 	t.Run("retries reach the live target", func(t *testing.T) {
 		for i := range 10 {
-			if code, body := get(n.proxyURL() + "/retried"); code != 200 || body != "live" {
+			if code, body := get(n.ProxyURL() + "/retried"); code != 200 || body != "live" {
 				t.Fatalf("request %d = %d %q, want every request answered by the live target", i, code, body)
 			}
 		}

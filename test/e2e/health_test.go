@@ -41,7 +41,7 @@ services:
 	answers := func(count int) map[string]int {
 		seen := map[string]int{}
 		for range count {
-			code, body := get(n.proxyURL() + "/")
+			code, body := get(n.ProxyURL() + "/")
 			if code != 200 {
 				body = ""
 			}
@@ -50,7 +50,7 @@ services:
 		return seen
 	}
 	targetHealth := func(want string) bool {
-		_, body := get(n.statusURL() + "/upstreams/checked.upstream/health")
+		_, body := get(n.StatusURL() + "/upstreams/checked.upstream/health")
 		return strings.Contains(body, `"target":"`+bAddr+`"`) && strings.Contains(body, `"health":"`+want+`"`)
 	}
 	if seen := answers(10); seen["A"] == 0 || seen["B"] == 0 {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // TestOrderingAdminWritesGoLiveInOrder checks, on a traditional node
@@ -23,8 +25,8 @@ import (
 func TestOrderingAdminWritesGoLiveInOrder(t *testing.T) {
 	t.Parallel()
 	up := newHeaderEcho(t)
-	n := start(t, env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
-	a := n.adminURL()
+	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
+	a := n.AdminURL()
 	mustAdmin(t, 201, "POST", a+"/services", map[string]any{"name": "echo", "url": up.URL})
 	for _, c := range []struct{ name, key, group string }{{"alice", "alice-key", "base"}, {"bob", "bob-key", "outsiders"}, {"carol", "carol-key", "readers"}} {
 		mustAdmin(t, 201, "POST", a+"/consumers", map[string]any{"username": c.name})
@@ -40,16 +42,16 @@ func TestOrderingAdminWritesGoLiveInOrder(t *testing.T) {
 			path := fmt.Sprintf("/burst%d", i)
 			route := fmt.Sprintf("burst-%d", i)
 			mustAdmin(t, 201, "POST", a+"/services/echo/routes", map[string]any{"name": route, "paths": []string{path}})
-			eventually(t, route+" to route", func() bool { resp, _ := call(t, n.proxyURL()+path); return resp.StatusCode == 200 })
+			eventually(t, route+" to route", func() bool { resp, _ := call(t, n.ProxyURL()+path); return resp.StatusCode == 200 })
 			seen := pollUntil(t, func() (bool, string) {
-				carol, _, err := probe(n.proxyURL()+path, "carol-key")
+				carol, _, err := probe(n.ProxyURL()+path, "carol-key")
 				if err != nil {
 					return true, err.Error()
 				}
 				if carol.Header.Get("X-RateLimit-Limit-Minute") != "100" {
 					return false, ""
 				}
-				bob, body, err := probe(n.proxyURL()+path, "bob-key")
+				bob, body, err := probe(n.ProxyURL()+path, "bob-key")
 				if err != nil {
 					return true, err.Error()
 				}
@@ -83,7 +85,7 @@ func TestOrderingAdminWritesGoLiveInOrder(t *testing.T) {
 			t.Fatalf("request-transformer answer %s: %v", rt, err)
 		}
 		stepOf := func() (int, error) {
-			resp, body, err := probe(n.proxyURL()+"/steps", "alice-key")
+			resp, body, err := probe(n.ProxyURL()+"/steps", "alice-key")
 			if err != nil {
 				return -1, err
 			}

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // newHeaderEcho is an upstream that answers with the request headers it
@@ -52,9 +54,9 @@ func call(t *testing.T, url string, header ...string) (*http.Response, string) {
 func TestPluginsThroughAdminAPI(t *testing.T) {
 	t.Parallel()
 	up := newHeaderEcho(t)
-	n := start(t, env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0",
+	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0",
 		"GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_LOG_LEVEL=debug"))
-	a := n.adminURL()
+	a := n.AdminURL()
 	const aliceKey, bobKey, bobPassword = "alice-secret-key-4f1c", "bob-secret-key-9d2e", "bob-pass-w0rd-77"
 
 	mustAdmin(t, 201, "POST", a+"/services", map[string]any{"name": "api", "url": up.URL})
@@ -116,18 +118,18 @@ func TestPluginsThroughAdminAPI(t *testing.T) {
 	// consumer's calls count against its own limit only, alice's stay
 	// untouched).
 	eventually(t, "the plugins to apply", func() bool {
-		resp, _ := call(t, n.proxyURL()+"/api", "apikey", "carol-key")
-		denied, _ := call(t, n.proxyURL()+"/api", "apikey", bobKey)
+		resp, _ := call(t, n.ProxyURL()+"/api", "apikey", "carol-key")
+		denied, _ := call(t, n.ProxyURL()+"/api", "apikey", bobKey)
 		return resp.Header.Get("X-RateLimit-Limit-Minute") == "3" && denied.StatusCode == 403
 	})
 	t.Run("no key", func(t *testing.T) {
-		resp, body := call(t, n.proxyURL()+"/api")
+		resp, body := call(t, n.ProxyURL()+"/api")
 		if resp.StatusCode != 401 || !strings.Contains(body, "No API key found in request") || resp.Header.Get("WWW-Authenticate") == "" {
 			t.Errorf("no key: %d %v %s, want Kong's 401", resp.StatusCode, resp.Header, body)
 		}
 	})
 	t.Run("consumer not in the allowed group", func(t *testing.T) {
-		resp, body := call(t, n.proxyURL()+"/api", "apikey", bobKey)
+		resp, body := call(t, n.ProxyURL()+"/api", "apikey", bobKey)
 		if resp.StatusCode != 403 || !strings.Contains(body, "You cannot consume this service") {
 			t.Errorf("bob: %d %s, want Kong's 403", resp.StatusCode, body)
 		}
@@ -136,7 +138,7 @@ func TestPluginsThroughAdminAPI(t *testing.T) {
 		// bob's 403 ran before rate-limiting (acl has a higher priority), so
 		// alice's three calls of the minute are all hers: limit_by consumer.
 		for i := 1; i <= 3; i++ {
-			resp, body := call(t, n.proxyURL()+"/api", "apikey", aliceKey)
+			resp, body := call(t, n.ProxyURL()+"/api", "apikey", aliceKey)
 			if resp.StatusCode != 200 {
 				t.Fatalf("call %d: %d %s", i, resp.StatusCode, body)
 			}
@@ -153,14 +155,14 @@ func TestPluginsThroughAdminAPI(t *testing.T) {
 				t.Errorf("call %d: consumer headers upstream = %v", i, got)
 			}
 		}
-		resp, body := call(t, n.proxyURL()+"/api", "apikey", aliceKey)
+		resp, body := call(t, n.ProxyURL()+"/api", "apikey", aliceKey)
 		if resp.StatusCode != 429 || !strings.Contains(body, "API rate limit exceeded") || resp.Header.Get("Retry-After") == "" ||
 			resp.Header.Get("X-RateLimit-Remaining-Minute") != "0" {
 			t.Errorf("4th call: %d %v %s, want Kong's 429", resp.StatusCode, resp.Header, body)
 		}
 	})
 	t.Run("credentials never logged", func(t *testing.T) {
-		logs := n.log.String()
+		logs := n.Out.String()
 		for _, secret := range []string{aliceKey, bobKey, bobPassword} {
 			if strings.Contains(logs, secret) {
 				t.Errorf("the node logged the credential %q", secret)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // TestPluginsFromDeclarativeConfig loads consumers with nested key-auth and
@@ -38,10 +40,10 @@ consumers:
     password: carol-decl-pass-53
 `
 	n := startDBLess(t, declFile(t, doc), "GANTRY_LOG_LEVEL=debug")
-	if resp, body := call(t, n.proxyURL()+"/keyed", "apikey", "carol-decl-key-31"); resp.StatusCode != 200 || !strings.Contains(body, `"X-Consumer-Username":["carol"]`) {
+	if resp, body := call(t, n.ProxyURL()+"/keyed", "apikey", "carol-decl-key-31"); resp.StatusCode != 200 || !strings.Contains(body, `"X-Consumer-Username":["carol"]`) {
 		t.Errorf("key-auth from the file: %d %s", resp.StatusCode, body)
 	}
-	req, _ := http.NewRequest(http.MethodGet, n.proxyURL()+"/basic", nil)
+	req, _ := http.NewRequest(http.MethodGet, n.ProxyURL()+"/basic", nil)
 	req.SetBasicAuth("carol", "carol-decl-pass-53")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -51,13 +53,13 @@ consumers:
 	if resp.StatusCode != 200 {
 		t.Errorf("basic-auth from the file: %d", resp.StatusCode)
 	}
-	if resp, _ := call(t, n.proxyURL()+"/basic", "Authorization", "Basic Y2Fyb2w6d3Jvbmc="); resp.StatusCode != 401 {
+	if resp, _ := call(t, n.ProxyURL()+"/basic", "Authorization", "Basic Y2Fyb2w6d3Jvbmc="); resp.StatusCode != 401 {
 		t.Errorf("wrong password: %d, want 401", resp.StatusCode)
 	}
-	if cfg := mustAdmin(t, 200, "GET", n.adminURL()+"/config", nil); strings.Contains(cfg, "carol-decl-pass-53") || !strings.Contains(cfg, "carol") {
+	if cfg := mustAdmin(t, 200, "GET", n.AdminURL()+"/config", nil); strings.Contains(cfg, "carol-decl-pass-53") || !strings.Contains(cfg, "carol") {
 		t.Errorf("GET /config shows the plain-text password or lost carol: %s", cfg)
 	}
-	if logs := n.log.String(); strings.Contains(logs, "carol-decl-pass-53") || strings.Contains(logs, "carol-decl-key-31") {
+	if logs := n.Out.String(); strings.Contains(logs, "carol-decl-pass-53") || strings.Contains(logs, "carol-decl-key-31") {
 		t.Error("the node logged a credential")
 	}
 }
@@ -67,9 +69,9 @@ consumers:
 // schemas only, and refuses to configure any other.
 func TestPluginsSettingSelectsLoadedPlugins(t *testing.T) {
 	t.Parallel()
-	n := start(t, env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0",
+	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0",
 		"GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_PLUGINS=key-auth, acl"))
-	a := n.adminURL()
+	a := n.AdminURL()
 	var enabled struct {
 		Enabled []string `json:"enabled_plugins"`
 	}
@@ -106,8 +108,8 @@ func TestPluginsSettingSelectsLoadedPlugins(t *testing.T) {
 func TestPluginPrecedenceThroughAdminAPI(t *testing.T) {
 	t.Parallel()
 	up := newHeaderEcho(t)
-	n := start(t, env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
-	a := n.adminURL()
+	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
+	a := n.AdminURL()
 	mustAdmin(t, 201, "POST", a+"/services", map[string]any{"name": "api", "url": up.URL})
 	mustAdmin(t, 201, "POST", a+"/services/api/routes", map[string]any{"name": "one", "paths": []string{"/one"}})
 	mustAdmin(t, 201, "POST", a+"/services/api/routes", map[string]any{"name": "two", "paths": []string{"/two"}})
@@ -130,7 +132,7 @@ func TestPluginPrecedenceThroughAdminAPI(t *testing.T) {
 		{"alice", "/two", "300"}, // consumer beats route
 	}
 	got := func(who, path string) string {
-		resp, _ := call(t, n.proxyURL()+path, "apikey", who+"-key")
+		resp, _ := call(t, n.ProxyURL()+path, "apikey", who+"-key")
 		return resp.Header.Get("X-RateLimit-Limit-Hour")
 	}
 	// Writes apply asynchronously: poll until every case holds, then

@@ -39,7 +39,7 @@ func TestRateLimitingRedisSharedByTwoNodes(t *testing.T) {
 		status    int
 		remaining string
 	}{{a, 200, "2"}, {b, 200, "1"}, {a, 200, "0"}, {b, 429, "0"}, {a, 429, "0"}} {
-		resp, body := call(t, c.node.proxyURL()+"/")
+		resp, body := call(t, c.node.ProxyURL()+"/")
 		if resp.StatusCode != c.status || resp.Header.Get("X-RateLimit-Remaining-Day") != c.remaining ||
 			resp.Header.Get("X-RateLimit-Limit-Day") != "3" {
 			t.Errorf("call %d: %d %q remaining %q limit %q, want %d remaining %s", i+1, resp.StatusCode, body,
@@ -73,7 +73,7 @@ func TestRateLimitingRedisUnavailable(t *testing.T) {
 			t.Parallel()
 			n := startDBLess(t, declFile(t, rateLimitedRoute(up.URL, dead, 3, fmt.Sprintf("    fault_tolerant: %v\n", c.faultTolerant))))
 			for i := range 2 { // the node keeps answering after a failure
-				resp, body := call(t, n.proxyURL()+"/")
+				resp, body := call(t, n.ProxyURL()+"/")
 				if resp.StatusCode != c.status || resp.Header.Get("X-RateLimit-Limit-Day") != "" {
 					t.Errorf("call %d: %d %q (limit header %q), want %d without rate-limiting headers",
 						i+1, resp.StatusCode, body, resp.Header.Get("X-RateLimit-Limit-Day"), c.status)
@@ -83,7 +83,7 @@ func TestRateLimitingRedisUnavailable(t *testing.T) {
 				}
 			}
 			eventually(t, "the failure in the node's log", func() bool {
-				return strings.Contains(n.log.String(), "rate-limiting")
+				return strings.Contains(n.Out.String(), "rate-limiting")
 			})
 		})
 	}

@@ -68,7 +68,7 @@ services:
 	defer cancel()
 
 	t.Run("websocket echo", func(t *testing.T) {
-		c, res, err := websocket.Dial(ctx, "ws://"+n.ls.Proxy[0].Address+"/ws", nil)
+		c, res, err := websocket.Dial(ctx, "ws://"+n.Listeners.Proxy[0].Address+"/ws", nil)
 		if err != nil {
 			t.Fatalf("dial through the proxy: %v", err)
 		}
@@ -87,7 +87,7 @@ services:
 		c.Close(websocket.StatusNormalClosure, "")
 	})
 	t.Run("grpc unary call over h2c", func(t *testing.T) {
-		conn, err := grpc.NewClient(n.ls.Proxy[0].Address, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		conn, err := grpc.NewClient(n.Listeners.Proxy[0].Address, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,12 +46,12 @@ upstreams:
 	n := startDBLess(t, file, "GANTRY_PROXY_LISTEN=127.0.0.1:0, 127.0.0.1:0 ssl")
 
 	upstreamPath := func() string {
-		_, body := get(n.proxyURL() + "/x/y")
+		_, body := get(n.ProxyURL() + "/x/y")
 		_, e := routedTo(t, body)
 		return e.Path
 	}
 	servedCert := func() *x509.Certificate {
-		conn, err := tls.Dial("tcp", n.ls.Proxy[1].Address, &tls.Config{ServerName: "a.test", InsecureSkipVerify: true})
+		conn, err := tls.Dial("tcp", n.Listeners.Proxy[1].Address, &tls.Config{ServerName: "a.test", InsecureSkipVerify: true})
 		if err != nil {
 			t.Fatalf("TLS handshake for a.test: %v", err)
 		}
@@ -77,7 +77,7 @@ upstreams:
 		{"route strip_path", func(s *state) { s.stripPath = false }, func() bool { return upstreamPath() == "/two/x/y" }},
 		{"certificate", func(s *state) { s.cert = second }, func() bool { return certIs(second) }},
 		{"target", func(s *state) { s.target = other.Listener.Addr().String() }, func() bool {
-			code, body := get(n.proxyURL() + "/pool")
+			code, body := get(n.ProxyURL() + "/pool")
 			return code == http.StatusOK && body == "other target"
 		}},
 	}
@@ -85,7 +85,7 @@ upstreams:
 		t.Run(st.name, func(t *testing.T) {
 			st.change(&cur)
 			writeFile(t, file, doc(cur))
-			n.signal(syscall.SIGHUP)
+			n.Signal(syscall.SIGHUP)
 			eventually(t, "the "+st.name+" change to reach traffic", st.check)
 		})
 	}

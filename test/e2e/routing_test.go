@@ -71,7 +71,7 @@ func TestRoutingRulesThroughBinary(t *testing.T) {
 			if method == "" {
 				method = http.MethodGet
 			}
-			code, body := request(t, client, method, n.proxyURL()+tt.path, tt.host, tt.header...)
+			code, body := request(t, client, method, n.ProxyURL()+tt.path, tt.host, tt.header...)
 			if code != http.StatusOK {
 				t.Fatalf("status %d: %s", code, body)
 			}
@@ -92,7 +92,7 @@ func TestRoutingRulesThroughBinary(t *testing.T) {
 		})
 	}
 	t.Run("no route answers 404 with Kong's message", func(t *testing.T) {
-		code, body := request(t, client, http.MethodGet, n.proxyURL()+"/nothing", "")
+		code, body := request(t, client, http.MethodGet, n.ProxyURL()+"/nothing", "")
 		if code != http.StatusNotFound || !strings.Contains(body, `"no Route matched with those values"`) {
 			t.Fatalf("GET /nothing = %d %s, want 404 with Kong's message", code, body)
 		}

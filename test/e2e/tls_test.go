@@ -36,7 +36,7 @@ func TestTLSCertificatesBySNI(t *testing.T) {
 	}
 	doc := servicePerRoute(up.URL, routes, certificatesYAML(map[string]entitytest.Cert{"a.test": a, "b.test": b}))
 	n := startDBLess(t, declFile(t, doc), "GANTRY_PROXY_LISTEN=127.0.0.1:0, 127.0.0.1:0 ssl")
-	addr := n.ls.Proxy[1].Address
+	addr := n.Listeners.Proxy[1].Address
 
 	trusted := x509.NewCertPool()
 	for _, c := range []entitytest.Cert{a, b} {

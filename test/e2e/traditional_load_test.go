@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // TestAdminCRUDReflectedInProxy drives a SQLite node through the Admin API
@@ -18,12 +20,12 @@ import (
 func TestAdminCRUDReflectedInProxy(t *testing.T) {
 	t.Parallel()
 	a, b := newUpstream(t, "A", 0), newUpstream(t, "B", 0)
-	n := start(t, env(loopback...))
-	api := n.adminURL()
+	n := start(t, gantryproc.Env(loopback...))
+	api := n.AdminURL()
 	proxyIs := func(what, path string, wantCode int, wantBody string) {
 		t.Helper()
 		eventually(t, what, func() bool {
-			code, body := get(n.proxyURL() + path)
+			code, body := get(n.ProxyURL() + path)
 			return code == wantCode && (wantBody == "" || body == wantBody)
 		})
 	}
@@ -56,11 +58,11 @@ func TestAdminChangesUnderLoad(t *testing.T) {
 	t.Parallel()
 	a := newUpstream(t, "A", 300*time.Millisecond)
 	b := newUpstream(t, "B", 300*time.Millisecond)
-	n := start(t, env(loopback...))
-	api := n.adminURL()
+	n := start(t, gantryproc.Env(loopback...))
+	api := n.AdminURL()
 	mustAdmin(t, 201, "POST", api+"/services", map[string]any{"name": "web", "url": a.URL})
 	mustAdmin(t, 201, "POST", api+"/services/web/routes", map[string]any{"name": "web", "paths": []string{"/web"}})
-	eventually(t, "the route to serve", func() bool { code, _ := get(n.proxyURL() + "/web"); return code == 200 })
+	eventually(t, "the route to serve", func() bool { code, _ := get(n.ProxyURL() + "/web"); return code == 200 })
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -72,7 +74,7 @@ func TestAdminChangesUnderLoad(t *testing.T) {
 		defer client.CloseIdleConnections()
 		for ctx.Err() == nil {
 			sent.Add(1)
-			resp, err := client.Get(n.proxyURL() + path)
+			resp, err := client.Get(n.ProxyURL() + path)
 			if err != nil {
 				failed.Add(1)
 				firstErr.CompareAndSwap(nil, err.Error())
@@ -108,11 +110,11 @@ func TestAdminChangesUnderLoad(t *testing.T) {
 		mustAdmin(t, 200, "PATCH", api+"/services/web", map[string]any{"url": url})
 		path := fmt.Sprintf("/extra-%d", i)
 		mustAdmin(t, 201, "POST", api+"/services/web/routes", map[string]any{"name": path[1:], "paths": []string{path}})
-		reach("route "+path+" to serve", func() bool { code, _ := get(n.proxyURL() + path); return code == 200 })
+		reach("route "+path+" to serve", func() bool { code, _ := get(n.ProxyURL() + path); return code == 200 })
 		if i > 0 {
 			old := fmt.Sprintf("/extra-%d", i-1)
 			mustAdmin(t, 204, "DELETE", api+"/routes"+old, nil)
-			reach("route "+old+" to go", func() bool { code, _ := get(n.proxyURL() + old); return code == 404 })
+			reach("route "+old+" to go", func() bool { code, _ := get(n.ProxyURL() + old); return code == 404 })
 		}
 	}
 	stopLoad()

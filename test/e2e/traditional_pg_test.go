@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gantryhq/gantry/internal/store/pgtest"
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // startPG starts a real PostgreSQL server for one test and returns it with
@@ -43,13 +44,13 @@ var loopback = []string{"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN
 func TestPostgresTraditional(t *testing.T) {
 	t.Parallel()
 	srv, pg := startPG(t)
-	hermeticConf := hermetic(t)
+	hermeticConf := gantryproc.Hermetic(t)
 	cli := func(args ...string) (int, string) {
-		return gantryWith(t, env(pg...), append(args, hermeticConf...)...)
+		return gantryWith(t, gantryproc.Env(pg...), append(args, hermeticConf...)...)
 	}
 
 	t.Run("start refuses a database without schema", func(t *testing.T) {
-		code, out := gantryWith(t, env(append(pg, loopback...)...), append([]string{"start", "-p", filepath.Join(t.TempDir(), "p")}, hermeticConf...)...)
+		code, out := gantryWith(t, gantryproc.Env(append(pg, loopback...)...), append([]string{"start", "-p", filepath.Join(t.TempDir(), "p")}, hermeticConf...)...)
 		if code == 0 || !strings.Contains(out, "gantry migrations bootstrap") {
 			t.Fatalf("start on an empty PostgreSQL database = %d\n%s\nwant a refusal naming `gantry migrations bootstrap`", code, out)
 		}
@@ -87,7 +88,7 @@ func TestPostgresTraditional(t *testing.T) {
 		}
 		exec("INSERT INTO gantry_schema_migrations (version, name, executed_at) VALUES (9999, 'from_the_future', 0)")
 		defer exec("DELETE FROM gantry_schema_migrations WHERE version = 9999")
-		code, out := gantryWith(t, env(append(pg, loopback...)...), append([]string{"start", "-p", filepath.Join(t.TempDir(), "p")}, hermeticConf...)...)
+		code, out := gantryWith(t, gantryproc.Env(append(pg, loopback...)...), append([]string{"start", "-p", filepath.Join(t.TempDir(), "p")}, hermeticConf...)...)
 		if code == 0 || !strings.Contains(out, "upgrade gantry") {
 			t.Fatalf("start on a newer schema = %d\n%s\nwant a refusal saying to upgrade gantry", code, out)
 		}
@@ -95,23 +96,23 @@ func TestPostgresTraditional(t *testing.T) {
 
 	t.Run("two nodes share one database", func(t *testing.T) {
 		a, b := newUpstream(t, "upstream A", 0), newUpstream(t, "upstream B", 0)
-		nodeA := start(t, env(append(pg, loopback...)...))
-		nodeB := start(t, env(append(pg, loopback...)...))
+		nodeA := start(t, gantryproc.Env(append(pg, loopback...)...))
+		nodeB := start(t, gantryproc.Env(append(pg, loopback...)...))
 
-		mustAdmin(t, 201, "POST", nodeA.adminURL()+"/services", map[string]any{"name": "shared", "url": a.URL})
-		mustAdmin(t, 201, "POST", nodeA.adminURL()+"/services/shared/routes", map[string]any{"name": "shared", "paths": []string{"/shared"}})
+		mustAdmin(t, 201, "POST", nodeA.AdminURL()+"/services", map[string]any{"name": "shared", "url": a.URL})
+		mustAdmin(t, 201, "POST", nodeA.AdminURL()+"/services/shared/routes", map[string]any{"name": "shared", "paths": []string{"/shared"}})
 		eventually(t, "node B to proxy the route created on node A", func() bool {
-			code, body := get(nodeB.proxyURL() + "/shared")
+			code, body := get(nodeB.ProxyURL() + "/shared")
 			return code == 200 && body == "upstream A"
 		})
-		mustAdmin(t, 200, "PATCH", nodeB.adminURL()+"/services/shared", map[string]any{"url": b.URL})
+		mustAdmin(t, 200, "PATCH", nodeB.AdminURL()+"/services/shared", map[string]any{"url": b.URL})
 		eventually(t, "node A to proxy to the upstream node B set", func() bool {
-			code, body := get(nodeA.proxyURL() + "/shared")
+			code, body := get(nodeA.ProxyURL() + "/shared")
 			return code == 200 && body == "upstream B"
 		})
-		mustAdmin(t, 204, "DELETE", nodeA.adminURL()+"/routes/shared", nil)
+		mustAdmin(t, 204, "DELETE", nodeA.AdminURL()+"/routes/shared", nil)
 		eventually(t, "node B to stop proxying the route deleted on node A", func() bool {
-			code, _ := get(nodeB.proxyURL() + "/shared")
+			code, _ := get(nodeB.ProxyURL() + "/shared")
 			return code == 404
 		})
 		// Both nodes race to create the same name: exactly one wins, the
@@ -120,7 +121,7 @@ func TestPostgresTraditional(t *testing.T) {
 		for i := range 8 {
 			n := []*node{nodeA, nodeB}[i%2]
 			go func() { // no t.Fatal off the test goroutine: a transport error is code 0
-				resp, err := http.Post(n.adminURL()+"/services", "application/json", strings.NewReader(`{"name":"contended","url":"`+a.URL+`"}`))
+				resp, err := http.Post(n.AdminURL()+"/services", "application/json", strings.NewReader(`{"name":"contended","url":"`+a.URL+`"}`))
 				if err != nil {
 					codes <- 0
 					return
@@ -142,7 +143,7 @@ func TestPostgresTraditional(t *testing.T) {
 		if won != 1 {
 			t.Fatalf("%d concurrent creates of one name succeeded across two nodes, want exactly 1", won)
 		}
-		mustAdmin(t, 204, "DELETE", nodeA.adminURL()+"/services/contended", nil)
+		mustAdmin(t, 204, "DELETE", nodeA.AdminURL()+"/services/contended", nil)
 
 		// Both nodes PATCH different fields of one service at once: every
 		// change lands, none reverts another.
@@ -151,7 +152,7 @@ func TestPostgresTraditional(t *testing.T) {
 		for i, f := range fields {
 			n := []*node{nodeA, nodeB}[i%2]
 			go func() {
-				req, _ := http.NewRequest("PATCH", n.adminURL()+"/services/shared", strings.NewReader(fmt.Sprintf(`{%q:%d}`, f, 1000+i)))
+				req, _ := http.NewRequest("PATCH", n.AdminURL()+"/services/shared", strings.NewReader(fmt.Sprintf(`{%q:%d}`, f, 1000+i)))
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
@@ -167,18 +168,18 @@ func TestPostgresTraditional(t *testing.T) {
 				t.Fatalf("concurrent PATCH = %d, want 200", code)
 			}
 		}
-		got := mustAdmin(t, 200, "GET", nodeB.adminURL()+"/services/shared", nil)
+		got := mustAdmin(t, 200, "GET", nodeB.AdminURL()+"/services/shared", nil)
 		for i, f := range fields {
 			if want := fmt.Sprintf(`"%s":%d`, f, 1000+i); !strings.Contains(got, want) {
 				t.Fatalf("after concurrent PATCHes on two nodes the service is %s, want %s (an update was lost)", got, want)
 			}
 		}
 		// Put it back for the export below.
-		mustAdmin(t, 201, "POST", nodeB.adminURL()+"/services/shared/routes", map[string]any{"name": "shared", "paths": []string{"/shared"}, "tags": []string{"team-a"}})
-		mustAdmin(t, 201, "POST", nodeB.adminURL()+"/consumers", map[string]any{"username": "alice", "custom_id": "a-1"})
-		mustAdmin(t, 201, "POST", nodeB.adminURL()+"/upstreams", map[string]any{"name": "pool"})
-		mustAdmin(t, 201, "POST", nodeB.adminURL()+"/upstreams/pool/targets", map[string]any{"target": "127.0.0.1:9", "weight": 10})
-		mustAdmin(t, 201, "POST", nodeB.adminURL()+"/plugins", map[string]any{"name": "correlation-id"})
+		mustAdmin(t, 201, "POST", nodeB.AdminURL()+"/services/shared/routes", map[string]any{"name": "shared", "paths": []string{"/shared"}, "tags": []string{"team-a"}})
+		mustAdmin(t, 201, "POST", nodeB.AdminURL()+"/consumers", map[string]any{"username": "alice", "custom_id": "a-1"})
+		mustAdmin(t, 201, "POST", nodeB.AdminURL()+"/upstreams", map[string]any{"name": "pool"})
+		mustAdmin(t, 201, "POST", nodeB.AdminURL()+"/upstreams/pool/targets", map[string]any{"target": "127.0.0.1:9", "weight": 10})
+		mustAdmin(t, 201, "POST", nodeB.AdminURL()+"/plugins", map[string]any{"name": "correlation-id"})
 	})
 
 	t.Run("db_export then db_import into an empty database exports the same file", func(t *testing.T) {
@@ -188,7 +189,7 @@ func TestPostgresTraditional(t *testing.T) {
 			t.Fatalf("db_export = %d %s", code, out)
 		}
 		empty := srv.NewDatabase(t)
-		into := env(append(pg, "GANTRY_PG_DATABASE="+empty)...)
+		into := gantryproc.Env(append(pg, "GANTRY_PG_DATABASE="+empty)...)
 		for _, args := range [][]string{{"migrations", "bootstrap"}, {"config", "db_import", first}, {"config", "db_export", second}} {
 			if code, out := gantryWith(t, into, append(args, hermeticConf...)...); code != 0 {
 				t.Fatalf("gantry %v on the empty database = %d %s", args, code, out)
@@ -245,16 +246,16 @@ func sameFile(t *testing.T, a, b string) {
 func TestPostgresOutage(t *testing.T) {
 	t.Parallel()
 	srv, pg := startPG(t)
-	if code, out := gantryWith(t, env(pg...), append([]string{"migrations", "bootstrap"}, hermetic(t)...)...); code != 0 {
+	if code, out := gantryWith(t, gantryproc.Env(pg...), append([]string{"migrations", "bootstrap"}, gantryproc.Hermetic(t)...)...); code != 0 {
 		t.Fatalf("migrations bootstrap = %d %s", code, out)
 	}
 	up := newUpstream(t, "still here", 0)
-	nodeA := start(t, env(append(pg, loopback...)...))
-	nodeB := start(t, env(append(pg, loopback...)...))
-	mustAdmin(t, 201, "POST", nodeA.adminURL()+"/services", map[string]any{"name": "web", "url": up.URL})
-	mustAdmin(t, 201, "POST", nodeA.adminURL()+"/services/web/routes", map[string]any{"paths": []string{"/before"}})
+	nodeA := start(t, gantryproc.Env(append(pg, loopback...)...))
+	nodeB := start(t, gantryproc.Env(append(pg, loopback...)...))
+	mustAdmin(t, 201, "POST", nodeA.AdminURL()+"/services", map[string]any{"name": "web", "url": up.URL})
+	mustAdmin(t, 201, "POST", nodeA.AdminURL()+"/services/web/routes", map[string]any{"paths": []string{"/before"}})
 	for _, n := range []*node{nodeA, nodeB} {
-		eventually(t, "the route to serve", func() bool { code, _ := get(n.proxyURL() + "/before"); return code == 200 })
+		eventually(t, "the route to serve", func() bool { code, _ := get(n.ProxyURL() + "/before"); return code == 200 })
 	}
 
 	if err := srv.Stop(); err != nil {
@@ -265,17 +266,17 @@ func TestPostgresOutage(t *testing.T) {
 			method, path string
 			body         any
 		}{{"GET", "/services", nil}, {"GET", "/routes", nil}, {"POST", "/services", map[string]any{"name": "during", "url": up.URL}}} {
-			code, body := admin(t, req.method, n.adminURL()+req.path, req.body)
+			code, body := admin(t, req.method, n.AdminURL()+req.path, req.body)
 			if code != 503 || !strings.Contains(body, "database is unavailable") || !strings.Contains(body, `"code":8`) {
 				t.Fatalf("%s %s with the database down = %d %s, want 503 saying the database is unavailable", req.method, req.path, code, body)
 			}
 		}
 		for range 20 {
-			if code, body := get(n.proxyURL() + "/before"); code != 200 || body != "still here" {
+			if code, body := get(n.ProxyURL() + "/before"); code != 200 || body != "still here" {
 				t.Fatalf("proxy with the database down = %d %q, want the last configuration still served", code, body)
 			}
 		}
-		for _, url := range []string{n.statusURL() + "/status", n.adminURL() + "/status"} {
+		for _, url := range []string{n.StatusURL() + "/status", n.AdminURL() + "/status"} {
 			if code, body := get(url); code != 200 || !strings.Contains(body, `"reachable":false`) {
 				t.Errorf("%s with the database down = %d %s, want 200 reporting the database unreachable", url, code, body)
 			}
@@ -288,14 +289,14 @@ func TestPostgresOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "node A's Admin API to recover", func() bool {
-		code, _ := admin(t, "POST", nodeA.adminURL()+"/services/web/routes", map[string]any{"name": "after", "paths": []string{"/after"}})
+		code, _ := admin(t, "POST", nodeA.AdminURL()+"/services/web/routes", map[string]any{"name": "after", "paths": []string{"/after"}})
 		return code == 201
 	})
 	eventually(t, "node B to proxy a route node A created after the outage", func() bool {
-		code, body := get(nodeB.proxyURL() + "/after")
+		code, body := get(nodeB.ProxyURL() + "/after")
 		return code == 200 && body == "still here"
 	})
-	if code, _ := admin(t, "GET", nodeB.adminURL()+"/services/during", nil); code != 404 {
+	if code, _ := admin(t, "GET", nodeB.AdminURL()+"/services/during", nil); code != 404 {
 		t.Fatalf("the service posted during the outage exists (%d): a refused write was partly kept", code)
 	}
 }

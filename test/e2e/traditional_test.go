@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // TestTraditionalSQLite runs the default role and database: entities
@@ -15,11 +17,11 @@ func TestTraditionalSQLite(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t, "from sqlite", 0)
 	listen := []string{"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"}
-	n := start(t, env(listen...))
+	n := start(t, gantryproc.Env(listen...))
 
 	form := func(path string, v url.Values) {
 		t.Helper()
-		resp, err := http.PostForm(n.adminURL()+path, v)
+		resp, err := http.PostForm(n.AdminURL()+path, v)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,24 +33,24 @@ func TestTraditionalSQLite(t *testing.T) {
 	form("/services", url.Values{"name": {"web"}, "url": {up.URL}})
 	form("/services/web/routes", url.Values{"name": {"web-route"}, "paths[]": {"/web"}})
 	eventually(t, "the new route to serve", func() bool {
-		code, body := get(n.proxyURL() + "/web")
+		code, body := get(n.ProxyURL() + "/web")
 		return code == 200 && body == "from sqlite"
 	})
-	if code, _ := get(n.statusURL() + "/status/ready"); code != 200 {
+	if code, _ := get(n.StatusURL() + "/status/ready"); code != 200 {
 		t.Fatalf("/status/ready = %d with a route in the database", code)
 	}
-	if _, body := get(n.statusURL() + "/status"); !strings.Contains(body, `"database":{"reachable":true}`) {
+	if _, body := get(n.StatusURL() + "/status"); !strings.Contains(body, `"database":{"reachable":true}`) {
 		t.Errorf("/status = %s, want the database reported reachable", body)
 	}
 
 	// Restart on the same prefix: the database file keeps the entities.
-	prefix := n.prefix
-	n.signal(sigterm)
-	if code := n.wait(15 * time.Second); code != 0 {
+	prefix := n.Prefix
+	n.Signal(sigterm)
+	if code := n.Wait(15 * time.Second); code != 0 {
 		t.Fatalf("exit code %d after SIGTERM", code)
 	}
-	again := startIn(t, prefix, env(listen...))
-	if code, body := get(again.proxyURL() + "/web"); code != 200 || !strings.Contains(body, "from sqlite") {
+	again := startIn(t, prefix, gantryproc.Env(listen...))
+	if code, body := get(again.ProxyURL() + "/web"); code != 200 || !strings.Contains(body, "from sqlite") {
 		t.Fatalf("after restart: %d %q, want the route from the database", code, body)
 	}
 }

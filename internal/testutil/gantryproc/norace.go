@@ -1,0 +1,6 @@
+//go:build !race
+
+package gantryproc
+
+// raceEnabled: see race.go.
+const raceEnabled = false
