@@ -21,6 +21,9 @@ type Responder struct {
 	ca  *CA
 	// Requests counts the OCSP requests answered.
 	Requests atomic.Int64
+	// Now, when set before the first request, is the responder's clock
+	// (answers last an hour from it); nil means time.Now.
+	Now func() time.Time
 
 	mu      sync.Mutex
 	revoked map[string]time.Time
@@ -57,6 +60,9 @@ func (r *Responder) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	r.Requests.Add(1)
 	now := time.Now()
+	if r.Now != nil {
+		now = r.Now()
+	}
 	tmpl := ocsp.Response{Status: ocsp.Good, SerialNumber: oreq.SerialNumber, ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour)}
 	r.mu.Lock()
 	if at, ok := r.revoked[oreq.SerialNumber.String()]; ok {
