@@ -14,7 +14,7 @@ type dpStatus struct {
 
 func hashOf(p *proc) string {
 	var st dpStatus
-	call(p.t, "GET", p.status()+"/status", nil, &st)
+	call(p.t, "GET", p.StatusURL()+"/status", nil, &st)
 	return st.ConfigurationHash
 }
 
@@ -47,14 +47,14 @@ func dataPlanes(t *testing.T, cp *proc) []dataPlane {
 	var body struct {
 		Data []dataPlane `json:"data"`
 	}
-	call(t, "GET", cp.admin()+"/clustering/data-planes", nil, &body)
+	call(t, "GET", cp.AdminURL()+"/clustering/data-planes", nil, &body)
 	return body.Data
 }
 
 // nodeID reads a node's id from its prefix.
 func nodeID(t *testing.T, p *proc) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(p.prefix, "node_id"))
+	b, err := os.ReadFile(filepath.Join(p.Prefix, "node_id"))
 	if err != nil {
 		t.Fatal(err)
 	}

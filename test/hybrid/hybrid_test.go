@@ -16,35 +16,35 @@ func TestRouteCreatedOnTheCPIsServedByEveryDP(t *testing.T) {
 	addr := cp.ls.Cluster[0].Address
 	dps := []*proc{c.dp(t, "dp1", addr, "GANTRY_CLUSTER_DP_LABELS=region:eu,tier:gold"), c.dp(t, "dp2", addr), c.dp(t, "dp3", addr)}
 	for _, dp := range dps {
-		eventually(t, dp.name+" listed", 15*time.Second, func() bool { _, ok := rowOf(t, cp, dp); return ok })
+		eventually(t, dp.Name+" listed", 15*time.Second, func() bool { _, ok := rowOf(t, cp, dp); return ok })
 	}
 	up := upstream(t)
 	start := time.Now()
 	addRoute(t, cp, "echo", up, "/echo")
 	for _, dp := range dps {
-		eventually(t, dp.name+" serves /echo", 15*time.Second, func() bool { return serves(dp, "/echo") })
+		eventually(t, dp.Name+" serves /echo", 15*time.Second, func() bool { return serves(dp, "/echo") })
 	}
 	t.Logf("route served by all %d data planes %s after the Admin API answered", len(dps), time.Since(start).Round(time.Millisecond))
 
 	for _, dp := range dps {
-		eventually(t, dp.name+" normal with the CP's hash", 15*time.Second, func() bool {
+		eventually(t, dp.Name+" normal with the CP's hash", 15*time.Second, func() bool {
 			r, _ := rowOf(t, cp, dp)
 			return r.SyncStatus == "normal" && r.RunsExpected && r.ConfigHash == r.ExpectedConfigHash && r.ConfigHash == hashOf(dp)
 		})
 		r, _ := rowOf(t, cp, dp)
 		if r.IP != "127.0.0.1" || r.Hostname == "" || r.Version == "" || r.LastSeen == 0 || r.UpdatedAt == 0 || r.CertDetails.ExpiryTimestamp < time.Now().Unix() {
-			t.Errorf("%s row is incomplete: %+v", dp.name, r)
+			t.Errorf("%s row is incomplete: %+v", dp.Name, r)
 		}
 	}
 	if r, _ := rowOf(t, cp, dps[0]); r.Labels["region"] != "eu" || r.Labels["tier"] != "gold" {
 		t.Errorf("labels = %v, want region:eu and tier:gold", r.Labels)
 	}
 	var old map[string]any
-	if code := call(t, "GET", cp.admin()+"/clustering/status", nil, &old); code != 200 || len(old) != len(dps) {
+	if code := call(t, "GET", cp.AdminURL()+"/clustering/status", nil, &old); code != 200 || len(old) != len(dps) {
 		t.Errorf("deprecated /clustering/status: %d with %d entries, want 200 with %d", code, len(old), len(dps))
 	}
 	var msg map[string]any
-	if code := call(t, "GET", dps[0].status()+"/clustering/data-planes", nil, &msg); code == 200 {
+	if code := call(t, "GET", dps[0].StatusURL()+"/clustering/data-planes", nil, &msg); code == 200 {
 		t.Error("a data plane lists data planes")
 	}
 }
@@ -63,7 +63,7 @@ func TestDeltaEndsWithTheSameHashAsFull(t *testing.T) {
 	early := c.dp(t, "early", addr)
 	eventually(t, "early DP serves the 20 routes", 15*time.Second, func() bool { return serves(early, "/p19") })
 	addRoute(t, cp, "late", up, "/late")
-	mustCall(t, 204, "DELETE", cp.admin()+"/routes/svc0", nil)
+	mustCall(t, 204, "DELETE", cp.AdminURL()+"/routes/svc0", nil)
 	eventually(t, "early DP follows", 15*time.Second, func() bool { return serves(early, "/late") && !serves(early, "/p0") })
 	if !strings.Contains(cp.out.String(), "delta=true") {
 		t.Fatal("the early data plane got no delta")

@@ -8,48 +8,22 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
-// proc is one gantry process.
+// proc is one gantry process of a test. out and ls are short names for
+// the harness's Out and Listeners (ls follows restarts).
 type proc struct {
-	t      *testing.T
-	name   string
-	prefix string
-	env    []string
-	cmd    *exec.Cmd
-	out    *output
-	exited chan struct{}
-	ls     struct {
-		Proxy   []struct{ Address string } `json:"proxy"`
-		Admin   []struct{ Address string } `json:"admin"`
-		Status  []struct{ Address string } `json:"status"`
-		Cluster []struct{ Address string } `json:"cluster"`
-	}
-}
-
-// output collects a process's log lines, across restarts.
-type output struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
+	*gantryproc.Proc
+	t   *testing.T
+	out *gantryproc.Output
+	ls  *gantryproc.Listeners
 }
 
 // cluster is the shared certificate of a test's nodes.
@@ -68,18 +42,6 @@ func newCluster(t *testing.T) cluster {
 	return c
 }
 
-// freeAddr returns a loopback address nothing listens on, so a control
-// plane can be restarted at the same address.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // cpAt starts a control plane on SQLite with its cluster listener at addr.
 func (c cluster) cpAt(t *testing.T, addr string, extra ...string) *proc {
 	vars := append([]string{"GANTRY_ROLE=control_plane", "GANTRY_DATABASE=sqlite",
@@ -96,77 +58,16 @@ func (c cluster) dp(t *testing.T, name string, cps string, extra ...string) *pro
 	return startProc(t, name, t.TempDir(), vars)
 }
 
+// startProc starts a node in prefix with the GANTRY_* settings vars and
+// waits for its listeners.
 func startProc(t *testing.T, name, prefix string, vars []string) *proc {
 	t.Helper()
-	p := &proc{t: t, name: name, prefix: prefix, env: vars, out: &output{}}
-	t.Cleanup(func() {
-		p.kill()
-		if strings.Contains(p.out.String(), "WARNING: DATA RACE") {
-			t.Errorf("the race detector found a data race in %s", p.name)
-		}
-		if t.Failed() {
-			t.Logf("%s output:\n%s", p.name, p.out)
-		}
-	})
-	p.start()
-	return p
+	p := gantryproc.Start(t, gantryproc.Options{Binary: binary, Name: name, Prefix: prefix, Env: gantryproc.Env(vars...)})
+	return &proc{Proc: p, t: t, out: p.Out, ls: &p.Listeners}
 }
 
-// start runs the process (again) in its prefix and waits for its listeners.
-func (p *proc) start() {
-	t := p.t
-	t.Helper()
-	os.Remove(filepath.Join(p.prefix, "listeners.json"))
-	conf := filepath.Join(p.prefix, "empty.conf")
-	_ = os.WriteFile(conf, []byte("# hermetic\n"), 0o644)
-	p.cmd = exec.Command(binary, "start", "-p", p.prefix, "-c", conf)
-	p.cmd.Env = append(cleanEnv(), p.env...)
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	p.exited = make(chan struct{})
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	cmd, exited := p.cmd, p.exited
-	go func() { _ = cmd.Wait(); close(exited) }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		data, err := os.ReadFile(filepath.Join(p.prefix, "listeners.json"))
-		if err == nil && json.Unmarshal(data, &p.ls) == nil {
-			return
-		}
-		select {
-		case <-exited:
-			t.Fatalf("%s exited during start-up:\n%s", p.name, p.out)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s wrote no listeners.json in 30s:\n%s", p.name, p.out)
-		}
-	}
-}
-
-// kill SIGKILLs the process and waits for it.
-func (p *proc) kill() {
-	if p.cmd == nil || p.cmd.Process == nil {
-		return
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.exited
-}
-
-func (p *proc) proxy() string  { return "http://" + p.ls.Proxy[0].Address }
-func (p *proc) admin() string  { return "http://" + p.ls.Admin[0].Address }
-func (p *proc) status() string { return "http://" + p.ls.Status[0].Address }
-
-func cleanEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GANTRY_") {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
+// cleanEnv is the environment without GANTRY_* settings.
+func cleanEnv() []string { return gantryproc.Env() }
 
 // gantry runs a short gantry command.
 func gantry(t *testing.T, args ...string) (string, error) {
@@ -215,14 +116,7 @@ func mustCall(t *testing.T, want int, method, url string, body any) {
 // eventually polls cond every 50 ms until timeout.
 func eventually(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(timeout); ; time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-	}
+	gantryproc.Eventually(t, what, timeout, cond)
 }
 
 // upstream is a real HTTP server the routes proxy to.
@@ -243,13 +137,13 @@ func upstream(t *testing.T) string {
 // addRoute creates a service pointing at up and a route for path on the CP.
 func addRoute(t *testing.T, cp *proc, name, up, path string) {
 	t.Helper()
-	mustCall(t, 201, "POST", cp.admin()+"/services", map[string]any{"name": name, "url": up})
-	mustCall(t, 201, "POST", cp.admin()+"/services/"+name+"/routes", map[string]any{"name": name, "paths": []string{path}})
+	mustCall(t, 201, "POST", cp.AdminURL()+"/services", map[string]any{"name": name, "url": up})
+	mustCall(t, 201, "POST", cp.AdminURL()+"/services/"+name+"/routes", map[string]any{"name": name, "paths": []string{path}})
 }
 
 // serves reports whether the DP proxies path to the upstream.
 func serves(dp *proc, path string) bool {
-	resp, err := client.Get(dp.proxy() + path)
+	resp, err := client.Get(dp.ProxyURL() + path)
 	if err != nil {
 		return false
 	}

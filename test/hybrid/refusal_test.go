@@ -31,7 +31,7 @@ func TestNewerMinorVersionIsRefused(t *testing.T) {
 	var info struct {
 		Version string `json:"gantry_version"`
 	}
-	call(t, "GET", cp.admin()+"/", nil, &info)
+	call(t, "GET", cp.AdminURL()+"/", nil, &info)
 	var major, minor int
 	if _, err := fmt.Sscanf(info.Version, "%d.%d", &major, &minor); err != nil {
 		t.Fatalf("CP version %q: %v", info.Version, err)
@@ -56,7 +56,7 @@ func TestDPMissingAConfiguredPluginGetsNoPush(t *testing.T) {
 	c := newCluster(t)
 	cp := c.cpAt(t, "127.0.0.1:0")
 	addRoute(t, cp, "echo", upstream(t), "/echo")
-	mustCall(t, 201, "POST", cp.admin()+"/plugins", map[string]any{"name": "cors"})
+	mustCall(t, 201, "POST", cp.AdminURL()+"/plugins", map[string]any{"name": "cors"})
 	dp := c.dp(t, "no-cors", cp.ls.Cluster[0].Address, "GANTRY_PLUGINS=key-auth,basic-auth")
 	eventually(t, "plugin_set_incompatible listed", 15*time.Second, func() bool {
 		r, _ := rowOf(t, cp, dp)
@@ -80,7 +80,7 @@ func TestRejectedConfigKeepsThePreviousOne(t *testing.T) {
 	up := upstream(t)
 	dp := c.dp(t, "dp", cp.ls.Cluster[0].Address)
 	addRoute(t, cp, "first", up, "/first")
-	mustCall(t, 201, "POST", cp.admin()+"/ca_certificates", map[string]any{"cert": shortLivedCA(t, 3*time.Second)})
+	mustCall(t, 201, "POST", cp.AdminURL()+"/ca_certificates", map[string]any{"cert": shortLivedCA(t, 3*time.Second)})
 	eventually(t, "dp runs the CP's configuration", 15*time.Second, func() bool {
 		r, _ := rowOf(t, cp, dp)
 		return serves(dp, "/first") && r.RunsExpected && hashOf(dp) == r.ExpectedConfigHash

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // load sends requests to every DP at a steady pace until stop is closed
@@ -39,18 +41,18 @@ func load(dps []*proc, path string, stop <-chan struct{}) (ok, failed *atomic.In
 func TestCPKilledDPsKeepServingThenConverge(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t)
-	addr := freeAddr(t)
+	addr := testutil.ClosedAddr(t)
 	cp := c.cpAt(t, addr)
 	up := upstream(t)
 	dps := []*proc{c.dp(t, "dp1", addr), c.dp(t, "dp2", addr)}
 	addRoute(t, cp, "steady", up, "/steady")
 	for _, dp := range dps {
-		eventually(t, dp.name+" serves", 15*time.Second, func() bool { return serves(dp, "/steady") })
+		eventually(t, dp.Name+" serves", 15*time.Second, func() bool { return serves(dp, "/steady") })
 	}
 	stop := make(chan struct{})
 	ok, failed, wait := load(dps, "/steady", stop)
 	time.Sleep(500 * time.Millisecond)
-	cp.kill()
+	cp.Kill()
 	time.Sleep(2 * time.Second)
 	close(stop)
 	wait()
@@ -59,11 +61,11 @@ func TestCPKilledDPsKeepServingThenConverge(t *testing.T) {
 		t.Fatalf("%d of %d requests failed with the CP gone", failed.Load(), ok.Load()+failed.Load())
 	}
 
-	cp.start() // same prefix, same database, same cluster address
+	cp.Restart() // same prefix, same database, same cluster address
 	addRoute(t, cp, "after", up, "/after")
 	for _, dp := range dps {
-		eventually(t, dp.name+" reconnected and converged", 45*time.Second, func() bool { return serves(dp, "/after") })
-		eventually(t, dp.name+" listed normal", 15*time.Second, func() bool {
+		eventually(t, dp.Name+" reconnected and converged", 45*time.Second, func() bool { return serves(dp, "/after") })
+		eventually(t, dp.Name+" listed normal", 15*time.Second, func() bool {
 			r, _ := rowOf(t, cp, dp)
 			return r.SyncStatus == "normal" && r.RunsExpected
 		})
@@ -74,19 +76,19 @@ func TestCPKilledDPsKeepServingThenConverge(t *testing.T) {
 func TestDPRestartedWhileCPDownServesItsCache(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t)
-	addr := freeAddr(t)
+	addr := testutil.ClosedAddr(t)
 	cp := c.cpAt(t, addr)
 	up := upstream(t)
 	dp := c.dp(t, "dp", addr)
 	addRoute(t, cp, "cached", up, "/cached")
 	eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/cached") })
-	cp.kill()
-	dp.kill()
-	dp.start()
+	cp.Kill()
+	dp.Kill()
+	dp.Restart()
 	if !serves(dp, "/cached") {
 		t.Fatal("restarted data plane does not serve its cached configuration")
 	}
-	if code := call(t, "GET", dp.status()+"/status/ready", nil, nil); code != 200 {
+	if code := call(t, "GET", dp.StatusURL()+"/status/ready", nil, nil); code != 200 {
 		t.Fatalf("/status/ready = %d on a DP serving its cache, want 200", code)
 	}
 }
@@ -96,7 +98,7 @@ func TestDPRestartedWhileCPDownServesItsCache(t *testing.T) {
 func TestCacheSurvivesCrashes(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t)
-	addr := freeAddr(t)
+	addr := testutil.ClosedAddr(t)
 	cp := c.cpAt(t, addr)
 	up := upstream(t)
 	addRoute(t, cp, "base", up, "/base")
@@ -107,9 +109,9 @@ func TestCacheSurvivesCrashes(t *testing.T) {
 			addRoute(t, cp, fmt.Sprintf("r%d-%d", i, j), up, fmt.Sprintf("/r%d-%d", i, j))
 		}
 		time.Sleep(time.Duration(rand.IntN(150)) * time.Millisecond)
-		dp.kill()
+		dp.Kill()
 		before := strings.Count(dp.out.String(), "source=cache")
-		dp.start()
+		dp.Restart()
 		if strings.Contains(dp.out.String(), "config cache not used") {
 			t.Fatalf("crash %d left a cache that does not load", i)
 		}

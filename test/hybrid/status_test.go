@@ -15,31 +15,31 @@ func TestDataPlaneStatusEndpoints(t *testing.T) {
 	c := newCluster(t)
 	cp := c.cpAt(t, "127.0.0.1:0")
 	dp := c.dp(t, "dp", cp.ls.Cluster[0].Address)
-	if code := call(t, "GET", dp.status()+"/status/ready", nil, nil); code != 503 {
+	if code := call(t, "GET", dp.StatusURL()+"/status/ready", nil, nil); code != 503 {
 		t.Fatalf("/status/ready = %d with an empty configuration, want 503", code)
 	}
-	mustCall(t, 201, "POST", cp.admin()+"/upstreams", map[string]any{"name": "backend"})
-	mustCall(t, 201, "POST", cp.admin()+"/upstreams/backend/targets", map[string]any{"target": "127.0.0.1:9", "weight": 100})
-	mustCall(t, 201, "POST", cp.admin()+"/upstreams/backend/targets", map[string]any{"target": "127.0.0.1:10", "weight": 0})
+	mustCall(t, 201, "POST", cp.AdminURL()+"/upstreams", map[string]any{"name": "backend"})
+	mustCall(t, 201, "POST", cp.AdminURL()+"/upstreams/backend/targets", map[string]any{"target": "127.0.0.1:9", "weight": 100})
+	mustCall(t, 201, "POST", cp.AdminURL()+"/upstreams/backend/targets", map[string]any{"target": "127.0.0.1:10", "weight": 0})
 	var all struct {
 		Data []map[string]any `json:"data"`
 	}
 	eventually(t, "both targets on the DP", 15*time.Second, func() bool {
-		return call(t, "GET", dp.status()+"/upstreams/backend/targets/all", nil, &all) == 200 && len(all.Data) == 2
+		return call(t, "GET", dp.StatusURL()+"/upstreams/backend/targets/all", nil, &all) == 200 && len(all.Data) == 2
 	})
 	var health, enabled struct {
 		Data []map[string]any `json:"data"`
 	}
-	if code := call(t, "GET", dp.status()+"/upstreams/backend/health", nil, &health); code != 200 || len(health.Data) != 1 {
+	if code := call(t, "GET", dp.StatusURL()+"/upstreams/backend/health", nil, &health); code != 200 || len(health.Data) != 1 {
 		t.Fatalf("health: %d with %d targets, want 200 with the one enabled target", code, len(health.Data))
 	}
-	if code := call(t, "GET", dp.status()+"/upstreams/backend/targets", nil, &enabled); code != 200 || len(enabled.Data) != 1 {
+	if code := call(t, "GET", dp.StatusURL()+"/upstreams/backend/targets", nil, &enabled); code != 200 || len(enabled.Data) != 1 {
 		t.Fatalf("targets: %d with %d targets, want 200 with the one enabled target", code, len(enabled.Data))
 	}
-	if code := call(t, "GET", dp.status()+"/upstreams/backend/targets/127.0.0.1:9", nil, nil); code != 200 {
+	if code := call(t, "GET", dp.StatusURL()+"/upstreams/backend/targets/127.0.0.1:9", nil, nil); code != 200 {
 		t.Fatalf("targets/{t}: %d", code)
 	}
-	if code := call(t, "POST", dp.status()+"/upstreams/backend/targets", map[string]any{"target": "x:1"}, nil); code == 200 || code == 201 {
+	if code := call(t, "POST", dp.StatusURL()+"/upstreams/backend/targets", map[string]any{"target": "x:1"}, nil); code == 200 || code == 201 {
 		t.Fatal("a data plane accepted a write")
 	}
 	var st struct {
@@ -53,7 +53,7 @@ func TestDataPlaneStatusEndpoints(t *testing.T) {
 	// The agent records the version just after the proxy swaps the snapshot
 	// in, so /status may lag the running hash for a moment.
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		call(t, "GET", dp.status()+"/status", nil, &st)
+		call(t, "GET", dp.StatusURL()+"/status", nil, &st)
 		if st.Cluster.ConfigVersion != 0 && st.Cluster.ConfigHash == st.Hash && st.Cluster.Connected {
 			break
 		}
@@ -65,10 +65,10 @@ func TestDataPlaneStatusEndpoints(t *testing.T) {
 		r, _ := rowOf(t, cp, dp)
 		return r.ConfigHash == st.Hash
 	})
-	if code := call(t, "GET", dp.status()+"/status/ready", nil, nil); code != 200 {
+	if code := call(t, "GET", dp.StatusURL()+"/status/ready", nil, nil); code != 200 {
 		t.Fatalf("/status/ready = %d with a configuration, want 200", code)
 	}
-	resp, err := client.Get(dp.status() + "/metrics")
+	resp, err := client.Get(dp.StatusURL() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
