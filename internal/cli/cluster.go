@@ -48,7 +48,8 @@ func wireCluster(s *config.Config, log *slog.Logger, reg *plugin.Registry, w *wi
 
 // clusterTLS returns the TLS configuration of cluster_mtls = pki, checked
 // at start-up (cluster_ca_cert is a CA, this node's certificate chains to
-// it with the Extended Key Usage of its role), or nil in shared mode,
+// it with the Extended Key Usage of its role; a control plane's carries
+// cluster_server_name when set), or nil in shared mode,
 // where cp and dp build their own from cert.
 func clusterTLS(s *config.Config, log *slog.Logger, cert *clustertls.Cert) (*tls.Config, error) {
 	if s.Cluster.MTLS != "pki" {
@@ -64,6 +65,11 @@ func clusterTLS(s *config.Config, log *slog.Logger, cert *clustertls.Cert) (*tls
 	}
 	if err := ca.CheckOwn(cert, role); err != nil {
 		return nil, err
+	}
+	if name := s.Cluster.ServerName; role == clustertls.RoleControlPlane && name != "" {
+		if err := cert.CheckName(name); err != nil {
+			return nil, err
+		}
 	}
 	log = log.With("component", "cluster")
 	log.Info("cluster_mtls = pki: cluster_cert is issued by cluster_ca_cert and fits this node's role",

@@ -96,6 +96,7 @@ func TestPKIModeStartUpChecks(t *testing.T) {
 		{"CA is a leaf", "data_plane", dpNode, []string{"GANTRY_CLUSTER_MTLS=pki", "GANTRY_CLUSTER_CA_CERT=" + cpNode.cert}, []string{"cluster_ca_cert", cpNode.cert, "not a CA"}},
 		{"CA not set", "data_plane", dpNode, []string{"GANTRY_CLUSTER_MTLS=pki"}, []string{"cluster_ca_cert", "required"}},
 		{"CP cert lacks server auth", "control_plane", dpNode, p.vars(), []string{"cluster_cert", "allow server auth"}},
+		{"CP cert lacks cluster_server_name", "control_plane", cpNode, p.vars("GANTRY_CLUSTER_SERVER_NAME=other.cluster.test"), []string{"cluster_server_name", "other.cluster.test", "does not carry"}},
 		{"DP cert lacks client auth", "data_plane", cpNode, p.vars(), []string{"cluster_cert", "allow client auth"}},
 		{"shared cert in pki mode", "data_plane", shared, p.vars(), []string{"cluster_cert", "issued by cluster_ca_cert"}},
 		{"ocsp in shared mode", "control_plane", shared, []string{"GANTRY_CLUSTER_OCSP=on"}, []string{"cluster_ocsp", "pki"}},

@@ -154,3 +154,12 @@ func PKIClientConfig(c *Cert, ca *CA, serverName string) *tls.Config {
 		},
 	}
 }
+
+// CheckName verifies at start-up that a control plane's certificate
+// carries cluster_server_name, which data planes will expect.
+func (c *Cert) CheckName(name string) error {
+	if err := c.Leaf.VerifyHostname(name); err != nil {
+		return fmt.Errorf("cluster_cert %q does not carry cluster_server_name %q, so data planes would refuse it: %w (issue it with that DNS name, or fix cluster_server_name)", c.Leaf.Subject.String(), name, err)
+	}
+	return nil
+}

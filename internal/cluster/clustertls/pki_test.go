@@ -152,6 +152,15 @@ func TestStartUpChecks(t *testing.T) {
 			}
 		})
 	}
+	t.Run("CP cert carries cluster_server_name", func(t *testing.T) {
+		c := issue(t, root, clustertlstest.Leaf{Name: "cp.example.test", EKU: serverAuth})
+		if err := c.CheckName("cp.example.test"); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.CheckName("other.example.test"); err == nil || !strings.Contains(err.Error(), `cluster_server_name "other.example.test"`) {
+			t.Fatalf("error %v does not name cluster_server_name and the value", err)
+		}
+	})
 	for _, tt := range []struct {
 		name string
 		cert *Cert
