@@ -7,6 +7,7 @@ import (
 	"github.com/gantryhq/gantry/internal/store/storetest"
 )
 
+// benchStore opens a store on a fresh database, closed when b ends.
 func benchStore(b *testing.B) store.Store {
 	s, err := Open(b.Context(), configFor(srv, srv.NewDatabaseFrom(b, template)), nil)
 	if err != nil {
@@ -16,9 +17,5 @@ func benchStore(b *testing.B) store.Store {
 	return s
 }
 
-func BenchmarkInsert(b *testing.B) { storetest.BenchmarkInsert(b, benchStore(b)) }
-func BenchmarkGet(b *testing.B)    { storetest.BenchmarkGet(b, benchStore(b)) }
-func BenchmarkList(b *testing.B)   { storetest.BenchmarkList(b, benchStore(b)) }
-func BenchmarkImport(b *testing.B) {
-	storetest.BenchmarkImport(b, func() store.Store { return benchStore(b) })
-}
+// BenchmarkStore runs the store benchmarks every backend shares.
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, benchStore) }

@@ -94,3 +94,13 @@ func reportOps(b *testing.B) {
 		b.ReportMetric(float64(b.N)/sec, "ops/s")
 	}
 }
+
+// Bench runs the benchmarks above as sub-benchmarks (Insert, Get, List,
+// Import), each on fresh stores from open, so every backend measures the
+// same things under the same names.
+func Bench(b *testing.B, open func(b *testing.B) store.Store) {
+	b.Run("Insert", func(b *testing.B) { BenchmarkInsert(b, open(b)) })
+	b.Run("Get", func(b *testing.B) { BenchmarkGet(b, open(b)) })
+	b.Run("List", func(b *testing.B) { BenchmarkList(b, open(b)) })
+	b.Run("Import", func(b *testing.B) { BenchmarkImport(b, func() store.Store { return open(b) }) })
+}
