@@ -15,16 +15,7 @@ import (
 // the offending field, and nothing written to the database.
 func TestBadInputKongShape(t *testing.T) {
 	t.Parallel()
-	pg := startPG(t)
-	for _, db := range []struct {
-		name string
-		opt  func(*Options)
-	}{{"sqlite", nil}, {"postgres", onPostgres(t, pg)}} {
-		t.Run(db.name, func(t *testing.T) {
-			t.Parallel()
-			testBadInput(t, newTestAPI(t, db.opt))
-		})
-	}
+	onBothStores(t, testBadInput)
 }
 
 func testBadInput(t *testing.T, a *testAPI) {

@@ -2,12 +2,10 @@ package admin
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/gantryhq/gantry/internal/store/pgtest"
 )
@@ -17,13 +15,7 @@ import (
 // started for the benchmark (pgtest). req/s is the figure BENCHMARKS.md
 // records; the loop is sequential, one client, as a script would drive it.
 func BenchmarkAdminAPI(b *testing.B) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	pg, err := pgtest.Start(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer pg.Close()
+	pg := pgtest.ForTest(b)
 	stores := []struct {
 		name string
 		open func(b *testing.B) func(*Options)

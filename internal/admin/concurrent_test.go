@@ -13,16 +13,7 @@ import (
 // (a read-modify-write outside the write transaction loses updates).
 func TestConcurrentPatchesKeepEachOther(t *testing.T) {
 	t.Parallel()
-	pg := startPG(t)
-	for _, db := range []struct {
-		name string
-		opt  func(*Options)
-	}{{"sqlite", nil}, {"postgres", onPostgres(t, pg)}} {
-		t.Run(db.name, func(t *testing.T) {
-			t.Parallel()
-			testConcurrentPatches(t, newTestAPI(t, db.opt))
-		})
-	}
+	onBothStores(t, testConcurrentPatches)
 }
 
 func testConcurrentPatches(t *testing.T, a *testAPI) {

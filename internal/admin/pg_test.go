@@ -9,18 +9,21 @@ import (
 	"github.com/gantryhq/gantry/internal/store/postgres"
 )
 
-// startPG starts a real PostgreSQL server for one test (most Admin API
-// tests run on SQLite; those about transactions also run here).
-func startPG(t testing.TB) *pgtest.Server {
+// onBothStores runs test as parallel subtests on an Admin API over SQLite
+// and over a real PostgreSQL server started for t (most Admin API tests
+// run on SQLite only; those about transactions run on both).
+func onBothStores(t *testing.T, test func(t *testing.T, a *testAPI)) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	srv, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
+	pg := pgtest.ForTest(t)
+	for _, db := range []struct {
+		name string
+		opt  func(*Options)
+	}{{"sqlite", nil}, {"postgres", onPostgres(t, pg)}} {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, newTestAPI(t, db.opt))
+		})
 	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
 }
 
 // onPostgres is a newTestAPI option serving from a new, bootstrapped

@@ -21,13 +21,7 @@ import (
 // the GANTRY_* settings that point a node at a new, empty database on it.
 func startPG(t *testing.T) (*pgtest.Server, []string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	srv, err := pgtest.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := pgtest.ForTest(t)
 	db := srv.NewDatabase(t)
 	return srv, []string{"GANTRY_DATABASE=postgres", "GANTRY_PG_HOST=" + srv.Host, "GANTRY_PG_PORT=" + strconv.Itoa(srv.Port),
 		"GANTRY_PG_USER=" + srv.User, "GANTRY_PG_DATABASE=" + db}

@@ -6,7 +6,6 @@ import (
 	"github.com/gantryhq/gantry/internal/store/sqlstore"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/store/pgtest"
@@ -71,13 +70,7 @@ func TestConformance(t *testing.T) {
 		},
 		NewOutage: func(t *testing.T) (store.Store, store.Store, func(), func()) {
 			// Its own server: stopping the shared one would break the others.
-			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-			defer cancel()
-			own, err := pgtest.Start(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { own.Close() })
+			own := pgtest.ForTest(t)
 			cfg := bootstrapped(t, own)
 			s, other := open(t, cfg), open(t, cfg)
 			stop := func() {
