@@ -2,18 +2,16 @@ package admin
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/store"
-	"github.com/gantryhq/gantry/internal/store/sqlite"
+	"github.com/gantryhq/gantry/internal/store/sqlite/sqlitetest"
 )
 
 // testAPI is an Admin API served over real HTTP on a loopback port, backed
@@ -27,19 +25,13 @@ type testAPI struct {
 // newTestAPI starts an Admin API on SQLite; edit adjusts the options.
 func newTestAPI(t testing.TB, edit func(*Options)) *testAPI {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gantry.db"), nil)
-	if err != nil {
-		t.Fatalf("open sqlite store: %v", err)
-	}
+	st := sqlitetest.Open(t)
 	opts := Options{Store: st, Node: NodeInfo{Version: "3.9.0", GantryVersion: "0.1.0", Hostname: "test-host", NodeID: "c0ffee00-0000-4000-8000-000000000001"}}
 	if edit != nil {
 		edit(&opts)
 	}
 	srv := httptest.NewServer(New(opts))
-	t.Cleanup(func() {
-		srv.Close()
-		_ = st.Close()
-	})
+	t.Cleanup(srv.Close)
 	return &testAPI{t: t, srv: srv, store: opts.Store}
 }
 

@@ -3,14 +3,13 @@ package server
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store"
-	"github.com/gantryhq/gantry/internal/store/sqlite"
+	"github.com/gantryhq/gantry/internal/store/sqlite/sqlitetest"
 )
 
 // TestStoreSourceRetriesFailedExport makes the export that follows a write
@@ -19,11 +18,7 @@ import (
 func TestStoreSourceRetriesFailedExport(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "after retry")
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "gantry.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t)
 	flaky := &failingExports{Store: st}
 	n, _ := runNode(t, Options{Settings: settings(t), Source: &StoreSource{Store: flaky, Name: "sqlite", RetryDelay: 50 * time.Millisecond}})
 	proxy := n.Listeners().Proxy[0].URL()
@@ -65,11 +60,7 @@ func (f *failingExports) Export(ctx context.Context) (*entity.Config, error) {
 // serving the stale configuration until some later write.
 func TestStoreSourceSeesWritesBeforeWatch(t *testing.T) {
 	t.Parallel()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "gantry.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t)
 	for _, tc := range []struct {
 		name  string
 		write bool

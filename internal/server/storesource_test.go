@@ -1,11 +1,10 @@
 package server
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
-	"github.com/gantryhq/gantry/internal/store/sqlite"
+	"github.com/gantryhq/gantry/internal/store/sqlite/sqlitetest"
 )
 
 // TestStoreSourceFollowsWrites runs a traditional node on a real SQLite
@@ -13,11 +12,7 @@ import (
 func TestStoreSourceFollowsWrites(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "from sqlite")
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "gantry.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t)
 	n, _ := runNode(t, Options{Settings: settings(t), Source: &StoreSource{Store: st, Name: "sqlite"}})
 	proxy := n.Listeners().Proxy[0].URL()
 	if code, _ := get(t, proxy+"/"); code != 404 {
