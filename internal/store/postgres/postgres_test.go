@@ -51,7 +51,8 @@ func bootstrapped(t *testing.T, s *pgtest.Server) Config {
 	return cfg
 }
 
-func open(t *testing.T, cfg Config) store.Store {
+// open opens a store with cfg, closed when t ends.
+func open(t testing.TB, cfg Config) store.Store {
 	t.Helper()
 	s, err := Open(t.Context(), cfg, nil)
 	if err != nil {

@@ -2,18 +2,19 @@ package sqlite
 
 import (
 	"errors"
-	"github.com/gantryhq/gantry/internal/store/sqlstore"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/store"
+	"github.com/gantryhq/gantry/internal/store/sqlstore"
 	"github.com/gantryhq/gantry/internal/store/storetest"
 )
 
-func newStore(t *testing.T) store.Store {
+// openAt opens a store on the database file at path, closed when t ends.
+func openAt(t testing.TB, path string) store.Store {
 	t.Helper()
-	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "gantry.db"), nil)
+	s, err := Open(t.Context(), path, nil)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -21,21 +22,18 @@ func newStore(t *testing.T) store.Store {
 	return s
 }
 
+// newStore opens a store on a new database file.
+func newStore(t testing.TB) store.Store {
+	t.Helper()
+	return openAt(t, filepath.Join(t.TempDir(), "gantry.db"))
+}
+
 func TestConformance(t *testing.T) {
 	storetest.RunHarness(t, storetest.Harness{
-		New: newStore,
+		New: func(t *testing.T) store.Store { return newStore(t) },
 		NewPair: func(t *testing.T) (store.Store, store.Store) {
 			path := filepath.Join(t.TempDir(), "gantry.db")
-			var pair [2]store.Store
-			for i := range pair {
-				s, err := Open(t.Context(), path, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				pair[i] = s
-			}
-			return pair[0], pair[1]
+			return openAt(t, path), openAt(t, path)
 		},
 	})
 }

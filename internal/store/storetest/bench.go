@@ -98,7 +98,7 @@ func reportOps(b *testing.B) {
 // Bench runs the benchmarks above as sub-benchmarks (Insert, Get, List,
 // Import), each on fresh stores from open, so every backend measures the
 // same things under the same names.
-func Bench(b *testing.B, open func(b *testing.B) store.Store) {
+func Bench(b *testing.B, open func(testing.TB) store.Store) {
 	b.Run("Insert", func(b *testing.B) { BenchmarkInsert(b, open(b)) })
 	b.Run("Get", func(b *testing.B) { BenchmarkGet(b, open(b)) })
 	b.Run("List", func(b *testing.B) { BenchmarkList(b, open(b)) })
