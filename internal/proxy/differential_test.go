@@ -61,13 +61,16 @@ func TestFastPathMatchesReverseProxy(t *testing.T) {
 		{name: "304 ignores a length", reply: "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n"},
 		{name: "103 before 200", reply: "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" + okReply},
 		{name: "same Content-Length twice", reply: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok"},
-		{name: "two Content-Lengths", reply: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok"},
-		{name: "negative Content-Length", reply: "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nok"},
-		{name: "Content-Length not a number", reply: "HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok"},
-		{name: "gzip, chunked", reply: "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"},
-		{name: "garbage status line", reply: "HTTP/1.1 two hundred\r\n\r\n"},
-		{name: "not HTTP", reply: "SSH-2.0-OpenSSH_9.6\r\n"},
-		{name: "unasked 101", reply: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n"},
+		{name: "two Content-Lengths", reply: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok", check: badGateway},
+		{name: "negative Content-Length", reply: "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nok", check: badGateway},
+		{name: "Content-Length not a number", reply: "HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok", check: badGateway},
+		{name: "gzip, chunked", reply: "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", check: badGateway},
+		{name: "garbage status line", reply: "HTTP/1.1 two hundred\r\n\r\n", check: badGateway},
+		{name: "status 000", reply: "HTTP/1.1 000 Zero\r\nContent-Length: 2\r\n\r\nok", check: badGateway},
+		{name: "status 099", reply: "HTTP/1.1 099 Low\r\n\r\n", check: badGateway},
+		{name: "status 999", reply: "HTTP/1.1 999 High\r\nContent-Length: 2\r\n\r\nok"},
+		{name: "not HTTP", reply: "SSH-2.0-OpenSSH_9.6\r\n", check: badGateway},
+		{name: "unasked 101", reply: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n", check: badGateway},
 		{name: "response hop-by-hop fields", reply: "HTTP/1.1 200 OK\r\nConnection: X-Bar\r\nX-Bar: 1\r\nKeep-Alive: timeout=5\r\n" +
 			"Proxy-Authenticate: Basic\r\nUpgrade: x\r\nContent-Length: 2\r\n\r\nok"},
 		{name: "bare LF line ends", reply: "HTTP/1.1 200 OK\nContent-Length: 2\n\nok"},
@@ -133,6 +136,14 @@ func noType(t *testing.T, got clientView) {
 	}
 }
 
+// badGateway: the client gets Kong's 502 for an answer that is not HTTP.
+func badGateway(t *testing.T, got clientView) {
+	t.Helper()
+	if got.Err || got.Status != http.StatusBadGateway {
+		t.Errorf("client got status %d (error %t), want 502", got.Status, got.Err)
+	}
+}
+
 // clientView is what a client sees of an answer, without what differs
 // between any two answers (Date, Gantry's latency headers).
 type clientView struct {
@@ -168,7 +179,7 @@ func view(req *http.Request) clientView {
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
-	for _, k := range []string{"Date", "X-Gantry-Upstream-Latency", "X-Gantry-Proxy-Latency"} {
+	for _, k := range []string{"Date", "X-Gantry-Upstream-Latency", "X-Gantry-Proxy-Latency", "X-Gantry-Response-Latency"} {
 		res.Header.Del(k)
 	}
 	return clientView{Status: res.StatusCode, Header: res.Header, Body: string(b), Trailer: res.Trailer, Err: err != nil}

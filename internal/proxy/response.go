@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -17,6 +18,11 @@ func (p *Proxy) modifyResponse(res *http.Response) error {
 
 // respond is modifyResponse for the request st describes.
 func (p *Proxy) respond(res *http.Response, st *reqState) error {
+	if res.StatusCode < 100 {
+		// http.ReadResponse takes any three digits; net/http's server
+		// panics on WriteHeader below 100. Kong answers 502.
+		return fmt.Errorf("upstream answered with status %03d: not an HTTP status", res.StatusCode)
+	}
 	h := headerSetter{h: res.Header, vals: st.resVals[:0]}
 	h.set("X-Gantry-Upstream-Latency", strconv.FormatInt(ms(st.upstreamHeaders.Sub(st.upstreamStart)), 10))
 	h.set("X-Gantry-Proxy-Latency", strconv.FormatInt(ms(st.upstreamStart.Sub(st.start)), 10))
