@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/testutil"
 	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
@@ -22,7 +23,7 @@ import (
 type proc struct {
 	*gantryproc.Proc
 	t   *testing.T
-	out *gantryproc.Output
+	out *testutil.Buffer
 	ls  *gantryproc.Listeners
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // Listener is one bound listener in listeners.json.
@@ -39,9 +41,9 @@ type Options struct {
 // if the test failed.
 type Proc struct {
 	Options
-	Out       *Output   // stdout and stderr, across restarts
-	Listeners Listeners // as of the last start
-	Cmd       *exec.Cmd // the running (or last) process
+	Out       *testutil.Buffer // stdout and stderr, across restarts
+	Listeners Listeners        // as of the last start
+	Cmd       *exec.Cmd        // the running (or last) process
 	// Err is the process's exit error, valid once Exited is closed.
 	Err error
 
@@ -62,7 +64,7 @@ func Start(t testing.TB, o Options) *Proc {
 	if o.StartTimeout == 0 {
 		o.StartTimeout = 30 * time.Second
 	}
-	p := &Proc{Options: o, Out: &Output{}, t: t, conf: Hermetic(t)}
+	p := &Proc{Options: o, Out: &testutil.Buffer{}, t: t, conf: Hermetic(t)}
 	t.Cleanup(func() {
 		p.Kill()
 		if strings.Contains(p.Out.String(), "WARNING: DATA RACE") {
