@@ -24,12 +24,7 @@ func TestStoreSourceRetriesFailedExport(t *testing.T) {
 	proxy := n.Listeners().Proxy[0].URL()
 
 	flaky.failures.Store(3)
-	cfg := oneRoute(up.URL)
-	for _, e := range []entity.Entity{cfg.Services[0], cfg.Routes[0]} {
-		if err := st.Insert(t.Context(), e); err != nil {
-			t.Fatal(err)
-		}
-	}
+	insertOneRoute(t, st, up.URL)
 	eventuallyT(t, func() bool {
 		code, body := get(t, proxy+"/")
 		return code == 200 && body == "after retry"

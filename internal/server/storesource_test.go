@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/store/sqlite/sqlitetest"
 )
 
@@ -19,14 +20,21 @@ func TestStoreSourceFollowsWrites(t *testing.T) {
 		t.Fatalf("empty store: proxy = %d, want 404", code)
 	}
 
-	cfg := oneRoute(up.URL)
+	insertOneRoute(t, st, up.URL)
+	eventuallyT(t, func() bool {
+		code, body := get(t, proxy+"/")
+		return code == 200 && body == "from sqlite"
+	})
+}
+
+// insertOneRoute writes oneRoute's service and route to st one by one, as
+// Admin API calls would.
+func insertOneRoute(t *testing.T, st store.Store, url string) {
+	t.Helper()
+	cfg := oneRoute(url)
 	for _, e := range []entity.Entity{cfg.Services[0], cfg.Routes[0]} {
 		if err := st.Insert(t.Context(), e); err != nil {
 			t.Fatal(err)
 		}
 	}
-	eventuallyT(t, func() bool {
-		code, body := get(t, proxy+"/")
-		return code == 200 && body == "from sqlite"
-	})
 }
