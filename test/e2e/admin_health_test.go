@@ -4,8 +4,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // TestAdminUpstreamHealth reads and marks target health through a
@@ -15,7 +13,7 @@ import (
 func TestAdminUpstreamHealth(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t, "healthy target", 0)
-	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
+	n := startTraditional(t)
 	target := strings.TrimPrefix(up.URL, "http://")
 	api := n.AdminURL()
 

@@ -3,8 +3,6 @@ package e2e
 import (
 	"strings"
 	"testing"
-
-	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // TestPluginSchemaAndMetricsThroughBinary checks what the node wires
@@ -14,7 +12,7 @@ import (
 func TestPluginSchemaAndMetricsThroughBinary(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t, "metered", 0)
-	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
+	n := startTraditional(t)
 	api := n.AdminURL()
 
 	if schema := mustAdmin(t, 200, "GET", api+"/schemas/plugins/key-auth", nil); !strings.Contains(schema, "key_names") {

@@ -11,8 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // TestOrderingAdminWritesGoLiveInOrder checks, on a traditional node
@@ -25,7 +23,7 @@ import (
 func TestOrderingAdminWritesGoLiveInOrder(t *testing.T) {
 	t.Parallel()
 	up := newHeaderEcho(t)
-	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
+	n := startTraditional(t)
 	a := n.AdminURL()
 	mustAdmin(t, 201, "POST", a+"/services", map[string]any{"name": "echo", "url": up.URL})
 	for _, c := range []struct{ name, key, group string }{{"alice", "alice-key", "base"}, {"bob", "bob-key", "outsiders"}, {"carol", "carol-key", "readers"}} {

@@ -7,8 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // newHeaderEcho is an upstream that answers with the request headers it
@@ -54,8 +52,7 @@ func call(t *testing.T, url string, header ...string) (*http.Response, string) {
 func TestPluginsThroughAdminAPI(t *testing.T) {
 	t.Parallel()
 	up := newHeaderEcho(t)
-	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0",
-		"GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_LOG_LEVEL=debug"))
+	n := startTraditional(t, "GANTRY_LOG_LEVEL=debug")
 	a := n.AdminURL()
 	const aliceKey, bobKey, bobPassword = "alice-secret-key-4f1c", "bob-secret-key-9d2e", "bob-pass-w0rd-77"
 

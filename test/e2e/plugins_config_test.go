@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // TestPluginsFromDeclarativeConfig loads consumers with nested key-auth and
@@ -69,8 +67,7 @@ consumers:
 // schemas only, and refuses to configure any other.
 func TestPluginsSettingSelectsLoadedPlugins(t *testing.T) {
 	t.Parallel()
-	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0",
-		"GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_PLUGINS=key-auth, acl"))
+	n := startTraditional(t, "GANTRY_PLUGINS=key-auth, acl")
 	a := n.AdminURL()
 	var enabled struct {
 		Enabled []string `json:"enabled_plugins"`
@@ -108,7 +105,7 @@ func TestPluginsSettingSelectsLoadedPlugins(t *testing.T) {
 func TestPluginPrecedenceThroughAdminAPI(t *testing.T) {
 	t.Parallel()
 	up := newHeaderEcho(t)
-	n := start(t, gantryproc.Env("GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"))
+	n := startTraditional(t)
 	a := n.AdminURL()
 	mustAdmin(t, 201, "POST", a+"/services", map[string]any{"name": "api", "url": up.URL})
 	mustAdmin(t, 201, "POST", a+"/services/api/routes", map[string]any{"name": "one", "paths": []string{"/one"}})

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os/exec"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +26,17 @@ func startDBLess(t *testing.T, declFile string, extraEnv ...string) *node {
 		vars = append(vars, "GANTRY_DECLARATIVE_CONFIG="+declFile)
 	}
 	return start(t, gantryproc.Env(append(vars, extraEnv...)...))
+}
+
+// loopback puts the proxy, status and Admin API listeners on 127.0.0.1
+// port 0.
+var loopback = []string{"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"}
+
+// startTraditional starts a node on its default store (SQLite in its
+// prefix) with every listener on loopback, plus the extra settings.
+func startTraditional(t *testing.T, extra ...string) *node {
+	t.Helper()
+	return start(t, gantryproc.Env(append(slices.Clone(loopback), extra...)...))
 }
 
 // sigterm is the polite stop signal.

@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
 // TestAdminCRUDReflectedInProxy drives a SQLite node through the Admin API
@@ -20,7 +18,7 @@ import (
 func TestAdminCRUDReflectedInProxy(t *testing.T) {
 	t.Parallel()
 	a, b := newUpstream(t, "A", 0), newUpstream(t, "B", 0)
-	n := start(t, gantryproc.Env(loopback...))
+	n := startTraditional(t)
 	api := n.AdminURL()
 	proxyIs := func(what, path string, wantCode int, wantBody string) {
 		t.Helper()
@@ -58,7 +56,7 @@ func TestAdminChangesUnderLoad(t *testing.T) {
 	t.Parallel()
 	a := newUpstream(t, "A", 300*time.Millisecond)
 	b := newUpstream(t, "B", 300*time.Millisecond)
-	n := start(t, gantryproc.Env(loopback...))
+	n := startTraditional(t)
 	api := n.AdminURL()
 	mustAdmin(t, 201, "POST", api+"/services", map[string]any{"name": "web", "url": a.URL})
 	mustAdmin(t, 201, "POST", api+"/services/web/routes", map[string]any{"name": "web", "paths": []string{"/web"}})

@@ -27,9 +27,6 @@ func startPG(t *testing.T) (*pgtest.Server, []string) {
 		"GANTRY_PG_USER=" + srv.User, "GANTRY_PG_DATABASE=" + db}
 }
 
-// loopback are listener settings on port 0 for a node under test.
-var loopback = []string{"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"}
-
 // TestPostgresTraditional walks a PostgreSQL deployment the way an operator
 // does: start refuses the empty database naming the command to run,
 // migrations bootstrap|list|up, two nodes sharing the database see each

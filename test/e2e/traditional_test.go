@@ -16,8 +16,7 @@ import (
 func TestTraditionalSQLite(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t, "from sqlite", 0)
-	listen := []string{"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0"}
-	n := start(t, gantryproc.Env(listen...))
+	n := startTraditional(t)
 
 	form := func(path string, v url.Values) {
 		t.Helper()
@@ -49,7 +48,7 @@ func TestTraditionalSQLite(t *testing.T) {
 	if code := n.Wait(15 * time.Second); code != 0 {
 		t.Fatalf("exit code %d after SIGTERM", code)
 	}
-	again := startIn(t, prefix, gantryproc.Env(listen...))
+	again := startIn(t, prefix, gantryproc.Env(loopback...))
 	if code, body := get(again.ProxyURL() + "/web"); code != 200 || !strings.Contains(body, "from sqlite") {
 		t.Fatalf("after restart: %d %q, want the route from the database", code, body)
 	}
