@@ -38,6 +38,12 @@ func TestRulesCatchForbiddenImports(t *testing.T) {
 		{"cluster data plane imports the control plane", map[string]*pkg{
 			"internal/cluster/dp": {Deps: []string{m + "internal/cluster/cp"}},
 		}, "internal/cluster/dp imports internal/cluster/cp"},
+		{"the declarative loader imports the node wiring", map[string]*pkg{
+			"internal/declarative": {Deps: []string{m + "internal/server"}},
+		}, "internal/declarative imports internal/server"},
+		{"the store imports the CLI", map[string]*pkg{
+			"internal/store/sqlite": {Deps: []string{m + "internal/cli"}},
+		}, "internal/store/sqlite imports internal/cli"},
 		{"admin imports the proxy", map[string]*pkg{
 			"internal/admin": {Deps: []string{m + "internal/proxy"}},
 		}, "internal/admin imports internal/proxy"},

@@ -78,6 +78,18 @@ var rules = []rule{
 		why: "the Admin API talks to the store, the model and the declarative loader; pass the rest through admin.Options",
 	},
 	{
+		name: "the CLI is the top",
+		pkgs: []string{"..."}, except: []string{"cmd/...", "internal/cli/..."},
+		forbid: []string{"internal/cli/..."},
+		why:    "internal/cli wires commands to everything; only cmd/gantry may import it",
+	},
+	{
+		name: "node wiring under the CLI only",
+		pkgs: []string{"..."}, except: []string{"cmd/...", "internal/cli/...", "internal/server/..."},
+		forbid: []string{"internal/server/..."},
+		why:    "internal/server assembles a node from the other packages; they are given what they need, not the node",
+	},
+	{
 		name: "cluster data plane",
 		pkgs: []string{"internal/cluster/dp/..."}, forbid: []string{"internal/cluster/cp/...", "internal/store/..."},
 		why: "a data plane's cluster agent must not pull in the control plane or the store",
