@@ -12,12 +12,15 @@ func peekBuffered(br *bufio.Reader) []byte {
 }
 
 // framingConflict looks at the response header at the start of buf, as
-// received, for both Content-Length and Transfer-Encoding: RFC 9112 §6.3
-// calls that a possible response splitting attempt, and http.ReadResponse
-// hides it (it deletes Content-Length). complete is false when buf ends
-// before the header does.
+// received, for a length the upstream and Gantry may read differently:
+// both Content-Length and Transfer-Encoding (RFC 9112 §6.3 calls it a
+// possible response splitting attempt; http.ReadResponse hides it by
+// deleting Content-Length), or Transfer-Encoding in an HTTP/1.0 answer
+// (§6.1: faulty framing; http.ReadResponse ignores the field). complete
+// is false when buf ends before the header does.
 func framingConflict(buf []byte) (conflict, complete bool) {
 	var cl, te bool
+	http10 := bytes.HasPrefix(buf, []byte("HTTP/1.0 "))
 	first := true
 	for len(buf) > 0 {
 		i := bytes.IndexByte(buf, '\n')
@@ -30,7 +33,7 @@ func framingConflict(buf []byte) (conflict, complete bool) {
 		case first:
 			first = false
 		case len(line) == 0:
-			return cl && te, true
+			return te && (cl || http10), true
 		default:
 			cl = cl || hasFieldName(line, "content-length:")
 			te = te || hasFieldName(line, "transfer-encoding:")

@@ -141,6 +141,7 @@ func TestUpstreamConnectionNotReused(t *testing.T) {
 		// Bytes past the body are an answer nobody asked for: reused,
 		// the connection would hand "evil" to the next client.
 		{"bytes after the body", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil", true},
+		{"HTTP/1.0 keep-alive with Transfer-Encoding", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\nok", true},
 		{"unasked 101", "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n", false},
 	}
 	for _, tt := range tests {

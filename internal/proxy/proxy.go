@@ -15,7 +15,19 @@
 // request's own goroutine what httputil.ReverseProxy and http.Transport
 // do with clones, traces and two goroutines per upstream connection;
 // everything else (bodies, upgrades, TLS and HTTP/2 upstreams) goes
-// through them.
+// through them. Both paths send the same bytes upstream and the same
+// answer to the client (TestFastPathMatchesReverseProxy); the fast path
+// is stricter about reuse: an upstream connection goes back to the pool
+// only after one complete answer with an unambiguous length and nothing
+// after it (no Content-Length with Transfer-Encoding, no 101, no bytes
+// past the body, checked again before reuse). Options.DisableFastPath
+// turns it off.
+//
+// Proxy-Authorization is hop-by-hop on both paths: it is for Gantry (the
+// basic-auth plugin reads it) and never reaches the upstream. Kong,
+// through nginx, passes it on; Gantry follows RFC 9110 §11.7.2 and
+// net/http instead, so credentials meant for the gateway do not leak to
+// services.
 package proxy
 
 import (
