@@ -26,6 +26,7 @@ type h1Conn struct {
 	br      *bufio.Reader
 	bw      *bufio.Writer
 	idle    *time.Timer // closes the connection after idleTimeout in the pool
+	check   *idleCheck  // looks for EOF or unasked bytes before reuse
 	abortFn func()      // c.abort, kept to avoid a method value per request
 	aborted atomic.Bool // the request's context ended mid-exchange
 	reused  bool        // served a request before this one

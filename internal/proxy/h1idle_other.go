@@ -4,6 +4,11 @@ package proxy
 
 import "net"
 
-// quiet is the unix check's stand-in: without a non-blocking peek, an
-// idle connection is assumed usable (a stale one is retried).
-func quiet(net.Conn) bool { return true }
+// idleCheck stands in for the unix socket check: without a non-blocking
+// peek, an idle connection is assumed usable (a stale one is retried;
+// bytes already buffered are still caught when its answer ends).
+type idleCheck struct{}
+
+func newIdleCheck(net.Conn) *idleCheck { return nil }
+
+func (*idleCheck) quiet() bool { return true }

@@ -42,7 +42,7 @@ func (p *h1Pool) get(ctx context.Context, addr string) (*h1Conn, error) {
 		p.idle[addr] = list[:len(list)-1]
 		p.mu.Unlock()
 		c.idle.Stop()
-		if !quiet(c.conn) {
+		if !c.check.quiet() {
 			c.close()
 			continue
 		}
@@ -55,6 +55,7 @@ func (p *h1Pool) get(ctx context.Context, addr string) (*h1Conn, error) {
 	}
 	c := &h1Conn{pool: p, addr: addr, conn: conn, lr: headerLimit{r: conn, n: -1}, bw: bufio.NewWriterSize(conn, 4<<10)}
 	c.br = bufio.NewReaderSize(&c.lr, 4<<10)
+	c.check = newIdleCheck(conn)
 	c.abortFn = c.abort
 	c.idle = newStoppedTimer(c.expire)
 	return c, nil
