@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	"slices"
 	"strings"
 	"sync"
@@ -60,6 +62,11 @@ func TestFastPathMatchesReverseProxy(t *testing.T) {
 		{name: "204 ignores a length", reply: "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n"},
 		{name: "304 ignores a length", reply: "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n"},
 		{name: "103 before 200", reply: "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" + okReply},
+		{name: "ten 1xx", reply: strings.Repeat("HTTP/1.1 103 Early Hints\r\n\r\n", 10) + okReply, check: func(t *testing.T, got clientView) {
+			if got.Infos != 10 || got.Status != http.StatusOK {
+				t.Errorf("client got %d informational answers then %d, want 10 then 200", got.Infos, got.Status)
+			}
+		}},
 		{name: "same Content-Length twice", reply: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok"},
 		{name: "two Content-Lengths", reply: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok", check: badGateway},
 		{name: "negative Content-Length", reply: "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nok", check: badGateway},
@@ -151,11 +158,12 @@ type clientView struct {
 	Header  http.Header
 	Body    string
 	Trailer http.Header
+	Infos   int // informational (1xx) answers before the status
 	Err     bool
 }
 
 func (a clientView) equal(b clientView) bool {
-	return a.Status == b.Status && a.Body == b.Body && a.Err == b.Err &&
+	return a.Status == b.Status && a.Body == b.Body && a.Err == b.Err && a.Infos == b.Infos &&
 		headersEqual(a.Header, b.Header) && headersEqual(a.Trailer, b.Trailer)
 }
 
@@ -173,7 +181,9 @@ func headersEqual(a, b http.Header) bool {
 
 func view(req *http.Request) clientView {
 	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
-	res, err := c.Do(req)
+	infos := 0
+	trace := &httptrace.ClientTrace{Got1xxResponse: func(int, textproto.MIMEHeader) error { infos++; return nil }}
+	res, err := c.Do(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
 	if err != nil {
 		return clientView{Err: true}
 	}
@@ -182,7 +192,7 @@ func view(req *http.Request) clientView {
 	for _, k := range []string{"Date", "X-Gantry-Upstream-Latency", "X-Gantry-Proxy-Latency", "X-Gantry-Response-Latency"} {
 		res.Header.Del(k)
 	}
-	return clientView{Status: res.StatusCode, Header: res.Header, Body: string(b), Trailer: res.Trailer, Err: err != nil}
+	return clientView{Status: res.StatusCode, Header: res.Header, Body: string(b), Trailer: res.Trailer, Infos: infos, Err: err != nil}
 }
 
 // normalizeRequest puts a raw request's header lines in order (stable by

@@ -3,7 +3,6 @@ package proxy
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -31,10 +30,6 @@ type h1Conn struct {
 	aborted atomic.Bool // the request's context ended mid-exchange
 	reused  bool        // served a request before this one
 }
-
-// max1xx bounds the informational answers before the real one, as
-// http.Transport does.
-const max1xx = 5
 
 // maxResponseHeader bounds the bytes of a response's status line and
 // header fields (1xx included), http.Transport's default
@@ -88,12 +83,9 @@ func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration, client 
 	} else {
 		_ = c.conn.SetReadDeadline(time.Time{})
 	}
-	c.lr.n = maxResponseHeader
 	defer func() { c.lr.n = -1 }()
 	for n := 0; ; n++ {
-		if n > max1xx {
-			return nil, false, errors.New("upstream sent too many informational (1xx) answers")
-		}
+		c.lr.n = maxResponseHeader // per answer, as Transport counts when 1xx are passed on
 		if _, err := c.br.Peek(1); err != nil {
 			return nil, n == 0 && c.reused && !isTimeout(err), err
 		}
@@ -104,7 +96,9 @@ func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration, client 
 		}
 		// Informational answers (103 Early Hints, an unasked 100) come
 		// before the real one: they go to the client, directly from
-		// serveFast or through ReverseProxy's trace.
+		// serveFast or through ReverseProxy's trace. As with Transport
+		// there is no count: read_timeout bounds the wait for the real
+		// answer, and maxResponseHeader each of them.
 		if res.StatusCode < 100 || res.StatusCode >= 200 || res.StatusCode == http.StatusSwitchingProtocols {
 			// Both lengths (ReadResponse goes by Transfer-Encoding and
 			// drops Content-Length), or a header too long to check:

@@ -101,7 +101,7 @@ type reference struct {
 
 func readReference(reply []byte, req *http.Request) reference {
 	br := bufio.NewReader(bytes.NewReader(reply))
-	for n := 0; n <= max1xx; n++ {
+	for {
 		if _, err := br.Peek(1); err != nil {
 			return reference{err: err}
 		}
@@ -120,7 +120,6 @@ func readReference(reply []byte, req *http.Request) reference {
 			reusable: berr == nil && eof != nil && !res.Close && !conflict && res.StatusCode != http.StatusSwitchingProtocols,
 		}
 	}
-	return reference{err: io.ErrUnexpectedEOF}
 }
 
 // replayConn is an upstream connection that answers with fixed bytes and

@@ -192,17 +192,25 @@ func TestUpstreamFailures(t *testing.T) {
 		{"upstream without targets", emptySvc, 503, "failure to get a peer from the ring-balancer"},
 		{"upstream whose only target has weight 0", zeroSvc, 503, "failure to get a peer from the ring-balancer"},
 	}
-	g := newGateway(t, proxy.Options{}, nil)
 	cfg := &entity.Config{Upstreams: []*entity.Upstream{emptyUp, zeroUp}, Targets: zeroTargets}
 	for i, tt := range tests {
 		cfg.Services = append(cfg.Services, tt.svc)
 		cfg.Routes = append(cfg.Routes, newRoute(tt.svc, []string{"/" + itoa(i)}))
 	}
-	g.apply(cfg)
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res, body := get(t, g.url()+"/"+itoa(i))
-			wantGatewayError(t, res, body, tt.status, tt.msg)
+	// The same failures, and so the same timeouts, on both paths.
+	for _, path := range []struct {
+		name string
+		opts proxy.Options
+	}{{"fast path", proxy.Options{}}, {"ReverseProxy", proxy.Options{DisableFastPath: true}}} {
+		t.Run(path.name, func(t *testing.T) {
+			g := newGateway(t, path.opts, nil)
+			g.apply(cfg)
+			for i, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					res, body := get(t, g.url()+"/"+itoa(i))
+					wantGatewayError(t, res, body, tt.status, tt.msg)
+				})
+			}
 		})
 	}
 }
