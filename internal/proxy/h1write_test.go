@@ -48,6 +48,9 @@ func TestWriteRequest(t *testing.T) {
 		{"host from URL", func(r *http.Request) { r.Host = "" }, false},
 		{"IPv6 host", func(r *http.Request) { r.Host = "[::1]:8080" }, false},
 		{"IPv6 zone", func(r *http.Request) { r.Host = "[fe80::1%25eth0]:8080" }, false},
+		{"CRLF in host", func(r *http.Request) { r.Host = "a.example\r\nX-Injected: 1" }, false},
+		{"NUL in host", func(r *http.Request) { r.Host = "a.example\x00" }, false},
+		{"CRLF in path", func(r *http.Request) { r.URL.Path, r.URL.RawPath = "/a\r\nX-Injected: 1", "" }, false},
 		{"non-ASCII host", func(r *http.Request) { r.Host = "bücher.example" }, false},
 		{"Connection close", func(r *http.Request) { r.Close = true }, false},
 	}
@@ -81,6 +84,9 @@ func TestWriteRequest(t *testing.T) {
 			}
 			if err := req.Write(&want); err != nil {
 				t.Fatal(err)
+			}
+			if bytes.Contains(got.Bytes(), []byte("\nX-Injected")) || bytes.Contains(got.Bytes(), []byte{0}) {
+				t.Fatalf("wrote %q: a field or NUL smuggled in", got.Bytes())
 			}
 			g, w := parseRequest(t, got.Bytes()), parseRequest(t, want.Bytes())
 			if g.Method != w.Method || g.RequestURI != w.RequestURI || g.Host != w.Host || g.Proto != w.Proto || g.Close != w.Close {
