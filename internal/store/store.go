@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
 )
@@ -162,4 +163,44 @@ func singular(k entity.Kind) string {
 		return s[:len(s)-1]
 	}
 	return s
+}
+
+// DataPlaneStore is implemented by stores that keep the rows of GET
+// /clustering/data-planes (both the sqlite and postgres stores do), so that
+// control planes sharing a database each list the whole fleet and a
+// restarted one remembers it. These rows are not configuration: writing
+// them never changes Revision nor sends Changes, so nothing is pushed.
+type DataPlaneStore interface {
+	// UpsertDataPlane creates the row with row.ID or replaces it whole.
+	UpsertDataPlane(ctx context.Context, row DataPlaneRow) error
+	// ListDataPlanes returns every row, sorted by id.
+	ListDataPlanes(ctx context.Context) ([]DataPlaneRow, error)
+	// PurgeDataPlanes deletes the rows last seen before olderThan and
+	// returns how many went.
+	PurgeDataPlanes(ctx context.Context, olderThan time.Time) (int, error)
+}
+
+// DataPlaneRow is what a control plane records about one data plane. Times
+// are Unix seconds.
+type DataPlaneRow struct {
+	ID            string // the DP's node id
+	Hostname      string
+	IP            string
+	Version       string
+	SyncStatus    string
+	SyncDetail    string
+	ConfigHash    string
+	ConfigVersion int64
+	Labels        map[string]string
+	CertExpiry    int64
+	// Connected is true while a stream from the DP is open to some control
+	// plane; readers also check LastSeen, as a control plane that died
+	// could not clear it.
+	Connected bool
+	// LastRejection is the JSON of the last configuration the DP refused,
+	// nil when none; the store does not look inside.
+	LastRejection []byte
+	LastSeen      int64
+	CreatedAt     int64
+	UpdatedAt     int64
 }

@@ -1,3 +1,4 @@
+DROP TABLE IF EXISTS clustering_data_planes;
 DROP TABLE IF EXISTS acls_tags;
 DROP TABLE IF EXISTS acls;
 DROP TABLE IF EXISTS jwt_secrets_tags;

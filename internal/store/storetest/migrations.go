@@ -82,6 +82,7 @@ func RunMigrations(t *testing.T, h MigrationHarness) {
 	if st, err := m.List(c); err != nil || len(st.Executed) != 0 {
 		t.Fatalf("after reset: %+v, %v", st, err)
 	}
+	testOlderSchema(t, m, open)
 	if h.OpenBootstraps {
 		s, err := open()
 		if err != nil {
@@ -89,5 +90,40 @@ func RunMigrations(t *testing.T, h MigrationHarness) {
 		}
 		defer s.Close()
 		wantNotFound(t, s, entity.KindService, "kept")
+	}
+}
+
+// testOlderSchema checks that a database an older gantry made (migration 1
+// only) is refused with a hint to run `gantry migrations up`, and that up
+// brings it to a schema Open accepts, with the data-plane table usable.
+func testOlderSchema(t *testing.T, m *sqlstore.Migrator, open func() (store.Store, error)) {
+	c := ctx(t)
+	if ran, err := m.Upto(1).Bootstrap(c); err != nil || len(ran) != 1 {
+		t.Fatalf("bootstrap at migration 1: ran %d, %v", len(ran), err)
+	}
+	_, err := open()
+	if !errors.Is(err, sqlstore.ErrPending) || !strings.Contains(err.Error(), "gantry migrations up") ||
+		!strings.Contains(err.Error(), "2_data_planes") {
+		t.Fatalf("open at migration 1: %v, want a refusal naming gantry migrations up and 0002", err)
+	}
+	ran, err := m.Up(c)
+	if err != nil || len(ran) == 0 || ran[0].Version != 2 {
+		t.Fatalf("up from migration 1: ran %+v, %v; want 0002 first", ran, err)
+	}
+	s, err := open()
+	if err != nil {
+		t.Fatalf("open after up: %v", err)
+	}
+	defer s.Close()
+	ds, ok := s.(store.DataPlaneStore)
+	if !ok {
+		t.Fatalf("%T does not keep data-plane rows", s)
+	}
+	if err := ds.UpsertDataPlane(c, store.DataPlaneRow{ID: "dp-after-up", Labels: map[string]string{}}); err != nil {
+		t.Fatalf("write a data-plane row after up: %v", err)
+	}
+	s.Close()
+	if err := m.Reset(c); err != nil {
+		t.Fatalf("reset: %v", err)
 	}
 }

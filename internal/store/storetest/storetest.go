@@ -65,6 +65,7 @@ func RunHarness(t *testing.T, h Harness) {
 		{"ImportProgress", testImportProgress},
 		{"CrossNode", testCrossNode},
 		{"Outage", testOutage},
+		{"DataPlanes", testDataPlanes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
