@@ -24,6 +24,8 @@ const (
 	msgGRPCNeedsTLS = "gRPC request matched gRPCs route"
 	msgHeaders      = "Request header fields too large"
 	msgBodyTimeout  = "Request timeout"
+	msgTooLarge     = "Payload too large"
+	msgBadRequest   = "Bad request"
 	msgUnexpected   = "An unexpected error occurred"
 	contentTypeJSON = "application/json; charset=utf-8"
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"sync/atomic"
 	"time"
 
@@ -22,7 +23,9 @@ type forwarder struct{ p *Proxy }
 // A failed attempt is retried (with a new peer) when the failure happened
 // while connecting, since nothing reached the upstream then, or when the
 // connection broke before a response for an idempotent request whose body
-// was not read. Timeouts waiting for a response are not retried: the
+// was not read. A buffered body (request_buffering) is sent again: always
+// for idempotent methods, for others only when the attempt failed before
+// writing any of the request. Timeouts waiting for a response are not retried: the
 // client gets 504 after one read_timeout, not after retries+1 of them.
 func (f *forwarder) RoundTrip(out *http.Request) (*http.Response, error) {
 	return f.roundTrip(out, stateOf(out.Context()))
@@ -33,12 +36,12 @@ func (f *forwarder) roundTrip(out *http.Request, st *reqState) (*http.Response, 
 	svc := st.route.Service
 	up := f.p.transports.get(svc)
 	var body *trackedBody
-	if out.Body != nil && out.Body != http.NoBody {
+	if st.spool == nil && out.Body != nil && out.Body != http.NoBody {
 		body = &trackedBody{r: out.Body}
 	}
 	// The fast path takes what it can replay on a stale keep-alive
 	// connection and needs no second goroutine: no body, no upgrade.
-	fast := !f.p.opts.DisableFastPath && up.h1 != nil && body == nil && idempotent(out.Method) && out.Header.Get("Upgrade") == ""
+	fast := !f.p.opts.DisableFastPath && up.h1 != nil && body == nil && st.spool == nil && idempotent(out.Method) && out.Header.Get("Upgrade") == ""
 	host := out.Host
 	st.upstreamStart = time.Now()
 	var (
@@ -57,12 +60,18 @@ func (f *forwarder) roundTrip(out *http.Request, st *reqState) (*http.Response, 
 		if attempt > 0 {
 			t0 = time.Now()
 		}
-		var res *http.Response
+		var (
+			res   *http.Response
+			wrote *atomic.Bool // with a buffered body: a byte of this attempt may have reached the peer
+		)
 		if fast {
 			out.URL.Host, out.Host = peer.Addr, attemptHost(host, peer, svc)
 			res, err = up.h1.exchange(out.Context(), out, peer.Addr, svc.ReadTimeout, st.w)
 		} else {
-			req, cancel := attemptRequest(out, st, svc, peer, body)
+			if st.spool != nil {
+				wrote = new(atomic.Bool)
+			}
+			req, cancel := attemptRequest(out, st, svc, peer, body, wrote)
 			res, err = up.std.RoundTrip(req)
 			if err != nil {
 				cancel()
@@ -85,7 +94,7 @@ func (f *forwarder) roundTrip(out *http.Request, st *reqState) (*http.Response, 
 		}
 		done(svc, peer, result)
 		lastErr = err
-		if !retryable(err, out, body) {
+		if !retryable(err, out, body, st.spool != nil, wrote != nil && wrote.Load()) {
 			break
 		}
 		tried = append(tried, peer.Addr)
@@ -118,11 +127,19 @@ func done(svc *snapshot.Service, peer balancer.Peer, r balancer.Result) {
 
 // attemptRequest copies out for one attempt at peer; each attempt gets its
 // own request and context so an abandoned attempt cannot race the next.
-func attemptRequest(out *http.Request, st *reqState, svc *snapshot.Service, peer balancer.Peer, body *trackedBody) (*http.Request, context.CancelFunc) {
+//
+// A buffered body (st.spool) is read afresh by every attempt, and the
+// attempt marks wrote once it starts writing the request.
+func attemptRequest(out *http.Request, st *reqState, svc *snapshot.Service, peer balancer.Peer, body *trackedBody, wrote *atomic.Bool) (*http.Request, context.CancelFunc) {
 	host := attemptHost(out.Host, peer, svc)
 	ctx, cancel := context.WithCancel(out.Context())
 	if svc.TLS != nil {
 		ctx = context.WithValue(ctx, sniKey{}, sniFor(host))
+	}
+	if st.spool != nil {
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteHeaderField: func(string, []string) { wrote.Store(true) },
+		})
 	}
 	req := out.WithContext(ctx)
 	u := *out.URL
@@ -131,6 +148,9 @@ func attemptRequest(out *http.Request, st *reqState, svc *snapshot.Service, peer
 	req.Host = host
 	if body != nil {
 		req.Body = body
+	}
+	if st.spool != nil {
+		req.Body, req.GetBody, req.ContentLength = st.spool.reader(), st.spool.getBody, st.spool.size
 	}
 	return req, cancel
 }
@@ -160,8 +180,11 @@ func targetHost(peer balancer.Peer, scheme string) string {
 	return net.JoinHostPort(host, port)
 }
 
-// retryable reports whether a failed attempt may be repeated.
-func retryable(err error, out *http.Request, body *trackedBody) bool {
+// retryable reports whether a failed attempt may be repeated. body is a
+// streamed request body; buffered says the body was read in full first
+// (it can be sent again), and wrote that the attempt began writing the
+// request.
+func retryable(err error, out *http.Request, body *trackedBody, buffered, wrote bool) bool {
 	if out.Context().Err() != nil {
 		return false // the client went away
 	}
@@ -171,6 +194,11 @@ func retryable(err error, out *http.Request, body *trackedBody) bool {
 	}
 	if isTimeout(err) || sent {
 		return false
+	}
+	if buffered {
+		// As without a body, except that a non-idempotent request is
+		// repeated only if none of it may have reached the peer.
+		return idempotent(out.Method) || !wrote
 	}
 	return body == nil && idempotent(out.Method)
 }

@@ -61,6 +61,15 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.serveFast(w, r, st)
 		return
 	}
+	if hasBody(r) {
+		ok := p.readBody(w, r, st)
+		if st.spool != nil {
+			defer st.spool.close()
+		}
+		if !ok {
+			return
+		}
+	}
 	noSniff(w.Header()) // ReverseProxy adds the upstream's values to it
 	ctx := context.WithValue(r.Context(), stateKey{}, st)
 	out := r.WithContext(ctx)

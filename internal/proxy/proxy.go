@@ -23,6 +23,18 @@
 // past the body, checked again before reuse). Options.DisableFastPath
 // turns it off.
 //
+// Request bodies follow the route's request_buffering (spool.go). When
+// true (the default, nginx's proxy_request_buffering on) the whole body is
+// read before the upstream is contacted, within BodyReadTimeout between
+// reads: in memory up to Options.BodyMemoryBytes, beyond that in a
+// temporary file removed when the request ends. The upstream then gets a
+// Content-Length, a slow client never holds an upstream connection, and a
+// failed attempt can send the body again to the next peer (idempotent
+// methods on any connection failure but a timeout, others only when the
+// attempt wrote nothing). When false, the body streams to the upstream as
+// it arrives and is repeated only after a refused connection that read
+// none of it. gRPC bodies always stream. Options.MaxBodyBytes answers 413.
+//
 // Proxy-Authorization is hop-by-hop on both paths: it is for Gantry (the
 // basic-auth plugin reads it) and never reaches the upstream. Kong,
 // through nginx, passes it on; Gantry follows RFC 9110 §11.7.2 and
@@ -35,6 +47,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -73,6 +86,21 @@ type Options struct {
 	// further ones wait in the accept queue. Default 16384 (Kong's
 	// worker_connections); negative means no limit.
 	MaxConns int
+	// BodyMemoryBytes is how much of a buffered request body (routes with
+	// request_buffering = true) is kept in memory; the rest goes to a
+	// temporary file in BodyTempDir, removed when the request ends.
+	// Default 1 MiB (nginx's client_body_buffer_size is 8k or 16k; more
+	// memory spares the disk for the common small body).
+	BodyMemoryBytes int
+	// BodyTempDir holds request bodies beyond BodyMemoryBytes. Default
+	// os.TempDir().
+	BodyTempDir string
+	// MaxBodyBytes caps a request body: a larger Content-Length, or a
+	// buffered body growing past it, gets 413 {"message":"Payload too
+	// large"}. Streamed bodies (request_buffering = false) are only
+	// checked by their Content-Length. Default 0, no limit, like Kong's
+	// nginx_http_client_max_body_size 0.
+	MaxBodyBytes int64
 	// DisableFastPath sends every request through httputil.ReverseProxy
 	// and net/http's Transport, the fast path's reference: for ruling the
 	// fast path out when an upstream misbehaves, and for the tests that
@@ -98,6 +126,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 60 * time.Second
+	}
+	if o.BodyMemoryBytes <= 0 {
+		o.BodyMemoryBytes = 1 << 20
+	}
+	if o.BodyTempDir == "" {
+		o.BodyTempDir = os.TempDir()
 	}
 	if o.MaxConns == 0 {
 		o.MaxConns = 16384

@@ -37,6 +37,7 @@ type reqState struct {
 	status          int          // status sent to the client, for the counters
 	responded       bool         // a status line went out
 	bodyTimedOut    atomic.Bool
+	spool           *spooledBody // the buffered request body (spool.go); nil when streamed or absent
 
 	// Backing arrays of the header values Gantry sets (headerSetter):
 	// the upstream request's forwarding headers and the response's.
