@@ -3,9 +3,10 @@
 // new configuration version, pushes it to every compatible data plane and
 // keeps the list shown by GET /clustering/data-planes.
 //
-// Nothing a data plane sends reaches the store: the stream handler only
-// records what a DP reports in the in-memory registry, and a DP is never
-// told about other DPs.
+// Nothing a data plane sends reaches the configuration: the stream handler
+// only records what a DP reports in its own row (in memory, and in the
+// store's data-plane table when it has one, see persist.go), and a DP is
+// never told about other DPs.
 package cp
 
 import (
@@ -36,6 +37,9 @@ type Timing struct {
 	Timeout time.Duration
 	// Purge is how often silent DPs are purged (default 1 min).
 	Purge time.Duration
+	// Write is how often at most a DP's row is written to the store while
+	// only last_seen moves (default 5 s); other changes are written at once.
+	Write time.Duration
 }
 
 func (t Timing) withDefaults() Timing {
@@ -47,6 +51,9 @@ func (t Timing) withDefaults() Timing {
 	}
 	if t.Purge <= 0 {
 		t.Purge = time.Minute
+	}
+	if t.Write <= 0 {
+		t.Write = 5 * time.Second
 	}
 	return t
 }
@@ -83,6 +90,9 @@ type ControlPlane struct {
 	codec *wire.Codec
 	hist  *history
 	dps   *registry
+	// rows is the store's data-plane table, nil when it has none: then the
+	// list is this CP's registry alone.
+	rows store.DataPlaneStore
 
 	mu      sync.Mutex
 	streams map[*stream]struct{}
@@ -110,6 +120,7 @@ func New(opts Options) (*ControlPlane, error) {
 		opts.History = 16
 	}
 	opts.Timing = opts.Timing.withDefaults()
+	rows, _ := opts.Store.(store.DataPlaneStore)
 	codec, err := wire.NewCodec(64 << 20)
 	if err != nil {
 		return nil, err
@@ -120,6 +131,7 @@ func New(opts Options) (*ControlPlane, error) {
 		codec:   codec,
 		hist:    &history{max: opts.History},
 		dps:     newRegistry(),
+		rows:    rows,
 		streams: map[*stream]struct{}{},
 	}, nil
 }
@@ -159,10 +171,18 @@ func (c *ControlPlane) Run(ctx context.Context) error {
 	}
 	wg.Go(func() { c.follow(ctx, changes) })
 	wg.Go(func() { c.purgeLoop(ctx) })
+	// The writer outlives the streams so their disconnects are recorded.
+	writeCtx, stopWriter := context.WithCancel(context.WithoutCancel(ctx))
+	var writer sync.WaitGroup
+	if c.rows != nil {
+		writer.Go(func() { c.writeLoop(writeCtx, c.rows) })
+	}
 	<-ctx.Done()
 	srv.Stop()
 	wg.Wait()
 	c.wg.Wait()
+	stopWriter()
+	writer.Wait()
 	return nil
 }
 
@@ -212,7 +232,15 @@ func (c *ControlPlane) purgeLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if n := c.dps.purge(now, c.opts.PurgeDelay); n > 0 {
+			n := c.dps.purge(now, c.opts.PurgeDelay)
+			if c.rows != nil {
+				// Every CP purges the shared table: deleting twice is harmless.
+				var err error
+				if n, err = c.rows.PurgeDataPlanes(ctx, now.Add(-c.opts.PurgeDelay)); err != nil && ctx.Err() == nil {
+					c.log.Warn("cannot purge silent data planes from the database", "error", err)
+				}
+			}
+			if n > 0 {
 				c.log.Info("purged silent data planes", "count", n, "cluster_data_plane_purge_delay", c.opts.PurgeDelay)
 			}
 		}
@@ -220,9 +248,16 @@ func (c *ControlPlane) purgeLoop(ctx context.Context) {
 }
 
 // DataPlanes lists every data plane seen, for GET /clustering/data-planes
-// (admin.Options.DataPlanes). Each element is a DataPlane.
-func (c *ControlPlane) DataPlanes(context.Context) ([]any, error) {
+// (admin.Options.DataPlanes): with a store that keeps data-plane rows, those
+// of every control plane sharing it. Each element is a DataPlane.
+func (c *ControlPlane) DataPlanes(ctx context.Context) ([]any, error) {
 	rows := c.dps.list(c.hist.current())
+	if c.rows != nil {
+		var err error
+		if rows, err = c.fleet(ctx, c.rows); err != nil {
+			return nil, fmt.Errorf("cluster: list data planes: %w", err)
+		}
+	}
 	out := make([]any, len(rows))
 	for i := range rows {
 		out[i] = rowMap(&rows[i])
@@ -230,8 +265,18 @@ func (c *ControlPlane) DataPlanes(context.Context) ([]any, error) {
 	return out, nil
 }
 
-// List returns the data planes as typed rows.
-func (c *ControlPlane) List() []DataPlane { return c.dps.list(c.hist.current()) }
+// List returns the data planes as typed rows, as DataPlanes does; when the
+// store cannot be read, only the rows this CP holds.
+func (c *ControlPlane) List() []DataPlane {
+	if c.rows != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if rows, err := c.fleet(ctx, c.rows); err == nil {
+			return rows
+		}
+	}
+	return c.dps.list(c.hist.current())
+}
 
 // Current returns the version and hash being pushed now (0, "" before the
 // first build).

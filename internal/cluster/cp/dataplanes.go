@@ -51,19 +51,36 @@ type Rejection struct {
 	At      int64  `json:"at"`
 }
 
-// registry holds the data planes this control plane has seen, in memory.
-// Several control planes sharing PostgreSQL each list the data planes
-// connected to them (see docs/hybrid.md).
+// registry holds the data planes this control plane serves or served, in
+// memory. When the store keeps data-plane rows (store.DataPlaneStore), the
+// registry is also the queue of rows to write there (see persist.go), and
+// the list merges them with every other control plane's.
 type registry struct {
 	mu  sync.Mutex
 	dps map[string]*DataPlane
 	// conns counts open streams per DP id, so a DP reconnecting before its
 	// old stream noticed the break stays "connected".
 	conns map[string]int
+	// dirty marks rows changed since last written to the store; written
+	// remembers when and in what state each was last written.
+	dirty   map[string]bool
+	written map[string]writeMark
+	// kick (cap 1) wakes the writer when a row changed.
+	kick chan struct{}
 }
 
 func newRegistry() *registry {
-	return &registry{dps: map[string]*DataPlane{}, conns: map[string]int{}}
+	return &registry{dps: map[string]*DataPlane{}, conns: map[string]int{},
+		dirty: map[string]bool{}, written: map[string]writeMark{}, kick: make(chan struct{}, 1)}
+}
+
+// markLocked queues the row of id for the writer; r.mu is held.
+func (r *registry) markLocked(id string) {
+	r.dirty[id] = true
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
 }
 
 // update changes a DP's row under the lock, creating it when absent.
@@ -78,6 +95,7 @@ func (r *registry) update(id string, fn func(dp *DataPlane)) {
 	}
 	fn(dp)
 	dp.Connected = r.conns[id] > 0
+	r.markLocked(id)
 }
 
 func (r *registry) connect(id string, delta int) {
@@ -88,6 +106,7 @@ func (r *registry) connect(id string, delta int) {
 	}
 	if dp, ok := r.dps[id]; ok {
 		dp.Connected = r.conns[id] > 0
+		r.markLocked(id)
 	}
 	r.mu.Unlock()
 }
@@ -99,21 +118,36 @@ func (r *registry) list(cur *version) []DataPlane {
 	defer r.mu.Unlock()
 	out := make([]DataPlane, 0, len(r.dps))
 	for _, dp := range r.dps {
-		row := *dp
-		row.Labels = maps.Clone(dp.Labels)
-		if dp.LastRejection != nil {
-			rej := *dp.LastRejection
-			row.LastRejection = &rej
-		}
-		if cur != nil {
-			row.ExpectedConfigVersion = cur.n
-			row.ExpectedConfigHash = cur.hash
-			row.RunsExpected = dp.ConfigHash == cur.hash
-		}
+		row := copyRow(dp)
+		expect(&row, cur)
 		out = append(out, row)
 	}
-	slices.SortFunc(out, func(a, b DataPlane) int { return strings.Compare(a.ID, b.ID) })
+	sortRows(out)
 	return out
+}
+
+// copyRow returns a copy of dp sharing nothing mutable with it.
+func copyRow(dp *DataPlane) DataPlane {
+	row := *dp
+	row.Labels = maps.Clone(dp.Labels)
+	if dp.LastRejection != nil {
+		rej := *dp.LastRejection
+		row.LastRejection = &rej
+	}
+	return row
+}
+
+// expect fills in what the CP serves now and whether the DP runs it.
+func expect(row *DataPlane, cur *version) {
+	if cur != nil {
+		row.ExpectedConfigVersion = cur.n
+		row.ExpectedConfigHash = cur.hash
+		row.RunsExpected = row.ConfigHash == cur.hash
+	}
+}
+
+func sortRows(rows []DataPlane) {
+	slices.SortFunc(rows, func(a, b DataPlane) int { return strings.Compare(a.ID, b.ID) })
 }
 
 // purge removes rows of DPs not connected and silent for longer than delay.
@@ -124,6 +158,8 @@ func (r *registry) purge(now time.Time, delay time.Duration) int {
 	for id, dp := range r.dps {
 		if r.conns[id] == 0 && now.Sub(time.Unix(dp.LastSeen, 0)) > delay {
 			delete(r.dps, id)
+			delete(r.dirty, id)
+			delete(r.written, id)
 			n++
 		}
 	}
