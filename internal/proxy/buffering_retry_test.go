@@ -1,12 +1,15 @@
 package proxy_test
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/proxy"
@@ -131,4 +134,56 @@ func TestMaxBodyBytes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBufferedBodyReadFailures: a buffered body the client fails to send
+// never reaches the upstream; the client gets Kong's answer and a spilled
+// part of the body is removed.
+func TestBufferedBodyReadFailures(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int64
+	up := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	tests := []struct {
+		name    string
+		request string
+		status  int
+		msg     string
+	}{
+		{"stalled after spilling to disk", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + strings.Repeat("s", 5000),
+			http.StatusRequestTimeout, "Request timeout"},
+		{"malformed chunk", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + "zz\r\nabc\r\n",
+			http.StatusBadRequest, "Bad request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			g := newGateway(t, proxy.Options{BodyTempDir: dir, BodyMemoryBytes: 1024, BodyReadTimeout: 200 * time.Millisecond}, nil)
+			svc := newService(up.URL)
+			g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
+			c := dial(t, g.addrs["http"])
+			_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+			if _, err := io.WriteString(c, tt.request); err != nil {
+				t.Fatal(err)
+			}
+			res, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			body, _ := readAll(res)
+			res.Body.Close()
+			wantGatewayError(t, res, body, tt.status, tt.msg)
+			if !res.Close {
+				t.Error("the connection stays open with the rest of the body unread")
+			}
+			if es, _ := os.ReadDir(dir); len(es) > 0 {
+				t.Errorf("%d files left in BodyTempDir", len(es))
+			}
+		})
+	}
+	t.Cleanup(func() {
+		if n := hits.Load(); n > 0 {
+			t.Errorf("the upstream saw %d requests whose body failed", n)
+		}
+	})
 }
