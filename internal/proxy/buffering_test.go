@@ -152,12 +152,14 @@ func TestRequestBodySpill(t *testing.T) {
 	tests := []struct {
 		name      string
 		size      int
-		chunked   bool
+		chunked   bool // no length announced
+		h2c       bool // HTTP/2 with prior knowledge: DATA frames, no length
 		wantFiles int
 	}{
-		{"small body stays in memory", 10 << 10, false, 0},
-		{"3 MiB body spills to a file", 3 << 20, false, 1},
-		{"3 MiB chunked body spills to a file", 3 << 20, true, 1},
+		{"small body stays in memory", 10 << 10, false, false, 0},
+		{"3 MiB body spills to a file", 3 << 20, false, false, 1},
+		{"3 MiB chunked body spills to a file", 3 << 20, true, false, 1},
+		{"3 MiB body over h2c spills to a file", 3 << 20, true, true, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,7 +173,7 @@ func TestRequestBodySpill(t *testing.T) {
 				return len(es)
 			}
 			up := httptestServer(t, sumHandler("a", files))
-			g := newGateway(t, proxy.Options{BodyTempDir: dir}, nil)
+			g := newGateway(t, proxy.Options{BodyTempDir: dir}, map[string]proxy.ListenOptions{"h2c": {HTTP2: true}})
 			svc := newService(up.URL)
 			g.apply(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{newRoute(svc, []string{"/"})}})
 
@@ -180,13 +182,21 @@ func TestRequestBodySpill(t *testing.T) {
 			if tt.chunked {
 				r = io.MultiReader(r) // hides the length: the client sends chunks
 			}
-			req, err := http.NewRequest(http.MethodPost, g.url()+"/upload", r)
+			url, client := g.url(), http.DefaultClient
+			if tt.h2c {
+				protos := new(http.Protocols)
+				protos.SetUnencryptedHTTP2(true)
+				tr := &http.Transport{Protocols: protos}
+				t.Cleanup(tr.CloseIdleConnections)
+				url, client = "http://"+g.addrs["h2c"], &http.Client{Transport: tr}
+			}
+			req, err := http.NewRequest(http.MethodPost, url+"/upload", r)
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, body := do(t, http.DefaultClient, req)
-			if res.StatusCode != http.StatusOK {
-				t.Fatalf("status %d: %s", res.StatusCode, body)
+			res, body := do(t, client, req)
+			if res.StatusCode != http.StatusOK || (tt.h2c && res.ProtoMajor != 2) {
+				t.Fatalf("status %d over %s: %s", res.StatusCode, res.Proto, body)
 			}
 			rv := decodeReceived(t, body)
 			if rv.Len != int64(tt.size) || rv.SHA256 != sum(want) {
