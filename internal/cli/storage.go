@@ -52,6 +52,19 @@ func storeConfig(s *config.Config) backend.Config {
 	}
 }
 
+// databaseReady is a database-backed node's readiness: the database
+// answers. An empty database is a valid configuration there, as in Kong.
+func databaseReady(st store.Store) func() error {
+	return func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if _, err := st.Revision(ctx); err != nil {
+			return fmt.Errorf("database unreachable: %w", err)
+		}
+		return nil
+	}
+}
+
 // databaseStatus reports, on /status, whether the database answers, as
 // Kong's "database": {"reachable": …}.
 func databaseStatus(st store.Store) func() map[string]any {

@@ -61,6 +61,7 @@ func wire(ctx context.Context, s *config.Config, log *slog.Logger) (*wiring, err
 		}
 		w.opts.Source = &server.StoreSource{Store: st, Name: name}
 		w.opts.StatusExtra = databaseStatus(st)
+		w.opts.Ready = databaseReady(st)
 		adminOpts.Store = st
 		w.close = func() { st.Close() }
 	}

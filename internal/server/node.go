@@ -48,6 +48,11 @@ type Options struct {
 	// Plugins is the registry of the `plugins` setting; every snapshot's
 	// plugin chains are built from it. Nil runs no plugin.
 	Plugins *plugin.Registry
+	// Ready, when set, decides /status/ready in place of "a non-empty
+	// configuration is loaded": a database-backed node is ready once its
+	// database answers, even before the first entity exists, as Kong's is.
+	// A non-nil error is the reason it is not ready.
+	Ready func() error
 	// Collectors are registered on the status listener's /metrics next to
 	// the node's own metrics (the prometheus plugin's, for one).
 	Collectors []prometheus.Collector

@@ -1,16 +1,39 @@
 package server
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/entity"
 )
+
+// TestReadyHook covers database-backed nodes: readiness follows
+// Options.Ready (the database answers), not whether any entity exists.
+func TestReadyHook(t *testing.T) {
+	t.Parallel()
+	var down atomic.Bool
+	n, _ := runNode(t, Options{Settings: settings(t), Source: &switchSource{cfg: &entity.Config{}}, Ready: func() error {
+		if down.Load() {
+			return errors.New("database unreachable: connection refused")
+		}
+		return nil
+	}})
+	ready := n.Listeners().Status[0].URL() + "/status/ready"
+	if code, body := get(t, ready); code != 200 {
+		t.Fatalf("empty config, database up: /status/ready = %d %s, want 200", code, body)
+	}
+	down.Store(true)
+	if code, body := get(t, ready); code != 503 || !strings.Contains(body, "database unreachable") {
+		t.Fatalf("database down: /status/ready = %d %s, want 503 naming the database", code, body)
+	}
+}
 
 func TestReadyFollowsConfig(t *testing.T) {
 	t.Parallel()

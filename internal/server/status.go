@@ -60,13 +60,20 @@ func (n *Node) serveStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-// serveReady answers 200 only when a non-empty config is served and the
-// node is not draining, so load balancers stop sending traffic first.
+// serveReady answers 200 only when the node can serve (Options.Ready, else
+// a non-empty config is loaded) and is not draining, so load balancers stop
+// sending traffic first.
 func (n *Node) serveReady(w http.ResponseWriter, r *http.Request) {
+	var notReady error
+	if n.opts.Ready != nil {
+		notReady = n.opts.Ready()
+	}
 	switch {
 	case n.draining.Load():
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "shutting down"})
-	case n.empty():
+	case notReady != nil:
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": notReady.Error()})
+	case n.opts.Ready == nil && n.empty():
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "no configuration available (empty configuration present)"})
 	default:
 		writeJSON(w, http.StatusOK, map[string]string{"message": "ready"})

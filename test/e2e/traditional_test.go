@@ -17,6 +17,11 @@ func TestTraditionalSQLite(t *testing.T) {
 	t.Parallel()
 	up := newUpstream(t, "from sqlite", 0)
 	n := startTraditional(t)
+	// A database-backed node is ready as soon as its database answers, even
+	// before the first entity exists (Kong's behaviour; DB-less nodes differ).
+	if code, body := get(n.StatusURL() + "/status/ready"); code != 200 {
+		t.Fatalf("/status/ready on a fresh SQLite node = %d %s, want 200", code, body)
+	}
 
 	form := func(path string, v url.Values) {
 		t.Helper()
