@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/cp"
+	"github.com/gantryhq/gantry/internal/store"
 )
 
 // TestDataPlanesListedByEveryControlPlane runs two control planes on one
@@ -63,5 +64,29 @@ func TestDataPlanesListedByEveryControlPlane(t *testing.T) {
 	fresh := startCP(t, stA, cert, fast)
 	if r, ok := row(fresh, d.id); !ok || r.Connected || r.ConfigHash != want {
 		t.Fatalf("a control plane started afresh lists %+v (found %v); want the disconnected DP from the database", r, ok)
+	}
+}
+
+// TestDataPlaneOfADeadControlPlane checks rows another control plane left
+// marked connected: fresh ones are listed connected, ones not refreshed for
+// longer than the heartbeat timeout are not, as their CP must have died.
+func TestDataPlaneOfADeadControlPlane(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	c := startCP(t, st, newCert(t))
+	ds := st.(store.DataPlaneStore)
+	now := time.Now().Unix()
+	for _, r := range []store.DataPlaneRow{
+		{ID: "fresh", Connected: true, LastSeen: now, SyncStatus: cp.StatusNormal},
+		{ID: "stale", Connected: true, LastSeen: now - 60, SyncStatus: cp.StatusNormal},
+	} {
+		if err := ds.UpsertDataPlane(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, want := range map[string]bool{"fresh": true, "stale": false} {
+		if r, ok := row(c, id); !ok || r.Connected != want {
+			t.Errorf("row %s = %+v (listed %v), want connected = %v", id, r, ok, want)
+		}
 	}
 }
