@@ -113,6 +113,12 @@ type ProxyLimits struct {
 	BodyTimeout    time.Duration
 	IdleTimeout    time.Duration
 	MaxConnections int
+	// MaxBodySize caps a request body in bytes (413 above); 0 is unlimited,
+	// as Kong's default client_max_body_size 0.
+	MaxBodySize int
+	// BodyBufferSize is how much of a buffered request body (routes with
+	// request_buffering) stays in memory before spilling to a temporary file.
+	BodyBufferSize int
 	// TrustedIPs are the networks whose X-Forwarded-* headers and PROXY
 	// protocol client addresses are believed (Kong's trusted_ips).
 	TrustedIPs []netip.Prefix

@@ -52,6 +52,8 @@ func TestDefaults(t *testing.T) {
 		{"purge delay", c.Cluster.PurgeDelay, 1209600 * time.Second},
 		{"log_level", c.LogLevelName, "notice"},
 		{"drain_timeout", c.DrainTimeout, 10 * time.Second},
+		{"proxy_max_body_size unlimited", c.Proxy.MaxBodySize, 0},
+		{"proxy_body_buffer_size", c.Proxy.BodyBufferSize, 1048576},
 		{"plugins", strings.Join(c.Plugins, ","), "bundled"},
 	}
 	for _, ck := range checks {
@@ -148,6 +150,8 @@ func TestInvalidSettings(t *testing.T) {
 		{name: "labels only on dp", conf: "cluster_dp_labels = a:b\n", want: []string{"cluster_dp_labels", "only a data plane"}},
 		{name: "cert without key", conf: "ssl_cert = /x.crt\n", want: []string{"ssl_cert_key", "together"}},
 		{name: "bad boolean", conf: "pg_ssl = maybe\n", want: []string{"pg_ssl", "on or off"}},
+		{name: "body buffer too small", conf: "proxy_body_buffer_size = 100\n", want: []string{"proxy_body_buffer_size", "4096"}},
+		{name: "negative body size", env: []string{"GANTRY_PROXY_MAX_BODY_SIZE=-1"}, want: []string{"proxy_max_body_size", "GANTRY_PROXY_MAX_BODY_SIZE"}},
 		{name: "bad trusted ip", conf: "trusted_ips = 10.0.0.0/8, nope\n", want: []string{"trusted_ips", `"nope"`, "CIDR"}},
 	}
 	for _, tt := range tests {

@@ -96,6 +96,8 @@ func settings() []setting {
 		{key: "proxy_header_timeout", def: "60", kind: kindInt, apply: seconds(1, func(c *Config) *time.Duration { return &c.Proxy.HeaderTimeout })},
 		{key: "proxy_body_timeout", def: "60", kind: kindInt, apply: seconds(1, func(c *Config) *time.Duration { return &c.Proxy.BodyTimeout })},
 		{key: "proxy_idle_timeout", def: "60", kind: kindInt, apply: seconds(1, func(c *Config) *time.Duration { return &c.Proxy.IdleTimeout })},
+		{key: "proxy_max_body_size", def: "0", kind: kindInt, apply: intIn(0, 1<<40, func(c *Config, n int) { c.Proxy.MaxBodySize = n })},
+		{key: "proxy_body_buffer_size", def: "1048576", kind: kindInt, apply: intIn(4096, 1<<30, func(c *Config, n int) { c.Proxy.BodyBufferSize = n })},
 		{key: "proxy_max_connections", def: "16384", kind: kindInt, apply: intIn(0, 1<<24, func(c *Config, n int) { c.Proxy.MaxConnections = n })},
 		{key: "trusted_ips", kind: kindList, apply: func(c *Config, v string) (err error) {
 			c.Proxy.TrustedIPs, err = parsePrefixes(v)

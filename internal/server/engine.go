@@ -50,6 +50,8 @@ func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) (*e
 			BodyReadTimeout:   s.Proxy.BodyTimeout,
 			IdleTimeout:       s.Proxy.IdleTimeout,
 			MaxConns:          maxConns,
+			MaxBodyBytes:      int64(s.Proxy.MaxBodySize),
+			BodyMemoryBytes:   s.Proxy.BodyBufferSize,
 			TrustedIPs:        s.Proxy.TrustedIPs,
 		}),
 	}, nil
