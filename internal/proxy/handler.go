@@ -36,11 +36,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.path = r.URL.EscapedPath()
 	rreq := router.Request{Method: r.Method, Path: st.path, Headers: r.Header}
 	p.client(r, st, &rreq)
-	st.match, st.route = st.snap.Match(&rreq)
+	st.route = st.snap.MatchInto(&rreq, &st.matched)
 	if st.route == nil {
 		p.noRoute(w, r, st)
 		return
 	}
+	st.match = &st.matched
 	if refuseProtocol(w, r, st) {
 		return
 	}

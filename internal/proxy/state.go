@@ -19,8 +19,10 @@ type reqState struct {
 	in    *http.Request
 	start time.Time
 	snap  *snapshot.Snapshot
-	match *router.Match
+	match *router.Match // &matched once a route matched, else nil
 	route *snapshot.Route
+
+	matched router.Match // the router's result, kept here to spare an allocation
 
 	clientIP   string     // the client: the peer, or a trusted peer's X-Real-IP
 	clientAddr netip.Addr // clientIP parsed

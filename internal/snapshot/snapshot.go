@@ -189,15 +189,22 @@ func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *router.Router, keep boo
 
 // Match finds the route for req. It returns nil, nil when no route matches.
 func (s *Snapshot) Match(req *router.Request) (*router.Match, *Route) {
-	m := s.router.Match(req)
-	if m == nil || m.Route == nil {
-		return nil, nil
+	m := new(router.Match)
+	if r := s.MatchInto(req, m); r != nil {
+		return m, r
 	}
-	r := s.routes[m.Route.ID]
-	if r == nil {
-		return nil, nil
+	return nil, nil
+}
+
+// MatchInto is Match writing the router's result into dst, which the
+// caller owns (the proxy keeps it in its per-request state): no
+// allocation per request for ordinary prefix routes. It returns nil when
+// no route matches, and dst then holds nothing meaningful.
+func (s *Snapshot) MatchInto(req *router.Request, dst *router.Match) *Route {
+	if !s.router.MatchInto(req, dst) || dst.Route == nil {
+		return nil
 	}
-	return m, r
+	return s.routes[dst.Route.ID]
 }
 
 // GlobalChain is the plugin chain of requests that matched no route, or
