@@ -13,37 +13,67 @@ type Reference struct {
 // References lists e's set foreign keys (nil references are left out).
 func References(e Entity) []Reference {
 	var out []Reference
-	add := func(field string, r *Ref, k Kind) {
-		if r != nil {
-			out = append(out, Reference{field, k, &r.ID})
+	for _, s := range refSlots(e) {
+		if *s.ref != nil {
+			out = append(out, Reference{s.field, s.kind, &(*s.ref).ID})
 		}
 	}
-	switch v := e.(type) {
-	case *Service:
-		add("client_certificate", v.ClientCertificate, KindCertificate)
+	if v, ok := e.(*Service); ok {
 		for j := range v.CACertificates {
 			out = append(out, Reference{"ca_certificates[" + strconv.Itoa(j) + "]", KindCACertificate, &v.CACertificates[j]})
 		}
-	case *Route:
-		add("service", v.Service, KindService)
-	case *Upstream:
-		add("client_certificate", v.ClientCertificate, KindCertificate)
-	case *Target:
-		add("upstream", v.Upstream, KindUpstream)
-	case *SNI:
-		add("certificate", v.Certificate, KindCertificate)
-	case *Plugin:
-		add("service", v.Service, KindService)
-		add("route", v.Route, KindRoute)
-		add("consumer", v.Consumer, KindConsumer)
-	case *KeyAuth:
-		add("consumer", v.Consumer, KindConsumer)
-	case *BasicAuth:
-		add("consumer", v.Consumer, KindConsumer)
-	case *JWT:
-		add("consumer", v.Consumer, KindConsumer)
-	case *ACL:
-		add("consumer", v.Consumer, KindConsumer)
 	}
 	return out
+}
+
+// RefField returns where e keeps its reference named field ("service",
+// "consumer", ...), set or not, so a caller can read or replace it; nil
+// when e has no such reference.
+func RefField(e Entity, field string) **Ref {
+	for _, s := range refSlots(e) {
+		if s.field == field {
+			return s.ref
+		}
+	}
+	return nil
+}
+
+// refSlot is one *Ref field of an entity: its name, the kind it points at
+// and where it is.
+type refSlot struct {
+	field string
+	kind  Kind
+	ref   **Ref
+}
+
+// refSlots lists e's *Ref fields, set or not, in field order: the one place
+// that knows which entity refers to which kind through which field.
+func refSlots(e Entity) []refSlot {
+	switch v := e.(type) {
+	case *Service:
+		return []refSlot{{"client_certificate", KindCertificate, &v.ClientCertificate}}
+	case *Route:
+		return []refSlot{{"service", KindService, &v.Service}}
+	case *Upstream:
+		return []refSlot{{"client_certificate", KindCertificate, &v.ClientCertificate}}
+	case *Target:
+		return []refSlot{{"upstream", KindUpstream, &v.Upstream}}
+	case *SNI:
+		return []refSlot{{"certificate", KindCertificate, &v.Certificate}}
+	case *Plugin:
+		return []refSlot{
+			{"service", KindService, &v.Service},
+			{"route", KindRoute, &v.Route},
+			{"consumer", KindConsumer, &v.Consumer},
+		}
+	case *KeyAuth:
+		return []refSlot{{"consumer", KindConsumer, &v.Consumer}}
+	case *BasicAuth:
+		return []refSlot{{"consumer", KindConsumer, &v.Consumer}}
+	case *JWT:
+		return []refSlot{{"consumer", KindConsumer, &v.Consumer}}
+	case *ACL:
+		return []refSlot{{"consumer", KindConsumer, &v.Consumer}}
+	}
+	return nil
 }
