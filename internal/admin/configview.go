@@ -104,7 +104,7 @@ func (v configView) List(_ context.Context, k entity.Kind, opts store.ListOption
 
 func matchesFilters(e entity.Entity, opts store.ListOptions) bool {
 	if fk := opts.ForeignKey; fk != nil {
-		ref := refField(e, fk.Field)
+		ref := entity.RefField(e, fk.Field)
 		if ref == nil || entity.RefID(*ref) != fk.ID {
 			return false
 		}
@@ -127,57 +127,4 @@ func matchesFilters(e entity.Entity, opts store.ListOptions) bool {
 
 func errInvalidOffset(offset, why string) error {
 	return fmt.Errorf("%w: '%s' %s", store.ErrInvalidOffset, offset, why)
-}
-
-// refField returns a pointer to e's reference field named field, or nil
-// when e has no such field.
-func refField(e entity.Entity, field string) **entity.Ref {
-	switch v := e.(type) {
-	case *entity.Route:
-		if field == "service" {
-			return &v.Service
-		}
-	case *entity.Service:
-		if field == "client_certificate" {
-			return &v.ClientCertificate
-		}
-	case *entity.Upstream:
-		if field == "client_certificate" {
-			return &v.ClientCertificate
-		}
-	case *entity.Target:
-		if field == "upstream" {
-			return &v.Upstream
-		}
-	case *entity.Plugin:
-		switch field {
-		case "service":
-			return &v.Service
-		case "route":
-			return &v.Route
-		case "consumer":
-			return &v.Consumer
-		}
-	case *entity.SNI:
-		if field == "certificate" {
-			return &v.Certificate
-		}
-	case *entity.KeyAuth:
-		if field == "consumer" {
-			return &v.Consumer
-		}
-	case *entity.BasicAuth:
-		if field == "consumer" {
-			return &v.Consumer
-		}
-	case *entity.JWT:
-		if field == "consumer" {
-			return &v.Consumer
-		}
-	case *entity.ACL:
-		if field == "consumer" {
-			return &v.Consumer
-		}
-	}
-	return nil
 }

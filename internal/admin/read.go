@@ -118,7 +118,7 @@ func (h *handler) find(ctx context.Context, rd reader, ki *kindInfo, seg string,
 		return nil, err
 	}
 	if fk != nil {
-		ref := refField(e, fk.Field)
+		ref := entity.RefField(e, fk.Field)
 		if ref == nil || entity.RefID(*ref) != fk.ID {
 			return nil, errNotFound()
 		}

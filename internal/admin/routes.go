@@ -98,7 +98,7 @@ func (h *handler) parentOf(ki *kindInfo, f foreignField, op entityOp) handlerFun
 		if err != nil {
 			return 0, nil, asNotFound(err)
 		}
-		ref := refField(child, f.Field)
+		ref := entity.RefField(child, f.Field)
 		if ref == nil || *ref == nil || (*ref).ID == "" {
 			return 0, nil, errNotFound()
 		}
@@ -123,7 +123,7 @@ func (h *handler) putParent(ki *kindInfo, f foreignField) handlerFunc {
 		if err != nil {
 			return 0, nil, asNotFound(err)
 		}
-		ref := refField(child, f.Field)
+		ref := entity.RefField(child, f.Field)
 		if ref == nil {
 			return 0, nil, errNotFound()
 		}
