@@ -8,13 +8,19 @@ import (
 	"strings"
 )
 
-// fastPath reports whether r can be proxied by serveFast: what the
-// upstream HTTP/1.1 fast path takes (a body-less idempotent request to a
-// plain-http service) and nothing that needs httputil.ReverseProxy's
-// upgrade handling.
+// fastPath reports whether r can be proxied by serveFast: a body-less
+// request the upstream HTTP/1.1 fast path takes.
 func fastPath(r *http.Request, up *upstream) bool {
-	return up.h1 != nil && r.ContentLength == 0 && (r.Body == nil || r.Body == http.NoBody) &&
-		idempotent(r.Method) && len(r.Header["Upgrade"]) == 0
+	return r.ContentLength == 0 && (r.Body == nil || r.Body == http.NoBody) && h1Takes(up, r)
+}
+
+// h1Takes reports whether up's HTTP/1.1 pool can send req, given it has
+// no body: a plain-http service, an idempotent method (replayable on a
+// stale keep-alive connection) and no upgrade, which needs
+// httputil.ReverseProxy. Both serveFast's choice and the forwarder's
+// choice of transport go by it.
+func h1Takes(up *upstream, req *http.Request) bool {
+	return up.h1 != nil && idempotent(req.Method) && len(req.Header["Upgrade"]) == 0
 }
 
 // serveFast is httputil.ReverseProxy's ServeHTTP cut down to what

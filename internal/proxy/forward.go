@@ -33,15 +33,12 @@ func (f *forwarder) RoundTrip(out *http.Request) (*http.Response, error) {
 
 // roundTrip is RoundTrip for the request st describes.
 func (f *forwarder) roundTrip(out *http.Request, st *reqState) (*http.Response, error) {
-	svc := st.route.Service
-	up := f.p.transports.get(svc)
+	svc, up := st.route.Service, st.up
 	var body *trackedBody
 	if st.spool == nil && out.Body != nil && out.Body != http.NoBody {
 		body = &trackedBody{r: out.Body}
 	}
-	// The fast path takes what it can replay on a stale keep-alive
-	// connection and needs no second goroutine: no body, no upgrade.
-	fast := !f.p.opts.DisableFastPath && up.h1 != nil && body == nil && st.spool == nil && idempotent(out.Method) && out.Header.Get("Upgrade") == ""
+	fast := !f.p.opts.DisableFastPath && body == nil && st.spool == nil && h1Takes(up, out)
 	host := out.Host
 	st.upstreamStart = time.Now()
 	var (

@@ -58,7 +58,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if !p.opts.DisableFastPath && fastPath(r, p.transports.get(svc)) {
+	st.up = p.transports.get(svc)
+	if !p.opts.DisableFastPath && fastPath(r, st.up) {
 		p.serveFast(w, r, st)
 		return
 	}

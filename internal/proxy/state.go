@@ -21,6 +21,7 @@ type reqState struct {
 	snap  *snapshot.Snapshot
 	match *router.Match // &matched once a route matched, else nil
 	route *snapshot.Route
+	up    *upstream // the connection pools of route's service
 
 	matched router.Match // the router's result, kept here to spare an allocation
 
