@@ -13,20 +13,11 @@ import (
 // not a column, so candidates are found by text and confirmed by decoding.
 func caInUse(ctx context.Context, tx Tx, id string) error {
 	n := 0
-	err := tx.Query(ctx, `SELECT data FROM services WHERE data LIKE '%"' || $1 || '"%'`, []any{id},
-		func(scan func(...any) error) error {
-			var data string
-			if err := scan(&data); err != nil {
-				return err
-			}
-			e, err := decode(entity.KindService, data)
-			if err != nil {
-				return err
-			}
+	err := queryEntities(ctx, tx, entity.KindService, `SELECT data FROM services WHERE data LIKE '%"' || $1 || '"%'`, []any{id},
+		func(e entity.Entity) {
 			if slices.Contains(e.(*entity.Service).CACertificates, id) {
 				n++
 			}
-			return nil
 		})
 	if err != nil {
 		return err

@@ -98,6 +98,23 @@ func decode(kind entity.Kind, data string) (entity.Entity, error) {
 	return e, nil
 }
 
+// queryEntities runs q, whose one column is the data of kind's rows, and
+// gives each decoded entity to each.
+func queryEntities(ctx context.Context, tx Tx, kind entity.Kind, q string, args []any, each func(entity.Entity)) error {
+	return tx.Query(ctx, q, args, func(scan func(...any) error) error {
+		var data string
+		if err := scan(&data); err != nil {
+			return err
+		}
+		e, err := decode(kind, data)
+		if err != nil {
+			return err
+		}
+		each(e)
+		return nil
+	})
+}
+
 // fillSNIs sets a certificate's snis shorthand from the sni entities
 // pointing at it; other entities are left alone.
 func fillSNIs(ctx context.Context, tx Tx, e entity.Entity) error {
@@ -162,17 +179,8 @@ func (s *Store) List(ctx context.Context, kind entity.Kind, opts store.ListOptio
 	var page store.Page
 	err = s.drv.Read(ctx, func(tx Tx) error {
 		page = store.Page{}
-		err := tx.Query(ctx, q, args, func(scan func(...any) error) error {
-			var data string
-			if err := scan(&data); err != nil {
-				return err
-			}
-			e, err := decode(kind, data)
-			if err != nil {
-				return err
-			}
+		err := queryEntities(ctx, tx, kind, q, args, func(e entity.Entity) {
 			page.Items = append(page.Items, e)
-			return nil
 		})
 		if err != nil {
 			return err
@@ -241,19 +249,7 @@ func (s *Store) ExportRevision(ctx context.Context) (*entity.Config, int64, erro
 			return err
 		}
 		for _, k := range entity.Kinds {
-			err := tx.Query(ctx, "SELECT data FROM "+string(k)+" ORDER BY id", nil, func(scan func(...any) error) error {
-				var data string
-				if err := scan(&data); err != nil {
-					return err
-				}
-				e, err := decode(k, data)
-				if err != nil {
-					return err
-				}
-				cfg.Add(e)
-				return nil
-			})
-			if err != nil {
+			if err := queryEntities(ctx, tx, k, "SELECT data FROM "+string(k)+" ORDER BY id", nil, cfg.Add); err != nil {
 				return err
 			}
 		}
