@@ -24,13 +24,18 @@ func rewriteOut(in, out *http.Request, st *reqState) {
 
 	out.URL.Scheme = svc.Scheme
 	out.URL.Host = svc.Addr
+	// Only plugins change the client's request after routing; without
+	// them the path and Host are the ones st holds.
+	plugins := st.pctx != nil
 	upstreamPath := st.match.UpstreamPath
-	if cur := in.URL.EscapedPath(); cur != st.path {
-		upstreamPath = cur // a plugin set the upstream path (request-transformer's replace.uri)
+	if plugins {
+		if cur := in.URL.EscapedPath(); cur != st.path {
+			upstreamPath = cur // a plugin set the upstream path (request-transformer's replace.uri)
+		}
 	}
 	setPath(out.URL, upstreamPath)
 	switch {
-	case st.route.Route.PreserveHost, st.pctx != nil && in.Host != st.host0:
+	case st.route.Route.PreserveHost, plugins && in.Host != st.host0:
 		out.Host = in.Host // kept, or set by a plugin
 	default:
 		out.Host = svc.HostHeader // "" for upstream targets: set per peer
