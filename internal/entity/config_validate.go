@@ -1,6 +1,9 @@
 package entity
 
-import "fmt"
+import (
+	"fmt"
+	"reflect"
+)
 
 // OfKind returns c's entities of kind k, in order, as Entity values.
 func (c *Config) OfKind(k Kind) []Entity {
@@ -83,40 +86,14 @@ func (c *Config) validate(changed func(Entity) bool) error {
 	return errs
 }
 
-// isNil reports whether e is a typed nil pointer.
+// isNil reports whether e is nil or a typed nil pointer (every entity is
+// a pointer type).
 func isNil(e Entity) bool {
 	if e == nil {
 		return true
 	}
-	switch v := e.(type) {
-	case *Service:
-		return v == nil
-	case *Route:
-		return v == nil
-	case *Upstream:
-		return v == nil
-	case *Target:
-		return v == nil
-	case *Consumer:
-		return v == nil
-	case *Plugin:
-		return v == nil
-	case *Certificate:
-		return v == nil
-	case *SNI:
-		return v == nil
-	case *CACertificate:
-		return v == nil
-	case *KeyAuth:
-		return v == nil
-	case *BasicAuth:
-		return v == nil
-	case *JWT:
-		return v == nil
-	case *ACL:
-		return v == nil
-	}
-	return false
+	v := reflect.ValueOf(e)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // checkRefs reports references to entities c does not hold.
