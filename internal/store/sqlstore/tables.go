@@ -85,6 +85,17 @@ func col[T entity.Entity](name string, f func(T) string) column {
 	return column{name: name, value: get(f)}
 }
 
+// refCol is the "<field>_id" column of the reference field (see
+// entity.RefField).
+func refCol(field string) column {
+	return column{name: field + "_id", value: func(e entity.Entity) string {
+		if r := entity.RefField(e, field); r != nil {
+			return entity.RefID(*r)
+		}
+		return ""
+	}}
+}
+
 func one(col, field string) unique { return unique{cols: []string{col}, field: field, valueCol: col} }
 
 // pluginCacheKey makes "one plugin of a name per scope" a plain unique column.
@@ -93,12 +104,10 @@ func pluginCacheKey(p *entity.Plugin) string {
 }
 
 // credential is the shape shared by the consumer credentials.
-func credential[T entity.Entity](kind entity.Kind, keyCol, field string, key func(T) string, consumer func(T) *entity.Ref) *table {
+func credential[T entity.Entity](kind entity.Kind, keyCol, field string, key func(T) string) *table {
 	t := &table{
 		kind: kind,
-		cols: []column{
-			col("consumer_id", func(e T) string { return entity.RefID(consumer(e)) }),
-		},
+		cols: []column{refCol("consumer")},
 		refs: []ref{{field: "consumer", col: "consumer_id", to: entity.KindConsumer, cascade: true}},
 	}
 	if keyCol != "" {
@@ -121,7 +130,7 @@ var tables = map[entity.Kind]*table{
 		kind: entity.KindSNI,
 		cols: []column{
 			col("name", func(s *entity.SNI) string { return s.Name }),
-			col("certificate_id", func(s *entity.SNI) string { return entity.RefID(s.Certificate) }),
+			refCol("certificate"),
 		},
 		uniques: []unique{one("name", "name")},
 		refs:    []ref{{field: "certificate", col: "certificate_id", to: entity.KindCertificate, cascade: true}},
@@ -131,7 +140,7 @@ var tables = map[entity.Kind]*table{
 		kind: entity.KindService,
 		cols: []column{
 			col("name", func(s *entity.Service) string { return s.Name }),
-			col("client_certificate_id", func(s *entity.Service) string { return entity.RefID(s.ClientCertificate) }),
+			refCol("client_certificate"),
 		},
 		uniques: []unique{one("name", "name")},
 		refs:    []ref{{field: "client_certificate", col: "client_certificate_id", to: entity.KindCertificate}},
@@ -141,7 +150,7 @@ var tables = map[entity.Kind]*table{
 		kind: entity.KindRoute,
 		cols: []column{
 			col("name", func(r *entity.Route) string { return r.Name }),
-			col("service_id", func(r *entity.Route) string { return entity.RefID(r.Service) }),
+			refCol("service"),
 		},
 		uniques: []unique{one("name", "name")},
 		refs:    []ref{{field: "service", col: "service_id", to: entity.KindService}},
@@ -151,7 +160,7 @@ var tables = map[entity.Kind]*table{
 		kind: entity.KindUpstream,
 		cols: []column{
 			col("name", func(u *entity.Upstream) string { return u.Name }),
-			col("client_certificate_id", func(u *entity.Upstream) string { return entity.RefID(u.ClientCertificate) }),
+			refCol("client_certificate"),
 		},
 		uniques: []unique{one("name", "name")},
 		refs:    []ref{{field: "client_certificate", col: "client_certificate_id", to: entity.KindCertificate}},
@@ -160,7 +169,7 @@ var tables = map[entity.Kind]*table{
 	entity.KindTarget: {
 		kind: entity.KindTarget,
 		cols: []column{
-			col("upstream_id", func(t *entity.Target) string { return entity.RefID(t.Upstream) }),
+			refCol("upstream"),
 			col("target", func(t *entity.Target) string { return t.Target }),
 		},
 		uniques: []unique{{cols: []string{"upstream_id", "target"}, field: "target", valueCol: "target"}},
@@ -181,9 +190,9 @@ var tables = map[entity.Kind]*table{
 		cols: []column{
 			col("name", func(p *entity.Plugin) string { return p.Name }),
 			col("instance_name", func(p *entity.Plugin) string { return p.InstanceName }),
-			col("service_id", func(p *entity.Plugin) string { return entity.RefID(p.Service) }),
-			col("route_id", func(p *entity.Plugin) string { return entity.RefID(p.Route) }),
-			col("consumer_id", func(p *entity.Plugin) string { return entity.RefID(p.Consumer) }),
+			refCol("service"),
+			refCol("route"),
+			refCol("consumer"),
 			col("cache_key", pluginCacheKey),
 		},
 		uniques: []unique{one("instance_name", "instance_name"), {cols: []string{"cache_key"}, field: "name", valueCol: "name"}},
@@ -195,16 +204,16 @@ var tables = map[entity.Kind]*table{
 		keys: []string{"instance_name"},
 	},
 	entity.KindKeyAuth: credential(entity.KindKeyAuth, "cred_key", "key",
-		func(k *entity.KeyAuth) string { return k.Key }, func(k *entity.KeyAuth) *entity.Ref { return k.Consumer }),
+		func(k *entity.KeyAuth) string { return k.Key }),
 	entity.KindBasicAuth: credential(entity.KindBasicAuth, "username", "username",
-		func(b *entity.BasicAuth) string { return b.Username }, func(b *entity.BasicAuth) *entity.Ref { return b.Consumer }),
+		func(b *entity.BasicAuth) string { return b.Username }),
 	entity.KindJWT: credential(entity.KindJWT, "cred_key", "key",
-		func(j *entity.JWT) string { return j.Key }, func(j *entity.JWT) *entity.Ref { return j.Consumer }),
+		func(j *entity.JWT) string { return j.Key }),
 	entity.KindACL: aclTable(),
 }
 
 func aclTable() *table {
-	t := credential(entity.KindACL, "", "", func(*entity.ACL) string { return "" }, func(a *entity.ACL) *entity.Ref { return a.Consumer })
+	t := credential(entity.KindACL, "", "", func(*entity.ACL) string { return "" })
 	t.cols = append(t.cols, col("group_name", func(a *entity.ACL) string { return a.Group }))
 	t.uniques = []unique{{cols: []string{"consumer_id", "group_name"}, field: "group", valueCol: "group_name"}}
 	return t
