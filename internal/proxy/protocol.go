@@ -5,28 +5,6 @@ import (
 	"strings"
 )
 
-// routeProtocols says which schemes a route accepts.
-type routeProtocols struct {
-	http, https, grpc, grpcs bool
-}
-
-func protocolsOf(list []string) routeProtocols {
-	var rp routeProtocols
-	for _, p := range list {
-		switch p {
-		case "http", "ws":
-			rp.http = true
-		case "https", "wss":
-			rp.https = true
-		case "grpc":
-			rp.grpc = true
-		case "grpcs":
-			rp.grpcs = true
-		}
-	}
-	return rp
-}
-
 // refuseProtocol answers, as Kong does, a request whose scheme or kind
 // the matched route does not take, and reports whether it did:
 //   - gRPC routes: a gRPC request over HTTP/1 gets 426 (use HTTP/2), a
@@ -36,9 +14,9 @@ func protocolsOf(list []string) routeProtocols {
 //     https_redirect_status_code, 426 with a JSON message and Upgrade
 //     headers, or a 301/302/307/308 redirect to the https URL.
 func refuseProtocol(w http.ResponseWriter, r *http.Request, st *reqState) bool {
-	rp := protocolsOf(st.route.Route.Protocols)
+	rp := st.route.Protocols
 	h := w.Header()
-	if (rp.grpc || rp.grpcs) && !rp.http && !rp.https {
+	if (rp.GRPC || rp.GRPCS) && !rp.HTTP && !rp.HTTPS {
 		isGRPC := strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc")
 		switch {
 		case isGRPC && r.ProtoMajor != 2:
@@ -47,7 +25,7 @@ func refuseProtocol(w http.ResponseWriter, r *http.Request, st *reqState) bool {
 			writeError(w, st, http.StatusUpgradeRequired, msgUseHTTP2)
 		case !isGRPC:
 			writeError(w, st, http.StatusUnsupportedMediaType, msgNotGRPC)
-		case rp.grpcs && !rp.grpc && st.scheme != "https":
+		case rp.GRPCS && !rp.GRPC && st.scheme != "https":
 			h.Set("Content-Type", "application/grpc")
 			h.Set("Grpc-Status", "1")
 			h.Set("Grpc-Message", msgGRPCNeedsTLS)
@@ -58,7 +36,7 @@ func refuseProtocol(w http.ResponseWriter, r *http.Request, st *reqState) bool {
 		}
 		return true
 	}
-	if !rp.https || rp.http || st.scheme == "https" {
+	if !rp.HTTPS || rp.HTTP || st.scheme == "https" {
 		return false
 	}
 	switch code := st.route.Route.HTTPSRedirectStatusCode; code {

@@ -80,6 +80,8 @@ type Route struct {
 	// Chain is the route's compiled plugin chain (nil until the plugin
 	// engine provides a ChainBuilder).
 	Chain Chain
+	// Protocols is Route.Protocols as flags.
+	Protocols Protocols
 }
 
 // Build validates cfg and compiles it into a Snapshot. prev may be nil; its
@@ -150,7 +152,7 @@ func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *router.Router, keep boo
 	routes := make([]*entity.Route, 0, len(cfg.Routes))
 	s.routes = make(map[string]*Route, len(cfg.Routes))
 	for _, r := range cfg.Routes {
-		e := &Route{Route: r}
+		e := &Route{Route: r, Protocols: protocolsOf(r.Protocols)}
 		if id := entity.RefID(r.Service); id != "" {
 			svc, ok := s.services[id]
 			if !ok {
