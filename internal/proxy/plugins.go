@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/plugin"
@@ -69,7 +68,7 @@ func (p *Proxy) startPlugins(w http.ResponseWriter, r *http.Request, st *reqStat
 
 // requestProtocol is the protocol plugins filter on.
 func requestProtocol(r *http.Request, st *reqState) string {
-	grpc := strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc")
+	grpc := grpcRequest(r)
 	switch {
 	case grpc && st.scheme == "https":
 		return "grpcs"

@@ -17,7 +17,7 @@ func refuseProtocol(w http.ResponseWriter, r *http.Request, st *reqState) bool {
 	rp := st.route.Protocols
 	h := w.Header()
 	if (rp.GRPC || rp.GRPCS) && !rp.HTTP && !rp.HTTPS {
-		isGRPC := strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc")
+		isGRPC := grpcRequest(r)
 		switch {
 		case isGRPC && r.ProtoMajor != 2:
 			h.Set("Connection", "Upgrade")
@@ -51,4 +51,10 @@ func refuseProtocol(w http.ResponseWriter, r *http.Request, st *reqState) bool {
 		writeError(w, st, http.StatusUpgradeRequired, msgUseHTTPS)
 	}
 	return true
+}
+
+// grpcRequest reports whether r is a gRPC call, by its Content-Type as
+// Kong tells them apart.
+func grpcRequest(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc")
 }
