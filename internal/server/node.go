@@ -137,7 +137,7 @@ func (n *Node) Handler() http.Handler { return n.statusHandler() }
 // running config keeps serving and the error names the source and every problem.
 func (n *Node) Reload(ctx context.Context) error {
 	src := n.src()
-	if err := n.load(ctx, src, known{}); err != nil {
+	if err := n.load(ctx, src); err != nil {
 		return fmt.Errorf("reload of %s failed, the previous configuration keeps serving: %w", src.Describe(), err)
 	}
 	return nil
@@ -161,13 +161,13 @@ func (n *Node) src() ConfigSource {
 // Apply swaps cfg in as the running configuration, as a reload would
 // (POST /config on a DB-less node). On error the running one keeps serving.
 func (n *Node) Apply(ctx context.Context, cfg *entity.Config) error {
-	return n.load(ctx, fixedSource{cfg: cfg}, known{})
+	return n.load(ctx, fixedSource{cfg: cfg})
 }
 
 // ApplyHashed is Apply for a caller that already knows cfg's hash (the data
 // plane's agent), saving its computation. It has the shape of dp.ApplyFunc.
 func (n *Node) ApplyHashed(ctx context.Context, cfg *entity.Config, hash string) error {
-	return n.load(ctx, fixedSource{cfg: cfg}, known{digest: entity.Digest{Hash: hash}})
+	return n.load(ctx, fixedSource{cfg: cfg, known: known{digest: entity.Digest{Hash: hash}}})
 }
 
 // ApplyValidated is Apply for the data plane's agent: cfg already passed
@@ -175,7 +175,7 @@ func (n *Node) ApplyHashed(ctx context.Context, cfg *entity.Config, hash string)
 // cfg.Digest(), so the build validates and hashes nothing again and reuses
 // what did not change (SPEC §8). It has the shape of dp.ApplyFunc.
 func (n *Node) ApplyValidated(ctx context.Context, cfg *entity.Config, d entity.Digest) error {
-	return n.load(ctx, fixedSource{cfg: cfg}, known{digest: d, validated: true})
+	return n.load(ctx, fixedSource{cfg: cfg, known: known{digest: d, validated: true}})
 }
 
 // known is what the caller of load already knows about the config it

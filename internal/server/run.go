@@ -25,7 +25,7 @@ func (n *Node) Run(ctx context.Context) error {
 	n.log.Log(ctx, config.LevelNotice, "starting Gantry", "version", version.Version, "role", s.Role, "database", s.Database,
 		"prefix", s.Prefix, "node_id", n.id, "pid", os.Getpid())
 	n.log.Debug("settings", "configuration", s.Redacted())
-	if err := n.load(ctx, n.src(), known{}); err != nil {
+	if err := n.load(ctx, n.src()); err != nil {
 		return fmt.Errorf("cannot start: %w", err)
 	}
 	sets, err := n.bindListeners(ctx)
@@ -80,10 +80,10 @@ func (n *Node) Run(ctx context.Context) error {
 
 // load reads src, builds and swaps a snapshot, and counts the outcome. At
 // start its error stops the node; later Reload wraps it.
-func (n *Node) load(ctx context.Context, src ConfigSource, k known) error {
+func (n *Node) load(ctx context.Context, src ConfigSource) error {
 	n.reloadMu.Lock()
 	defer n.reloadMu.Unlock()
-	cfg, err := src.Load(ctx)
+	cfg, k, err := loadKnown(ctx, src)
 	if err == nil {
 		err = n.engine.apply(cfg, k)
 	}
@@ -92,8 +92,9 @@ func (n *Node) load(ctx context.Context, src ConfigSource, k known) error {
 		return err
 	}
 	n.metrics.reloads.WithLabelValues("ok").Inc()
-	n.metrics.setHash(n.hash())
-	n.log.Log(ctx, config.LevelNotice, "configuration loaded", "source", src.Describe(), "hash", n.hash(), "empty", n.empty())
+	hash := n.hash()
+	n.metrics.setHash(hash)
+	n.log.Log(ctx, config.LevelNotice, "configuration loaded", "source", src.Describe(), "hash", hash, "empty", n.empty())
 	return nil
 }
 
