@@ -114,6 +114,7 @@ type running struct {
 	cfg     *entity.Config
 	version int64
 	hash    string
+	digest  entity.Digest // cfg.Digest(), handed to a node's reload by Source
 }
 
 // Status is what the agent reports about itself (DP /status).
@@ -193,10 +194,19 @@ type Source struct{ Agent *Agent }
 func (s Source) Describe() string { return "control plane (hybrid mode)" }
 
 // Load returns the configuration the agent runs now.
-func (s Source) Load(context.Context) (*entity.Config, error) {
-	cfg, _, _ := s.Agent.Running()
-	if cfg == nil {
-		cfg = &entity.Config{}
+func (s Source) Load(ctx context.Context) (*entity.Config, error) {
+	cfg, _, err := s.LoadDigest(ctx)
+	return cfg, err
+}
+
+// LoadDigest is Load with the running configuration's digest; it is valid
+// (every way in validates it), so a node's start-up load and reloads
+// (server.DigestSource) neither validate nor hash it again.
+func (s Source) LoadDigest(context.Context) (*entity.Config, entity.Digest, error) {
+	r := s.Agent.current()
+	if r.cfg == nil {
+		empty := &entity.Config{}
+		return empty, empty.Digest(), nil
 	}
-	return cfg, nil
+	return r.cfg, r.digest, nil
 }

@@ -65,7 +65,7 @@ func (a *Agent) install(ctx context.Context, cfg *entity.Config, d entity.Digest
 		return err
 	}
 	a.mu.Lock()
-	a.run = running{cfg: cfg, version: version, hash: hash}
+	a.run = running{cfg: cfg, version: version, hash: hash, digest: d}
 	a.status.Source = source
 	a.mu.Unlock()
 	a.log.Info("configuration applied", "source", source, "config_version", version, "config_hash", hash)
