@@ -106,12 +106,9 @@ func pick(st *reqState, svc *snapshot.Service, tried []string) (balancer.Peer, e
 	if svc.Upstream == nil {
 		return balancer.Peer{Addr: svc.Addr, Target: svc.Addr}, nil
 	}
-	in := &balancer.PickInput{Request: st.in, ClientIP: st.clientIP, Tried: tried}
+	in := &balancer.PickInput{Request: st.in, ClientIP: st.clientIP, Tried: tried, Captures: st.match.Captures}
 	if st.pctx != nil && st.pctx.Consumer != nil {
 		in.ConsumerID = st.pctx.Consumer.ID
-	}
-	if st.match != nil {
-		in.Captures = st.match.Captures
 	}
 	return svc.Upstream.Balancer.Pick(in)
 }

@@ -36,12 +36,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.path = r.URL.EscapedPath()
 	rreq := router.Request{Method: r.Method, Path: st.path, Headers: r.Header}
 	p.client(r, st, &rreq)
-	st.route = st.snap.MatchInto(&rreq, &st.matched)
+	st.route = st.snap.MatchInto(&rreq, &st.match)
 	if st.route == nil {
 		p.noRoute(w, r, st)
 		return
 	}
-	st.match = &st.matched
 	if refuseProtocol(w, r, st) {
 		return
 	}

@@ -19,11 +19,9 @@ type reqState struct {
 	in    *http.Request
 	start time.Time
 	snap  *snapshot.Snapshot
-	match *router.Match // &matched once a route matched, else nil
+	match router.Match // the router's result, held here to spare an allocation; meaningful once route is set
 	route *snapshot.Route
 	up    *upstream // the connection pools of route's service
-
-	matched router.Match // the router's result, kept here to spare an allocation
 
 	clientIP   string     // the client: the peer, or a trusted peer's X-Real-IP
 	clientAddr netip.Addr // clientIP parsed
