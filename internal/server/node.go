@@ -48,10 +48,10 @@ type Options struct {
 	// Plugins is the registry of the `plugins` setting; every snapshot's
 	// plugin chains are built from it. Nil runs no plugin.
 	Plugins *plugin.Registry
-	// Ready, when set, decides /status/ready in place of "a non-empty
-	// configuration is loaded": a database-backed node is ready once its
-	// database answers, even before the first entity exists, as Kong's is.
-	// A non-nil error is the reason it is not ready.
+	// Ready decides /status/ready; nil means "a non-empty configuration is
+	// loaded". A database-backed node is ready once its database answers,
+	// even before the first entity exists, as Kong's is. A non-nil error
+	// is the reason it is not ready.
 	Ready func() error
 	// Collectors are registered on the status listener's /metrics next to
 	// the node's own metrics (the prometheus plugin's, for one).
@@ -100,6 +100,9 @@ func New(opts Options) (*Node, error) {
 		log:      log.With("component", "server"),
 		source:   src,
 		bound:    make(chan struct{}),
+	}
+	if opts.Ready == nil {
+		n.opts.Ready = n.configLoaded
 	}
 	if err := preparePrefix(s.Prefix); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"runtime"
 
@@ -60,24 +61,28 @@ func (n *Node) serveStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-// serveReady answers 200 only when the node can serve (Options.Ready, else
-// a non-empty config is loaded) and is not draining, so load balancers stop
+// serveReady answers 200 only when the node can serve (Options.Ready, by
+// default configLoaded) and is not draining, so load balancers stop
 // sending traffic first.
 func (n *Node) serveReady(w http.ResponseWriter, r *http.Request) {
-	var notReady error
-	if n.opts.Ready != nil {
-		notReady = n.opts.Ready()
-	}
-	switch {
-	case n.draining.Load():
+	if n.draining.Load() {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "shutting down"})
-	case notReady != nil:
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": notReady.Error()})
-	case n.opts.Ready == nil && n.empty():
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "no configuration available (empty configuration present)"})
-	default:
-		writeJSON(w, http.StatusOK, map[string]string{"message": "ready"})
+		return
 	}
+	if err := n.opts.Ready(); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"message": "ready"})
+}
+
+// configLoaded is the default Options.Ready: a non-empty configuration is
+// loaded.
+func (n *Node) configLoaded() error {
+	if n.empty() {
+		return errors.New("no configuration available (empty configuration present)")
+	}
+	return nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
