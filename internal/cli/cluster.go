@@ -110,6 +110,10 @@ func wireControlPlane(s *config.Config, log *slog.Logger, reg *plugin.Registry, 
 	}
 }
 
+// dp.Source hands the node what the agent knows of its config, so the
+// node's start-up load does not validate and hash it again.
+var _ server.DigestSource = dp.Source{}
+
 func wireDataPlane(s *config.Config, log *slog.Logger, reg *plugin.Registry, cert *clustertls.Cert, conf *tls.Config, w *wiring) {
 	var agent atomic.Pointer[dp.Agent]
 	w.afterNew = func(ctx context.Context, n *server.Node) error {
