@@ -16,17 +16,16 @@ import (
 // and the RFC 2616 list), and without the forwarding fields Rewrite sets
 // itself; "Te: trailers" is kept, as ReverseProxy keeps it.
 func copyRequestHeader(dst, src http.Header) {
-	conn := src["Connection"]
 	for k, vv := range src {
 		switch k {
 		case "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto":
 			continue
 		}
-		if hopByHop(k) || (len(conn) > 0 && listedIn(conn, k)) {
-			continue
+		if !hopByHop(k) {
+			dst[k] = vv
 		}
-		dst[k] = vv
 	}
+	removeListed(dst, src["Connection"])
 	if httpguts.HeaderValuesContainsToken(src["Te"], "trailers") {
 		dst["Te"] = []string{"trailers"}
 	}
@@ -34,16 +33,22 @@ func copyRequestHeader(dst, src http.Header) {
 
 // removeHopByHop removes a response's hop-by-hop header fields.
 func removeHopByHop(h http.Header) {
-	for _, f := range h["Connection"] {
+	removeListed(h, h["Connection"])
+	for k := range h {
+		if hopByHop(k) {
+			delete(h, k)
+		}
+	}
+}
+
+// removeListed removes from h the fields that the Connection values conn
+// name, each token parsed once.
+func removeListed(h http.Header, conn []string) {
+	for _, f := range conn {
 		for sf := range strings.SplitSeq(f, ",") {
 			if sf = strings.TrimSpace(sf); sf != "" {
 				h.Del(sf)
 			}
-		}
-	}
-	for k := range h {
-		if hopByHop(k) {
-			delete(h, k)
 		}
 	}
 }
@@ -55,18 +60,6 @@ func hopByHop(k string) bool {
 	case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
 		"Te", "Trailer", "Transfer-Encoding", "Upgrade":
 		return true
-	}
-	return false
-}
-
-// listedIn reports whether the Connection field values conn name k.
-func listedIn(conn []string, k string) bool {
-	for _, f := range conn {
-		for sf := range strings.SplitSeq(f, ",") {
-			if http.CanonicalHeaderKey(strings.TrimSpace(sf)) == k {
-				return true
-			}
-		}
 	}
 	return false
 }
