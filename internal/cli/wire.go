@@ -10,6 +10,7 @@ import (
 	"github.com/gantryhq/gantry/internal/admin"
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/declarative"
+	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/server"
 	"github.com/gantryhq/gantry/internal/version"
@@ -77,12 +78,21 @@ func wire(ctx context.Context, s *config.Config, log *slog.Logger) (*wiring, err
 				o.UpstreamHealth, o.SetTargetHealth = n.UpstreamHealth, n.SetTargetHealth
 			}
 			if o.Store == nil {
-				o.ApplyConfig, o.CurrentConfig = n.Apply, n.Current
+				o.ApplyConfig, o.CurrentConfig = applyParsed(n), n.Current
 			}
 			return admin.New(o)
 		}
 	}
 	return w, nil
+}
+
+// applyParsed is POST /config's apply: the admin's default ParseConfig is
+// the declarative loader, which has validated cfg, so the node's build
+// does not validate it a second time.
+func applyParsed(n *server.Node) func(context.Context, *entity.Config) error {
+	return func(ctx context.Context, cfg *entity.Config) error {
+		return n.ApplyValidated(ctx, cfg, cfg.Digest())
+	}
 }
 
 // pluginCollectors are the metrics plugins record on this node, served on

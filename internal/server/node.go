@@ -173,10 +173,11 @@ func (n *Node) ApplyHashed(ctx context.Context, cfg *entity.Config, hash string)
 	return n.load(ctx, fixedSource{cfg: cfg, known: known{digest: entity.Digest{Hash: hash}}})
 }
 
-// ApplyValidated is Apply for the data plane's agent: cfg already passed
-// cfg.Validate (the cluster codec validates every push) and d is its
-// cfg.Digest(), so the build validates and hashes nothing again and reuses
-// what did not change (SPEC §8). It has the shape of dp.ApplyFunc.
+// ApplyValidated is Apply for a caller whose cfg already passed
+// cfg.Validate (the cluster codec validates every push, the declarative
+// loader every POST /config) and d is its cfg.Digest(), so the build
+// validates and hashes nothing again and reuses what did not change
+// (SPEC §8). It has the shape of dp.ApplyFunc.
 func (n *Node) ApplyValidated(ctx context.Context, cfg *entity.Config, d entity.Digest) error {
 	return n.load(ctx, fixedSource{cfg: cfg, known: known{digest: d, validated: true}})
 }
