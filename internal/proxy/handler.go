@@ -121,22 +121,20 @@ func (p *Proxy) client(r *http.Request, st *reqState, rreq *router.Request) {
 func (p *Proxy) finish(w http.ResponseWriter, r *http.Request, st *reqState) {
 	v := recover()
 	defer p.logPhase(st)
-	if v == nil {
-		p.stats.request(st.status)
-		return
+	if v != nil && v != http.ErrAbortHandler {
+		p.log.Error("panic while proxying", "panic", v, "method", r.Method,
+			"path", r.URL.Path, "stack", string(debug.Stack()))
+		if st.responded {
+			v = http.ErrAbortHandler // the status went out: cut the response
+		} else {
+			writeError(w, st, http.StatusInternalServerError, msgUnexpected)
+			v = nil
+		}
 	}
-	if v == http.ErrAbortHandler {
-		p.stats.request(st.status)
+	p.stats.request(st.status)
+	if v != nil {
 		panic(v)
 	}
-	p.log.Error("panic while proxying", "panic", v, "method", r.Method,
-		"path", r.URL.Path, "stack", string(debug.Stack()))
-	if st.responded {
-		p.stats.request(st.status)
-		panic(http.ErrAbortHandler)
-	}
-	writeError(w, st, http.StatusInternalServerError, msgUnexpected)
-	p.stats.request(st.status)
 }
 
 // trusted reports whether addr is in Options.TrustedIPs.
