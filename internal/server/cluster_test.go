@@ -97,18 +97,18 @@ func TestClusterFailureStopsNode(t *testing.T) {
 	}
 }
 
-func TestApplyHashedKeepsTheGivenHash(t *testing.T) {
+func TestApplyValidatedKeepsTheGivenHash(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "dp")
 	n, _ := runNode(t, Options{Settings: settings(t)})
 	cfg := oneRoute(up.URL)
-	if err := n.ApplyHashed(t.Context(), cfg, cfg.Hash()); err != nil {
+	if err := n.ApplyValidated(t.Context(), cfg, cfg.Digest()); err != nil {
 		t.Fatal(err)
 	}
 	if _, hash := n.Current(); hash != cfg.Hash() {
-		t.Fatalf("hash after ApplyHashed = %q, want %q", hash, cfg.Hash())
+		t.Fatalf("hash after ApplyValidated = %q, want %q", hash, cfg.Hash())
 	}
 	if code, body := get(t, n.Listeners().Proxy[0].URL()+"/"); code != 200 || body != "dp" {
-		t.Fatalf("proxy after ApplyHashed = %d %q", code, body)
+		t.Fatalf("proxy after ApplyValidated = %d %q", code, body)
 	}
 }

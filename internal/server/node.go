@@ -148,7 +148,7 @@ func (n *Node) Reload(ctx context.Context) error {
 
 // SetSource replaces the node's configuration source, for sources that
 // need the node to exist first (a data plane's agent applies through
-// ApplyHashed). Call it before Run; later reloads read the new source.
+// ApplyValidated). Call it before Run; later reloads read the new source.
 func (n *Node) SetSource(src ConfigSource) {
 	n.srcMu.Lock()
 	defer n.srcMu.Unlock()
@@ -165,12 +165,6 @@ func (n *Node) src() ConfigSource {
 // (POST /config on a DB-less node). On error the running one keeps serving.
 func (n *Node) Apply(ctx context.Context, cfg *entity.Config) error {
 	return n.load(ctx, fixedSource{cfg: cfg})
-}
-
-// ApplyHashed is Apply for a caller that already knows cfg's hash (the data
-// plane's agent), saving its computation. It has the shape of dp.ApplyFunc.
-func (n *Node) ApplyHashed(ctx context.Context, cfg *entity.Config, hash string) error {
-	return n.load(ctx, fixedSource{cfg: cfg, known: known{digest: entity.Digest{Hash: hash}}})
 }
 
 // ApplyValidated is Apply for a caller whose cfg already passed
