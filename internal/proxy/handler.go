@@ -30,7 +30,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, st, http.StatusNotFound, msgNoRoute)
 		return
 	}
-	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+	if hasBody(r) {
 		r.Body = &clientBody{ReadCloser: r.Body, rc: http.NewResponseController(w), timeout: p.opts.BodyReadTimeout, st: st}
 	}
 	st.path = r.URL.EscapedPath()
