@@ -42,11 +42,8 @@ func writeError(w http.ResponseWriter, st *reqState, status int, msg string) {
 	h := w.Header()
 	h.Set("Content-Type", contentTypeJSON)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if st != nil {
-		st.status = status
-		st.responded = true
-		h.Set("X-Gantry-Response-Latency", strconv.FormatInt(ms(time.Since(st.start)), 10))
-	}
+	st.status, st.responded = status, true
+	h.Set("X-Gantry-Response-Latency", strconv.FormatInt(ms(time.Since(st.start)), 10))
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
 }
@@ -86,7 +83,7 @@ func classify(err error, st *reqState) (int, string) {
 	switch {
 	case errors.Is(err, balancer.ErrNoPeer):
 		return http.StatusServiceUnavailable, msgNoPeer
-	case st != nil && st.bodyTimedOut.Load():
+	case st.bodyTimedOut.Load():
 		return http.StatusRequestTimeout, msgBodyTimeout
 	case isTimeout(err):
 		return http.StatusGatewayTimeout, msgTimeout
