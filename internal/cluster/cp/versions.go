@@ -7,6 +7,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/store"
 )
 
 // version is one configuration version, built once and shared read-only by
@@ -67,27 +68,9 @@ func (h *history) push(v *version) {
 // across restarts and across control planes sharing one database, so a
 // data plane's version stays meaningful when it reconnects.
 func (c *ControlPlane) build(ctx context.Context) (*version, error) {
-	var (
-		cfg *entity.Config
-		rev int64
-	)
-	for attempt := 0; ; attempt++ {
-		r1, err := c.opts.Store.Revision(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read the store's revision: %w", err)
-		}
-		cfg, err = c.opts.Store.Export(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("export the configuration: %w", err)
-		}
-		r2, err := c.opts.Store.Revision(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read the store's revision: %w", err)
-		}
-		rev = r2
-		if r1 == r2 || attempt == 2 {
-			break
-		}
+	cfg, rev, err := c.export(ctx)
+	if err != nil {
+		return nil, err
 	}
 	hash := cfg.Hash()
 	prev := c.hist.current()
@@ -118,6 +101,36 @@ func (c *ControlPlane) build(ctx context.Context) (*version, error) {
 	c.hist.push(v)
 	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "compressed_bytes", len(full.Payload))
 	return v, nil
+}
+
+// export reads the configuration and the store's revision it reflects: in
+// one read when the store can (store.RevisionExporter), else by reading the
+// revision around the export, retrying while a write straddles it.
+func (c *ControlPlane) export(ctx context.Context) (*entity.Config, int64, error) {
+	if re, ok := c.opts.Store.(store.RevisionExporter); ok {
+		cfg, rev, err := re.ExportRevision(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("export the configuration: %w", err)
+		}
+		return cfg, rev, nil
+	}
+	for attempt := 0; ; attempt++ {
+		r1, err := c.opts.Store.Revision(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read the store's revision: %w", err)
+		}
+		cfg, err := c.opts.Store.Export(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("export the configuration: %w", err)
+		}
+		r2, err := c.opts.Store.Revision(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read the store's revision: %w", err)
+		}
+		if r1 == r2 || attempt == 2 {
+			return cfg, r2, nil
+		}
+	}
 }
 
 // payloadFor returns what to send a DP running (base, baseHash) to bring it
