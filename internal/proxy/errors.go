@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gantryhq/gantry/internal/balancer"
 )
@@ -43,7 +42,7 @@ func writeError(w http.ResponseWriter, st *reqState, status int, msg string) {
 	h.Set("Content-Type", contentTypeJSON)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	st.status, st.responded = status, true
-	h.Set("X-Gantry-Response-Latency", strconv.FormatInt(ms(time.Since(st.start)), 10))
+	setResponseLatency(h, st)
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
 }

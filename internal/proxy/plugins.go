@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gantryhq/gantry/internal/plugin"
 )
@@ -91,7 +90,7 @@ func (p *Proxy) answer(w http.ResponseWriter, st *reqState, status int, msg stri
 }
 
 func (p *Proxy) sendExit(st *reqState) {
-	st.pctx.Writer.Header().Set("X-Gantry-Response-Latency", strconv.FormatInt(ms(time.Since(st.start)), 10))
+	setResponseLatency(st.pctx.Writer.Header(), st)
 	st.chain.SendExit(st.pctx)
 	st.status, st.responded = st.pctx.Response.Status, true
 }

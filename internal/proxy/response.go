@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -24,8 +23,8 @@ func (p *Proxy) respond(res *http.Response, st *reqState) error {
 		return fmt.Errorf("upstream answered with status %03d: not an HTTP status", res.StatusCode)
 	}
 	h := headerSetter{h: res.Header, vals: st.resVals[:0]}
-	h.set("X-Gantry-Upstream-Latency", strconv.FormatInt(ms(st.upstreamHeaders.Sub(st.upstreamStart)), 10))
-	h.set("X-Gantry-Proxy-Latency", strconv.FormatInt(ms(st.upstreamStart.Sub(st.start)), 10))
+	h.set("X-Gantry-Upstream-Latency", ms(st.upstreamHeaders.Sub(st.upstreamStart)))
+	h.set("X-Gantry-Proxy-Latency", ms(st.upstreamStart.Sub(st.start)))
 	h.appendVia(res.Header.Get("Via"))
 	if st.setCookie != nil {
 		res.Header.Add("Set-Cookie", st.setCookie.String())

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -67,4 +68,10 @@ func stateOf(ctx context.Context) *reqState {
 }
 
 // ms renders a duration as whole milliseconds for latency headers.
-func ms(d time.Duration) int64 { return d.Milliseconds() }
+func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+
+// setResponseLatency sets the latency header of a gateway-made answer:
+// the time since the request arrived.
+func setResponseLatency(h http.Header, st *reqState) {
+	h.Set("X-Gantry-Response-Latency", ms(time.Since(st.start)))
+}
