@@ -105,12 +105,4 @@ func (e *engine) empty() bool {
 	return s == nil || s.Empty()
 }
 
-func (e *engine) stats() Stats {
-	st := e.p.Stats()
-	return Stats{
-		ConnectionsActive:   st.ConnectionsActive,
-		ConnectionsAccepted: st.ConnectionsAccepted,
-		TotalRequests:       st.TotalRequests,
-		ByClass:             st.ByClass,
-	}
-}
+func (e *engine) stats() proxy.Stats { return e.p.Stats() }

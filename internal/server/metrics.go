@@ -4,19 +4,10 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/gantryhq/gantry/internal/proxy"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
-
-// Stats is what the proxy counts, read at scrape and /status time.
-type Stats struct {
-	ConnectionsActive   int64
-	ConnectionsAccepted int64
-	TotalRequests       int64
-	// ByClass counts answers per status class: index 1 is 1xx ... 5 is 5xx,
-	// index 0 requests that ended without a status (client gone, aborted response).
-	ByClass [6]int64
-}
 
 // metrics is the node's Prometheus registry: its own, never the global one,
 // so several nodes in one test process do not collide.
@@ -26,7 +17,7 @@ type metrics struct {
 	hashInfo *prometheus.GaugeVec
 }
 
-func newMetrics(stats func() Stats, extra ...prometheus.Collector) (*metrics, error) {
+func newMetrics(stats func() proxy.Stats, extra ...prometheus.Collector) (*metrics, error) {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -68,9 +59,9 @@ var (
 		"Client connections accepted by the proxy listeners.", nil, nil)
 )
 
-// statsCollector turns Stats into metrics at scrape time, so the proxy's
+// statsCollector turns the proxy's Stats into metrics at scrape time, so the proxy's
 // hot path only bumps its own atomic counters.
-type statsCollector struct{ stats func() Stats }
+type statsCollector struct{ stats func() proxy.Stats }
 
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descRequests

@@ -20,6 +20,7 @@ import (
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
+	"github.com/gantryhq/gantry/internal/proxy"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -193,6 +194,6 @@ func (n *Node) Current() (*entity.Config, string) {
 	return s.Config(), s.Hash()
 }
 
-func (n *Node) hash() string { return n.engine.hash() }
-func (n *Node) empty() bool  { return n.engine.empty() }
-func (n *Node) stats() Stats { return n.engine.stats() }
+func (n *Node) hash() string       { return n.engine.hash() }
+func (n *Node) empty() bool        { return n.engine.empty() }
+func (n *Node) stats() proxy.Stats { return n.engine.stats() }
