@@ -18,10 +18,10 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 	res := &clusterpb.ApplyResult{Version: p.Version, Hash: p.Hash}
 	finish := func() *clusterpb.ApplyResult {
 		now := a.current()
-		res.RunningVersion, res.RunningHash = now.version, now.hash
+		res.RunningVersion, res.RunningHash = now.version, now.hash()
 		return res
 	}
-	if p.Hash == run.hash {
+	if p.Hash == run.hash() {
 		a.mu.Lock()
 		a.run.version = p.Version
 		a.mu.Unlock()
@@ -36,7 +36,7 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		err error
 	)
 	if p.Delta {
-		if p.BaseHash != run.hash || run.cfg == nil {
+		if p.BaseHash != run.hash() || run.cfg == nil {
 			a.log.Info("delta does not apply to the running configuration; asking for the whole configuration", "config_version", p.Version)
 			res.Resync = true
 			return finish()

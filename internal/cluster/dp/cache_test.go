@@ -65,8 +65,8 @@ func TestCacheKeepsDeltasAndRestartsFromThem(t *testing.T) {
 				t.Fatalf("cache holds %d deltas (%v), want %d", len(c.Deltas), err, tt.wantChain)
 			}
 			restarted := testAgentAt(t, dir)
-			if got := restarted.current(); got.hash != cfg.Hash() || got.version != int64(tt.deltas+1) {
-				t.Fatalf("restarted from the cache at version %d hash %s; want %d %s", got.version, got.hash, tt.deltas+1, cfg.Hash())
+			if got := restarted.current(); got.hash() != cfg.Hash() || got.version != int64(tt.deltas+1) {
+				t.Fatalf("restarted from the cache at version %d hash %s; want %d %s", got.version, got.hash(), tt.deltas+1, cfg.Hash())
 			}
 			if src := restarted.Status().Source; src != "cache" {
 				t.Fatalf("restarted from %q, want the cache", src)

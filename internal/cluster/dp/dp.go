@@ -113,9 +113,10 @@ type Agent struct {
 type running struct {
 	cfg     *entity.Config
 	version int64
-	hash    string
 	digest  entity.Digest // cfg.Digest(), handed to a node's reload by Source
 }
+
+func (r running) hash() string { return r.digest.Hash }
 
 // Status is what the agent reports about itself (DP /status).
 type Status struct {
@@ -160,7 +161,7 @@ func (a *Agent) Status() Status {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := a.status
-	s.ConfigVersion, s.ConfigHash = a.run.version, a.run.hash
+	s.ConfigVersion, s.ConfigHash = a.run.version, a.run.hash()
 	return s
 }
 
@@ -182,7 +183,7 @@ func (a *Agent) cachePath() string { return filepath.Join(a.opts.Prefix, wire.Ca
 // config before Start).
 func (a *Agent) Running() (*entity.Config, int64, string) {
 	r := a.current()
-	return r.cfg, r.version, r.hash
+	return r.cfg, r.version, r.hash()
 }
 
 // Source lets a node load the agent's running configuration like any other

@@ -98,9 +98,9 @@ func FuzzConfigPush(f *testing.F) {
 		if proto.Unmarshal(data, &msg) != nil || msg.GetConfig() == nil {
 			return
 		}
-		before := a.current().hash
+		before := a.current().hash()
 		res := a.applyPush(context.Background(), msg.GetConfig())
-		after := a.current().hash
+		after := a.current().hash()
 		if !res.Ok && after != before {
 			t.Fatalf("a refused push changed the running config from %s to %s", before, after)
 		}

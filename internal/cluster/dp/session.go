@@ -72,7 +72,7 @@ func (s *session) hello() error {
 	h := &clusterpb.Hello{
 		NodeId: a.opts.NodeID, Hostname: a.opts.Hostname, Version: a.opts.Version,
 		Plugins: a.opts.Plugins, Labels: a.opts.Labels,
-		ConfigVersion: run.version, ConfigHash: run.hash,
+		ConfigVersion: run.version, ConfigHash: run.hash(),
 	}
 	if err := s.send(&clusterpb.DPMessage{Msg: &clusterpb.DPMessage_Hello{Hello: h}}); err != nil {
 		return fmt.Errorf("send hello to %s: %w", s.addr, err)
@@ -142,7 +142,7 @@ func (s *session) heartbeats(ctx context.Context) {
 		case <-s.beat:
 		}
 		run := s.a.current()
-		hb := &clusterpb.Heartbeat{ConfigVersion: run.version, ConfigHash: run.hash}
+		hb := &clusterpb.Heartbeat{ConfigVersion: run.version, ConfigHash: run.hash()}
 		if err := s.send(&clusterpb.DPMessage{Msg: &clusterpb.DPMessage_Heartbeat{Heartbeat: hb}}); err != nil {
 			return
 		}

@@ -60,14 +60,13 @@ func (a *Agent) startFromCache(ctx context.Context) error {
 
 // install applies cfg, valid and with digest d, and records it as running.
 func (a *Agent) install(ctx context.Context, cfg *entity.Config, d entity.Digest, version int64, source string) error {
-	hash := d.Hash
 	if err := a.opts.Apply(ctx, cfg, d); err != nil {
 		return err
 	}
 	a.mu.Lock()
-	a.run = running{cfg: cfg, version: version, hash: hash, digest: d}
+	a.run = running{cfg: cfg, version: version, digest: d}
 	a.status.Source = source
 	a.mu.Unlock()
-	a.log.Info("configuration applied", "source", source, "config_version", version, "config_hash", hash)
+	a.log.Info("configuration applied", "source", source, "config_version", version, "config_hash", d.Hash)
 	return nil
 }
