@@ -21,8 +21,10 @@ func newHealth(stdio IO) *cobra.Command {
 		Use:   "health",
 		Short: "Check that the node of this prefix is running (exit 0) or not (exit 1)",
 		Long: `Ask the running node's status listener, found through <prefix>/listeners.json,
-whether it is alive. With --ready the node must also be serving a non-empty
-configuration (what /status/ready reports), as a load balancer would require.`,
+whether it is alive. With --ready the node must also be ready to serve, as
+/status/ready reports it and a load balancer would require: a DB-less node or a
+data plane has a non-empty configuration, a database-backed node reaches its
+database.`,
 		Example: `  gantry health
   gantry health -p /tmp/gantry --ready`,
 		Args: cobra.NoArgs,
@@ -68,7 +70,7 @@ configuration (what /status/ready reports), as a load balancer would require.`,
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().BoolVar(&ready, "ready", false, "also require a non-empty configuration (exit 1 otherwise)")
+	cmd.Flags().BoolVar(&ready, "ready", false, "also require the node to be ready, as /status/ready says (exit 1 otherwise)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "how long to wait for the node's answer")
 	return cmd
 }
