@@ -57,13 +57,14 @@ type Options struct {
 	// Role is RoleTraditional (default), RoleControlPlane or RoleDataPlane.
 	Role string
 
-	// ApplyConfig loads a whole new configuration (POST /config, DB-less).
-	ApplyConfig func(ctx context.Context, cfg *entity.Config) error
+	// ApplyConfig loads a whole new, checked configuration (POST /config,
+	// DB-less) through the node's pipeline.
+	ApplyConfig func(ctx context.Context, v entity.Valid) error
 	// CurrentConfig returns the configuration running now and its hash.
 	CurrentConfig func() (*entity.Config, string)
 	// ParseConfig parses a declarative document (YAML or JSON) for POST
 	// /config; nil means declarative.Parse with ValidatePlugin.
-	ParseConfig func(data []byte) (*entity.Config, error)
+	ParseConfig func(data []byte) (entity.Valid, error)
 
 	// ValidatePlugin checks a plugin's name and config against the plugin's
 	// own schema and may fill config defaults (pass

@@ -53,19 +53,19 @@ func (h *handler) postConfig(r *http.Request, _ params) (int, any, error) {
 		return 0, nil, err
 	}
 	q := r.URL.Query()
-	cfg, err := h.opts.ParseConfig(doc)
+	v, err := h.opts.ParseConfig(doc)
 	if err != nil {
 		return 0, nil, declarativeError(err, q.Get("flatten_errors") == "1")
 	}
 	if q.Get("check_hash") == "1" && h.opts.CurrentConfig != nil {
-		if _, current := h.opts.CurrentConfig(); current != "" && current == cfg.Hash() {
+		if _, current := h.opts.CurrentConfig(); current != "" && current == v.Hash() {
 			return http.StatusNotModified, nil, nil
 		}
 	}
-	if err := h.opts.ApplyConfig(r.Context(), cfg); err != nil {
+	if err := h.opts.ApplyConfig(r.Context(), v); err != nil {
 		return 0, nil, declarativeError(err, q.Get("flatten_errors") == "1")
 	}
-	return http.StatusCreated, cfg, nil
+	return http.StatusCreated, v.Config(), nil
 }
 
 // configDocument extracts the declarative document from a POST /config
@@ -107,9 +107,9 @@ func configDocument(r *http.Request, data []byte, limit int64) ([]byte, error) {
 
 // parseDeclarative is the default Options.ParseConfig: the declarative
 // loader, checking plugins with the same function as the CRUD endpoints.
-func parseDeclarative(validate func(*entity.Plugin) entity.Errors) func([]byte) (*entity.Config, error) {
-	return func(data []byte) (*entity.Config, error) {
-		return declarative.Parse(data, declarative.Options{ValidatePlugin: validate})
+func parseDeclarative(validate func(*entity.Plugin) entity.Errors) func([]byte) (entity.Valid, error) {
+	return func(data []byte) (entity.Valid, error) {
+		return declarative.ParseValid(data, declarative.Options{ValidatePlugin: validate})
 	}
 }
 

@@ -22,10 +22,10 @@ type runningConfig struct {
 	applied int
 }
 
-func (rc *runningConfig) apply(_ context.Context, cfg *entity.Config) error {
+func (rc *runningConfig) apply(_ context.Context, v entity.Valid) error {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	rc.cfg = cfg
+	rc.cfg = v.Config()
 	rc.applied++
 	return nil
 }

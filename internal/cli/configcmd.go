@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 
+	"github.com/gantryhq/gantry/internal/app"
 	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/spf13/cobra"
@@ -35,7 +36,7 @@ every error with its place in the document and exits 1.`,
 		Example: "  gantry config parse gantry.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			if _, err := declarative.LoadFile(args[0], declarativeOptions(plugin.Bundled(nil))); err != nil {
+			if _, err := declarative.LoadFile(args[0], app.DeclarativeOptions(plugin.Bundled(nil))); err != nil {
 				fmt.Fprintln(stdio.Stderr, err) // names the file and every problem
 				return &exitError{code: 1}
 			}

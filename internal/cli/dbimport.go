@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/gantryhq/gantry/internal/app"
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/entity"
@@ -31,7 +32,7 @@ transaction: either everything is imported or nothing is.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return withStore(c.Context(), stdio, &f, func(s *config.Config, st store.Store, reg *plugin.Registry) error {
-				cfg, err := declarative.LoadFile(args[0], declarativeOptions(reg))
+				cfg, err := declarative.LoadFile(args[0], app.DeclarativeOptions(reg))
 				if err != nil {
 					return err
 				}
@@ -103,11 +104,11 @@ func withStore(ctx context.Context, stdio IO, f *settingsFlags, fn func(*config.
 		return fmt.Errorf("database = off (from %s): this node keeps no database; set database = sqlite or postgres", s.SourceOf("database"))
 	}
 	log := slog.New(slog.DiscardHandler)
-	reg, err := plugins(s, log)
+	reg, err := app.Plugins(s, log)
 	if err != nil {
 		return err
 	}
-	st, _, err := openStore(ctx, s, log)
+	st, _, err := app.OpenStore(ctx, s, log)
 	if err != nil {
 		return err
 	}

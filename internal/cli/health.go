@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gantryhq/gantry/internal/server"
+	"github.com/gantryhq/gantry/internal/node"
 	"github.com/spf13/cobra"
 )
 
@@ -33,7 +33,7 @@ database.`,
 			if err != nil {
 				return err
 			}
-			ls, err := server.ReadListeners(s.Prefix)
+			ls, err := node.ReadListeners(s.Prefix)
 			if err != nil {
 				return err
 			}

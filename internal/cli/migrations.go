@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/gantryhq/gantry/internal/app"
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/store/backend"
 	"github.com/gantryhq/gantry/internal/store/sqlstore"
@@ -88,10 +89,10 @@ func migrationCommand(stdio IO, f *settingsFlags, use, short string, fn func(*co
 			if s.Database == config.DatabaseOff {
 				return fmt.Errorf("database = off (from %s): this node keeps no database; set database = sqlite or postgres", s.SourceOf("database"))
 			}
-			if err := ensureSQLiteDir(s); err != nil {
+			if err := app.EnsureSQLiteDir(s); err != nil {
 				return err
 			}
-			m, err := backend.Migrations(c.Context(), storeConfig(s))
+			m, err := backend.Migrations(c.Context(), app.StoreConfig(s))
 			if err != nil {
 				return err
 			}

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/gantryhq/gantry/internal/app"
 	"github.com/gantryhq/gantry/internal/config"
-	"github.com/gantryhq/gantry/internal/server"
 	"github.com/spf13/cobra"
 )
 
@@ -43,18 +43,10 @@ The addresses actually bound are logged and written to <prefix>/listeners.json.`
 }
 
 // start runs a node with process signals wired: SIGTERM/SIGINT stop it,
-// SIGHUP reloads its configuration source.
+// SIGHUP reloads its configuration sources.
 func start(ctx context.Context, s *config.Config, log *slog.Logger) error {
-	w, err := wire(ctx, s, log)
+	a, err := app.New(ctx, s, log)
 	if err != nil {
-		return err
-	}
-	defer w.close()
-	node, err := server.New(w.opts)
-	if err != nil {
-		return err
-	}
-	if err := w.afterNew(ctx, node); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
@@ -71,12 +63,10 @@ func start(ctx context.Context, s *config.Config, log *slog.Logger) error {
 				return
 			case <-hup:
 				log.Log(ctx, config.LevelNotice, "SIGHUP received: reloading configuration", "component", "cli")
-				if err := node.Reload(ctx); err != nil {
-					log.Error(err.Error(), "component", "cli")
-				}
+				a.Reload()
 			}
 		}
 	})
 	defer stop() // ends the SIGHUP loop before wg.Wait
-	return node.Run(ctx)
+	return a.Run(ctx)
 }

@@ -15,7 +15,7 @@ import (
 )
 
 func routes(d *testDP, path string) bool {
-	s := d.snap.Load()
+	s := d.snaps.Load()
 	if s == nil {
 		return false
 	}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +17,8 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/cluster/dp"
 	"github.com/gantryhq/gantry/internal/entity"
-	"github.com/gantryhq/gantry/internal/snapshot"
+	"github.com/gantryhq/gantry/internal/pipeline"
+	"github.com/gantryhq/gantry/internal/pipeline/pipelinetest"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/store/sqlite"
 )
@@ -140,9 +140,11 @@ type testDP struct {
 	*dp.Agent
 	id     string
 	prefix string
-	snap   atomic.Pointer[snapshot.Snapshot]
-	logs   *logBuffer
-	stop   func()
+	snaps  *pipelinetest.Snapshots
+	// wrap, when set, wraps the applier the agent's pipeline builds with.
+	wrap func(pipeline.Applier) pipeline.Applier
+	logs *logBuffer
+	stop func()
 }
 
 type dpOption func(*dp.Options)
@@ -155,6 +157,13 @@ func startDP(t testing.TB, addrs []string, cert *clustertls.Cert, mods ...dpOpti
 	return d.start(t, addrs, cert, mods...)
 }
 
+// startDPWrapped is startDP with the applier wrapped by wrap.
+func startDPWrapped(t testing.TB, addrs []string, cert *clustertls.Cert, wrap func(pipeline.Applier) pipeline.Applier) *testDP {
+	t.Helper()
+	d := &testDP{id: uuid.NewString(), prefix: t.TempDir(), logs: &logBuffer{}, wrap: wrap}
+	return d.start(t, addrs, cert)
+}
+
 // start runs (or runs again, after stop) the agent in d's prefix.
 func (d *testDP) start(t testing.TB, addrs []string, cert *clustertls.Cert, mods ...dpOption) *testDP {
 	t.Helper()
@@ -162,16 +171,6 @@ func (d *testDP) start(t testing.TB, addrs []string, cert *clustertls.Cert, mods
 		ControlPlanes: addrs, Cert: cert, NodeID: d.id, Hostname: "dp-" + d.id[:8],
 		Version: "1.4.0", Plugins: map[string]string{"cors": "1.2.0", "key-auth": "1.1.0"},
 		Labels: map[string]string{"region": "test"}, Prefix: d.prefix, Logger: d.logs.logger(),
-		Apply: func(_ context.Context, cfg *entity.Config, sum entity.Digest) error {
-			next, err := snapshot.Build(cfg, d.snap.Load(), snapshot.Options{Digest: sum, Validated: true})
-			if err != nil {
-				return err
-			}
-			if prev := d.snap.Swap(next); prev != nil {
-				prev.Retire(next)
-			}
-			return nil
-		},
 		Timing: dp.Timing{Heartbeat: 200 * time.Millisecond, Timeout: 1500 * time.Millisecond, BackoffMin: 50 * time.Millisecond, BackoffMax: 400 * time.Millisecond},
 	}
 	for _, m := range mods {
@@ -181,21 +180,25 @@ func (d *testDP) start(t testing.TB, addrs []string, cert *clustertls.Cert, mods
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Start(context.Background()); err != nil {
+	d.snaps = &pipelinetest.Snapshots{}
+	var applier pipeline.Applier = d.snaps
+	if d.wrap != nil {
+		applier = d.wrap(applier)
+	}
+	pipe := pipeline.New(applier, nil)
+	if err := a.Initial(context.Background(), pipe); err != nil {
 		t.Fatal(err)
 	}
 	d.Agent = a
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = a.Run(ctx) }()
+	go func() { defer close(done); _ = a.Run(ctx, pipe) }()
 	var once sync.Once
 	d.stop = func() {
 		once.Do(func() {
 			cancel()
 			<-done
-			if s := d.snap.Load(); s != nil {
-				s.Retire(nil)
-			}
+			d.snaps.Close()
 		})
 	}
 	t.Cleanup(d.stop)
@@ -208,7 +211,7 @@ func (d *testDP) start(t testing.TB, addrs []string, cert *clustertls.Cert, mods
 }
 
 func (d *testDP) hash() string {
-	if s := d.snap.Load(); s != nil {
+	if s := d.snaps.Load(); s != nil {
 		return s.Hash()
 	}
 	return ""

@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantryhq/gantry/internal/cluster/dp"
-	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/pipeline"
 )
 
 // TestSlowAppliesArePacedAndLatestWins: while a data plane takes a while
@@ -27,24 +26,23 @@ func TestSlowAppliesArePacedAndLatestWins(t *testing.T) {
 		ends    []time.Time
 		overlap bool
 	)
-	slow := func(o *dp.Options) {
-		inner := o.Apply
-		o.Apply = func(ctx context.Context, cfg *entity.Config, d entity.Digest) error {
+	slow := func(inner pipeline.Applier) pipeline.Applier {
+		return pipeline.ApplyFunc(func(ctx context.Context, u pipeline.Update) error {
 			mu.Lock()
 			overlap = overlap || running
 			running = true
 			starts = append(starts, time.Now())
 			mu.Unlock()
 			time.Sleep(applyTime)
-			err := inner(ctx, cfg, d)
+			err := inner.Apply(ctx, u)
 			mu.Lock()
 			running = false
 			ends = append(ends, time.Now())
 			mu.Unlock()
 			return err
-		}
+		})
 	}
-	d := startDP(t, []string{c.addr}, cert, slow)
+	d := startDPWrapped(t, []string{c.addr}, cert, slow)
 	eventually(t, "DP connected", 5*time.Second, func() bool { r, ok := row(c, d.id); return ok && r.Connected })
 	const writes = 20
 	for i := range writes {

@@ -24,7 +24,7 @@ func TestRouteReachesEveryDataPlane(t *testing.T) {
 	addServiceRoute(t, c.store, "echo", "/echo")
 	for _, d := range dps {
 		eventually(t, "route on data plane", 5*time.Second, func() bool {
-			s := d.snap.Load()
+			s := d.snaps.Load()
 			if s == nil {
 				return false
 			}
@@ -74,10 +74,10 @@ func TestDeltaAndFullEndWithTheSameHash(t *testing.T) {
 	if early.hash() != fresh.hash() {
 		t.Fatalf("delta-fed hash %s != full-fed hash %s", early.hash(), fresh.hash())
 	}
-	if _, r := fresh.snap.Load().Match(&router.Request{Method: "GET", Path: "/late", Host: "x"}); r == nil {
+	if _, r := fresh.snaps.Load().Match(&router.Request{Method: "GET", Path: "/late", Host: "x"}); r == nil {
 		t.Fatal("fresh data plane does not route /late")
 	}
-	if _, r := early.snap.Load().Match(&router.Request{Method: "GET", Path: "/pa", Host: "x"}); r != nil {
+	if _, r := early.snaps.Load().Match(&router.Request{Method: "GET", Path: "/pa", Host: "x"}); r != nil {
 		t.Fatal("early data plane still routes the deleted route /pa")
 	}
 }

@@ -35,34 +35,47 @@ type Options struct {
 // normalized, with ids and resolved references, and validated. On failure
 // the error is an *Error listing every problem.
 func Parse(data []byte, opts Options) (*entity.Config, error) {
+	v, err := ParseValid(data, opts)
+	return v.Config(), err
+}
+
+// ParseValid is Parse returning the checked configuration with its digest,
+// as the config pipeline takes it.
+func ParseValid(data []byte, opts Options) (entity.Valid, error) {
 	probs := &problems{}
 	root := parseDocument(data, probs)
 	if root == nil && len(probs.list) > 0 {
-		return nil, probs.err()
+		return entity.Valid{}, probs.err()
 	}
 	l := newLoader(opts, probs)
 	l.document(root)
 	l.resolve()
-	cfg := l.config()
-	l.validate(cfg)
+	v := l.validate(l.config())
 	if len(probs.list) > 0 {
 		sort.SliceStable(probs.list, func(i, j int) bool { return probs.list[i].Line < probs.list[j].Line })
-		return nil, probs.err()
+		return entity.Valid{}, probs.err()
 	}
-	return cfg, nil
+	return v, nil
 }
 
 // LoadFile reads and parses the declarative configuration in file path.
 func LoadFile(path string, opts Options) (*entity.Config, error) {
+	v, err := LoadFileValid(path, opts)
+	return v.Config(), err
+}
+
+// LoadFileValid is LoadFile returning the checked configuration with its
+// digest.
+func LoadFileValid(path string, opts Options) (entity.Valid, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read declarative config: %w", err)
+		return entity.Valid{}, fmt.Errorf("read declarative config: %w", err)
 	}
-	cfg, err := Parse(data, opts)
+	v, err := ParseValid(data, opts)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return entity.Valid{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return cfg, nil
+	return v, nil
 }
 
 // parseDocument parses JSON when the text looks like JSON (falling back to

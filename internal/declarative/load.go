@@ -183,26 +183,33 @@ func (l *loader) config() *entity.Config {
 	return cfg
 }
 
-// validate runs entity and cross-entity validation and the plugin schemas,
-// mapping each failure back to its place in the document.
-func (l *loader) validate(cfg *entity.Config) {
-	if err := cfg.Validate(); err != nil {
+// validate runs entity and cross-entity validation and the plugin schemas
+// (entity.Config.Check), mapping each failure back to its place in the
+// document.
+func (l *loader) validate(cfg *entity.Config) entity.Valid {
+	checks := entity.Checks{}
+	if check := l.opts.ValidatePlugin; check != nil {
+		skip := map[*entity.Plugin]bool{}
+		for _, it := range l.items[entity.KindPlugin] {
+			if it.bad["config"] {
+				skip[it.e.(*entity.Plugin)] = true // already reported; the schema cannot be applied
+			}
+		}
+		checks.Plugin = func(p *entity.Plugin) entity.Errors {
+			if skip[p] {
+				return nil
+			}
+			return check(p)
+		}
+	}
+	v, err := cfg.Check(checks)
+	if err != nil {
 		ce, _ := err.(*entity.ConfigErrors)
 		for _, e := range ce.Errors {
 			l.report(l.items[e.Kind][e.Index], e.Field, e.Message)
 		}
 	}
-	if l.opts.ValidatePlugin == nil {
-		return
-	}
-	for _, it := range l.items[entity.KindPlugin] {
-		if it.bad["config"] || it.e.(*entity.Plugin).Name == "" {
-			continue // already reported; the plugin's schema cannot be found or applied
-		}
-		for _, fe := range l.opts.ValidatePlugin(it.e.(*entity.Plugin)) {
-			l.report(it, fe.Field, fe.Message)
-		}
-	}
+	return v
 }
 
 // report records a validation failure of field in it, unless decoding

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/gantryhq/gantry/internal/plugin"
+	prom "github.com/prometheus/client_golang/prometheus"
 )
 
 // Priority is Kong's priority for prometheus.
@@ -20,6 +21,7 @@ func init() {
 			return &Handler{cfg: cfg, m: m}, nil
 		},
 	}))
+	plugin.RegisterMetrics("prometheus", func(r *plugin.Registry) prom.Collector { return Collector(r) })
 }
 
 // Handler records one request per Log call.

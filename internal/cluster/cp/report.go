@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
-	"github.com/gantryhq/gantry/internal/snapshot"
+	"github.com/gantryhq/gantry/internal/pipeline"
 )
 
 // report records the configuration the DP says it runs.
@@ -31,7 +31,7 @@ func (s *stream) result(r *clusterpb.ApplyResult) {
 	if r.Version == s.inflight {
 		s.inflight = 0
 		now := time.Now()
-		s.nextAt = now.Add(snapshot.PaceAfter(now.Sub(s.sentAt)))
+		s.nextAt = now.Add(pipeline.PaceAfter(now.Sub(s.sentAt)))
 	}
 	if !r.Ok && !r.Resync {
 		s.rejected = r.Hash

@@ -32,24 +32,29 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		return a.reject(res, finish, fmt.Errorf("payload of %d bytes is above cluster_max_payload (%d)", len(p.Payload), a.opts.MaxPayload))
 	}
 	var (
-		cfg *entity.Config
+		v   entity.Valid
 		err error
 	)
 	if p.Delta {
-		if p.BaseHash != run.hash() || run.cfg == nil {
+		if p.BaseHash != run.hash() || run.cfg.IsZero() {
 			a.log.Info("delta does not apply to the running configuration; asking for the whole configuration", "config_version", p.Version)
 			res.Resync = true
 			return finish()
 		}
-		cfg, err = a.codec.DecodeDelta(run.cfg, p.Payload, p.Checksum, a.opts.ValidatePlugin)
+		// The digest reuses the encodings of the entities the running
+		// config shares with the result.
+		v, err = a.codec.DecodeDelta(run.cfg.Config(), p.Payload, p.Checksum, a.opts.ValidatePlugin, &a.digests)
 	} else {
-		cfg, err = a.codec.DecodeFull(p.Payload, p.Checksum, a.opts.ValidatePlugin)
+		// A full push shares no entity with the running config: it is
+		// digested without the cache (which would only add its
+		// allocations), and the cache is emptied.
+		a.digests = entity.DigestCache{}
+		v, err = a.codec.DecodeFull(p.Payload, p.Checksum, a.opts.ValidatePlugin)
 	}
 	if err != nil {
 		return a.reject(res, finish, err)
 	}
-	d := a.digest(cfg, p.Delta)
-	hash := d.Hash
+	hash := v.Hash()
 	if hash != p.Hash {
 		if p.Delta {
 			a.log.Warn("configuration built from a delta differs from the control plane's; asking for the whole configuration",
@@ -60,10 +65,10 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		a.log.Warn("configuration hash differs from the control plane's (a field this node does not know?)",
 			"config_version", p.Version, "expected_hash", p.Hash, "hash", hash)
 	}
-	if err := a.install(ctx, cfg, d, p.Version, "control_plane"); err != nil {
+	if err := a.install(ctx, v, p.Version, "control_plane"); err != nil {
 		return a.reject(res, finish, err)
 	}
-	a.writeCache(p, cfg, hash)
+	a.writeCache(p, v.Config(), hash)
 	res.Ok = true
 	return finish()
 }
@@ -103,16 +108,4 @@ func (a *Agent) writeCache(p *clusterpb.ConfigPush, cfg *entity.Config, hash str
 		return
 	}
 	a.cached = c
-}
-
-// digest computes cfg's digest. After a delta it reuses the encodings of
-// the entities the running config shares with cfg; a full push shares
-// none, so it is digested without the cache (which would only add its
-// allocations) and the cache is emptied. a.applyMu is held.
-func (a *Agent) digest(cfg *entity.Config, delta bool) entity.Digest {
-	if !delta {
-		a.digests = entity.DigestCache{}
-		return cfg.Digest()
-	}
-	return cfg.DigestCached(&a.digests)
 }

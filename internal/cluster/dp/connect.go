@@ -5,13 +5,19 @@ import (
 	"errors"
 	"math/rand/v2"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/pipeline"
 )
 
 // Run keeps a stream open to a control plane until ctx ends, trying the
 // cluster_control_plane addresses in turn with exponential backoff and
 // jitter between failures. The configuration in service keeps serving
-// whatever happens here.
-func (a *Agent) Run(ctx context.Context) error {
+// whatever happens here. It implements pipeline.Provider: every push is
+// applied through apply.
+func (a *Agent) Run(ctx context.Context, sink pipeline.Sink) error {
+	a.applyMu.Lock()
+	a.apply = sink.Apply
+	a.applyMu.Unlock()
 	defer a.codec.Close()
 	failures := 0
 	for i := 0; ctx.Err() == nil; i++ {

@@ -3,10 +3,11 @@
 // keeps one stream open to a control plane, applies what it pushes and
 // reports back.
 //
-// All config work (decompress, decode, validate, build) happens in the
-// agent's goroutine; the proxy only sees the finished snapshot through the
-// Apply function, which swaps it in atomically. The data plane never
-// imports the control plane.
+// The agent is the data plane's configuration provider (pipeline.Starter):
+// all config work (decompress, decode, validate) happens in its goroutine,
+// and each checked configuration goes to the node's pipeline once, which
+// builds it and swaps it in atomically. The data plane never imports the
+// control plane.
 package dp
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/pipeline"
 )
 
 // VersionOverrideEnv, FOR TESTING ONLY, replaces the Gantry version a data
@@ -61,12 +63,6 @@ func (t Timing) withDefaults() Timing {
 	return t
 }
 
-// ApplyFunc builds cfg into a snapshot and swaps it in; on error the
-// running snapshot must keep serving. cfg has already passed
-// cfg.Validate and d is its cfg.Digest(): the build need not do either
-// again (server.Node.ApplyValidated).
-type ApplyFunc func(ctx context.Context, cfg *entity.Config, d entity.Digest) error
-
 // Options configures an Agent.
 type Options struct {
 	// ControlPlanes are host:port addresses, tried in turn.
@@ -86,7 +82,6 @@ type Options struct {
 	Prefix string
 	// DeclarativeConfig is loaded at start when there is no valid cache.
 	DeclarativeConfig string
-	Apply             ApplyFunc
 	// ValidatePlugin checks plugin configs with this node's schemas.
 	ValidatePlugin func(*entity.Plugin) entity.Errors
 	// MaxPayload is cluster_max_payload.
@@ -101,9 +96,10 @@ type Agent struct {
 	log   *slog.Logger
 	codec *wire.Codec
 
-	applyMu sync.Mutex         // one apply at a time; guards cached and digests
-	cached  *wire.Cached       // what the cache file holds, nil when unknown
-	digests entity.DigestCache // encodings of the last config digested
+	apply   func(context.Context, pipeline.Update) error // the node's pipeline, set by Initial and Run
+	applyMu sync.Mutex                                   // one apply at a time; guards apply, cached and digests
+	cached  *wire.Cached                                 // what the cache file holds, nil when unknown
+	digests entity.DigestCache                           // encodings of the last config digested
 	mu      sync.Mutex
 	run     running
 	status  Status
@@ -111,12 +107,11 @@ type Agent struct {
 
 // running is the configuration in service.
 type running struct {
-	cfg     *entity.Config
+	cfg     entity.Valid
 	version int64
-	digest  entity.Digest // cfg.Digest(), handed to a node's reload by Source
 }
 
-func (r running) hash() string { return r.digest.Hash }
+func (r running) hash() string { return r.cfg.Hash() }
 
 // Status is what the agent reports about itself (DP /status).
 type Status struct {
@@ -130,13 +125,11 @@ type Status struct {
 	LastError    string `json:"last_error,omitempty"`
 }
 
-// New checks opts and prepares an agent; call Start, then Run.
+// New checks opts and prepares an agent; a node calls Initial, then Run.
 func New(opts Options) (*Agent, error) {
 	switch {
 	case opts.Cert == nil:
 		return nil, errors.New("dp: Options.Cert is required (cluster_cert and cluster_cert_key)")
-	case opts.Apply == nil:
-		return nil, errors.New("dp: Options.Apply is required")
 	case len(opts.ControlPlanes) == 0:
 		return nil, errors.New("dp: cluster_control_plane lists no address")
 	case opts.NodeID == "":
@@ -180,34 +173,11 @@ func (a *Agent) setStatus(fn func(*Status)) {
 func (a *Agent) cachePath() string { return filepath.Join(a.opts.Prefix, wire.CacheFile) }
 
 // Running returns the configuration in service, its version and hash (a nil
-// config before Start).
+// config before Initial).
 func (a *Agent) Running() (*entity.Config, int64, string) {
 	r := a.current()
-	return r.cfg, r.version, r.hash()
+	return r.cfg.Config(), r.version, r.hash()
 }
 
-// Source lets a node load the agent's running configuration like any other
-// configuration source (Describe and Load), so a reload or the node's own
-// start-up load re-applies what the agent runs rather than something else.
-type Source struct{ Agent *Agent }
-
-// Describe names the source in logs.
-func (s Source) Describe() string { return "control plane (hybrid mode)" }
-
-// Load returns the configuration the agent runs now.
-func (s Source) Load(ctx context.Context) (*entity.Config, error) {
-	cfg, _, err := s.LoadDigest(ctx)
-	return cfg, err
-}
-
-// LoadDigest is Load with the running configuration's digest; it is valid
-// (every way in validates it), so a node's start-up load and reloads
-// (server.DigestSource) neither validate nor hash it again.
-func (s Source) LoadDigest(context.Context) (*entity.Config, entity.Digest, error) {
-	r := s.Agent.current()
-	if r.cfg == nil {
-		empty := &entity.Config{}
-		return empty, empty.Digest(), nil
-	}
-	return r.cfg, r.digest, nil
-}
+// Name implements pipeline.Provider.
+func (a *Agent) Name() string { return "control plane (hybrid mode)" }

@@ -12,7 +12,7 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
-	"github.com/gantryhq/gantry/internal/snapshot"
+	"github.com/gantryhq/gantry/internal/pipeline/pipelinetest"
 )
 
 func testAgent(t testing.TB) *Agent {
@@ -38,16 +38,8 @@ func testAgentWith(t testing.TB, dir string, mod func(*Options)) *Agent {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var snap *snapshot.Snapshot
 	opts := Options{
 		ControlPlanes: []string{"127.0.0.1:1"}, Cert: cert, NodeID: "n", Prefix: dir, MaxPayload: 1 << 20,
-		Apply: func(_ context.Context, cfg *entity.Config, d entity.Digest) error {
-			next, err := snapshot.Build(cfg, snap, snapshot.Options{Digest: d, Validated: true})
-			if err == nil {
-				snap = next
-			}
-			return err
-		},
 	}
 	if mod != nil {
 		mod(&opts)
@@ -56,7 +48,8 @@ func testAgentWith(t testing.TB, dir string, mod func(*Options)) *Agent {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Start(context.Background()); err != nil {
+	pipe, _ := pipelinetest.Pipeline()
+	if err := a.Initial(context.Background(), pipe); err != nil {
 		t.Fatal(err)
 	}
 	return a

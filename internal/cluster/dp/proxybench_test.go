@@ -15,6 +15,7 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/pipeline"
 	"github.com/gantryhq/gantry/internal/proxy"
 	"github.com/gantryhq/gantry/internal/snapshot"
 )
@@ -29,7 +30,7 @@ import (
 // runs push the whole configuration, the "delta" runs what the control
 // plane sends a data plane one version behind; gap=N paces applies as the
 // control plane does (the next push waits N times the last apply's
-// duration; snapshot.PaceAfter uses 2), gap=0 applies back to back. Run with
+// duration; pipeline.PaceAfter uses 2), gap=0 applies back to back. Run with
 // -benchtime=8s or more: a run must span several windows.
 func BenchmarkProxyWhileApplying(b *testing.B) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))
@@ -47,8 +48,8 @@ func BenchmarkProxyWhileApplying(b *testing.B) {
 
 	p := proxy.New(proxy.Options{})
 	a := testAgent(b)
-	a.opts.Apply = func(_ context.Context, cfg *entity.Config, d entity.Digest) error {
-		next, err := snapshot.Build(cfg, p.Current(), snapshot.Options{Digest: d, Validated: true})
+	a.apply = func(_ context.Context, u pipeline.Update) error {
+		next, err := snapshot.Build(u.Config.Config(), p.Current(), snapshot.Options{Digest: u.Config.Digest(), Validated: true})
 		if err != nil {
 			return err
 		}

@@ -8,29 +8,37 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/pipeline"
 )
 
-// Start loads the start configuration and applies it: 1) a valid config
-// cache, 2) else declarative_config, 3) else an empty configuration. A
-// damaged cache or a broken declarative file is logged and skipped; only a
-// failure to apply even the empty configuration is an error.
-func (a *Agent) Start(ctx context.Context) error {
+// Initial implements pipeline.Starter: it loads the start configuration
+// and applies it through apply, once: 1) a valid config cache, 2) else
+// declarative_config, 3) else an empty configuration. A damaged cache or a
+// broken declarative file is logged and skipped; only a failure to apply
+// even the empty configuration is an error.
+func (a *Agent) Initial(ctx context.Context, sink pipeline.Sink) error {
+	a.applyMu.Lock()
+	a.apply = sink.Apply
+	a.applyMu.Unlock()
 	if err := a.startFromCache(ctx); err == nil {
 		return nil
 	} else if !errors.Is(err, wire.ErrNoCache) {
 		a.log.Warn("config cache not used", "path", a.cachePath(), "error", err)
 	}
 	if a.opts.DeclarativeConfig != "" {
-		cfg, err := declarative.LoadFile(a.opts.DeclarativeConfig, declarative.Options{IgnoreUnknownNull: true, ValidatePlugin: a.opts.ValidatePlugin})
+		v, err := declarative.LoadFileValid(a.opts.DeclarativeConfig, declarative.Options{IgnoreUnknownNull: true, ValidatePlugin: a.opts.ValidatePlugin})
 		if err == nil {
-			if err = a.install(ctx, cfg, cfg.Digest(), 0, "declarative_config"); err == nil {
+			if err = a.install(ctx, v, 0, "declarative_config"); err == nil {
 				return nil
 			}
 		}
 		a.log.Warn("declarative_config not used, starting empty", "path", a.opts.DeclarativeConfig, "error", err)
 	}
-	empty := &entity.Config{}
-	if err := a.install(ctx, empty, empty.Digest(), 0, "empty"); err != nil {
+	empty, err := (&entity.Config{}).Check(entity.Checks{})
+	if err == nil {
+		err = a.install(ctx, empty, 0, "empty")
+	}
+	if err != nil {
 		return fmt.Errorf("apply the empty configuration: %w", err)
 	}
 	return nil
@@ -41,15 +49,14 @@ func (a *Agent) startFromCache(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := a.codec.DecodeCached(c, a.opts.ValidatePlugin)
+	v, err := a.codec.DecodeCached(c, a.opts.ValidatePlugin)
 	if err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
-	d := cfg.Digest()
-	if d.Hash != c.Hash {
-		return fmt.Errorf("hash %s of the cached configuration differs from the recorded %s", d.Hash, c.Hash)
+	if v.Hash() != c.Hash {
+		return fmt.Errorf("hash %s of the cached configuration differs from the recorded %s", v.Hash(), c.Hash)
 	}
-	if err := a.install(ctx, cfg, d, c.Version, "cache"); err != nil {
+	if err := a.install(ctx, v, c.Version, "cache"); err != nil {
 		return err
 	}
 	a.applyMu.Lock()
@@ -58,15 +65,15 @@ func (a *Agent) startFromCache(ctx context.Context) error {
 	return nil
 }
 
-// install applies cfg, valid and with digest d, and records it as running.
-func (a *Agent) install(ctx context.Context, cfg *entity.Config, d entity.Digest, version int64, source string) error {
-	if err := a.opts.Apply(ctx, cfg, d); err != nil {
+// install applies v through the node's pipeline and records it as running.
+func (a *Agent) install(ctx context.Context, v entity.Valid, version int64, source string) error {
+	if err := a.apply(ctx, pipeline.Update{Config: v, Version: version, Source: a.Name() + " (" + source + ")"}); err != nil {
 		return err
 	}
 	a.mu.Lock()
-	a.run = running{cfg: cfg, version: version, digest: d}
+	a.run = running{cfg: v, version: version}
 	a.status.Source = source
 	a.mu.Unlock()
-	a.log.Info("configuration applied", "source", source, "config_version", version, "config_hash", d.Hash)
+	a.log.Info("configuration applied", "source", source, "config_version", version, "config_hash", v.Hash())
 	return nil
 }

@@ -47,7 +47,7 @@ func TestStartSequence(t *testing.T) {
 			if got := a.Status().Source; got != tt.wantSource {
 				t.Fatalf("started from %q, want %q", got, tt.wantSource)
 			}
-			if routes := len(a.current().cfg.Routes); (tt.wantSource == "declarative_config") != (routes == 1) {
+			if routes := len(a.current().cfg.Config().Routes); (tt.wantSource == "declarative_config") != (routes == 1) {
 				t.Fatalf("running config has %d routes", routes)
 			}
 		})

@@ -187,17 +187,19 @@ func (r *reader) u64() uint64 {
 // DecodeCached loads a cache's configuration: its full payload, then each
 // delta on top, validated as pushes are. The caller compares the result's
 // hash with c.Hash.
-func (c *Codec) DecodeCached(cc *Cached, validatePlugin func(*entity.Plugin) entity.Errors) (*entity.Config, error) {
-	cfg, err := c.DecodeFull(cc.Payload, cc.Checksum, validatePlugin)
-	if err != nil {
-		return nil, err
+func (c *Codec) DecodeCached(cc *Cached, validatePlugin func(*entity.Plugin) entity.Errors) (entity.Valid, error) {
+	v, err := c.DecodeFull(cc.Payload, cc.Checksum, validatePlugin)
+	if err != nil || len(cc.Deltas) == 0 {
+		return v, err
 	}
+	var digests entity.DigestCache
+	v.Config().DigestCached(&digests) // remembers the encodings the deltas share
 	for i, d := range cc.Deltas {
-		if cfg, err = c.DecodeDelta(cfg, d.Payload, d.Checksum, validatePlugin); err != nil {
-			return nil, fmt.Errorf("delta %d of %d: %w", i+1, len(cc.Deltas), err)
+		if v, err = c.DecodeDelta(v.Config(), d.Payload, d.Checksum, validatePlugin, &digests); err != nil {
+			return entity.Valid{}, fmt.Errorf("delta %d of %d: %w", i+1, len(cc.Deltas), err)
 		}
 	}
-	return cfg, nil
+	return v, nil
 }
 
 // WithDelta returns the cache for the configuration cc holds plus one more

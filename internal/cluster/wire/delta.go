@@ -100,32 +100,35 @@ func (c *Codec) EncodeDelta(version int64, hash string, d *Delta) (*Encoded, err
 // validatePlugin), and ids, unique fields and references are checked across
 // the result, so a delta costs field checks only for what it changes. The
 // caller still compares the result's hash with the one the control plane
-// announced.
-func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors) (*entity.Config, error) {
+// announced. cache, when not nil, holds the encodings of base's entities
+// from its digest, so digesting the result encodes only what the delta
+// brought (see entity.DigestCached).
+func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors, cache *entity.DigestCache) (entity.Valid, error) {
 	raw, err := c.Decompress(payload, sum)
 	if err != nil {
-		return nil, err
+		return entity.Valid{}, err
 	}
 	var d Delta
 	if err := json.Unmarshal(raw, &d); err != nil {
-		return nil, fmt.Errorf("decode delta: %w", err)
+		return entity.Valid{}, fmt.Errorf("decode delta: %w", err)
 	}
 	out := &entity.Config{}
 	fresh := map[entity.Entity]bool{}
 	for _, k := range entity.Kinds {
 		if err := mergeKind(out, base, k, &d, validatePlugin, fresh); err != nil {
-			return nil, err
+			return entity.Valid{}, err
 		}
 	}
 	for k := range d.Upserts {
 		if !slices.Contains(entity.Kinds, k) && len(d.Upserts[k]) > 0 {
-			return nil, fmt.Errorf("decode delta: unknown entity kind %q", k)
+			return entity.Valid{}, fmt.Errorf("decode delta: unknown entity kind %q", k)
 		}
 	}
-	if err := out.ValidateChanged(func(e entity.Entity) bool { return fresh[e] }); err != nil {
-		return nil, fmt.Errorf("invalid configuration: %w", err)
+	v, err := out.Check(entity.Checks{Changed: func(e entity.Entity) bool { return fresh[e] }, Cache: cache})
+	if err != nil {
+		return entity.Valid{}, fmt.Errorf("invalid configuration: %w", err)
 	}
-	return out, nil
+	return v, nil
 }
 
 // mergeKind adds to out base's entities of kind k minus the deleted and

@@ -35,9 +35,9 @@ func TestDeltaValidatesWhatItChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := c.DecodeDelta(base, enc.Payload, enc.Checksum, nil)
+			got, err := c.DecodeDelta(base, enc.Payload, enc.Checksum, nil, nil)
 			if tt.wantErr == "" {
-				if err != nil || got.Routes[0].Paths[0] != "/moved" {
+				if err != nil || got.Config().Routes[0].Paths[0] != "/moved" {
 					t.Fatalf("DecodeDelta = %v; want the route moved to /moved", err)
 				}
 				return

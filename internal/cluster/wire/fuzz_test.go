@@ -20,7 +20,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = c.Decompress(data, Checksum(data))
 		p := c.Compress(data)
-		if cfg, err := c.DecodeDelta(base, p, Checksum(p), nil); err == nil && cfg == nil {
+		if cfg, err := c.DecodeDelta(base, p, Checksum(p), nil, nil); err == nil && cfg.IsZero() {
 			t.Fatal("nil config without an error")
 		}
 		_, _ = c.DecodeFull(p, Checksum(p), nil)

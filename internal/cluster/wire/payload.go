@@ -34,14 +34,14 @@ func (c *Codec) seal(version int64, hash string, raw []byte) *Encoded {
 // own schemas: the declarative loader with null unknown fields ignored (a
 // newer control plane may know fields this node does not) and plugin
 // configs checked by validatePlugin.
-func (c *Codec) DecodeFull(payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors) (*entity.Config, error) {
+func (c *Codec) DecodeFull(payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors) (entity.Valid, error) {
 	doc, err := c.Decompress(payload, sum)
 	if err != nil {
-		return nil, err
+		return entity.Valid{}, err
 	}
-	cfg, err := declarative.Parse(doc, declarative.Options{IgnoreUnknownNull: true, ValidatePlugin: validatePlugin})
+	v, err := declarative.ParseValid(doc, declarative.Options{IgnoreUnknownNull: true, ValidatePlugin: validatePlugin})
 	if err != nil {
-		return nil, fmt.Errorf("invalid configuration: %w", err)
+		return entity.Valid{}, fmt.Errorf("invalid configuration: %w", err)
 	}
-	return cfg, nil
+	return v, nil
 }

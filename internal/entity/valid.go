@@ -1,0 +1,77 @@
+package entity
+
+// Valid is a configuration that passed validation, with its digest. It is
+// the one currency of the config pipeline (docs/architecture.md): every
+// source of configuration hands the node a Valid, and the node builds and
+// swaps it without validating or hashing it again.
+//
+// Only Check makes a non-zero Valid, so holding one proves the config was
+// checked: the declarative loader, the cluster codec and the store provider
+// all go through it. The configuration must not be modified afterwards.
+type Valid struct {
+	cfg    *Config
+	digest Digest
+}
+
+// Checks tunes Check.
+type Checks struct {
+	// Plugin checks a plugin's config against its schema and may fill in
+	// defaults (before the digest is taken). Its field paths are relative
+	// to the plugin ("config.minute"). Nil leaves plugin configs to the
+	// caller.
+	Plugin func(*Plugin) Errors
+	// Changed, when set, limits the own-field checks (and Plugin) to the
+	// entities it reports: a config derived from one already valid (a data
+	// plane's delta) checks only what changed, while ids, unique fields and
+	// references are still checked across the whole config. Certificates are
+	// always checked: their validity depends on the clock.
+	Changed func(Entity) bool
+	// Cache, when set, lets the digest reuse the encodings of entities it
+	// saw in the last config digested with it (see DigestCached).
+	Cache *DigestCache
+}
+
+// Check validates c and digests it. The error, when not nil, is a
+// *ConfigErrors listing every failure, plugin configs included, each with
+// the kind and index of its entity.
+func (c *Config) Check(o Checks) (Valid, error) {
+	var err error
+	if o.Changed == nil {
+		err = c.Validate()
+	} else {
+		err = c.ValidateChanged(o.Changed)
+	}
+	if o.Plugin != nil {
+		errs, _ := err.(*ConfigErrors)
+		if errs == nil {
+			errs = &ConfigErrors{}
+		}
+		for i, p := range c.Plugins {
+			if p == nil || p.Name == "" || (o.Changed != nil && !o.Changed(p)) {
+				continue // a nameless plugin is reported by Validate; its schema is unknown
+			}
+			for _, fe := range o.Plugin(p) {
+				errs.add(p, i, fe.Field, fe.Message)
+			}
+		}
+		if len(errs.Errors) > 0 {
+			err = errs
+		}
+	}
+	if err != nil {
+		return Valid{}, err
+	}
+	return Valid{cfg: c, digest: c.DigestCached(o.Cache)}, nil
+}
+
+// Config is the checked configuration; nil for the zero Valid.
+func (v Valid) Config() *Config { return v.cfg }
+
+// Digest is the configuration's digest (Config().Digest()).
+func (v Valid) Digest() Digest { return v.digest }
+
+// Hash is the configuration's hash (Config().Hash()).
+func (v Valid) Hash() string { return v.digest.Hash }
+
+// IsZero reports whether v holds no configuration.
+func (v Valid) IsZero() bool { return v.cfg == nil }

@@ -1,0 +1,127 @@
+package node
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"github.com/gantryhq/gantry/internal/snapshot"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+)
+
+// HTTP is a component serving one handler on the listeners of one setting:
+// the status listener and the Admin API. Listeners marked ssl use the
+// certificate of CertSetting (a self-signed one when it is empty).
+type HTTP struct {
+	// Component is "status" or "admin"; it names the settings:
+	// <component>_listen, <component>_ssl_cert, <component>_ssl_cert_key.
+	Component string
+	Handler   http.Handler
+	// Cert and Key are <component>_ssl_cert and _key: a path or inline PEM.
+	Cert, Key string
+	// ClientCA, when set, makes ssl listeners require a client certificate
+	// it signed (admin_ssl_client_ca).
+	ClientCA string
+	Logger   *slog.Logger
+
+	servers []*http.Server
+}
+
+// Name implements Component.
+func (h *HTTP) Name() string { return h.Component }
+
+// Listen implements Component.
+func (h *HTTP) Listen() string { return h.Component + "_listen" }
+
+// Start implements Component.
+func (h *HTTP) Start(_ context.Context, lns []Listener, fail func(error)) error {
+	log := h.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := checkAdminClientCA(lns, h.ClientCA); err != nil {
+		closeAll(lns)
+		return err
+	}
+	type serving struct {
+		srv *http.Server
+		ln  Listener
+	}
+	var all []serving
+	for _, ln := range lns {
+		// net/http's own complaints (TLS handshake failures, bad requests)
+		// go to the log at debug level, tagged with the listener.
+		errLog := slog.NewLogLogger(log.With("listener", h.Component).Handler(), slog.LevelDebug)
+		srv := &http.Server{Handler: h.Handler, ReadHeaderTimeout: readHeaderTimeout, ErrorLog: errLog}
+		if ln.Spec.SSL {
+			c, err := KeyPair(h.Cert, h.Key)
+			if err != nil {
+				closeAll(lns)
+				return fmt.Errorf("%s_ssl_cert: %w", h.Component, err)
+			}
+			srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*c}, MinVersion: tls.VersionTLS12}
+			if err := requireAdminClientCert(srv.TLSConfig, h.ClientCA); err != nil {
+				closeAll(lns)
+				return fmt.Errorf("admin_ssl_client_ca: %w", err)
+			}
+		}
+		all = append(all, serving{srv, ln})
+	}
+	for _, s := range all {
+		h.servers = append(h.servers, s.srv)
+		go func() {
+			if s.ln.Spec.SSL {
+				fail(s.srv.ServeTLS(s.ln, "", ""))
+				return
+			}
+			fail(s.srv.Serve(s.ln))
+		}()
+	}
+	return nil
+}
+
+// Stop implements Component: in-flight requests finish within ctx.
+func (h *HTTP) Stop(ctx context.Context) error {
+	var first error
+	for _, srv := range h.servers {
+		if err := srv.Shutdown(ctx); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// KeyPair loads a certificate and key, each a file path or inline PEM; with
+// neither it makes a self-signed certificate, as Kong does.
+func KeyPair(cert, key string) (*tls.Certificate, error) {
+	if cert == "" {
+		return snapshot.NewDefaultCertificate()
+	}
+	certPEM, err := pemOrFile(cert)
+	if err != nil {
+		return nil, err
+	}
+	keyPEM, err := pemOrFile(key)
+	if err != nil {
+		return nil, err
+	}
+	c, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("certificate and key do not form a pair: %w", err)
+	}
+	return &c, nil
+}
+
+// pemOrFile returns v itself when it is inline PEM, else the file it names.
+func pemOrFile(v string) ([]byte, error) {
+	if strings.HasPrefix(strings.TrimSpace(v), "-----BEGIN") {
+		return []byte(v), nil
+	}
+	data, err := os.ReadFile(v)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s (running as %s): %w", v, whoami(), err)
+	}
+	return data, nil
+}

@@ -1,0 +1,87 @@
+package node
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestClaimPID(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		content string // pid file before the claim; "" for none
+		wantErr string
+	}{
+		{name: "no pid file", content: ""},
+		{name: "stale pid", content: "4194304"}, // above Linux's pid_max: no such process
+		{name: "garbage", content: "not a pid"},
+		{name: "our own pid", content: strconv.Itoa(os.Getpid())},
+		{name: "live process", content: strconv.Itoa(os.Getppid()), wantErr: "is running with prefix"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := filepath.Join(dir, PIDFile)
+			if tt.content != "" {
+				if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			release, err := claimPID(dir)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("claimPID = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(path)
+			if strings.TrimSpace(string(got)) != strconv.Itoa(os.Getpid()) {
+				t.Fatalf("pid file = %q, want our pid", got)
+			}
+			release()
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Fatalf("pid file left after release: %v", err)
+			}
+		})
+	}
+}
+
+func TestNodeID(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	id, err := NodeID(dir)
+	if err != nil || len(id) != 36 {
+		t.Fatalf("NodeID = %q, %v; want a UUID", id, err)
+	}
+	if again, _ := NodeID(dir); again != id {
+		t.Fatalf("second NodeID = %q, want the persisted %q", again, id)
+	}
+	os.WriteFile(filepath.Join(dir, NodeIDFile), []byte("nope\n"), 0o644)
+	if _, err := NodeID(dir); err == nil || !strings.Contains(err.Error(), "not a UUID") {
+		t.Fatalf("NodeID with a corrupt file = %v, want an error saying so", err)
+	}
+}
+
+func TestBoundURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		b    Bound
+		want string
+	}{
+		{Bound{Address: "0.0.0.0:8000"}, "http://127.0.0.1:8000"},
+		{Bound{Address: "[::]:8443", SSL: true}, "https://[::1]:8443"},
+		{Bound{Address: "10.0.0.5:8007"}, "http://10.0.0.5:8007"},
+	}
+	for _, tt := range tests {
+		if got := tt.b.URL(); got != tt.want {
+			t.Errorf("%v.URL() = %q, want %q", tt.b, got, tt.want)
+		}
+	}
+}

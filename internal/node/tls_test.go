@@ -1,0 +1,61 @@
+package node
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/entity/entitytest"
+)
+
+// certFiles writes a self-signed certificate for cn and its key as PEM files.
+func certFiles(t *testing.T, cn string) (certPath, keyPath string) {
+	t.Helper()
+	c := entitytest.SelfSigned(t, entitytest.CertOptions{Names: []string{cn}, Usage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	return c.WriteFiles(t, t.TempDir(), "cert")
+}
+
+// TestConfiguredCertificates serves the proxy's default certificate
+// (ssl_cert) and the status listener's (status_ssl_cert) from files.
+func TestConfiguredCertificates(t *testing.T) {
+	t.Parallel()
+	proxyCert, proxyKey := certFiles(t, "proxy.gantry.test")
+	statusCert, statusKey := certFiles(t, "status.gantry.test")
+	n, _ := runNode(t, Options{Settings: settings(t,
+		config.Flag{Key: "proxy_listen", Value: "127.0.0.1:0 ssl"},
+		config.Flag{Key: "ssl_cert", Value: proxyCert},
+		config.Flag{Key: "ssl_cert_key", Value: proxyKey},
+		config.Flag{Key: "status_listen", Value: "127.0.0.1:0 ssl"},
+		config.Flag{Key: "status_ssl_cert", Value: statusCert},
+		config.Flag{Key: "status_ssl_cert_key", Value: statusKey},
+	)})
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	tests := []struct{ name, url, wantCN string }{
+		{"proxy", n.Listeners().Proxy[0].URL() + "/", "proxy.gantry.test"},
+		{"status", n.Listeners().Status[0].URL() + "/status", "status.gantry.test"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := client.Get(tt.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if cn := resp.TLS.PeerCertificates[0].Subject.CommonName; cn != tt.wantCN {
+				t.Fatalf("%s listener presented %q, want %q", tt.name, cn, tt.wantCN)
+			}
+		})
+	}
+}
+
+func TestBadProxyCertificate(t *testing.T) {
+	t.Parallel()
+	cert, _ := certFiles(t, "x.test")
+	_, err := New(Options{Settings: settings(t, config.Flag{Key: "ssl_cert", Value: cert}, config.Flag{Key: "ssl_cert_key", Value: cert})})
+	if err == nil || !containsAll(err.Error(), "ssl_cert", "pair") {
+		t.Fatalf("New with a cert as its own key = %v, want an ssl_cert error", err)
+	}
+}
