@@ -30,8 +30,8 @@ func TestRulesCatchForbiddenImports(t *testing.T) {
 			"plugins/acl": {Imports: []string{m + "plugins/key-auth"}, Deps: []string{m + "plugins/key-auth"}},
 		}, "plugins/acl imports plugins/key-auth, outside"},
 		{"shipped code imports a test helper", map[string]*pkg{
-			"internal/server": {Imports: []string{m + "internal/entity/entitytest"}, Deps: []string{m + "internal/entity/entitytest"}},
-		}, "internal/server imports internal/entity/entitytest"},
+			"internal/node": {Imports: []string{m + "internal/entity/entitytest"}, Deps: []string{m + "internal/entity/entitytest"}},
+		}, "internal/node imports internal/entity/entitytest"},
 		{"shipped code imports a new test helper", map[string]*pkg{
 			"internal/cluster/cp": {Deps: []string{m + "internal/cluster/clustertls/clustertlstest"}},
 		}, "internal/cluster/cp imports internal/cluster/clustertls/clustertlstest"},
@@ -39,8 +39,23 @@ func TestRulesCatchForbiddenImports(t *testing.T) {
 			"internal/cluster/dp": {Deps: []string{m + "internal/cluster/cp"}},
 		}, "internal/cluster/dp imports internal/cluster/cp"},
 		{"the declarative loader imports the node wiring", map[string]*pkg{
-			"internal/declarative": {Deps: []string{m + "internal/server"}},
-		}, "internal/declarative imports internal/server"},
+			"internal/declarative": {Deps: []string{m + "internal/app"}},
+		}, "internal/declarative imports internal/app"},
+		{"the control plane imports the router", map[string]*pkg{
+			"internal/cluster/cp": {Deps: []string{m + "internal/router"}},
+		}, "internal/cluster/cp imports internal/router"},
+		{"the control plane imports the snapshot for a helper", map[string]*pkg{
+			"internal/cluster/cp": {Imports: []string{m + "internal/snapshot"}, Deps: []string{m + "internal/snapshot"}},
+		}, "internal/cluster/cp imports internal/snapshot"},
+		{"a provider imports another", map[string]*pkg{
+			"internal/provider/file": {Deps: []string{m + "internal/provider/database"}},
+		}, "internal/provider/file imports internal/provider/database"},
+		{"the data plane agent imports a provider", map[string]*pkg{
+			"internal/cluster/dp": {Deps: []string{m + "internal/provider/push"}},
+		}, "internal/cluster/dp imports internal/provider/push"},
+		{"the pipeline imports the proxy engine", map[string]*pkg{
+			"internal/pipeline": {Deps: []string{m + "internal/engine"}},
+		}, "internal/pipeline imports internal/engine"},
 		{"the store imports the CLI", map[string]*pkg{
 			"internal/store/sqlite": {Deps: []string{m + "internal/cli"}},
 		}, "internal/store/sqlite imports internal/cli"},

@@ -20,11 +20,16 @@ type rule struct {
 	why   string
 }
 
-// controlPlane is what a data plane node must run without: the Admin API,
-// the database stores, the control plane's cluster side, node wiring and
-// the CLI.
+// controlPlane is what a data plane's packages must run without: the Admin
+// API, the database stores and their provider, the control plane's cluster
+// side, the node's lifecycle, the composition root and the CLI.
 var controlPlane = []string{"internal/cluster/cp/...", "internal/admin/...", "internal/store/...",
-	"internal/server/...", "internal/cli/..."}
+	"internal/provider/database/...", "internal/node/...", "internal/app/...", "internal/cli/..."}
+
+// providers are the sources of configuration; each feeds the pipeline and
+// none knows another.
+var providers = []string{"internal/provider/file", "internal/provider/database", "internal/provider/push",
+	"internal/cluster/dp"}
 
 // dataPlane is everything on the request path or in a data plane node's
 // cluster agent.
@@ -48,14 +53,16 @@ var rules = []rule{
 		name: "data path",
 		pkgs: []string{"internal/proxy/...", "internal/snapshot/..."},
 		forbid: []string{"internal/admin/...", "internal/store/...", "internal/cluster/...", "internal/declarative/...",
-			"internal/server/...", "internal/cli/...", "internal/config/..."},
+			"internal/node/...", "internal/pipeline/...", "internal/engine/...", "internal/provider/...",
+			"internal/app/...", "internal/cli/...", "internal/config/..."},
 		why: "the proxy and the snapshot build on the model, router, balancer and plugin framework only",
 	},
 	{
 		name: "plugin framework",
 		pkgs: []string{"internal/plugin/...", "plugins/..."}, except: []string{"internal/plugin/plugintest/..."},
 		forbid: []string{"internal/admin/...", "internal/store/...", "internal/cluster/...", "internal/proxy/...",
-			"internal/server/...", "internal/snapshot/...", "internal/declarative/...", "internal/cli/...", "internal/config/..."},
+			"internal/node/...", "internal/pipeline/...", "internal/engine/...", "internal/app/...",
+			"internal/snapshot/...", "internal/declarative/...", "internal/cli/...", "internal/config/..."},
 		tests: true,
 		why:   "plugins run on the data plane; their tests reach the proxy through internal/plugin/plugintest",
 	},
@@ -74,7 +81,8 @@ var rules = []rule{
 		name: "admin API",
 		pkgs: []string{"internal/admin/..."},
 		forbid: []string{"internal/proxy/...", "internal/router/...", "internal/snapshot/...", "internal/cluster/...",
-			"internal/balancer/...", "internal/server/...", "internal/cli/...", "plugins/..."},
+			"internal/balancer/...", "internal/node/...", "internal/pipeline/...", "internal/engine/...",
+			"internal/app/...", "internal/cli/...", "plugins/..."},
 		why: "the Admin API talks to the store, the model and the declarative loader; pass the rest through admin.Options",
 	},
 	{
@@ -84,10 +92,25 @@ var rules = []rule{
 		why:    "internal/cli wires commands to everything; only cmd/gantry may import it",
 	},
 	{
-		name: "node wiring under the CLI only",
-		pkgs: []string{"..."}, except: []string{"cmd/...", "internal/cli/...", "internal/server/..."},
-		forbid: []string{"internal/server/..."},
-		why:    "internal/server assembles a node from the other packages; they are given what they need, not the node",
+		name: "one composition root",
+		pkgs: []string{"..."}, except: []string{"cmd/...", "internal/cli/...", "internal/app/..."},
+		forbid: []string{"internal/app/..."},
+		why:    "internal/app assembles a node from the other packages; they are given what they need, not the app",
+	},
+	{
+		name: "the node knows no role",
+		pkgs: []string{"internal/node/..."},
+		forbid: []string{"internal/engine/...", "internal/proxy/...", "internal/admin/...", "internal/cluster/...",
+			"internal/store/...", "internal/provider/...", "internal/app/...", "plugins/..."},
+		why: "the lifecycle runs whatever components and providers it is given; roles are internal/app's business",
+	},
+	{
+		name: "the pipeline knows no role",
+		pkgs: []string{"internal/pipeline"},
+		forbid: []string{"internal/engine/...", "internal/node/...", "internal/proxy/...", "internal/snapshot/...",
+			"internal/router/...", "internal/balancer/...", "internal/admin/...", "internal/cluster/...",
+			"internal/store/...", "internal/provider/...", "internal/declarative/...", "internal/app/...", "plugins/..."},
+		why: "the pipeline carries checked configurations from providers to an applier; it builds nothing itself",
 	},
 	{
 		name: "cluster data plane",
@@ -102,8 +125,10 @@ var rules = []rule{
 	},
 	{
 		name: "cluster control plane",
-		pkgs: []string{"internal/cluster/cp/..."}, forbid: []string{"internal/cluster/dp/...", "internal/proxy/..."},
-		why: "the control plane serves configuration; it never proxies",
+		pkgs: []string{"internal/cluster/cp/..."},
+		forbid: []string{"internal/cluster/dp/...", "internal/proxy/...", "internal/router/...", "internal/balancer/...",
+			"internal/snapshot/...", "internal/engine/..."},
+		why: "the control plane serves configuration; it never proxies, so it builds no router, balancer or snapshot",
 	},
 }
 
@@ -114,6 +139,18 @@ var rules = []rule{
 var testHelpers = []string{"*test", "internal/testutil/..."}
 
 func init() {
+	for _, p := range providers {
+		var others []string
+		for _, o := range providers {
+			if o != p {
+				others = append(others, o+"/...")
+			}
+		}
+		rules = append(rules, rule{
+			name: "provider " + p + " alone", pkgs: []string{p + "/..."}, forbid: others,
+			why: "providers feed the pipeline side by side; what two share belongs below them (declarative, entity, pipeline)",
+		})
+	}
 	rules = append(rules, rule{
 		name: "test helpers stay in tests",
 		pkgs: []string{"..."}, except: testHelpers, forbid: testHelpers,
