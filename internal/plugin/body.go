@@ -102,7 +102,6 @@ func (c *Context) readBody(limit int64) {
 		l.Max = limit
 	}
 	buf, err := body.Read(r.Body, r.ContentLength, l)
-	r.Body.Close()
 	switch {
 	case cut && errors.Is(err, body.ErrTooLarge):
 		b.err = errBodyCut
@@ -111,6 +110,9 @@ func (c *Context) readBody(limit int64) {
 		b.err = err
 		return
 	}
+	// Closing a body read only in part would have the server drop the
+	// connection before the client reads the proxy's answer.
+	r.Body.Close()
 	mem, inMemory := buf.Bytes()
 	b.buf, b.size, b.bytes, b.spilled = buf, buf.Size(), mem, !inMemory
 	r.Body = buf.Reader()
