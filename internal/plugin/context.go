@@ -1,10 +1,8 @@
 package plugin
 
 import (
-	"bytes"
 	"crypto/tls"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -12,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/body"
 	"github.com/gantryhq/gantry/internal/entity"
 )
 
@@ -42,6 +41,10 @@ type Context struct {
 	// proxy from the upstream response before the header filter phase.
 	Response Response
 
+	// BodyLimits bound RequestBody and RequestBodySize: the proxy sets
+	// them from proxy_max_body_size and proxy_body_buffer_size.
+	BodyLimits body.Limits
+
 	// Filled by the proxy before the log phase, for log plugins:
 	UpstreamURI     string        // path and query sent upstream; "" when not proxied
 	UpstreamLatency time.Duration // until the upstream's response headers
@@ -50,8 +53,7 @@ type Context struct {
 	logger  *slog.Logger
 	exited  bool
 	pending http.Header // response headers set during access
-	body    []byte      // cached request body, see RequestBody
-	hasBody bool
+	reqBody reqBody     // the request body as plugins read it (body.go)
 	store   []kv
 	active  []*Instance
 	failed  bool
@@ -88,6 +90,7 @@ func AcquireContext(w http.ResponseWriter, r *http.Request) *Context {
 // ReleaseContext recycles c. Nothing may use c afterwards, including
 // goroutines started by log handlers (copy what they need).
 func ReleaseContext(c *Context) {
+	c.reqBody.close()
 	active, store, pending, secrets := c.active[:0], c.store[:0], c.pending, c.secrets[:0]
 	clear(c.active[:cap(c.active)])
 	clear(c.store[:cap(c.store)])
@@ -173,28 +176,6 @@ func (c *Context) SetResponseHeader(key, value string) {
 		c.pending = http.Header{}
 	}
 	c.pending.Set(key, value)
-}
-
-// RequestBody reads the whole request body once and keeps it, so several
-// plugins can inspect it and the proxy still sends it upstream.
-func (c *Context) RequestBody() ([]byte, error) {
-	if c.hasBody || c.Request.Body == nil || c.Request.Body == http.NoBody {
-		return c.body, nil
-	}
-	b, err := io.ReadAll(c.Request.Body)
-	c.Request.Body.Close()
-	c.hasBody = true
-	c.body = b
-	c.Request.Body = io.NopCloser(bytes.NewReader(b))
-	return b, err
-}
-
-// SetRequestBody replaces the body sent upstream and its Content-Length.
-func (c *Context) SetRequestBody(b []byte) {
-	c.body, c.hasBody = b, true
-	c.Request.Body = io.NopCloser(bytes.NewReader(b))
-	c.Request.ContentLength = int64(len(b))
-	c.Request.Header.Set("Content-Length", strconv.Itoa(len(b)))
 }
 
 // CertContext is what certificate-phase handlers see.

@@ -64,9 +64,9 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, st *reqSta
 		return
 	}
 	status, msg := classify(err, st)
-	if status == http.StatusRequestTimeout {
-		// The rest of the body may never come: close instead of letting
-		// the server drain it before answering.
+	if status == http.StatusRequestTimeout || status == http.StatusRequestEntityTooLarge {
+		// The rest of the body may never come, or is not wanted: close
+		// instead of letting the server drain it before answering.
 		w.Header().Set("Connection", "close")
 	}
 	if status == http.StatusBadGateway || status == http.StatusGatewayTimeout {
@@ -77,13 +77,16 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, st *reqSta
 }
 
 // classify maps an upstream error to a status and message: no peer 503,
-// timeouts 504, the client's body stalling 408, anything else 502.
+// timeouts 504, the client's body stalling 408 or going past
+// Options.MaxBodyBytes while streamed 413, anything else 502.
 func classify(err error, st *reqState) (int, string) {
 	switch {
 	case errors.Is(err, balancer.ErrNoPeer):
 		return http.StatusServiceUnavailable, msgNoPeer
 	case st.bodyTimedOut.Load():
 		return http.StatusRequestTimeout, msgBodyTimeout
+	case st.bodyTooLarge.Load():
+		return http.StatusRequestEntityTooLarge, msgTooLarge
 	case isTimeout(err):
 		return http.StatusGatewayTimeout, msgTimeout
 	}

@@ -144,7 +144,7 @@ func attemptRequest(out *http.Request, st *reqState, svc *snapshot.Service, peer
 		req.Body = body
 	}
 	if st.spool != nil {
-		req.Body, req.GetBody, req.ContentLength = st.spool.reader(), st.spool.getBody, st.spool.size
+		req.Body, req.GetBody, req.ContentLength = st.spool.Reader(), st.spool.GetBody, st.spool.Size()
 	}
 	return req, cancel
 }

@@ -31,7 +31,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if hasBody(r) {
-		r.Body = &clientBody{ReadCloser: r.Body, rc: http.NewResponseController(w), timeout: p.opts.BodyReadTimeout, st: st}
+		r.Body = newClientBody(r.Body, w, p.opts.BodyReadTimeout, p.opts.MaxBodyBytes, st)
 	}
 	st.path = r.URL.EscapedPath()
 	rreq := router.Request{Method: r.Method, Path: st.path, Headers: r.Header}
@@ -65,7 +65,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if hasBody(r) {
 		ok := p.readBody(w, r, st)
 		if st.spool != nil {
-			defer st.spool.close()
+			defer st.spool.Close()
 		}
 		if !ok {
 			return

@@ -31,7 +31,15 @@ func (p *Proxy) access(w http.ResponseWriter, r *http.Request, st *reqState) (ht
 		pc.Service = st.route.Service.Service
 	}
 	chain.Rewrite(pc)
-	if !chain.Access(pc) {
+	ok := chain.Access(pc)
+	if err := pc.BodyError(); err != nil {
+		// A plugin's read of the body failed: the body is lost, so the
+		// request ends here with what the failure deserves (413 over
+		// MaxBodyBytes), whatever the plugins answered.
+		p.bodyFailed(pc.Writer, r, st, err)
+		return pc.Writer, false
+	}
+	if !ok {
 		p.sendExit(st)
 		return pc.Writer, false
 	}
@@ -61,6 +69,7 @@ func (p *Proxy) startPlugins(w http.ResponseWriter, r *http.Request, st *reqStat
 	st.written = &countingWriter{ResponseWriter: w}
 	pc := plugin.AcquireContext(st.written, r)
 	pc.ClientIP, pc.Started, pc.Protocol = st.clientAddr, st.start, requestProtocol(r, st)
+	pc.BodyLimits = p.bodyLimits()
 	st.chain, st.pctx, st.host0 = chain, pc, r.Host
 	return pc
 }

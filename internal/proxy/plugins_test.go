@@ -12,7 +12,6 @@ import (
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/proxy"
-	"github.com/gantryhq/gantry/internal/snapshot"
 	_ "github.com/gantryhq/gantry/plugins/key-auth"
 	_ "github.com/gantryhq/gantry/plugins/request-termination"
 	_ "github.com/gantryhq/gantry/plugins/request-transformer"
@@ -92,20 +91,8 @@ func TestPlugins(t *testing.T) {
 	}
 	var logs proxy.LogSink
 	reg := plugin.Bundled(slog.New(slog.NewTextHandler(&logs, nil)))
-	rcb := plugin.NewRouteChainBuilder(reg)
 	g := newGateway(t, proxy.Options{}, nil)
-	g.applyWith(cfg, snapshot.Options{
-		Chains: func(cfg *entity.Config, r *entity.Route, s *entity.Service) (snapshot.Chain, error) {
-			return rcb.Build(cfg, r, s)
-		},
-		GlobalChain: func(cfg *entity.Config) (snapshot.Chain, error) {
-			cs, err := rcb.Chains(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return cs.Global(), nil
-		},
-	})
+	withPlugins(g, cfg, reg)
 
 	tests := []struct {
 		name   string

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/body"
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/router"
 	"github.com/gantryhq/gantry/internal/snapshot"
@@ -39,7 +40,8 @@ type reqState struct {
 	status          int          // status sent to the client, for the counters
 	responded       bool         // a status line went out
 	bodyTimedOut    atomic.Bool
-	spool           *spooledBody // the buffered request body (spool.go); nil when streamed or absent
+	bodyTooLarge    atomic.Bool  // the client body went past Options.MaxBodyBytes (body.go)
+	spool           *body.Buffer // the buffered request body (spool.go); nil when streamed or absent
 
 	// Backing arrays of the header values Gantry sets (headerSetter):
 	// the upstream request's forwarding headers and the response's.

@@ -1,10 +1,11 @@
 // Package requestsizelimiting is the request-size-limiting plugin: it
 // rejects request bodies larger than a limit, from Content-Length when
-// present, else by reading at most limit+1 bytes of the body.
+// present, else by reading at most limit+1 bytes of the body (through the
+// plugin context, so within proxy_max_body_size and held in memory only up
+// to proxy_body_buffer_size).
 package requestsizelimiting
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,17 +53,17 @@ func (h *Handler) Access(ctx *plugin.Context) error {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, h.limit+1))
-	if err != nil {
-		ctx.Exit(http.StatusBadRequest, "Bad request", nil)
-		return nil
-	}
-	if int64(len(b)) > h.limit {
+	n, err := ctx.RequestBodySize(h.limit)
+	switch {
+	case err != nil:
+		return nil // the body is lost: the proxy answers the client
+	case n > h.limit:
 		h.reject(ctx)
 		return nil
 	}
-	r.Body.Close()
-	ctx.SetRequestBody(b)
+	// The body was read in full: send its length, as before streaming it.
+	r.ContentLength = n
+	r.Header.Set("Content-Length", strconv.FormatInt(n, 10))
 	return nil
 }
 

@@ -6,6 +6,7 @@ package requesttransformer
 
 import (
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strings"
 
@@ -66,8 +67,12 @@ func (h *Handler) Access(ctx *plugin.Context) error {
 func (h *Handler) transformBody(ctx *plugin.Context) error {
 	ct := ctx.Request.Header.Get("Content-Type")
 	b, err := ctx.RequestBody()
-	if err != nil {
-		return err
+	switch {
+	case errors.Is(err, plugin.ErrBodyNotInMemory):
+		ctx.Logger().Warn("request body left untransformed", "error", err)
+		return nil
+	case err != nil:
+		return nil // the body is lost: the proxy answers the client
 	}
 	switch {
 	case strings.HasPrefix(ct, "application/json"):

@@ -39,3 +39,8 @@ func Main(m *testing.M, binary *string) int {
 	}
 	return m.Run()
 }
+
+// RaceBuild reports whether Main builds gantry with the race detector,
+// whose shadow memory makes the process's memory use no measure of
+// Gantry's own.
+func RaceBuild() bool { return raceEnabled }
