@@ -2,6 +2,7 @@ package cp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -63,16 +64,38 @@ func (h *history) push(v *version) {
 	}
 }
 
-// build exports the store and, when the configuration changed, makes it the
-// current version. The version number is the store's revision, which grows
-// across restarts and across control planes sharing one database, so a
-// data plane's version stays meaningful when it reconnects.
-func (c *ControlPlane) build(ctx context.Context) (*version, error) {
-	cfg, rev, err := c.export(ctx)
-	if err != nil {
+// Publish makes cfg the configuration pushed to data planes: when its hash
+// differs from the current version's, it builds a new version, keeps it in
+// the history for deltas and wakes every stream. It never reads the store.
+//
+// cfg must have passed cfg.Validate and must not be modified afterwards
+// (versions keep it for deltas); d is its digest (d.Hash == cfg.Hash()), an
+// empty d.Hash is computed here; rev is the store revision cfg reflects. The
+// version number is rev, raised above the current version's when it is not
+// greater, so a data plane's version stays meaningful when it reconnects.
+// Calls are serialised; a failure leaves the current version in place.
+//
+// A node whose own config pipeline feeds Publish sets
+// Options.CallerPublishes; otherwise Run calls Publish after every change
+// of the store.
+func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity.Digest, rev int64) error {
+	_, err := c.publish(ctx, cfg, d, rev)
+	return err
+}
+
+func (c *ControlPlane) publish(ctx context.Context, cfg *entity.Config, d entity.Digest, rev int64) (*version, error) {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	hash := cfg.Hash()
+	c.pubMu.Lock()
+	defer c.pubMu.Unlock()
+	if c.stopped {
+		return nil, errors.New("cluster: the control plane has stopped")
+	}
+	if d.Hash == "" {
+		d = cfg.Digest()
+	}
+	hash := d.Hash
 	prev := c.hist.current()
 	if prev != nil && prev.hash == hash {
 		return prev, nil
@@ -100,7 +123,25 @@ func (c *ControlPlane) build(ctx context.Context) (*version, error) {
 	}
 	c.hist.push(v)
 	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "compressed_bytes", len(full.Payload))
+	c.notifyAll()
 	return v, nil
+}
+
+// build exports the store and publishes it: what Run does after every
+// change of the store unless Options.CallerPublishes is set.
+func (c *ControlPlane) build(ctx context.Context) (*version, error) {
+	cfg, rev, err := c.export(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.publish(ctx, cfg, entity.Digest{}, rev)
+}
+
+// stop makes later Publish calls fail, before Run closes the codec.
+func (c *ControlPlane) stop() {
+	c.pubMu.Lock()
+	defer c.pubMu.Unlock()
+	c.stopped = true
 }
 
 // export reads the configuration and the store's revision it reflects: in
