@@ -13,30 +13,36 @@ import (
 
 // tenThousandRoutes is 1,000 services and 10,000 routes, timestamped as a
 // store exports them.
-func tenThousandRoutes() *entity.Config {
+func tenThousandRoutes() *entity.Config { return servicesAndRoutes(1000, 10000) }
+
+// servicesAndRoutes is services services and routes routes spread over
+// them, timestamped as a store exports them.
+func servicesAndRoutes(services, routes int) *entity.Config {
 	cfg := &entity.Config{}
-	for i := range 1000 {
+	for i := range services {
 		s := entity.NewService()
 		s.ID, s.Name, s.Host = fmt.Sprintf("00000000-0000-4000-8000-%012d", i), fmt.Sprintf("svc%d", i), "127.0.0.1"
 		s.SetTimestamps(1700000000 + int64(i))
 		cfg.Services = append(cfg.Services, s)
 	}
-	for i := range 10000 {
+	for i := range routes {
 		r := entity.NewRoute()
 		r.ID, r.Paths = fmt.Sprintf("10000000-0000-4000-8000-%012d", i), []string{fmt.Sprintf("/r%d", i)}
-		r.Service = &entity.Ref{ID: cfg.Services[i%1000].ID}
+		r.Service = &entity.Ref{ID: cfg.Services[i%services].ID}
 		r.SetTimestamps(1700000000 + int64(i))
 		cfg.Routes = append(cfg.Routes, r)
 	}
 	return cfg
 }
 
-func benchCP(b *testing.B, opts Options) *ControlPlane {
+// newTestCP is a control plane that builds versions but serves nothing.
+func newTestCP(tb testing.TB, opts Options) *ControlPlane {
+	tb.Helper()
 	codec, err := wire.NewCodec(64 << 20)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(codec.Close)
+	tb.Cleanup(codec.Close)
 	opts.MaxPayload = 16 << 20
 	return &ControlPlane{opts: opts, log: discard(), codec: codec, hist: &history{max: 16}}
 }
@@ -56,7 +62,7 @@ func BenchmarkBuildVersion10kRoutes(b *testing.B) {
 	if err := st.Import(ctx, tenThousandRoutes()); err != nil {
 		b.Fatal(err)
 	}
-	c := benchCP(b, Options{Store: st})
+	c := newTestCP(b, Options{Store: st})
 	for b.Loop() {
 		// A fresh history each time, so every iteration builds a version.
 		c.hist = &history{max: 16}
@@ -73,7 +79,7 @@ func BenchmarkBuildVersion10kRoutes(b *testing.B) {
 func BenchmarkPublish10kRoutes(b *testing.B) {
 	ctx := context.Background()
 	cfg := tenThousandRoutes()
-	c := benchCP(b, Options{})
+	c := newTestCP(b, Options{})
 	rev := int64(0)
 	for b.Loop() {
 		c.hist = &history{max: 16}
@@ -90,7 +96,7 @@ func BenchmarkPublish10kRoutes(b *testing.B) {
 func BenchmarkPublishOneChange10kRoutes(b *testing.B) {
 	ctx := context.Background()
 	cfg := tenThousandRoutes()
-	c := benchCP(b, Options{})
+	c := newTestCP(b, Options{})
 	var cache entity.DigestCache
 	if err := c.Publish(ctx, cfg, cfg.DigestCached(&cache), 1); err != nil {
 		b.Fatal(err)

@@ -68,9 +68,12 @@ func (h *history) push(v *version) {
 // differs from the current version's, it builds a new version, keeps it in
 // the history for deltas and wakes every stream. It never reads the store.
 //
-// cfg must have passed cfg.Validate and must not be modified afterwards
-// (versions keep it for deltas); d is its digest (d.Hash == cfg.Hash()), an
-// empty d.Hash is computed here; rev is the store revision cfg reflects. The
+// cfg must have passed cfg.Validate, and its entities must not be modified
+// afterwards: an entity handed in again (the same pointer) is taken to be
+// unchanged, and its encoding is reused. d is cfg's digest (d.Hash ==
+// cfg.Hash()); made with cfg.DigestCached, it also provides the entities'
+// encodings, so that building the version encodes none of them again (an
+// empty d.Hash is computed here). rev is the store revision cfg reflects. The
 // version number is rev, raised above the current version's when it is not
 // greater, so a data plane's version stays meaningful when it reconnects.
 // Calls are serialised; a failure leaves the current version in place.
@@ -103,14 +106,23 @@ func (c *ControlPlane) publish(ctx context.Context, cfg *entity.Config, d entity
 	if prev != nil && rev <= prev.n {
 		rev = prev.n + 1
 	}
-	full, err := c.codec.EncodeFull(rev, hash, cfg)
+	next := make(map[entity.Entity][]byte, len(c.encoded))
+	full, ix, err := c.codec.EncodeVersion(rev, hash, cfg, func(e entity.Entity) ([]byte, error) {
+		b, ok := c.encoded[e]
+		if !ok {
+			canon, _ := d.Encoding(e)
+			var err error
+			if b, err = entity.Marshal(e, canon); err != nil {
+				return nil, err
+			}
+		}
+		next[e] = b
+		return b, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	ix, err := wire.NewIndex(cfg)
-	if err != nil {
-		return nil, err
-	}
+	c.encoded = next
 	var names []string
 	for _, p := range cfg.Plugins {
 		names = append(names, p.Name)
@@ -134,7 +146,9 @@ func (c *ControlPlane) build(ctx context.Context) (*version, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.publish(ctx, cfg, entity.Digest{}, rev)
+	// A throwaway cache: exported entities are new every time, and the
+	// digest keeps their encodings for publish.
+	return c.publish(ctx, cfg, cfg.DigestCached(&entity.DigestCache{}), rev)
 }
 
 // stop makes later Publish calls fail, before Run closes the codec.
