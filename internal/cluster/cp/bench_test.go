@@ -62,10 +62,10 @@ func BenchmarkBuildVersion10kRoutes(b *testing.B) {
 	if err := st.Import(ctx, tenThousandRoutes()); err != nil {
 		b.Fatal(err)
 	}
-	c := newTestCP(b, Options{Store: st})
+	base := newTestCP(b, Options{Store: st})
 	for b.Loop() {
-		// A fresh history each time, so every iteration builds a version.
-		c.hist = &history{max: 16}
+		// A new control plane each time, so every iteration builds a version.
+		c := &ControlPlane{opts: base.opts, log: base.log, codec: base.codec, hist: &history{max: 16}}
 		if _, err := c.build(ctx); err != nil {
 			b.Fatal(err)
 		}
@@ -75,18 +75,29 @@ func BenchmarkBuildVersion10kRoutes(b *testing.B) {
 // BenchmarkPublish10kRoutes measures a version built from a configuration
 // the node's pipeline hands over, digest included, when no entity is shared
 // with the previous version (a node's first version, or a pipeline that
-// exports fresh entities every time).
+// exports fresh entities every time): with a digest made by cfg.Digest, and
+// by cfg.DigestCached, whose encodings the version reuses.
 func BenchmarkPublish10kRoutes(b *testing.B) {
-	ctx := context.Background()
-	cfg := tenThousandRoutes()
-	c := newTestCP(b, Options{})
-	rev := int64(0)
-	for b.Loop() {
-		c.hist = &history{max: 16}
-		rev++
-		if err := c.Publish(ctx, cfg, cfg.Digest(), rev); err != nil {
-			b.Fatal(err)
-		}
+	digests := []struct {
+		name   string
+		digest func(*entity.Config) entity.Digest
+	}{
+		{"digest=plain", (*entity.Config).Digest},
+		{"digest=cached", func(cfg *entity.Config) entity.Digest { return cfg.DigestCached(&entity.DigestCache{}) }},
+	}
+	for _, d := range digests {
+		b.Run(d.name, func(b *testing.B) {
+			ctx := context.Background()
+			cfg := tenThousandRoutes()
+			base := newTestCP(b, Options{})
+			for b.Loop() {
+				// A new control plane each time: nothing to reuse.
+				c := &ControlPlane{opts: base.opts, log: base.log, codec: base.codec, hist: &history{max: 16}}
+				if err := c.Publish(ctx, cfg, d.digest(cfg), 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
