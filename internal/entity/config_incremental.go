@@ -36,6 +36,23 @@ type Digest struct {
 	// is seeded per process (hash/maphash, several times faster than md5,
 	// which Hash already spends most of its time in).
 	Kinds map[Kind]string
+	// enc holds the canonical encoding of every entity digested, by
+	// pointer, when the digest was made with a cache. It is never modified:
+	// the cache moves on to a new map for the next digest.
+	enc map[Entity][]byte
+}
+
+// Encoding returns e's canonical encoding as d was computed from it:
+// json.Marshal's output for e with created_at and updated_at left out (see
+// Marshal to put them back). ok is false when d was not computed by
+// DigestCached or e is not one of its entities (by pointer).
+func (d Digest) Encoding(e Entity) (b []byte, ok bool) {
+	b, ok = d.enc[e]
+	if !ok {
+		return nil, false
+	}
+	n := len(b) - 1 // without the newline the digest wrote after it
+	return b[:n:n], true
 }
 
 // kindSeed seeds the per-kind digests; set once, for the process.
@@ -54,8 +71,9 @@ func (c *Config) Digest() Digest { return c.DigestCached(nil) }
 // (by pointer) from it instead of encoding them again: a delta's result
 // shares its unchanged entities with the running config, so digesting it
 // encodes only what the delta brought. The cache then holds c's entities
-// only. A nil cache encodes everything. Entities must not be modified once
-// digested with a cache; a cache is not safe for concurrent use.
+// only, and the digest keeps them for Encoding. A nil cache encodes
+// everything. Entities must not be modified once digested with a cache; a
+// cache is not safe for concurrent use, the digests it makes are.
 func (c *Config) DigestCached(cache *DigestCache) Digest {
 	d := Digest{Kinds: make(map[Kind]string, len(Kinds))}
 	h := md5.New()
@@ -67,6 +85,7 @@ func (c *Config) DigestCached(cache *DigestCache) Digest {
 	}, cache)
 	if cache != nil {
 		cache.last, cache.next = cache.next, nil
+		d.enc = cache.last
 	}
 	d.Hash = hex.EncodeToString(h.Sum(nil))
 	return d

@@ -11,10 +11,47 @@ import (
 	"github.com/gantryhq/gantry/internal/store/sqlite"
 )
 
-// BenchmarkBuildVersion10kRoutes measures what the control plane does once
-// per configuration change for a 10,000-route configuration: export the
-// store, hash, encode and compress the full payload, and index it for
-// deltas. Every data plane then receives the same bytes.
+// tenThousandRoutes is 1,000 services and 10,000 routes, timestamped as a
+// store exports them.
+func tenThousandRoutes() *entity.Config { return servicesAndRoutes(1000, 10000) }
+
+// servicesAndRoutes is services services and routes routes spread over
+// them, timestamped as a store exports them.
+func servicesAndRoutes(services, routes int) *entity.Config {
+	cfg := &entity.Config{}
+	for i := range services {
+		s := entity.NewService()
+		s.ID, s.Name, s.Host = fmt.Sprintf("00000000-0000-4000-8000-%012d", i), fmt.Sprintf("svc%d", i), "127.0.0.1"
+		s.SetTimestamps(1700000000 + int64(i))
+		cfg.Services = append(cfg.Services, s)
+	}
+	for i := range routes {
+		r := entity.NewRoute()
+		r.ID, r.Paths = fmt.Sprintf("10000000-0000-4000-8000-%012d", i), []string{fmt.Sprintf("/r%d", i)}
+		r.Service = &entity.Ref{ID: cfg.Services[i%services].ID}
+		r.SetTimestamps(1700000000 + int64(i))
+		cfg.Routes = append(cfg.Routes, r)
+	}
+	return cfg
+}
+
+// newTestCP is a control plane that builds versions but serves nothing.
+func newTestCP(tb testing.TB, opts Options) *ControlPlane {
+	tb.Helper()
+	codec, err := wire.NewCodec(64 << 20)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(codec.Close)
+	opts.MaxPayload = 16 << 20
+	return &ControlPlane{opts: opts, log: discard(), codec: codec, hist: &history{max: 16}}
+}
+
+// BenchmarkBuildVersion10kRoutes measures what a control plane following
+// its store does once per configuration change for a 10,000-route
+// configuration: export the store, hash, encode and compress the full
+// payload, and index it for deltas. Every data plane then receives the
+// same bytes.
 func BenchmarkBuildVersion10kRoutes(b *testing.B) {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), nil)
@@ -22,31 +59,71 @@ func BenchmarkBuildVersion10kRoutes(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	cfg := &entity.Config{}
-	for i := range 1000 {
-		s := entity.NewService()
-		s.ID, s.Name, s.Host = fmt.Sprintf("00000000-0000-4000-8000-%012d", i), fmt.Sprintf("svc%d", i), "127.0.0.1"
-		cfg.Services = append(cfg.Services, s)
-	}
-	for i := range 10000 {
-		r := entity.NewRoute()
-		r.ID, r.Paths = fmt.Sprintf("10000000-0000-4000-8000-%012d", i), []string{fmt.Sprintf("/r%d", i)}
-		r.Service = &entity.Ref{ID: cfg.Services[i%1000].ID}
-		cfg.Routes = append(cfg.Routes, r)
-	}
-	if err := st.Import(ctx, cfg); err != nil {
+	if err := st.Import(ctx, tenThousandRoutes()); err != nil {
 		b.Fatal(err)
 	}
-	codec, err := wire.NewCodec(64 << 20)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer codec.Close()
+	base := newTestCP(b, Options{Store: st})
 	for b.Loop() {
-		// A fresh history each time, so every iteration builds a version.
-		c := &ControlPlane{opts: Options{Store: st, MaxPayload: 16 << 20}, log: discard(), codec: codec, hist: &history{max: 16}}
+		// A new control plane each time, so every iteration builds a version.
+		c := &ControlPlane{opts: base.opts, log: base.log, codec: base.codec, hist: &history{max: 16}}
 		if _, err := c.build(ctx); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkPublish10kRoutes measures a version built from a configuration
+// the node's pipeline hands over, digest included, when no entity is shared
+// with the previous version (a node's first version, or a pipeline that
+// exports fresh entities every time): with a digest made by cfg.Digest, and
+// by cfg.DigestCached, whose encodings the version reuses.
+func BenchmarkPublish10kRoutes(b *testing.B) {
+	digests := []struct {
+		name   string
+		digest func(*entity.Config) entity.Digest
+	}{
+		{"digest=plain", (*entity.Config).Digest},
+		{"digest=cached", func(cfg *entity.Config) entity.Digest { return cfg.DigestCached(&entity.DigestCache{}) }},
+	}
+	for _, d := range digests {
+		b.Run(d.name, func(b *testing.B) {
+			ctx := context.Background()
+			cfg := tenThousandRoutes()
+			base := newTestCP(b, Options{})
+			for b.Loop() {
+				// A new control plane each time: nothing to reuse.
+				c := &ControlPlane{opts: base.opts, log: base.log, codec: base.codec, hist: &history{max: 16}}
+				if err := c.Publish(ctx, cfg, d.digest(cfg), 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPublishOneChange10kRoutes measures the steady state: each
+// version changes one route of 10,000 and shares every other entity with
+// the previous one, digested with a cache as a pipeline does.
+func BenchmarkPublishOneChange10kRoutes(b *testing.B) {
+	ctx := context.Background()
+	cfg := tenThousandRoutes()
+	c := newTestCP(b, Options{})
+	var cache entity.DigestCache
+	if err := c.Publish(ctx, cfg, cfg.DigestCached(&cache), 1); err != nil {
+		b.Fatal(err)
+	}
+	rev := int64(1)
+	for b.Loop() {
+		rev++
+		next := *cfg
+		next.Routes = append([]*entity.Route(nil), cfg.Routes...)
+		i := int(rev) % len(next.Routes)
+		r := *next.Routes[i]
+		r.Paths = []string{fmt.Sprintf("/v%d", rev)}
+		next.Routes[i] = &r
+		if err := c.Publish(ctx, &next, next.DigestCached(&cache), rev); err != nil {
+			b.Fatal(err)
+		}
+		cfg = &next
 	}
 }

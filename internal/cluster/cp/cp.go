@@ -1,7 +1,9 @@
 // Package cp is the control-plane side of hybrid mode: it serves the cluster
-// listener (gRPC over mutual TLS), turns every change of the store into a
-// new configuration version, pushes it to every compatible data plane and
-// keeps the list shown by GET /clustering/data-planes.
+// listener (gRPC over mutual TLS), turns every configuration it is handed
+// (by its node's config pipeline through Publish, or by following the
+// store's changes itself) into a new configuration version, pushes it to
+// every compatible data plane and keeps the list shown by
+// GET /clustering/data-planes.
 //
 // Nothing a data plane sends reaches the configuration: the stream handler
 // only records what a DP reports in its own row (in memory, and in the
@@ -25,6 +27,7 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
+	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store"
 )
 
@@ -80,6 +83,12 @@ type Options struct {
 	// History is how many versions are kept for deltas (default 16).
 	History int
 	Timing  Timing
+	// CallerPublishes means the node's config pipeline calls Publish with
+	// every configuration it validates: Run then neither follows the store's
+	// change feed nor exports the store, and data planes get nothing before
+	// the first Publish. Unset, Run follows the store itself, building a
+	// version after every (coalesced) change.
+	CallerPublishes bool
 }
 
 // ControlPlane pushes configuration to data planes. Create it with New and
@@ -93,6 +102,14 @@ type ControlPlane struct {
 	// rows is the store's data-plane table, nil when it has none: then the
 	// list is this CP's registry alone.
 	rows store.DataPlaneStore
+
+	// pubMu serialises Publish: the check against the current version,
+	// the build and the push to the history are one step.
+	pubMu   sync.Mutex
+	stopped bool // Run has returned: the codec is closed
+	// encoded holds the JSON of the current version's entities, by
+	// pointer, for the next version to reuse.
+	encoded map[entity.Entity][]byte
 
 	mu      sync.Mutex
 	streams map[*stream]struct{}
@@ -136,15 +153,20 @@ func New(opts Options) (*ControlPlane, error) {
 	}, nil
 }
 
-// Run serves the listeners and follows the store until ctx ends, then
-// closes every stream and returns. A failure to build the first version
-// is returned; later failures are logged and retried on the next change.
+// Run serves the listeners and, unless Options.CallerPublishes is set,
+// follows the store until ctx ends, then closes every stream and returns.
+// When it follows the store, a failure to build the first version is
+// returned; later failures are logged and retried on the next change.
 func (c *ControlPlane) Run(ctx context.Context) error {
 	defer c.codec.Close()
-	// Subscribe before the first build so no write falls between the two.
-	changes := c.opts.Store.Changes(ctx)
-	if _, err := c.build(ctx); err != nil {
-		return fmt.Errorf("cluster: build the first configuration version: %w", err)
+	defer c.stop()
+	var changes <-chan int64
+	if !c.opts.CallerPublishes {
+		// Subscribe before the first build so no write falls between the two.
+		changes = c.opts.Store.Changes(ctx)
+		if _, err := c.build(ctx); err != nil {
+			return fmt.Errorf("cluster: build the first configuration version: %w", err)
+		}
 	}
 	tlsConf := c.opts.TLS
 	if tlsConf == nil {
@@ -169,7 +191,9 @@ func (c *ControlPlane) Run(ctx context.Context) error {
 			}
 		})
 	}
-	wg.Go(func() { c.follow(ctx, changes) })
+	if changes != nil {
+		wg.Go(func() { c.follow(ctx, changes) })
+	}
 	wg.Go(func() { c.purgeLoop(ctx) })
 	// The writer outlives the streams so their disconnects are recorded.
 	writeCtx, stopWriter := context.WithCancel(context.WithoutCancel(ctx))
@@ -202,16 +226,8 @@ func (c *ControlPlane) follow(ctx context.Context, changes <-chan int64) {
 				return
 			}
 		}
-		prev := c.hist.current()
-		v, err := c.build(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				c.log.Error("cannot build a configuration version; data planes keep the previous one", "error", err)
-			}
-			continue
-		}
-		if v != prev {
-			c.notifyAll()
+		if _, err := c.build(ctx); err != nil && ctx.Err() == nil {
+			c.log.Error("cannot build a configuration version; data planes keep the previous one", "error", err)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package cp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -63,16 +64,41 @@ func (h *history) push(v *version) {
 	}
 }
 
-// build exports the store and, when the configuration changed, makes it the
-// current version. The version number is the store's revision, which grows
-// across restarts and across control planes sharing one database, so a
-// data plane's version stays meaningful when it reconnects.
-func (c *ControlPlane) build(ctx context.Context) (*version, error) {
-	cfg, rev, err := c.export(ctx)
-	if err != nil {
+// Publish makes cfg the configuration pushed to data planes: when its hash
+// differs from the current version's, it builds a new version, keeps it in
+// the history for deltas and wakes every stream. It never reads the store.
+//
+// cfg must have passed cfg.Validate, and its entities must not be modified
+// afterwards: an entity handed in again (the same pointer) is taken to be
+// unchanged, and its encoding is reused. d is cfg's digest (d.Hash ==
+// cfg.Hash()); made with cfg.DigestCached, it also provides the entities'
+// encodings, so that building the version encodes none of them again (an
+// empty d.Hash is computed here). rev is the store revision cfg reflects. The
+// version number is rev, raised above the current version's when it is not
+// greater, so a data plane's version stays meaningful when it reconnects.
+// Calls are serialised; a failure leaves the current version in place.
+//
+// A node whose own config pipeline feeds Publish sets
+// Options.CallerPublishes; otherwise Run calls Publish after every change
+// of the store.
+func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity.Digest, rev int64) error {
+	_, err := c.publish(ctx, cfg, d, rev)
+	return err
+}
+
+func (c *ControlPlane) publish(ctx context.Context, cfg *entity.Config, d entity.Digest, rev int64) (*version, error) {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	hash := cfg.Hash()
+	c.pubMu.Lock()
+	defer c.pubMu.Unlock()
+	if c.stopped {
+		return nil, errors.New("cluster: the control plane has stopped")
+	}
+	if d.Hash == "" {
+		d = cfg.Digest()
+	}
+	hash := d.Hash
 	prev := c.hist.current()
 	if prev != nil && prev.hash == hash {
 		return prev, nil
@@ -80,14 +106,23 @@ func (c *ControlPlane) build(ctx context.Context) (*version, error) {
 	if prev != nil && rev <= prev.n {
 		rev = prev.n + 1
 	}
-	full, err := c.codec.EncodeFull(rev, hash, cfg)
+	next := make(map[entity.Entity][]byte, len(c.encoded))
+	full, ix, err := c.codec.EncodeVersion(rev, hash, cfg, func(e entity.Entity) ([]byte, error) {
+		b, ok := c.encoded[e]
+		if !ok {
+			canon, _ := d.Encoding(e)
+			var err error
+			if b, err = entity.Marshal(e, canon); err != nil {
+				return nil, err
+			}
+		}
+		next[e] = b
+		return b, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	ix, err := wire.NewIndex(cfg)
-	if err != nil {
-		return nil, err
-	}
+	c.encoded = next
 	var names []string
 	for _, p := range cfg.Plugins {
 		names = append(names, p.Name)
@@ -100,7 +135,27 @@ func (c *ControlPlane) build(ctx context.Context) (*version, error) {
 	}
 	c.hist.push(v)
 	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "compressed_bytes", len(full.Payload))
+	c.notifyAll()
 	return v, nil
+}
+
+// build exports the store and publishes it: what Run does after every
+// change of the store unless Options.CallerPublishes is set.
+func (c *ControlPlane) build(ctx context.Context) (*version, error) {
+	cfg, rev, err := c.export(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A throwaway cache: exported entities are new every time, and the
+	// digest keeps their encodings for publish.
+	return c.publish(ctx, cfg, cfg.DigestCached(&entity.DigestCache{}), rev)
+}
+
+// stop makes later Publish calls fail, before Run closes the codec.
+func (c *ControlPlane) stop() {
+	c.pubMu.Lock()
+	defer c.pubMu.Unlock()
+	c.stopped = true
 }
 
 // export reads the configuration and the store's revision it reflects: in

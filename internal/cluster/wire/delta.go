@@ -17,7 +17,8 @@ type Index struct {
 	byKey map[string][]byte // "kind/id" -> JSON
 }
 
-// NewIndex indexes cfg.
+// NewIndex indexes cfg. A control plane gets its versions' indexes from
+// EncodeVersion instead, sharing the full payload's encodings.
 func NewIndex(cfg *entity.Config) (*Index, error) {
 	ix := &Index{byKey: map[string][]byte{}}
 	var err error

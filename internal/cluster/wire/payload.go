@@ -1,7 +1,9 @@
 package wire
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/entity"
@@ -18,11 +20,91 @@ type Encoded struct {
 
 // EncodeFull encodes cfg as a full payload.
 func (c *Codec) EncodeFull(version int64, hash string, cfg *entity.Config) (*Encoded, error) {
-	doc, err := declarative.Marshal(cfg, "json")
+	doc, err := document(cfg, marshal, nil)
 	if err != nil {
 		return nil, fmt.Errorf("encode config version %d: %w", version, err)
 	}
 	return c.seal(version, hash, doc), nil
+}
+
+// EncodeVersion encodes cfg as a full payload and indexes it for deltas,
+// both from one encoding of each entity got from enc, which must return
+// json.Marshal's bytes for it (entity.Marshal does from a digest's
+// encodings). The index keeps the bytes enc returns.
+func (c *Codec) EncodeVersion(version int64, hash string, cfg *entity.Config, enc func(entity.Entity) ([]byte, error)) (*Encoded, *Index, error) {
+	ix := &Index{byKey: map[string][]byte{}}
+	doc, err := document(cfg, enc, ix)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode config version %d: %w", version, err)
+	}
+	return c.seal(version, hash, doc), ix, nil
+}
+
+func marshal(e entity.Entity) ([]byte, error) { return json.Marshal(e) }
+
+// document writes cfg as the declarative document DecodeFull loads, in
+// compact JSON: the format version, then every kind in entity.Kinds order,
+// each entity as enc encodes it. When ix is not nil, it indexes the same
+// encodings.
+func document(cfg *entity.Config, enc func(entity.Entity) ([]byte, error), ix *Index) ([]byte, error) {
+	if cfg == nil {
+		cfg = &entity.Config{}
+	}
+	declared := map[string]bool{}
+	for _, s := range cfg.SNIs {
+		if s != nil {
+			declared[s.Name] = true
+		}
+	}
+	doc := []byte(`{"_format_version":"3.0","_transform":false`)
+	for _, k := range entity.Kinds {
+		open := false
+		for _, e := range cfg.OfKind(k) {
+			if e == nil {
+				continue
+			}
+			b, err := enc(e)
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %w", k, e.GetID(), err)
+			}
+			if ix != nil {
+				ix.byKey[string(k)+"/"+e.GetID()] = b
+			}
+			if c, ok := e.(*entity.Certificate); ok && shorthandDeclared(c, declared) {
+				if b, err = json.Marshal(withoutDeclared(c, declared)); err != nil {
+					return nil, fmt.Errorf("%s %s: %w", k, e.GetID(), err)
+				}
+			}
+			if open {
+				doc = append(doc, ',')
+			} else {
+				doc = append(append(append(doc, `,"`...), k...), `":[`...)
+				open = true
+			}
+			doc = append(doc, b...)
+		}
+		if open {
+			doc = append(doc, ']')
+		}
+	}
+	return append(doc, '}', '\n'), nil
+}
+
+// shorthandDeclared reports whether one of c's snis shorthand names is also
+// an snis entity: the document must not declare it twice.
+func shorthandDeclared(c *entity.Certificate, declared map[string]bool) bool {
+	return slices.ContainsFunc(c.SNIs, func(name string) bool { return declared[name] })
+}
+
+// withoutDeclared returns a copy of c without the shorthand names declared
+// as snis entities.
+func withoutDeclared(c *entity.Certificate, declared map[string]bool) *entity.Certificate {
+	out := *c
+	out.SNIs = slices.DeleteFunc(slices.Clone(c.SNIs), func(name string) bool { return declared[name] })
+	if len(out.SNIs) == 0 {
+		out.SNIs = nil
+	}
+	return &out
 }
 
 func (c *Codec) seal(version int64, hash string, raw []byte) *Encoded {

@@ -1,0 +1,146 @@
+package cp
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gantryhq/gantry/internal/cluster/wire"
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/store"
+	"github.com/gantryhq/gantry/internal/store/sqlite"
+)
+
+// counter, in a plugin's config, counts how many times that plugin is
+// JSON-encoded, whichever code encodes it.
+type counter struct{ n *atomic.Int32 }
+
+func (c counter) MarshalJSON() ([]byte, error) {
+	c.n.Add(1)
+	return []byte(`"counted"`), nil
+}
+
+func countedPlugin(i int) (*entity.Plugin, *atomic.Int32) {
+	n := new(atomic.Int32)
+	p := entity.NewPlugin()
+	p.ID, p.Name = fmt.Sprintf("20000000-0000-4000-8000-%012d", i), "cors"
+	p.Config = map[string]any{"counter": counter{n}}
+	p.SetTimestamps(1700000000 + int64(i))
+	return p, n
+}
+
+// countedConfig is n plugins, each counting its encodings, among services
+// and routes.
+func countedConfig(n int) (*entity.Config, []*atomic.Int32) {
+	cfg := servicesAndRoutes(n, n)
+	counts := make([]*atomic.Int32, n)
+	for i := range n {
+		var p *entity.Plugin
+		p, counts[i] = countedPlugin(i)
+		cfg.Plugins = append(cfg.Plugins, p)
+	}
+	return cfg, counts
+}
+
+func wantCounts(t *testing.T, what string, counts []*atomic.Int32, want int32) {
+	t.Helper()
+	for i, n := range counts {
+		if got := n.Load(); got != want {
+			t.Fatalf("%s: plugin %d was encoded %d times, want %d", what, i, got, want)
+		}
+	}
+}
+
+// TestPublishEncodesEachEntityOnce: the digest, the full payload and the
+// delta index of a version share one encoding per entity, and a version
+// does not encode again the entities it shares with the previous one.
+func TestPublishEncodesEachEntityOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("digest made with a cache", func(t *testing.T) {
+		t.Parallel()
+		c := newTestCP(t, Options{})
+		var cache entity.DigestCache
+		cfg, counts := countedConfig(50)
+		if err := c.Publish(ctx, cfg, cfg.DigestCached(&cache), 1); err != nil {
+			t.Fatal(err)
+		}
+		wantCounts(t, "first version", counts, 1)
+
+		next := *cfg
+		next.Plugins = append([]*entity.Plugin(nil), cfg.Plugins...)
+		changed, n := countedPlugin(7)
+		changed.Enabled = false
+		next.Plugins[7] = changed
+		v1 := c.hist.current()
+		if err := c.Publish(ctx, &next, next.DigestCached(&cache), 2); err != nil {
+			t.Fatal(err)
+		}
+		wantCounts(t, "second version, unchanged plugins", append(counts[:7:7], counts[8:]...), 1)
+		wantCounts(t, "second version, changed plugin", []*atomic.Int32{n}, 1)
+		v2 := c.hist.current()
+		if v2 == v1 {
+			t.Fatal("a changed plugin made no new version")
+		}
+		if diff := wire.Diff(v1.index, v2.index).Size(); diff != 1 {
+			t.Fatalf("delta between the versions holds %d changes, want 1", diff)
+		}
+	})
+	t.Run("digest made without a cache", func(t *testing.T) {
+		t.Parallel()
+		c := newTestCP(t, Options{})
+		cfg, counts := countedConfig(50)
+		if err := c.Publish(ctx, cfg, cfg.Digest(), 1); err != nil {
+			t.Fatal(err)
+		}
+		// Once for the caller's digest, once for the version.
+		wantCounts(t, "version", counts, 2)
+	})
+	t.Run("following the store", func(t *testing.T) {
+		t.Parallel()
+		cfg, counts := countedConfig(50)
+		st := &fixedStore{Store: openStore(t), cfg: cfg}
+		c := newTestCP(t, Options{Store: st})
+		if _, err := c.build(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wantCounts(t, "version built from an export", counts, 1)
+	})
+}
+
+// fixedStore exports copies of cfg's entities, new every time as a
+// store's are.
+type fixedStore struct {
+	store.Store
+	cfg *entity.Config
+}
+
+func (s *fixedStore) Export(context.Context) (*entity.Config, error) {
+	out := &entity.Config{}
+	s.cfg.Each(func(e entity.Entity) {
+		switch v := e.(type) {
+		case *entity.Service:
+			c := *v
+			out.Add(&c)
+		case *entity.Route:
+			c := *v
+			out.Add(&c)
+		case *entity.Plugin:
+			c := *v
+			out.Add(&c)
+		}
+	})
+	return out, nil
+}
+
+func openStore(t *testing.T) store.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "cp.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
