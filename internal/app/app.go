@@ -141,7 +141,8 @@ func (p *parts) database(ctx context.Context) error {
 	p.admin.Store = st
 	p.status.Ready = databaseReady(st)
 	p.status.Extra = databaseStatus(st)
-	prov := &database.Provider{Store: st, Describe: name, Logger: p.log}
+	prov := &database.Provider{Store: st, Describe: name, Logger: p.log,
+		Stored: p.s.Role == config.RoleControlPlane, KeepEncodings: p.s.Role == config.RoleControlPlane}
 	p.provs = append(p.provs, prov)
 	p.reloads = append(p.reloads, prov.Reload)
 	if p.s.Role == config.RoleControlPlane {

@@ -16,6 +16,7 @@ type controlPlane struct {
 
 	mu      sync.Mutex
 	running *cp.ControlPlane // nil until Start
+	pending *pipeline.Update // applied before Start: published at Start
 	cancel  context.CancelFunc
 	done    chan struct{}
 }
@@ -40,11 +41,17 @@ func (c *controlPlane) Start(ctx context.Context, lns []node.Listener, fail func
 		}
 		return err
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if u := c.pending; u != nil {
+		if err := publish(ctx, running, *u); err != nil {
+			return err
+		}
+		c.pending = nil
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	c.running, c.cancel, c.done = running, cancel, make(chan struct{})
 	done := c.done
-	c.mu.Unlock()
 	go func() {
 		defer close(done)
 		fail(running.Run(ctx))
@@ -69,10 +76,23 @@ func (c *controlPlane) Stop(ctx context.Context) error {
 	}
 }
 
-// Apply implements pipeline.Applier. The control plane follows the store
-// itself for now, so there is nothing to build here: the pipeline keeps
-// the configuration for /status.
-func (c *controlPlane) Apply(context.Context, pipeline.Update) error { return nil }
+// Apply implements pipeline.Applier: the configuration becomes the version
+// pushed to data planes, built from the encodings its digest kept. The
+// start configuration arrives before the cluster listener is bound and
+// waits for Start.
+func (c *controlPlane) Apply(ctx context.Context, u pipeline.Update) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.running == nil {
+		c.pending = &u
+		return nil
+	}
+	return publish(ctx, c.running, u)
+}
+
+func publish(ctx context.Context, running *cp.ControlPlane, u pipeline.Update) error {
+	return running.Publish(ctx, u.Config.Config(), u.Config.Digest(), u.Version)
+}
 
 // dataPlanes is GET /clustering/data-planes (admin.Options.DataPlanes).
 func (c *controlPlane) dataPlanes(ctx context.Context) ([]any, error) {

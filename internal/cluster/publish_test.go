@@ -90,10 +90,10 @@ func TestCallerPublishedConfigReachesDataPlanes(t *testing.T) {
 	if !strings.Contains(c.logs.String(), "delta=true") {
 		t.Error("the second version did not reach the data plane as a delta")
 	}
-	if _, r := d.snap.Load().Match(&router.Request{Method: "GET", Path: "/changed", Host: "x"}); r == nil {
+	if _, r := d.snaps.Load().Match(&router.Request{Method: "GET", Path: "/changed", Host: "x"}); r == nil {
 		t.Error("data plane does not route /changed")
 	}
-	if _, r := d.snap.Load().Match(&router.Request{Method: "GET", Path: "/in-store", Host: "x"}); r != nil {
+	if _, r := d.snaps.Load().Match(&router.Request{Method: "GET", Path: "/in-store", Host: "x"}); r != nil {
 		t.Error("data plane routes /in-store, which was only written to the store")
 	}
 	if n, m := st.exports.Load(), st.subscriptions.Load(); n != 0 || m != 0 {

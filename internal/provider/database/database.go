@@ -31,6 +31,16 @@ type Provider struct {
 	// RetryDelay is the wait before retrying a failed export; 0 means 1s.
 	RetryDelay time.Duration
 	Logger     *slog.Logger
+	// Stored checks only what a write cannot break alone (ids, unique
+	// fields, references), trusting the Admin API's check of each entity
+	// (entity.Checks.Stored): a control plane's choice, whose data planes
+	// check every entity themselves.
+	Stored bool
+	// KeepEncodings makes each configuration's digest keep the encoding of
+	// every entity (entity.Digest.Encoding), so a control plane builds its
+	// version for data planes without encoding any entity again. It costs
+	// the memory of those encodings while the configuration is current.
+	KeepEncodings bool
 
 	loaded atomic.Int64 // revision of the last successful export, plus one; 0: unknown
 	once   sync.Once
@@ -66,7 +76,11 @@ func (p *Provider) load(ctx context.Context) (pipeline.Update, error) {
 	if err != nil {
 		return pipeline.Update{}, err
 	}
-	v, err := cfg.Check(entity.Checks{})
+	checks := entity.Checks{Stored: p.Stored}
+	if p.KeepEncodings {
+		checks.Cache = &entity.DigestCache{} // a fresh export shares no entity with the last one
+	}
+	v, err := cfg.Check(checks)
 	if err != nil {
 		return pipeline.Update{}, err
 	}
