@@ -30,7 +30,7 @@ func newClientBody(rc io.ReadCloser, w http.ResponseWriter, timeout time.Duratio
 func (b *clientBody) Read(p []byte) (int, error) {
 	n, err := b.Limited.Read(p)
 	if err == body.ErrTooLarge {
-		b.timed.st.bodyTooLarge.Store(true)
+		b.timed.st.bodyEnd.Store(bodyTooLarge)
 	}
 	return n, err
 }
@@ -53,7 +53,7 @@ func (b *timedBody) Read(p []byte) (int, error) {
 	if err != nil {
 		_ = b.rc.SetReadDeadline(time.Time{})
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			b.st.bodyTimedOut.Store(true)
+			b.st.bodyEnd.Store(bodyTimedOut)
 		}
 	}
 	return n, err

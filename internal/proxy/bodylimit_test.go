@@ -82,12 +82,16 @@ func TestBodyLimitsOnEveryRead(t *testing.T) {
 	transformed := newRoute(svc, []string{"/transformed"})
 	streamedTransformed := newRoute(svc, []string{"/streamed-transformed"}, func(r *entity.Route) { r.RequestBuffering = false })
 	streamed := newRoute(svc, []string{"/streamed"}, func(r *entity.Route) { r.RequestBuffering = false })
+	sizeLimited := newRoute(svc, []string{"/size-limited"})          // by a plugin, over MaxBodyBytes
+	sizeLimitedLess := newRoute(svc, []string{"/size-limited-less"}) // by a plugin, under MaxBodyBytes
 	add := map[string]any{"add": map[string]any{"body": []any{"added:yes"}}}
 	withPlugins(g, &entity.Config{Services: []*entity.Service{svc},
-		Routes: []*entity.Route{transformed, streamedTransformed, streamed, newRoute(svc, []string{"/plain"})},
+		Routes: []*entity.Route{transformed, streamedTransformed, streamed, sizeLimited, sizeLimitedLess, newRoute(svc, []string{"/plain"})},
 		Plugins: []*entity.Plugin{
 			newPlugin("request-transformer", transformed, add),
 			newPlugin("request-transformer", streamedTransformed, add),
+			newPlugin("request-size-limiting", sizeLimited, map[string]any{"allowed_payload_size": 1}),
+			newPlugin("request-size-limiting", sizeLimitedLess, map[string]any{"allowed_payload_size": 1, "size_unit": "kilobytes"}),
 		}}, plugin.Bundled(slog.New(slog.DiscardHandler)))
 
 	send := func(t *testing.T, path string, body io.Reader) (*http.Response, []byte) {
@@ -99,7 +103,7 @@ func TestBodyLimitsOnEveryRead(t *testing.T) {
 		req.Header.Set("Content-Type", "application/json")
 		return do(t, http.DefaultClient, req)
 	}
-	for _, path := range []string{"/transformed", "/streamed-transformed", "/streamed", "/plain"} {
+	for _, path := range []string{"/transformed", "/streamed-transformed", "/streamed", "/plain", "/size-limited"} {
 		t.Run("endless chunked body to "+path, func(t *testing.T) {
 			t.Parallel()
 			res, body, sent := sendEndless(t, g.addrs["http"], path)
@@ -111,6 +115,11 @@ func TestBodyLimitsOnEveryRead(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a plugin's smaller limit keeps its answer", func(t *testing.T) {
+		t.Parallel()
+		res, body, _ := sendEndless(t, g.addrs["http"], "/size-limited-less")
+		wantGatewayError(t, res, body, http.StatusRequestEntityTooLarge, "Request size limit exceeded")
+	})
 	t.Run("small body is transformed", func(t *testing.T) {
 		t.Parallel()
 		for _, path := range []string{"/transformed", "/streamed-transformed"} {

@@ -56,7 +56,7 @@ func (p *Proxy) proxyError(w http.ResponseWriter, r *http.Request, err error) {
 // upstreamError answers the request st describes after a failed upstream
 // exchange.
 func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, st *reqState, err error) {
-	if st.in.Context().Err() != nil && !st.bodyTimedOut.Load() {
+	if st.in.Context().Err() != nil && st.bodyEnd.Load() != bodyTimedOut {
 		// The client went away: nobody reads an answer. Count it as
 		// nginx's 499 and write nothing. (A stalled body also cancels the
 		// request context, but that client still waits for its 408.)
@@ -83,9 +83,9 @@ func classify(err error, st *reqState) (int, string) {
 	switch {
 	case errors.Is(err, balancer.ErrNoPeer):
 		return http.StatusServiceUnavailable, msgNoPeer
-	case st.bodyTimedOut.Load():
+	case st.bodyEnd.Load() == bodyTimedOut:
 		return http.StatusRequestTimeout, msgBodyTimeout
-	case st.bodyTooLarge.Load():
+	case st.bodyEnd.Load() == bodyTooLarge:
 		return http.StatusRequestEntityTooLarge, msgTooLarge
 	case isTimeout(err):
 		return http.StatusGatewayTimeout, msgTimeout

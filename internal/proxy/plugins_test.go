@@ -13,6 +13,7 @@ import (
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/proxy"
 	_ "github.com/gantryhq/gantry/plugins/key-auth"
+	_ "github.com/gantryhq/gantry/plugins/request-size-limiting"
 	_ "github.com/gantryhq/gantry/plugins/request-termination"
 	_ "github.com/gantryhq/gantry/plugins/request-transformer"
 	_ "github.com/gantryhq/gantry/plugins/response-transformer"

@@ -33,7 +33,15 @@
 // methods on any connection failure but a timeout, others only when the
 // attempt wrote nothing). When false, the body streams to the upstream as
 // it arrives and is repeated only after a refused connection that read
-// none of it. gRPC bodies always stream. Options.MaxBodyBytes answers 413.
+// none of it. gRPC bodies always stream.
+//
+// Every read of a request body is bounded (body.go, the body package):
+// the client's body is cut one byte past Options.MaxBodyBytes, answered
+// 413 whoever read it (the buffering, a plugin, a streamed upstream
+// attempt), and plugins read it whole through the same body.Read as the
+// buffering, so no more than Options.BodyMemoryBytes of it is ever held in
+// memory; a plugin gets a larger body only as plugin.ErrBodyNotInMemory,
+// and the body goes upstream untouched from its temporary file.
 //
 // Proxy-Authorization is hop-by-hop on both paths: it is for Gantry (the
 // basic-auth plugin reads it) and never reaches the upstream. Kong,
@@ -86,9 +94,10 @@ type Options struct {
 	// further ones wait in the accept queue. Default 16384 (Kong's
 	// worker_connections); negative means no limit.
 	MaxConns int
-	// BodyMemoryBytes is how much of a buffered request body (routes with
-	// request_buffering = true) is kept in memory; the rest goes to a
-	// temporary file in BodyTempDir, removed when the request ends.
+	// BodyMemoryBytes is how much of a request body read whole (routes
+	// with request_buffering = true, plugins reading the body) is kept in
+	// memory; the rest goes to a temporary file in BodyTempDir, removed
+	// when the request ends.
 	// Default 1 MiB (nginx's client_body_buffer_size is 8k or 16k; more
 	// memory spares the disk for the common small body).
 	BodyMemoryBytes int
@@ -96,10 +105,9 @@ type Options struct {
 	// os.TempDir().
 	BodyTempDir string
 	// MaxBodyBytes caps a request body: a larger Content-Length, or a
-	// buffered body growing past it, gets 413 {"message":"Payload too
-	// large"}. Streamed bodies (request_buffering = false) are only
-	// checked by their Content-Length. Default 0, no limit, like Kong's
-	// nginx_http_client_max_body_size 0.
+	// body growing past it, whoever reads it, gets 413 {"message":"Payload
+	// too large"}; no more than MaxBodyBytes+1 bytes of it are read.
+	// Default 0, no limit, like Kong's nginx_http_client_max_body_size 0.
 	MaxBodyBytes int64
 	// DisableFastPath sends every request through httputil.ReverseProxy
 	// and net/http's Transport, the fast path's reference: for ruling the

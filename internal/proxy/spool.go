@@ -59,7 +59,7 @@ func (p *Proxy) readBody(w http.ResponseWriter, r *http.Request, st *reqState) b
 func (p *Proxy) bodyFailed(w http.ResponseWriter, r *http.Request, st *reqState, err error) {
 	var pe *os.PathError
 	switch {
-	case st.bodyTimedOut.Load():
+	case st.bodyEnd.Load() == bodyTimedOut:
 		w.Header().Set("Connection", "close")
 		p.answer(w, st, http.StatusRequestTimeout, msgBodyTimeout)
 	case errors.Is(err, body.ErrTooLarge):

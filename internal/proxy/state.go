@@ -34,14 +34,13 @@ type reqState struct {
 	serverPort string     // port the client connected to
 	host       string     // Host header without port
 
-	setCookie       *http.Cookie // from cookie hashing, for the response
-	upstreamStart   time.Time    // first attempt began
-	upstreamHeaders time.Time    // response headers arrived
-	status          int          // status sent to the client, for the counters
-	responded       bool         // a status line went out
-	bodyTimedOut    atomic.Bool
-	bodyTooLarge    atomic.Bool  // the client body went past Options.MaxBodyBytes (body.go)
-	spool           *body.Buffer // the buffered request body (spool.go); nil when streamed or absent
+	setCookie       *http.Cookie  // from cookie hashing, for the response
+	upstreamStart   time.Time     // first attempt began
+	upstreamHeaders time.Time     // response headers arrived
+	status          int           // status sent to the client, for the counters
+	responded       bool          // a status line went out
+	bodyEnd         atomic.Uint32 // why the client body stopped short: 0, bodyTimedOut or bodyTooLarge (body.go)
+	spool           *body.Buffer  // the buffered request body (spool.go); nil when streamed or absent
 
 	// Backing arrays of the header values Gantry sets (headerSetter):
 	// the upstream request's forwarding headers and the response's.
@@ -61,6 +60,13 @@ type reqState struct {
 	written *countingWriter // the client writer plugins see
 	host0   string          // Host before plugins, to see whether one changed it
 }
+
+// Values of reqState.bodyEnd. One word for both keeps reqState in its
+// allocation size class.
+const (
+	bodyTimedOut uint32 = 1 + iota // Options.BodyReadTimeout expired: 408
+	bodyTooLarge                   // past Options.MaxBodyBytes: 413
+)
 
 type stateKey struct{}
 
