@@ -14,7 +14,7 @@ import (
 // TestSlowAppliesArePacedAndLatestWins: while a data plane takes a while
 // to apply each push, a stream of changes on the CP reaches it as fewer,
 // spaced applies (never two at once, each starting well after the last one
-// ended), and the last one is the CP's latest configuration (SPEC §8).
+// ended), and the last one is the CP's latest configuration (docs/design.md, "Pacing").
 func TestSlowAppliesArePacedAndLatestWins(t *testing.T) {
 	t.Parallel()
 	const applyTime = 100 * time.Millisecond

@@ -48,7 +48,7 @@ func (n *Node) watch(ctx context.Context, wg *sync.WaitGroup) {
 				}
 				// Changes arriving meanwhile wait in kick and are
 				// applied together (latest wins) after a pause that
-				// keeps rebuilds from crowding out requests (SPEC §8).
+				// keeps rebuilds from crowding out requests (docs/design.md, "Pacing").
 				pause := time.NewTimer(snapshot.PaceAfter(time.Since(start)))
 				select {
 				case <-ctx.Done():

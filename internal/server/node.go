@@ -172,7 +172,8 @@ func (n *Node) Apply(ctx context.Context, cfg *entity.Config) error {
 // cfg.Validate (the cluster codec validates every push, the declarative
 // loader every POST /config) and d is its cfg.Digest(), so the build
 // validates and hashes nothing again and reuses what did not change
-// (SPEC §8). It has the shape of dp.ApplyFunc.
+// (docs/design.md, "The hot path stays clear of config work").
+// It has the shape of dp.ApplyFunc.
 func (n *Node) ApplyValidated(ctx context.Context, cfg *entity.Config, d entity.Digest) error {
 	return n.load(ctx, fixedSource{cfg: cfg, known: known{digest: d, validated: true}})
 }
