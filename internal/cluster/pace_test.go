@@ -9,6 +9,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/cluster/dp"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestSlowAppliesArePacedAndLatestWins: while a data plane takes a while
@@ -45,7 +46,7 @@ func TestSlowAppliesArePacedAndLatestWins(t *testing.T) {
 		}
 	}
 	d := startDP(t, []string{c.addr}, cert, slow)
-	eventually(t, "DP connected", 5*time.Second, func() bool { r, ok := row(c, d.id); return ok && r.Connected })
+	testutil.Eventually(t, "DP connected", 5*time.Second, func() bool { r, ok := row(c, d.id); return ok && r.Connected })
 	const writes = 20
 	for i := range writes {
 		addServiceRoute(t, c.store, fmt.Sprintf("paced%d", i), fmt.Sprintf("/p%d", i))
@@ -55,7 +56,7 @@ func TestSlowAppliesArePacedAndLatestWins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "DP runs the latest config", 15*time.Second, func() bool { return d.hash() == exp.Hash() })
+	testutil.Eventually(t, "DP runs the latest config", 15*time.Second, func() bool { return d.hash() == exp.Hash() })
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clustertls/clustertlstest"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // pkiNodes is a cluster CA (root and one issuing intermediate) with a
@@ -63,8 +64,8 @@ func TestPKIModeServesRoutesAndRefusesARevokedDataPlane(t *testing.T) {
 	addRoute(t, cp, "echo", upstream(t), "/echo")
 	good := goodNode.dp(t, "dp-good", addr, p.vars("GANTRY_CLUSTER_SERVER_NAME=cp.cluster.test")...)
 	bad := revokedNode.dp(t, "dp-revoked", addr, p.vars("GANTRY_CLUSTER_SERVER_NAME=cp.cluster.test")...)
-	eventually(t, "the good DP serves the route", 20*time.Second, func() bool { return serves(good, "/echo") })
-	eventually(t, "the CP logs the revoked DP's refusal", 15*time.Second, func() bool {
+	testutil.Eventually(t, "the good DP serves the route", 20*time.Second, func() bool { return serves(good, "/echo") })
+	testutil.Eventually(t, "the CP logs the revoked DP's refusal", 15*time.Second, func() bool {
 		out := cp.out.String()
 		return strings.Contains(out, "refused during the TLS handshake") && strings.Contains(out, "was revoked at")
 	})

@@ -114,12 +114,6 @@ func mustCall(t *testing.T, want int, method, url string, body any) {
 	}
 }
 
-// eventually polls cond every 50 ms until timeout.
-func eventually(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	gantryproc.Eventually(t, what, timeout, cond)
-}
-
 // upstream is a real HTTP server the routes proxy to.
 func upstream(t *testing.T) string {
 	t.Helper()

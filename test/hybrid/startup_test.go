@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestBadClusterCertificateStopsStartUp: the process exits with one line
@@ -89,11 +91,11 @@ func TestGarbageOnTheClusterPort(t *testing.T) {
 		_, _ = conn.Write([]byte("\x16\x03\x01\x00\x05hello garbage\r\n\r\n"))
 		conn.Close()
 	}
-	eventually(t, "the CP logs the refusal", 15*time.Second, func() bool {
+	testutil.Eventually(t, "the CP logs the refusal", 15*time.Second, func() bool {
 		return strings.Contains(cp.out.String(), "refused during the TLS handshake")
 	})
 	addRoute(t, cp, "after", up, "/after")
-	eventually(t, "the DP still gets configuration", 15*time.Second, func() bool { return serves(dp, "/after") })
+	testutil.Eventually(t, "the DP still gets configuration", 15*time.Second, func() bool { return serves(dp, "/after") })
 }
 
 func TestGenCertRefusesToOverwrite(t *testing.T) {
