@@ -27,6 +27,7 @@ import (
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/proxy"
 	"github.com/gantryhq/gantry/internal/snapshot"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 // gateway is a Proxy serving on loopback listeners for one test.
@@ -103,29 +104,12 @@ func (g *gateway) applyWith(cfg *entity.Config, opts snapshot.Options) {
 // url is the base URL of the plain listener.
 func (g *gateway) url() string { return "http://" + g.addrs["http"] }
 
-func newService(rawURL string, edit ...func(*entity.Service)) *entity.Service {
-	s := entity.NewService()
-	s.ID = uuid.NewString()
-	s.URL = rawURL
-	entity.Normalize(s)
-	for _, f := range edit {
-		f(s)
-	}
-	return s
-}
-
-func newRoute(svc *entity.Service, paths []string, edit ...func(*entity.Route)) *entity.Route {
-	r := entity.NewRoute()
-	r.ID = uuid.NewString()
-	r.Paths = paths
-	if svc != nil {
-		r.Service = &entity.Ref{ID: svc.ID}
-	}
-	for _, f := range edit {
-		f(r)
-	}
-	return r
-}
+// newService and newRoute build fixtures with fresh ids: a service for a
+// URL, and a route of a service (nil for none) matching paths.
+var (
+	newService = fixture.ServiceURL
+	newRoute   = fixture.Route
+)
 
 // echo is what the echo upstream answers: what it received.
 type echo struct {
