@@ -2,7 +2,6 @@ package balancer
 
 import (
 	"errors"
-	"net"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
@@ -13,18 +12,6 @@ import (
 func passiveChecks(u *entity.Upstream) {
 	p := &u.Healthchecks.Passive
 	p.Unhealthy.HTTPFailures, p.Unhealthy.TCPFailures, p.Unhealthy.Timeouts = 3, 2, 2
-}
-
-// closedAddr is a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 func TestPassiveChecks(t *testing.T) {
@@ -51,7 +38,7 @@ func TestPassiveChecks(t *testing.T) {
 	})
 	t.Run("connection failures", func(t *testing.T) {
 		t.Parallel()
-		dead, well := closedAddr(t), newBackend(t)
+		dead, well := testutil.ClosedAddr(t), newBackend(t)
 		bal := start(t, fixture.Upstream("backend", passiveChecks), targets(dead, 100, well.addr, 100), Options{})
 		for range 10 {
 			if _, err := proxy(t, bal, nil); err != nil {

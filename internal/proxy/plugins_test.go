@@ -13,6 +13,7 @@ import (
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/proxy"
 	"github.com/gantryhq/gantry/internal/snapshot"
+	"github.com/gantryhq/gantry/internal/testutil"
 	_ "github.com/gantryhq/gantry/plugins/key-auth"
 	_ "github.com/gantryhq/gantry/plugins/request-termination"
 	_ "github.com/gantryhq/gantry/plugins/request-transformer"
@@ -63,7 +64,7 @@ func TestPlugins(t *testing.T) {
 	t.Parallel()
 	up := echoServer(t, "a")
 	svc := newService(up.URL)
-	down := newService("http://"+refusedAddr(t), func(s *entity.Service) { s.Retries = 0 })
+	down := newService("http://"+testutil.ClosedAddr(t), func(s *entity.Service) { s.Retries = 0 })
 	auth := newRoute(svc, []string{"/auth"})
 	term := newRoute(svc, []string{"/term"})
 	rewritten := newRoute(svc, []string{"/rewrite"})
@@ -90,7 +91,7 @@ func TestPlugins(t *testing.T) {
 			newPlugin("proxy-test-probe", nil, map[string]any{}),
 		},
 	}
-	var logs proxy.LogSink
+	var logs testutil.Buffer
 	reg := plugin.Bundled(slog.New(slog.NewTextHandler(&logs, nil)))
 	rcb := plugin.NewRouteChainBuilder(reg)
 	g := newGateway(t, proxy.Options{}, nil)
