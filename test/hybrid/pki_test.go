@@ -1,10 +1,7 @@
 package hybrid
 
 import (
-	"context"
 	"crypto/x509"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -105,22 +102,7 @@ func TestPKIModeStartUpChecks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			db := map[string]string{"control_plane": "sqlite", "data_plane": "off"}[tt.role]
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, binary, "start", "-p", t.TempDir(), "-c", os.DevNull)
-			cmd.Env = append(append(cleanEnv(), "GANTRY_ROLE="+tt.role, "GANTRY_DATABASE="+db,
-				"GANTRY_CLUSTER_CERT="+tt.node.cert, "GANTRY_CLUSTER_CERT_KEY="+tt.node.key,
-				"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_CLUSTER_LISTEN=127.0.0.1:0"), tt.vars...)
-			out, err := cmd.CombinedOutput()
-			if err == nil {
-				t.Fatalf("start-up succeeded:\n%s", out)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(string(out), w) {
-					t.Errorf("output does not mention %q:\n%s", w, out)
-				}
-			}
+			startFails(t, tt.role, tt.node.cert, tt.node.key, tt.vars, tt.want, "")
 		})
 	}
 }
