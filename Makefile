@@ -30,7 +30,7 @@ unit:
 benchonce:
 	$(GO) test -run '^$$' -bench . -benchtime=1x -timeout $(TEST_TIMEOUT) ./...
 
-# wrk against the upstream directly, nginx and Gantry, side by side (SPEC §10).
+# wrk against the upstream directly, nginx and Gantry, side by side (docs/design.md, "make bench").
 bench:
 	bash scripts/bench.sh
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make bench (SPEC §10): wrk against 1) the upstream directly, 2) nginx as a
+# make bench (docs/design.md, "make bench"):
+# wrk against 1) the upstream directly, 2) nginx as a
 # plain reverse proxy, 3) Gantry (DB-less); same upstream, connections and
 # duration. Each proxy runs on one core (GOMAXPROCS=1 / worker_processes 1)
 # pinned with taskset; the upstream and wrk share the other core(s).

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/testutil"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 const waitHealth = 5 * time.Second
@@ -60,7 +62,7 @@ func TestActiveChecks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			sick, well := newBackend(t), newBackend(t)
-			up := upstream(activeChecks(tc.kind))
+			up := fixture.Upstream("backend", activeChecks(tc.kind))
 			if tc.extra != nil {
 				tc.extra(up)
 			}
@@ -69,7 +71,7 @@ func TestActiveChecks(t *testing.T) {
 				t.Fatalf("before the failure the target is %s, want HEALTHY", h)
 			}
 			tc.down(t, sick)
-			eventually(t, waitHealth, "the failing target to turn UNHEALTHY", func() bool {
+			testutil.Eventually(t, "the failing target to turn UNHEALTHY", waitHealth, func() bool {
 				return healthOf(bal, sick.addr) == Unhealthy
 			})
 			if !onlyTo(t, bal, well.addr) {
@@ -79,7 +81,7 @@ func TestActiveChecks(t *testing.T) {
 				t.Fatalf("the working target is %s, want HEALTHY", h)
 			}
 			tc.up(t, sick)
-			eventually(t, waitHealth, "the repaired target to turn HEALTHY", func() bool {
+			testutil.Eventually(t, "the repaired target to turn HEALTHY", waitHealth, func() bool {
 				return healthOf(bal, sick.addr) == Healthy
 			})
 			if got := picks(t, bal, 30, nil); got[sick.addr] == 0 {
@@ -102,7 +104,7 @@ func TestActiveCheckSendsPathAndHeaders(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	addr := srv.Listener.Addr().String()
-	up := upstream(activeChecks("http"))
+	up := fixture.Upstream("backend", activeChecks("http"))
 	up.HostHeader = "api.internal"
 	up.Healthchecks.Active.HTTPPath = "/status"
 	up.Healthchecks.Active.Headers = map[string][]string{"X-Probe": {"yes"}}
@@ -142,11 +144,11 @@ func TestActiveHTTPSCheck(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			up := upstream(activeChecks("https"))
+			up := fixture.Upstream("backend", activeChecks("https"))
 			up.Healthchecks.Active.HTTPSSni = "example.com" // in httptest's certificate
 			up.Healthchecks.Active.HTTPSVerifyCertificate = tc.verify
 			bal := start(t, up, targets(addr, 100), Options{RootCAs: tc.roots})
-			eventually(t, waitHealth, "health "+tc.want, func() bool { return healthOf(bal, addr) == tc.want })
+			testutil.Eventually(t, "health "+tc.want, waitHealth, func() bool { return healthOf(bal, addr) == tc.want })
 			time.Sleep(150 * time.Millisecond) // and it stays so
 			if h := healthOf(bal, addr); h != tc.want {
 				t.Fatalf("health %s, want %s", h, tc.want)
@@ -155,10 +157,10 @@ func TestActiveHTTPSCheck(t *testing.T) {
 	}
 	t.Run("sni sent", func(t *testing.T) {
 		t.Parallel()
-		up := upstream(activeChecks("https"))
+		up := fixture.Upstream("backend", activeChecks("https"))
 		up.Healthchecks.Active.HTTPSSni = "example.com"
 		start(t, up, targets(addr, 100), Options{RootCAs: roots})
-		eventually(t, waitHealth, "a probe to arrive", func() bool { return sni.Load() == "example.com" })
+		testutil.Eventually(t, "a probe to arrive", waitHealth, func() bool { return sni.Load() == "example.com" })
 	})
 }
 
@@ -181,7 +183,7 @@ func TestActiveCheckConcurrency(t *testing.T) {
 		t.Cleanup(srv.Close)
 		pairs = append(pairs, srv.Listener.Addr().String(), 100)
 	}
-	up := upstream(activeChecks("http"))
+	up := fixture.Upstream("backend", activeChecks("http"))
 	up.Healthchecks.Active.Concurrency = 2
 	start(t, up, targets(pairs...), Options{})
 	time.Sleep(400 * time.Millisecond)

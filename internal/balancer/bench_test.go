@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 // benchTargets is 100 IP targets with mixed weights.
@@ -45,15 +46,16 @@ func benchPick(b *testing.B, up *entity.Upstream, in func(i int) *PickInput) {
 }
 
 func BenchmarkPickRoundRobin(b *testing.B) {
-	up := upstream(passiveChecks) // health checks on: Done does its counting
+	up := fixture.Upstream("backend", passiveChecks) // health checks on: Done does its counting
 	benchPick(b, up, func(int) *PickInput { return &PickInput{} })
 }
 
 func BenchmarkPickConsistentHash(b *testing.B) {
-	up := upstream(func(u *entity.Upstream) {
+	up := fixture.Upstream("backend", func(u *entity.Upstream) {
 		u.Algorithm, u.HashOn, u.HashOnHeader = "consistent-hashing", "header", "x-user"
 		passiveChecks(u)
 	})
+
 	benchPick(b, up, func(i int) *PickInput {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header.Set("X-User", "user-"+strconv.Itoa(i))
@@ -62,11 +64,11 @@ func BenchmarkPickConsistentHash(b *testing.B) {
 }
 
 func BenchmarkPickLeastConnections(b *testing.B) {
-	benchPick(b, upstream(leastConnections), func(int) *PickInput { return &PickInput{} })
+	benchPick(b, fixture.Upstream("backend", leastConnections), func(int) *PickInput { return &PickInput{} })
 }
 
 func BenchmarkNewConsistentHash(b *testing.B) {
-	up := upstream(func(u *entity.Upstream) { u.Algorithm = "consistent-hashing" })
+	up := fixture.Upstream("backend", func(u *entity.Upstream) { u.Algorithm = "consistent-hashing" })
 	ts := benchTargets()
 	b.ReportAllocs()
 	for b.Loop() {

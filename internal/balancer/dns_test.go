@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 // testResolver answers from a table the test edits; names not in it fail
@@ -45,7 +48,7 @@ func TestDNSTargets(t *testing.T) {
 		t.Parallel()
 		res := &testResolver{}
 		res.set("svc.test", "127.0.0.1", "127.0.0.2")
-		bal := start(t, upstream(nil), targets("svc.test:8080", 100, "127.0.0.9:80", 100), Options{Resolver: res})
+		bal := start(t, fixture.Upstream("backend"), targets("svc.test:8080", 100, "127.0.0.9:80", 100), Options{Resolver: res})
 		got := map[string]int{}
 		for range 300 {
 			p, err := bal.Pick(nil)
@@ -67,7 +70,7 @@ func TestDNSTargets(t *testing.T) {
 	t.Run("a failing name is DNS_ERROR and gets no traffic", func(t *testing.T) {
 		t.Parallel()
 		well := newBackend(t)
-		bal := start(t, upstream(passiveChecks), targets("missing.test:80", 100, well.addr, 100), Options{Resolver: &testResolver{}})
+		bal := start(t, fixture.Upstream("backend", passiveChecks), targets("missing.test:80", 100, well.addr, 100), Options{Resolver: &testResolver{}})
 		if h := healthOf(bal, "missing.test:80"); h != DNSError {
 			t.Fatalf("health of an unresolvable target: %s, want DNS_ERROR", h)
 		}
@@ -81,22 +84,22 @@ func TestDNSTargets(t *testing.T) {
 		host, port, _ := net.SplitHostPort(a.addr)
 		res := &testResolver{}
 		res.set("svc.test", "127.0.0.7")
-		bal := start(t, upstream(nil), targets("svc.test:"+port, 100), Options{Resolver: res, DNSRefresh: 30 * time.Millisecond})
+		bal := start(t, fixture.Upstream("backend"), targets("svc.test:"+port, 100), Options{Resolver: res, DNSRefresh: 30 * time.Millisecond})
 		if p, _ := bal.Pick(nil); !strings.HasPrefix(p.Addr, "127.0.0.7:") {
 			t.Fatalf("first pick %q, want 127.0.0.7", p.Addr)
 		}
 		res.set("svc.test", host)
-		eventually(t, waitHealth, "the new address to be used", func() bool {
+		testutil.Eventually(t, "the new address to be used", waitHealth, func() bool {
 			p, err := proxy(t, bal, nil)
 			return err == nil && p.Addr == a.addr
 		})
 		res.set("svc.test") // the name disappears
-		eventually(t, waitHealth, "DNS_ERROR", func() bool { return healthOf(bal, "svc.test:"+port) == DNSError })
+		testutil.Eventually(t, "DNS_ERROR", waitHealth, func() bool { return healthOf(bal, "svc.test:"+port) == DNSError })
 		if _, err := bal.Pick(nil); !errors.Is(err, ErrNoPeer) {
 			t.Fatalf("Pick with the only name unresolvable: %v, want ErrNoPeer", err)
 		}
 		res.set("svc.test", host)
-		eventually(t, waitHealth, "the name to come back", func() bool { _, err := bal.Pick(nil); return err == nil })
+		testutil.Eventually(t, "the name to come back", waitHealth, func() bool { _, err := bal.Pick(nil); return err == nil })
 	})
 	t.Run("resolved and refreshed through a DNS server", func(t *testing.T) {
 		t.Parallel()
@@ -104,17 +107,17 @@ func TestDNSTargets(t *testing.T) {
 		live := newBackend(t)
 		_, port, _ := net.SplitHostPort(live.addr)
 		dns.set("svc.test", "127.0.0.2") // loopback, but nothing listens there
-		bal := start(t, upstream(nil), targets("svc.test:"+port, 100), Options{Resolver: dns.resolver(), DNSRefresh: 30 * time.Millisecond})
+		bal := start(t, fixture.Upstream("backend"), targets("svc.test:"+port, 100), Options{Resolver: dns.resolver(), DNSRefresh: 30 * time.Millisecond})
 		if p, err := bal.Pick(nil); err != nil || p.Addr != "127.0.0.2:"+port {
 			t.Fatalf("first pick %q (%v), want the address the DNS server gave", p.Addr, err)
 		}
 		dns.set("svc.test", "127.0.0.1")
-		eventually(t, waitHealth, "traffic to reach the new address", func() bool {
+		testutil.Eventually(t, "traffic to reach the new address", waitHealth, func() bool {
 			p, err := proxy(t, bal, nil)
 			return err == nil && p.Addr == live.addr
 		})
 		dns.set("svc.test") // NXDOMAIN from now on
-		eventually(t, waitHealth, "DNS_ERROR", func() bool { return healthOf(bal, "svc.test:"+port) == DNSError })
+		testutil.Eventually(t, "DNS_ERROR", waitHealth, func() bool { return healthOf(bal, "svc.test:"+port) == DNSError })
 		if _, err := bal.Pick(nil); !errors.Is(err, ErrNoPeer) {
 			t.Fatalf("Pick with the name gone: %v, want ErrNoPeer", err)
 		}
@@ -126,12 +129,12 @@ func TestDNSTargets(t *testing.T) {
 		t.Parallel()
 		res := &testResolver{}
 		res.set("svc.test", "127.0.0.1")
-		bal := start(t, upstream(passiveChecks), targets("svc.test:80", 100), Options{Resolver: res, DNSRefresh: 20 * time.Millisecond})
+		bal := start(t, fixture.Upstream("backend", passiveChecks), targets("svc.test:80", 100), Options{Resolver: res, DNSRefresh: 20 * time.Millisecond})
 		if err := bal.SetHealth("svc.test:80", "127.0.0.1:80", false); err != nil {
 			t.Fatal(err)
 		}
 		res.set("svc.test", "127.0.0.1", "127.0.0.2")
-		eventually(t, waitHealth, "the second address", func() bool {
+		testutil.Eventually(t, "the second address", waitHealth, func() bool {
 			h := bal.Health()
 			return len(h) == 1 && len(h[0].Addresses) == 2
 		})

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 func TestConsistentHashingSources(t *testing.T) {
@@ -45,7 +46,7 @@ func TestConsistentHashingSources(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			up := upstream(func(u *entity.Upstream) { u.Algorithm = "consistent-hashing"; tc.mod(u) })
+			up := fixture.Upstream("backend", func(u *entity.Upstream) { u.Algorithm = "consistent-hashing"; tc.mod(u) })
 			bal := start(t, up, targets(a.addr, 100, b.addr, 100, c.addr, 100), Options{})
 			used := map[string]bool{}
 			for k := range 40 {
@@ -72,9 +73,10 @@ func TestConsistentHashingSources(t *testing.T) {
 func TestConsistentHashingCookie(t *testing.T) {
 	t.Parallel()
 	a, b := newBackend(t), newBackend(t)
-	up := upstream(func(u *entity.Upstream) {
+	up := fixture.Upstream("backend", func(u *entity.Upstream) {
 		u.Algorithm, u.HashOn, u.HashOnCookie, u.HashOnCookiePath = "consistent-hashing", "cookie", "sticky", "/app"
 	})
+
 	bal := start(t, up, targets(a.addr, 100, b.addr, 100), Options{})
 	for range 10 {
 		first, err := bal.Pick(&PickInput{Request: httptest.NewRequest(http.MethodGet, "/app/x", nil)})
@@ -104,7 +106,7 @@ func TestConsistentHashingCookie(t *testing.T) {
 // owners maps n keys to the address each is hashed to.
 func owners(t *testing.T, ts []*entity.Target, n int) map[string]string {
 	t.Helper()
-	up := upstream(func(u *entity.Upstream) { u.Algorithm, u.HashOn = "consistent-hashing", "consumer" })
+	up := fixture.Upstream("backend", func(u *entity.Upstream) { u.Algorithm, u.HashOn = "consistent-hashing", "consumer" })
 	bal := start(t, up, ts, Options{})
 	out := make(map[string]string, n)
 	for i := range n {
@@ -155,7 +157,7 @@ func TestConsistentHashingRemapsFewKeys(t *testing.T) {
 func TestConsistentHashingSkipsUnhealthy(t *testing.T) {
 	t.Parallel()
 	ts := targets("10.0.0.1:80", 100, "10.0.0.2:80", 100, "10.0.0.3:80", 100)
-	up := upstream(func(u *entity.Upstream) { u.Algorithm, u.HashOn = "consistent-hashing", "consumer" })
+	up := fixture.Upstream("backend", func(u *entity.Upstream) { u.Algorithm, u.HashOn = "consistent-hashing", "consumer" })
 	bal := start(t, up, ts, Options{})
 	pick := func(k string) string {
 		p, err := bal.Pick(&PickInput{ConsumerID: k})

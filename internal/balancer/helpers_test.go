@@ -60,16 +60,6 @@ func (b *backend) restart(t *testing.T) {
 	t.Cleanup(b.srv.Close)
 }
 
-// upstream returns an upstream with Kong's defaults changed by mod.
-func upstream(mod func(u *entity.Upstream)) *entity.Upstream {
-	u := entity.NewUpstream()
-	u.Name = "backend"
-	if mod != nil {
-		mod(u)
-	}
-	return u
-}
-
 // targets builds targets from "host:port", weight pairs.
 func targets(pairs ...any) []*entity.Target {
 	var out []*entity.Target
@@ -112,18 +102,6 @@ func proxy(t *testing.T, b *Balancer, in *PickInput) (Peer, error) {
 	}
 	b.Done(p, res)
 	return p, nil
-}
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // healthOf returns the Health() row of target.

@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 func leastConnections(u *entity.Upstream) { u.Algorithm = "least-connections" }
 
 func TestLeastConnectionsPrefersIdleTarget(t *testing.T) {
 	t.Parallel()
-	bal := start(t, upstream(leastConnections), targets("10.0.0.1:80", 200, "10.0.0.2:80", 100), Options{})
+	bal := start(t, fixture.Upstream("backend", leastConnections), targets("10.0.0.1:80", 200, "10.0.0.2:80", 100), Options{})
 	held := map[string][]Peer{}
 	for range 30 {
 		p, err := bal.Pick(nil)
@@ -40,7 +41,7 @@ func TestLeastConnectionsSendsLessToSlowTarget(t *testing.T) {
 	t.Parallel()
 	slow, fast := newBackend(t), newBackend(t)
 	slow.delay.Store(int64(150 * time.Millisecond))
-	bal := start(t, upstream(leastConnections), targets(slow.addr, 100, fast.addr, 100), Options{})
+	bal := start(t, fixture.Upstream("backend", leastConnections), targets(slow.addr, 100, fast.addr, 100), Options{})
 	var wg sync.WaitGroup
 	for range 6 {
 		wg.Go(func() {
@@ -61,7 +62,7 @@ func TestLatencyPrefersFastTarget(t *testing.T) {
 	t.Parallel()
 	slow, fast := newBackend(t), newBackend(t)
 	slow.delay.Store(int64(30 * time.Millisecond))
-	bal := start(t, upstream(func(u *entity.Upstream) { u.Algorithm = "latency" }),
+	bal := start(t, fixture.Upstream("backend", func(u *entity.Upstream) { u.Algorithm = "latency" }),
 		targets(slow.addr, 100, fast.addr, 100), Options{})
 	for range 10 {
 		if _, err := proxy(t, bal, nil); err != nil {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/testutil"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 // Not parallel: it counts the process's goroutines.
@@ -17,19 +19,19 @@ func TestCloseStopsBackgroundWork(t *testing.T) {
 	res.set("svc.test", "127.0.0.1")
 	before := runtime.NumGoroutine()
 
-	bal, err := New(upstream(activeChecks("http")), targets(well.addr, 100, "svc.test:1", 100),
+	bal, err := New(fixture.Upstream("backend", activeChecks("http")), targets(well.addr, 100, "svc.test:1", 100),
 		Options{Resolver: res, DNSRefresh: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	bal.Start()
-	eventually(t, waitHealth, "probes to reach the server", func() bool { return well.hits.Load() >= 3 })
+	testutil.Eventually(t, "probes to reach the server", waitHealth, func() bool { return well.hits.Load() >= 3 })
 	if runtime.NumGoroutine() <= before {
 		t.Fatal("Start started no background goroutines; the test would prove nothing")
 	}
 	bal.Close()
 	bal.Close() // twice is harmless
-	eventually(t, 2*time.Second, "goroutines to end after Close", func() bool {
+	testutil.Eventually(t, "goroutines to end after Close", 2*time.Second, func() bool {
 		return runtime.NumGoroutine() <= before
 	})
 	hits := well.hits.Load()
@@ -47,10 +49,11 @@ func TestConcurrentPickDone(t *testing.T) {
 	for _, algo := range []string{"round-robin", "consistent-hashing", "least-connections", "latency"} {
 		t.Run(algo, func(t *testing.T) {
 			t.Parallel()
-			up := upstream(func(u *entity.Upstream) {
+			up := fixture.Upstream("backend", func(u *entity.Upstream) {
 				u.Algorithm, u.HashOn = algo, "consumer"
 				u.Healthchecks.Passive.Unhealthy.HTTPFailures = 2
 			})
+
 			ts := targets("10.0.0.1:80", 100, "10.0.0.2:80", 50, "10.0.0.3:80", 10, "10.0.0.4:80", 100)
 			bal := start(t, up, ts, Options{})
 			var wg sync.WaitGroup
@@ -96,8 +99,10 @@ func TestConcurrentPickDone(t *testing.T) {
 
 func TestKey(t *testing.T) {
 	t.Parallel()
+	// The same upstream on every call: one id, as a reload keeps it.
 	base := func() (*entity.Upstream, []*entity.Target) {
-		return upstream(nil), targets("a:80", 100, "b:80", 50)
+		sameID := func(u *entity.Upstream) { u.ID = "6f1c2a9e-3b7d-4e58-9a0c-1d2e3f4a5b6c" }
+		return fixture.Upstream("backend", sameID), targets("a:80", 100, "b:80", 50)
 	}
 	u0, t0 := base()
 	k0 := Key(u0, t0)
@@ -145,10 +150,10 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		ts      []*entity.Target
 		mention string
 	}{
-		{"unknown algorithm", upstream(func(u *entity.Upstream) { u.Algorithm = "random" }), nil, "algorithm"},
-		{"port not a number", upstream(nil), targets("host:http", 100), "host:http"},
-		{"port out of range", upstream(nil), targets("host:70000", 100), "port"},
-		{"negative weight", upstream(nil), targets("host:80", -1), "weight"},
+		{"unknown algorithm", fixture.Upstream("backend", func(u *entity.Upstream) { u.Algorithm = "random" }), nil, "algorithm"},
+		{"port not a number", fixture.Upstream("backend"), targets("host:http", 100), "host:http"},
+		{"port out of range", fixture.Upstream("backend"), targets("host:70000", 100), "port"},
+		{"negative weight", fixture.Upstream("backend"), targets("host:80", -1), "weight"},
 		{"no upstream", nil, nil, "upstream"},
 	}
 	for _, tc := range cases {
@@ -170,7 +175,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	for _, tc := range addrs {
 		t.Run("target "+tc.target, func(t *testing.T) {
 			t.Parallel()
-			bal := start(t, upstream(nil), targets(tc.target, 100), Options{})
+			bal := start(t, fixture.Upstream("backend"), targets(tc.target, 100), Options{})
 			if p, err := bal.Pick(nil); err != nil || p.Addr != tc.want || p.Target != tc.target {
 				t.Fatalf("Pick: %+v, %v; want address %s for target %s", p, err, tc.want, tc.target)
 			}

@@ -2,27 +2,16 @@ package balancer
 
 import (
 	"errors"
-	"net"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/testutil"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 func passiveChecks(u *entity.Upstream) {
 	p := &u.Healthchecks.Passive
 	p.Unhealthy.HTTPFailures, p.Unhealthy.TCPFailures, p.Unhealthy.Timeouts = 3, 2, 2
-}
-
-// closedAddr is a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 func TestPassiveChecks(t *testing.T) {
@@ -31,7 +20,7 @@ func TestPassiveChecks(t *testing.T) {
 		t.Parallel()
 		sick, well := newBackend(t), newBackend(t)
 		sick.status.Store(500)
-		bal := start(t, upstream(passiveChecks), targets(sick.addr, 100, well.addr, 100), Options{})
+		bal := start(t, fixture.Upstream("backend", passiveChecks), targets(sick.addr, 100, well.addr, 100), Options{})
 		for range 10 {
 			if _, err := proxy(t, bal, nil); err != nil {
 				t.Fatal(err)
@@ -49,8 +38,8 @@ func TestPassiveChecks(t *testing.T) {
 	})
 	t.Run("connection failures", func(t *testing.T) {
 		t.Parallel()
-		dead, well := closedAddr(t), newBackend(t)
-		bal := start(t, upstream(passiveChecks), targets(dead, 100, well.addr, 100), Options{})
+		dead, well := testutil.ClosedAddr(t), newBackend(t)
+		bal := start(t, fixture.Upstream("backend", passiveChecks), targets(dead, 100, well.addr, 100), Options{})
 		for range 10 {
 			if _, err := proxy(t, bal, nil); err != nil {
 				t.Fatal(err)
@@ -73,7 +62,7 @@ func TestPassiveChecks(t *testing.T) {
 	for _, tc := range sequences {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			bal := start(t, upstream(passiveChecks), targets("10.0.0.1:80", 100), Options{})
+			bal := start(t, fixture.Upstream("backend", passiveChecks), targets("10.0.0.1:80", 100), Options{})
 			for _, r := range tc.results {
 				p, err := bal.Pick(nil)
 				if err != nil {
@@ -91,7 +80,7 @@ func TestPassiveChecks(t *testing.T) {
 	}
 	t.Run("stays down without active checks until set healthy", func(t *testing.T) {
 		t.Parallel()
-		bal := start(t, upstream(passiveChecks), targets("10.0.0.1:80", 100), Options{})
+		bal := start(t, fixture.Upstream("backend", passiveChecks), targets("10.0.0.1:80", 100), Options{})
 		for range 3 {
 			p, _ := bal.Pick(nil)
 			bal.Done(p, Result{Status: 503})
@@ -110,7 +99,7 @@ func TestPassiveChecks(t *testing.T) {
 		t.Parallel()
 		sick := newBackend(t)
 		sick.status.Store(500)
-		up := upstream(passiveChecks)
+		up := fixture.Upstream("backend", passiveChecks)
 		up.Healthchecks.Active.Unhealthy.Interval = 0.05 // probe only unhealthy targets
 		up.Healthchecks.Active.Healthy.Successes = 2
 		bal := start(t, up, targets(sick.addr, 100), Options{})
@@ -123,7 +112,7 @@ func TestPassiveChecks(t *testing.T) {
 			t.Fatalf("after three 500s: %s, want UNHEALTHY", h)
 		}
 		sick.status.Store(200)
-		eventually(t, waitHealth, "the target to recover", func() bool { return healthOf(bal, sick.addr) == Healthy })
+		testutil.Eventually(t, "the target to recover", waitHealth, func() bool { return healthOf(bal, sick.addr) == Healthy })
 	})
 }
 
@@ -131,7 +120,7 @@ func TestHealthchecksOff(t *testing.T) {
 	t.Parallel()
 	sick := newBackend(t)
 	sick.status.Store(500)
-	bal := start(t, upstream(nil), targets(sick.addr, 100), Options{})
+	bal := start(t, fixture.Upstream("backend"), targets(sick.addr, 100), Options{})
 	for range 10 {
 		if _, err := proxy(t, bal, nil); err != nil {
 			t.Fatalf("Pick without health checks: %v", err)
@@ -162,7 +151,7 @@ func TestHealthchecksOff(t *testing.T) {
 
 func TestThreshold(t *testing.T) {
 	t.Parallel()
-	up := upstream(passiveChecks)
+	up := fixture.Upstream("backend", passiveChecks)
 	up.Healthchecks.Threshold = 60
 	bal := start(t, up, targets("10.0.0.1:80", 100, "10.0.0.2:80", 100, "10.0.0.3:80", 100, "10.0.0.4:80", 100), Options{})
 	down := func(target string) {

@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 func TestRoundRobinFollowsWeights(t *testing.T) {
 	t.Parallel()
 	a, b := newBackend(t), newBackend(t)
-	bal := start(t, upstream(nil), targets(a.addr, 300, b.addr, 100), Options{})
+	bal := start(t, fixture.Upstream("backend"), targets(a.addr, 300, b.addr, 100), Options{})
 	const n = 2000
 	for range n {
 		if _, err := proxy(t, bal, nil); err != nil {
@@ -28,7 +29,7 @@ func TestRoundRobinFollowsWeights(t *testing.T) {
 
 func TestRoundRobinIsSmooth(t *testing.T) {
 	t.Parallel()
-	bal := start(t, upstream(nil), targets("127.0.0.1:1", 5, "127.0.0.1:2", 1, "127.0.0.1:3", 1), Options{})
+	bal := start(t, fixture.Upstream("backend"), targets("127.0.0.1:1", 5, "127.0.0.1:2", 1, "127.0.0.1:3", 1), Options{})
 	var seq []string
 	for range 14 {
 		p, err := bal.Pick(nil)
@@ -49,7 +50,7 @@ func TestWeightZeroDisablesTarget(t *testing.T) {
 	for _, algo := range []string{"round-robin", "consistent-hashing", "least-connections", "latency"} {
 		t.Run(algo, func(t *testing.T) {
 			t.Parallel()
-			up := upstream(func(u *entity.Upstream) { u.Algorithm = algo; u.HashOn = "header"; u.HashOnHeader = "x-user" })
+			up := fixture.Upstream("backend", func(u *entity.Upstream) { u.Algorithm = algo; u.HashOn = "header"; u.HashOnHeader = "x-user" })
 			bal := start(t, up, targets("127.0.0.1:1", 100, "127.0.0.1:2", 0), Options{})
 			got := picks(t, bal, 200, func(i int) *PickInput {
 				return &PickInput{Request: requestWithHeader("X-User", strconv.Itoa(i))}
@@ -66,7 +67,7 @@ func TestWeightZeroDisablesTarget(t *testing.T) {
 	}
 	t.Run("all zero", func(t *testing.T) {
 		t.Parallel()
-		bal := start(t, upstream(nil), targets("127.0.0.1:1", 0), Options{})
+		bal := start(t, fixture.Upstream("backend"), targets("127.0.0.1:1", 0), Options{})
 		if _, err := bal.Pick(nil); !errors.Is(err, ErrNoPeer) {
 			t.Fatalf("Pick with only weight 0 targets: err %v, want ErrNoPeer", err)
 		}
@@ -78,7 +79,7 @@ func TestRetriesAvoidTriedPeers(t *testing.T) {
 	for _, algo := range []string{"round-robin", "consistent-hashing", "least-connections", "latency"} {
 		t.Run(algo, func(t *testing.T) {
 			t.Parallel()
-			up := upstream(func(u *entity.Upstream) { u.Algorithm = algo; u.HashOn = "ip" })
+			up := fixture.Upstream("backend", func(u *entity.Upstream) { u.Algorithm = algo; u.HashOn = "ip" })
 			bal := start(t, up, targets("127.0.0.1:1", 100, "127.0.0.1:2", 100, "127.0.0.1:3", 100), Options{})
 			for i := range 50 {
 				in := &PickInput{ClientIP: "10.0.0." + strconv.Itoa(i)}

@@ -139,7 +139,7 @@ func writeNew(path string, data []byte) error {
 }
 
 // importWithProgress imports cfg, showing rows written so far on a
-// terminal (SPEC §2: long work shows progress), one line rewritten in place.
+// terminal (docs/design.md, "Long work shows progress"), one line rewritten in place.
 // Output that is not a terminal (a log file, a pipe) gets no progress line.
 func importWithProgress(ctx context.Context, st store.Store, cfg *entity.Config, stderr io.Writer) error {
 	pi, ok := st.(store.ProgressImporter)

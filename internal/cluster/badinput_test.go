@@ -11,6 +11,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // rawStream opens a cluster stream with the right certificate but no agent
@@ -53,7 +54,7 @@ func TestBadInputClosesOnlyThatConnection(t *testing.T) {
 	cert := newCert(t)
 	c := startCP(t, newStore(t), cert)
 	good := startDP(t, []string{c.addr}, cert)
-	eventually(t, "good DP connected", 5*time.Second, func() bool { r, ok := row(c, good.id); return ok && r.Connected })
+	testutil.Eventually(t, "good DP connected", 5*time.Second, func() bool { r, ok := row(c, good.id); return ok && r.Connected })
 	rev0, _ := c.store.Revision(context.Background())
 
 	tests := []struct {
@@ -106,7 +107,7 @@ func TestBadInputClosesOnlyThatConnection(t *testing.T) {
 			if err := tt.run(t); err == nil {
 				t.Fatal("the CP did not close the connection")
 			}
-			eventually(t, "the reason logged", 5*time.Second, func() bool { return strings.Contains(c.logs.String(), tt.log) })
+			testutil.Eventually(t, "the reason logged", 5*time.Second, func() bool { return strings.Contains(c.logs.String(), tt.log) })
 		})
 	}
 	if rev, _ := c.store.Revision(context.Background()); rev != rev0 {
@@ -114,7 +115,7 @@ func TestBadInputClosesOnlyThatConnection(t *testing.T) {
 	}
 	addServiceRoute(t, c.store, "after", "/after")
 	want := c.synced(t)
-	eventually(t, "good DP still gets configuration", 5*time.Second, func() bool { return good.hash() == want })
+	testutil.Eventually(t, "good DP still gets configuration", 5*time.Second, func() bool { return good.hash() == want })
 	if r, _ := row(c, good.id); r.Hostname == "" || r.Hostname == "evil" {
 		t.Fatalf("the good DP's row was altered by another connection: %+v", r)
 	}

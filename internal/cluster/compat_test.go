@@ -9,6 +9,7 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/cluster/dp"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 func TestVersionRules(t *testing.T) {
@@ -30,7 +31,7 @@ func TestVersionRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d := startDP(t, []string{c.addr}, cert, func(o *dp.Options) { o.Version = tt.version })
-			eventually(t, "a row for the data plane", 5*time.Second, func() bool {
+			testutil.Eventually(t, "a row for the data plane", 5*time.Second, func() bool {
 				r, ok := row(c, d.id)
 				return ok && r.SyncStatus != cp.StatusUnknown
 			})
@@ -44,7 +45,7 @@ func TestVersionRules(t *testing.T) {
 			if r.SyncStatus != cp.StatusVersionIncompatible {
 				t.Fatalf("sync_status = %s, want %s", r.SyncStatus, cp.StatusVersionIncompatible)
 			}
-			eventually(t, "the data plane logs the refusal", 5*time.Second, func() bool {
+			testutil.Eventually(t, "the data plane logs the refusal", 5*time.Second, func() bool {
 				return strings.Contains(d.logs.String(), "refused this data plane")
 			})
 			for _, v := range []string{tt.version, "1.4.2"} {
@@ -82,7 +83,7 @@ func TestPluginRules(t *testing.T) {
 			}
 			c.synced(t)
 			d := startDP(t, []string{c.addr}, cert, withPlugins(tt.plugins))
-			eventually(t, "a status for the data plane", 5*time.Second, func() bool {
+			testutil.Eventually(t, "a status for the data plane", 5*time.Second, func() bool {
 				r, ok := row(c, d.id)
 				return ok && r.SyncStatus != cp.StatusUnknown
 			})
@@ -92,7 +93,7 @@ func TestPluginRules(t *testing.T) {
 			}
 			_, hash := c.Current()
 			if tt.status == cp.StatusNormal {
-				eventually(t, "config pushed", 5*time.Second, func() bool { return d.hash() == hash })
+				testutil.Eventually(t, "config pushed", 5*time.Second, func() bool { return d.hash() == hash })
 				return
 			}
 			time.Sleep(600 * time.Millisecond) // several heartbeats and retry ticks

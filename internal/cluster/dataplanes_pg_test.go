@@ -7,6 +7,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/store"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestDataPlanesListedByEveryControlPlane runs two control planes on one
@@ -25,7 +26,7 @@ func TestDataPlanesListedByEveryControlPlane(t *testing.T) {
 	want := a.synced(t)
 	d := startDP(t, []string{a.addr}, cert)
 
-	eventually(t, "CP B lists the DP connected to A, running the expected configuration", 10*time.Second, func() bool {
+	testutil.Eventually(t, "CP B lists the DP connected to A, running the expected configuration", 10*time.Second, func() bool {
 		r, ok := row(b, d.id)
 		return ok && r.Connected && r.RunsExpected && r.ConfigHash == want &&
 			r.Hostname == "dp-"+d.id[:8] && r.Labels["region"] == "test" && r.CertDetails.ExpiryTimestamp > 0
@@ -46,7 +47,7 @@ func TestDataPlanesListedByEveryControlPlane(t *testing.T) {
 	}
 	seen := func() int64 { r, _ := row(b, d.id); return r.LastSeen }
 	first := seen()
-	eventually(t, "CP B sees last_seen move on", 5*time.Second, func() bool { return seen() > first })
+	testutil.Eventually(t, "CP B sees last_seen move on", 5*time.Second, func() bool { return seen() > first })
 	if now, err := stA.Revision(context.Background()); err != nil || now != rev {
 		t.Fatalf("revision went from %d to %d (%v) on data-plane heartbeats", rev, now, err)
 	}
@@ -55,7 +56,7 @@ func TestDataPlanesListedByEveryControlPlane(t *testing.T) {
 	}
 
 	d.stop()
-	eventually(t, "CP B sees the DP disconnected", 10*time.Second, func() bool {
+	testutil.Eventually(t, "CP B sees the DP disconnected", 10*time.Second, func() bool {
 		r, ok := row(b, d.id)
 		return ok && !r.Connected
 	})

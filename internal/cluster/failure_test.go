@@ -12,6 +12,7 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/dp"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/router"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 func routes(d *testDP, path string) bool {
@@ -38,7 +39,7 @@ func TestRejectedConfigKeepsThePreviousOne(t *testing.T) {
 	}
 	d := startDP(t, []string{c.addr}, cert, refuseBadOrigins)
 	good := c.synced(t)
-	eventually(t, "first config applied", 5*time.Second, func() bool { return d.hash() == good })
+	testutil.Eventually(t, "first config applied", 5*time.Second, func() bool { return d.hash() == good })
 
 	p := entity.NewPlugin()
 	p.Name, p.Config = "cors", map[string]any{"origins": []any{"bad"}}
@@ -46,7 +47,7 @@ func TestRejectedConfigKeepsThePreviousOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := c.synced(t)
-	eventually(t, "rejection shown on the CP", 5*time.Second, func() bool {
+	testutil.Eventually(t, "rejection shown on the CP", 5*time.Second, func() bool {
 		r, _ := row(c, d.id)
 		return r.LastRejection != nil && r.LastRejection.Hash == bad
 	})
@@ -68,7 +69,7 @@ func TestWrongCertificateIsRefused(t *testing.T) {
 	t.Parallel()
 	c := startCP(t, newStore(t), newCert(t))
 	d := startDP(t, []string{c.addr}, newCert(t))
-	eventually(t, "both sides log the refusal", 5*time.Second, func() bool {
+	testutil.Eventually(t, "both sides log the refusal", 5*time.Second, func() bool {
 		return strings.Contains(c.logs.String(), "refused during the TLS handshake") &&
 			strings.Contains(d.Status().LastError, "not this data plane's cluster_cert")
 	})
@@ -84,7 +85,7 @@ func TestDataPlaneRestartsFromItsCacheWithoutTheControlPlane(t *testing.T) {
 	addServiceRoute(t, c.store, "echo", "/echo")
 	d := startDP(t, []string{c.addr}, cert)
 	want := c.synced(t)
-	eventually(t, "config applied", 5*time.Second, func() bool { return d.hash() == want })
+	testutil.Eventually(t, "config applied", 5*time.Second, func() bool { return d.hash() == want })
 	d.stop()
 
 	// Nothing listens on the address any more.
@@ -112,7 +113,7 @@ func TestControlPlaneRestartDataPlanesReconnectAndConverge(t *testing.T) {
 	// The DPs know two addresses: the first CP, then where the second will run.
 	d := startDP(t, []string{c.addr, spare}, cert)
 	addServiceRoute(t, st, "one", "/one")
-	eventually(t, "first config", 5*time.Second, func() bool { return d.hash() == c.synced(t) })
+	testutil.Eventually(t, "first config", 5*time.Second, func() bool { return d.hash() == c.synced(t) })
 
 	stopCP(t, c)
 	addServiceRoute(t, st, "two", "/two") // written while no CP runs
@@ -121,7 +122,7 @@ func TestControlPlaneRestartDataPlanesReconnectAndConverge(t *testing.T) {
 	}
 	c2 := startCPAt(t, st, cert, spare)
 	want := c2.synced(t)
-	eventually(t, "data plane converged on the new CP", 10*time.Second, func() bool { return d.hash() == want })
+	testutil.Eventually(t, "data plane converged on the new CP", 10*time.Second, func() bool { return d.hash() == want })
 	if !routes(d, "/two") {
 		t.Fatal("data plane does not serve the route written while the CP was down")
 	}
@@ -136,12 +137,12 @@ func TestPayloadLimits(t *testing.T) {
 		d := startDP(t, []string{c.addr}, cert)
 		addServiceRoute(t, c.store, "small", "/small")
 		small := c.synced(t)
-		eventually(t, "small config applied", 5*time.Second, func() bool { return d.hash() == small })
+		testutil.Eventually(t, "small config applied", 5*time.Second, func() bool { return d.hash() == small })
 		for i := range 20 {
 			addServiceRoute(t, c.store, fmt.Sprintf("big%d", i), fmt.Sprintf("/big%d", i))
 		}
 		big := c.synced(t)
-		eventually(t, "the CP logs the refusal", 5*time.Second, func() bool { return strings.Contains(c.logs.String(), "too large to push") })
+		testutil.Eventually(t, "the CP logs the refusal", 5*time.Second, func() bool { return strings.Contains(c.logs.String(), "too large to push") })
 		time.Sleep(300 * time.Millisecond)
 		if d.hash() == big || !routes(d, "/small") {
 			t.Fatal("a configuration above cluster_max_payload was pushed")
@@ -154,12 +155,12 @@ func TestPayloadLimits(t *testing.T) {
 		d := startDP(t, []string{c.addr}, cert, func(o *dp.Options) { o.MaxPayload = 600 })
 		addServiceRoute(t, c.store, "small", "/small")
 		small := c.synced(t)
-		eventually(t, "small config applied", 5*time.Second, func() bool { return d.hash() == small })
+		testutil.Eventually(t, "small config applied", 5*time.Second, func() bool { return d.hash() == small })
 		for i := range 20 {
 			addServiceRoute(t, c.store, fmt.Sprintf("big%d", i), fmt.Sprintf("/big%d", i))
 		}
 		big := c.synced(t)
-		eventually(t, "rejection shown", 5*time.Second, func() bool {
+		testutil.Eventually(t, "rejection shown", 5*time.Second, func() bool {
 			r, _ := row(c, d.id)
 			return r.LastRejection != nil && r.LastRejection.Hash == big && strings.Contains(r.LastRejection.Error, "cluster_max_payload")
 		})

@@ -1,7 +1,6 @@
 package cluster_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
@@ -21,25 +20,11 @@ import (
 	"github.com/gantryhq/gantry/internal/pipeline/pipelinetest"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/store/sqlite"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // logBuffer is a concurrency-safe log sink tests can search.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+type logBuffer struct{ testutil.Buffer }
 
 func (l *logBuffer) count(s string) int { return strings.Count(l.String(), s) }
 
@@ -217,23 +202,11 @@ func (d *testDP) hash() string {
 	return ""
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t testing.TB, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // synced waits until the CP pushes what its store holds and returns that hash.
 func (c *testCP) synced(t testing.TB) string {
 	t.Helper()
 	var want string
-	eventually(t, "CP built the store's configuration", 5*time.Second, func() bool {
+	testutil.Eventually(t, "CP built the store's configuration", 5*time.Second, func() bool {
 		exp, err := c.store.Export(context.Background())
 		if err != nil {
 			return false

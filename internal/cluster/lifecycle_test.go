@@ -15,6 +15,7 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/store/sqlite"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestNoGoroutineLeaks runs a CP and two DPs through pushes, a refusal and
@@ -34,7 +35,7 @@ func TestNoGoroutineLeaks(t *testing.T) {
 		d3 := startDP(t, []string{c.addr}, newCert(t)) // refused at the handshake
 		addServiceRoute(t, st, "echo", "/echo")
 		want := c.synced(t)
-		eventually(t, "config applied", 5*time.Second, func() bool { return d1.hash() == want && d2.hash() == want })
+		testutil.Eventually(t, "config applied", 5*time.Second, func() bool { return d1.hash() == want && d2.hash() == want })
 		// Cleanups run at the end of the test; stop everything now (each
 		// stop is idempotent).
 		d1.stop()
@@ -85,10 +86,10 @@ func TestDataPlaneDropsASilentControlPlane(t *testing.T) {
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(srv.Stop)
 	d := startDP(t, []string{ln.Addr().String()}, cert)
-	eventually(t, "the DP drops the silent CP", 5*time.Second, func() bool {
+	testutil.Eventually(t, "the DP drops the silent CP", 5*time.Second, func() bool {
 		return strings.Contains(d.logs.String(), "the control plane is silent; dropping the connection")
 	})
-	eventually(t, "the DP reconnects", 5*time.Second, func() bool {
+	testutil.Eventually(t, "the DP reconnects", 5*time.Second, func() bool {
 		return strings.Count(d.logs.String(), "connected to the control plane") >= 2
 	})
 }
@@ -99,13 +100,13 @@ func TestSilentDataPlanesArePurged(t *testing.T) {
 	c := startCP(t, newStore(t), cert, func(o *cp.Options) { o.PurgeDelay = time.Second })
 	d := startDP(t, []string{c.addr}, cert)
 	keep := startDP(t, []string{c.addr}, cert)
-	eventually(t, "both listed", 5*time.Second, func() bool {
+	testutil.Eventually(t, "both listed", 5*time.Second, func() bool {
 		_, ok1 := row(c, d.id)
 		_, ok2 := row(c, keep.id)
 		return ok1 && ok2
 	})
 	d.stop()
-	eventually(t, "the stopped DP purged", 10*time.Second, func() bool { _, ok := row(c, d.id); return !ok })
+	testutil.Eventually(t, "the stopped DP purged", 10*time.Second, func() bool { _, ok := row(c, d.id); return !ok })
 	if _, ok := row(c, keep.id); !ok {
 		t.Fatal("a connected data plane was purged")
 	}

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/pipeline"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestSlowAppliesArePacedAndLatestWins: while a data plane takes a while
 // to apply each push, a stream of changes on the CP reaches it as fewer,
 // spaced applies (never two at once, each starting well after the last one
-// ended), and the last one is the CP's latest configuration (SPEC §8).
+// ended), and the last one is the CP's latest configuration (docs/design.md, "Pacing").
 func TestSlowAppliesArePacedAndLatestWins(t *testing.T) {
 	t.Parallel()
 	const applyTime = 100 * time.Millisecond
@@ -43,7 +44,7 @@ func TestSlowAppliesArePacedAndLatestWins(t *testing.T) {
 		})
 	}
 	d := startDPWrapped(t, []string{c.addr}, cert, slow)
-	eventually(t, "DP connected", 5*time.Second, func() bool { r, ok := row(c, d.id); return ok && r.Connected })
+	testutil.Eventually(t, "DP connected", 5*time.Second, func() bool { r, ok := row(c, d.id); return ok && r.Connected })
 	const writes = 20
 	for i := range writes {
 		addServiceRoute(t, c.store, fmt.Sprintf("paced%d", i), fmt.Sprintf("/p%d", i))
@@ -53,7 +54,7 @@ func TestSlowAppliesArePacedAndLatestWins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "DP runs the latest config", 15*time.Second, func() bool { return d.hash() == exp.Hash() })
+	testutil.Eventually(t, "DP runs the latest config", 15*time.Second, func() bool { return d.hash() == exp.Hash() })
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/clustertls/clustertlstest"
 	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/cluster/dp"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // pkiFixture is a cluster CA with an OCSP responder and a CP certificate
@@ -71,7 +72,7 @@ func TestPKIModeConfigReachesTheDataPlane(t *testing.T) {
 	dpCert := f.dpCert(t, "dp1")
 	d := startDP(t, []string{c.addr}, dpCert, f.dpTLS(dpCert, "cp.cluster.test"))
 	addServiceRoute(t, c.store, "echo", "/echo")
-	eventually(t, "route on the pki-mode data plane", 5*time.Second, func() bool { return routes(d, "/echo") })
+	testutil.Eventually(t, "route on the pki-mode data plane", 5*time.Second, func() bool { return routes(d, "/echo") })
 	r, ok := row(c, d.id)
 	if !ok || r.CertDetails.ExpiryTimestamp != dpCert.Leaf.NotAfter.Unix() {
 		t.Fatalf("row %+v does not carry the DP certificate's expiry %d", r, dpCert.Leaf.NotAfter.Unix())
@@ -104,7 +105,7 @@ func TestPKIModeRefusals(t *testing.T) {
 			c := startCP(t, newStore(t), f.cpCert, f.cpTLS(clustertls.NewOCSP("on", 2*time.Second, nil)))
 			addServiceRoute(t, c.store, "echo", "/echo")
 			d := startDP(t, []string{c.addr}, tt.dp, f.dpTLS(tt.dp, tt.sni))
-			eventually(t, "the refusal is logged with its reason", 5*time.Second, func() bool {
+			testutil.Eventually(t, "the refusal is logged with its reason", 5*time.Second, func() bool {
 				if tt.cpLog != "" {
 					return strings.Contains(c.logs.String(), "refused during the TLS handshake") && strings.Contains(c.logs.String(), tt.cpLog)
 				}
@@ -127,7 +128,7 @@ func TestPKIModeOptionalOCSPAllowsWhenTheResponderIsDown(t *testing.T) {
 	dpCert := f.load(t, "dp", clustertlstest.Leaf{Name: "dp", EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, OCSP: []string{clustertlstest.Unreachable(t)}})
 	d := startDP(t, []string{c.addr}, dpCert, f.dpTLS(dpCert, "cp.cluster.test"))
 	addServiceRoute(t, c.store, "echo", "/echo")
-	eventually(t, "route on the data plane", 5*time.Second, func() bool { return routes(d, "/echo") })
+	testutil.Eventually(t, "route on the data plane", 5*time.Second, func() bool { return routes(d, "/echo") })
 	if !strings.Contains(logs.String(), "could not check the OCSP status") {
 		t.Fatalf("no warning about the failed check in %q", logs)
 	}
@@ -144,10 +145,10 @@ func TestPKIModeServerNameDefaultsToTheControlPlaneHost(t *testing.T) {
 	addServiceRoute(t, c.store, "echo", "/echo")
 	named := f.dpCert(t, "by-name")
 	byName := startDP(t, []string{"localhost:" + port}, named, f.dpTLS(named, ""))
-	eventually(t, "route on the DP that dialled localhost", 5*time.Second, func() bool { return routes(byName, "/echo") })
+	testutil.Eventually(t, "route on the DP that dialled localhost", 5*time.Second, func() bool { return routes(byName, "/echo") })
 	addr := f.dpCert(t, "by-ip")
 	byIP := startDP(t, []string{c.addr}, addr, f.dpTLS(addr, ""))
-	eventually(t, "the DP that dialled 127.0.0.1 refuses the CP", 5*time.Second, func() bool {
+	testutil.Eventually(t, "the DP that dialled 127.0.0.1 refuses the CP", 5*time.Second, func() bool {
 		return strings.Contains(byIP.Status().LastError, "for 127.0.0.1 because it doesn't contain any IP SANs")
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/router"
 	"github.com/gantryhq/gantry/internal/store"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // readCountingStore counts the reads a control plane could make of the
@@ -62,7 +63,7 @@ func TestCallerPublishedConfigReachesDataPlanes(t *testing.T) {
 	addServiceRoute(t, st, "in-store", "/in-store")
 	c := startCP(t, st, cert, func(o *cp.Options) { o.CallerPublishes = true })
 	d := startDP(t, []string{c.addr}, cert)
-	eventually(t, "data plane connected", 5*time.Second, func() bool { r, ok := row(c, d.id); return ok && r.Connected })
+	testutil.Eventually(t, "data plane connected", 5*time.Second, func() bool { r, ok := row(c, d.id); return ok && r.Connected })
 	if n, h := c.Current(); n != 0 || h != "" {
 		t.Fatalf("Current() = %d, %q before any Publish, want nothing", n, h)
 	}
@@ -71,7 +72,7 @@ func TestCallerPublishedConfigReachesDataPlanes(t *testing.T) {
 	if err := c.Publish(t.Context(), first, first.Digest(), 5); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "data plane runs the first published config", 5*time.Second, func() bool { return d.hash() == first.Hash() })
+	testutil.Eventually(t, "data plane runs the first published config", 5*time.Second, func() bool { return d.hash() == first.Hash() })
 	if n, h := c.Current(); n != 5 || h != first.Hash() {
 		t.Fatalf("Current() = %d, %q, want 5, %q", n, h, first.Hash())
 	}
@@ -83,7 +84,7 @@ func TestCallerPublishedConfigReachesDataPlanes(t *testing.T) {
 	if err := c.Publish(t.Context(), second, second.Digest(), 4); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "data plane runs the second published config", 5*time.Second, func() bool { return d.hash() == second.Hash() })
+	testutil.Eventually(t, "data plane runs the second published config", 5*time.Second, func() bool { return d.hash() == second.Hash() })
 	if n, _ := c.Current(); n != 6 {
 		t.Errorf("version after publishing revision 4 on top of 5 = %d, want 6", n)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/router"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 func TestRouteReachesEveryDataPlane(t *testing.T) {
@@ -18,12 +19,12 @@ func TestRouteReachesEveryDataPlane(t *testing.T) {
 	c := startCP(t, newStore(t), cert)
 	dps := []*testDP{startDP(t, []string{c.addr}, cert), startDP(t, []string{c.addr}, cert)}
 	for _, d := range dps {
-		eventually(t, "data plane connected", 5*time.Second, func() bool { r, ok := row(c, d.id); return ok && r.Connected })
+		testutil.Eventually(t, "data plane connected", 5*time.Second, func() bool { r, ok := row(c, d.id); return ok && r.Connected })
 	}
 	start := time.Now()
 	addServiceRoute(t, c.store, "echo", "/echo")
 	for _, d := range dps {
-		eventually(t, "route on data plane", 5*time.Second, func() bool {
+		testutil.Eventually(t, "route on data plane", 5*time.Second, func() bool {
 			s := d.snaps.Load()
 			if s == nil {
 				return false
@@ -35,7 +36,7 @@ func TestRouteReachesEveryDataPlane(t *testing.T) {
 	t.Logf("route served by %d data planes %s after the write", len(dps), time.Since(start))
 	_, hash := c.Current()
 	for _, d := range dps {
-		eventually(t, "data plane row normal with the CP's hash", 5*time.Second, func() bool {
+		testutil.Eventually(t, "data plane row normal with the CP's hash", 5*time.Second, func() bool {
 			r, _ := row(c, d.id)
 			return r.SyncStatus == cp.StatusNormal && r.ConfigHash == hash && r.RunsExpected
 		})
@@ -58,19 +59,19 @@ func TestDeltaAndFullEndWithTheSameHash(t *testing.T) {
 	}
 	early := startDP(t, []string{c.addr}, cert)
 	h0 := c.synced(t)
-	eventually(t, "first config on early DP", 5*time.Second, func() bool { return early.hash() == h0 })
+	testutil.Eventually(t, "first config on early DP", 5*time.Second, func() bool { return early.hash() == h0 })
 
 	addServiceRoute(t, c.store, "late", "/late")
 	if err := c.store.Delete(context.Background(), entity.KindRoute, "svca-route"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "CP built the change", 5*time.Second, func() bool { _, h := c.Current(); return h != h0 })
-	eventually(t, "early DP converged", 5*time.Second, func() bool { _, h := c.Current(); return early.hash() == h })
+	testutil.Eventually(t, "CP built the change", 5*time.Second, func() bool { _, h := c.Current(); return h != h0 })
+	testutil.Eventually(t, "early DP converged", 5*time.Second, func() bool { _, h := c.Current(); return early.hash() == h })
 	if !strings.Contains(c.logs.String(), "delta=true") {
 		t.Fatalf("the early data plane never received a delta; CP log:\n%s", c.logs)
 	}
 	fresh := startDP(t, []string{c.addr}, cert)
-	eventually(t, "fresh DP converged", 5*time.Second, func() bool { _, h := c.Current(); return fresh.hash() == h })
+	testutil.Eventually(t, "fresh DP converged", 5*time.Second, func() bool { _, h := c.Current(); return fresh.hash() == h })
 	if early.hash() != fresh.hash() {
 		t.Fatalf("delta-fed hash %s != full-fed hash %s", early.hash(), fresh.hash())
 	}
@@ -94,7 +95,7 @@ func TestBurstOfChangesCoalesces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "DP runs the final config", 5*time.Second, func() bool { return d.hash() == exp.Hash() })
+	testutil.Eventually(t, "DP runs the final config", 5*time.Second, func() bool { return d.hash() == exp.Hash() })
 	if n := strings.Count(d.logs.String(), "configuration applied"); n > 30 {
 		t.Errorf("data plane applied %d configurations for 60 writes; bursts should coalesce", n)
 	}

@@ -3,6 +3,8 @@ package cluster_test
 import (
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestControlPlanesSharingPostgreSQL runs two control planes on one
@@ -21,9 +23,9 @@ func TestControlPlanesSharingPostgreSQL(t *testing.T) {
 	addServiceRoute(t, stB, "via-b", "/via-b") // written through CP B
 	want := b.synced(t)
 	for _, d := range []*testDP{onA, onB} {
-		eventually(t, "both data planes run the write", 10*time.Second, func() bool { return d.hash() == want })
+		testutil.Eventually(t, "both data planes run the write", 10*time.Second, func() bool { return d.hash() == want })
 	}
-	eventually(t, "both CPs at the same version", 10*time.Second, func() bool {
+	testutil.Eventually(t, "both CPs at the same version", 10*time.Second, func() bool {
 		va, ha := a.Current()
 		vb, hb := b.Current()
 		return va == vb && ha == hb && ha == want
@@ -34,7 +36,7 @@ func TestControlPlanesSharingPostgreSQL(t *testing.T) {
 	onA.stop()
 	moved := &testDP{id: onA.id, prefix: onA.prefix, logs: &logBuffer{}}
 	moved.start(t, []string{b.addr}, cert)
-	eventually(t, "the moved DP listed normal on B", 10*time.Second, func() bool {
+	testutil.Eventually(t, "the moved DP listed normal on B", 10*time.Second, func() bool {
 		r, ok := row(b, moved.id)
 		return ok && r.Connected && r.RunsExpected
 	})

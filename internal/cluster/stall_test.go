@@ -12,6 +12,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestPeerStallingMidMessageIsClosed: a peer with the right certificate
@@ -69,10 +70,10 @@ func TestPeerStallingMidMessageIsClosed(t *testing.T) {
 	if time.Since(start) > 15*time.Second {
 		t.Fatal("the CP kept the stalled connection open")
 	}
-	eventually(t, "the reason logged", 5*time.Second, func() bool {
+	testutil.Eventually(t, "the reason logged", 5*time.Second, func() bool {
 		return c.logs.count("closing a silent cluster connection") > 0
 	})
 	addServiceRoute(t, c.store, "after-stall", "/after")
 	want := c.synced(t)
-	eventually(t, "good DP still gets configuration", 5*time.Second, func() bool { return good.hash() == want })
+	testutil.Eventually(t, "good DP still gets configuration", 5*time.Second, func() bool { return good.hash() == want })
 }

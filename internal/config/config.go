@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// Role is what a node does (SPEC §1).
+// Role is what a node does (docs/design.md, "Roles").
 type Role string
 
 // The three roles.
@@ -105,7 +105,8 @@ type Cluster struct {
 }
 
 // ProxyLimits protects the proxy listeners from slow or abusive clients
-// (SPEC §6 "Protection"). Zero MaxConnections means unlimited.
+// (docs/design.md, "Protection from slow or abusive clients").
+// Zero MaxConnections means unlimited.
 type ProxyLimits struct {
 	MaxHeaderBytes int
 	MaxHeaders     int

@@ -9,7 +9,8 @@ import (
 	"github.com/gantryhq/gantry/internal/snapshot"
 )
 
-// The status listener's read-only upstream endpoints (SPEC §7): a data plane
+// The status listener's read-only upstream endpoints (docs/design.md,
+// "Data plane read-only endpoints"): a data plane
 // has no Admin API, so this is where an operator reads balancer health.
 // They read the running snapshot; nothing here changes it.
 

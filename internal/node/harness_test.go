@@ -125,17 +125,6 @@ func get(t *testing.T, url string) (int, string) {
 
 var errBroken = errors.New("services[0].url: invalid url")
 
-// eventuallyT polls cond every 20 ms for up to 10 s.
-func eventuallyT(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatal("condition not met within 10s")
-}
-
 func containsAll(s string, subs ...string) bool {
 	for _, sub := range subs {
 		if !strings.Contains(s, sub) {

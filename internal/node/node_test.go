@@ -12,6 +12,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestReadyHook covers database-backed nodes: readiness follows
@@ -166,7 +167,7 @@ func TestDrainWaitsForInFlight(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // let the request reach the upstream
 	stopped := make(chan error, 1)
 	go func() { stopped <- stop() }()
-	eventuallyT(t, func() bool {
+	testutil.Eventually(t, "/status/ready to answer 503 shutting down", 10*time.Second, func() bool {
 		code, body := get(t, n.Listeners().Status[0].URL()+"/status/ready")
 		return code == 503 && strings.Contains(body, "shutting down")
 	})

@@ -56,7 +56,7 @@ func (s *slowWatchedSource) Watch(ctx context.Context, changed func()) error {
 
 // TestReloadsAreCoalescedAndPaced: a store reporting changes faster than
 // the node can rebuild gets fewer reloads than changes, never two at once,
-// each starting well after the previous one ended (SPEC §8).
+// each starting well after the previous one ended (docs/design.md, "Pacing").
 func TestReloadsAreCoalescedAndPaced(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "paced")

@@ -132,7 +132,8 @@ func decodeStruct(dst reflect.Value, src map[string]any, path string, errs *enti
 		}
 		if !ok {
 			// A null in a field this node does not know is what a newer
-			// control plane sends for a field it added: ignore it (SPEC §7).
+			// control plane sends for a field it added: ignore it
+			// (docs/design.md, "Apply on the data plane").
 			if src[k] != nil {
 				errs.Add(sub, "unknown field")
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/proxy"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestBufferedBodyRetries: the first target fails each request; the
@@ -29,7 +30,7 @@ func TestBufferedBodyRetries(t *testing.T) {
 		buffering bool
 		wantAll   bool // every request succeeds; else some fail with 502
 	}{
-		{"refused connection, buffered POST goes to the next target", refusedAddr, http.MethodPost, true, true},
+		{"refused connection, buffered POST goes to the next target", func(t *testing.T) string { return testutil.ClosedAddr(t) }, http.MethodPost, true, true},
 		{"dropped connection, buffered PUT goes to the next target", dropAddr, http.MethodPut, true, true},
 		{"dropped connection, buffered POST is not repeated", dropAddr, http.MethodPost, true, false},
 		{"dropped connection, streamed PUT is not repeated", dropAddr, http.MethodPut, false, false},

@@ -10,7 +10,7 @@ import (
 	"github.com/gantryhq/gantry/internal/balancer"
 )
 
-// Gateway-made answers, with Kong's messages (SPEC §6).
+// Gateway-made answers, with Kong's messages (docs/design.md, "Gateway-made answers").
 const (
 	msgNoRoute      = "no Route matched with those values"
 	msgNoService    = "no Service found with those values"

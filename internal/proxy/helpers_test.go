@@ -2,17 +2,10 @@ package proxy_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -25,8 +18,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/entity/entitytest"
 	"github.com/gantryhq/gantry/internal/proxy"
 	"github.com/gantryhq/gantry/internal/snapshot"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 // gateway is a Proxy serving on loopback listeners for one test.
@@ -103,29 +98,12 @@ func (g *gateway) applyWith(cfg *entity.Config, opts snapshot.Options) {
 // url is the base URL of the plain listener.
 func (g *gateway) url() string { return "http://" + g.addrs["http"] }
 
-func newService(rawURL string, edit ...func(*entity.Service)) *entity.Service {
-	s := entity.NewService()
-	s.ID = uuid.NewString()
-	s.URL = rawURL
-	entity.Normalize(s)
-	for _, f := range edit {
-		f(s)
-	}
-	return s
-}
-
-func newRoute(svc *entity.Service, paths []string, edit ...func(*entity.Route)) *entity.Route {
-	r := entity.NewRoute()
-	r.ID = uuid.NewString()
-	r.Paths = paths
-	if svc != nil {
-		r.Service = &entity.Ref{ID: svc.ID}
-	}
-	for _, f := range edit {
-		f(r)
-	}
-	return r
-}
+// newService and newRoute build fixtures with fresh ids: a service for a
+// URL, and a route of a service (nil for none) matching paths.
+var (
+	newService = fixture.ServiceURL
+	newRoute   = fixture.Route
+)
 
 // echo is what the echo upstream answers: what it received.
 type echo struct {
@@ -211,34 +189,14 @@ func wantGatewayError(t *testing.T, res *http.Response, body []byte, status int,
 // PEM cert and key.
 func certPEM(t *testing.T, names ...string) (string, string) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: names[0]},
-		DNSNames:     names,
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+	c := entitytest.SelfSigned(t, entitytest.CertOptions{
+		Names: names,
+		IPs:   []net.IP{net.ParseIP("127.0.0.1")},
 		// Self-signed and a CA, so a test can also trust it as
 		// ca_certificates for upstream TLS.
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}))
+		CA: true,
+	})
+	return c.Cert, c.Key
 }
 
 // newCertificate returns a certificate entity for names, served for snis.

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,29 +15,8 @@ import (
 
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/snapshot"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
-
-// LogSink is a log sink safe for the server's goroutines; exported for the
-// external tests of this package.
-type LogSink = syncBuffer
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestPanicBecomes500 makes request handling panic for one path: that
 // request gets a 500 and a log line, the next ones are served normally.
@@ -49,7 +26,7 @@ func TestPanicBecomes500(t *testing.T) {
 		_, _ = io.WriteString(w, "fine")
 	}))
 	defer up.Close()
-	var logs syncBuffer
+	var logs testutil.Buffer
 	p := New(Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	p.buffered.ModifyResponse = func(res *http.Response) error {
 		if strings.HasPrefix(res.Request.URL.Path, "/boom") {

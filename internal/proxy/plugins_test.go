@@ -12,6 +12,7 @@ import (
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/proxy"
+	"github.com/gantryhq/gantry/internal/testutil"
 	_ "github.com/gantryhq/gantry/plugins/key-auth"
 	_ "github.com/gantryhq/gantry/plugins/request-size-limiting"
 	_ "github.com/gantryhq/gantry/plugins/request-termination"
@@ -63,7 +64,7 @@ func TestPlugins(t *testing.T) {
 	t.Parallel()
 	up := echoServer(t, "a")
 	svc := newService(up.URL)
-	down := newService("http://"+refusedAddr(t), func(s *entity.Service) { s.Retries = 0 })
+	down := newService("http://"+testutil.ClosedAddr(t), func(s *entity.Service) { s.Retries = 0 })
 	auth := newRoute(svc, []string{"/auth"})
 	term := newRoute(svc, []string{"/term"})
 	rewritten := newRoute(svc, []string{"/rewrite"})
@@ -90,7 +91,7 @@ func TestPlugins(t *testing.T) {
 			newPlugin("proxy-test-probe", nil, map[string]any{}),
 		},
 	}
-	var logs proxy.LogSink
+	var logs testutil.Buffer
 	reg := plugin.Bundled(slog.New(slog.NewTextHandler(&logs, nil)))
 	g := newGateway(t, proxy.Options{}, nil)
 	withPlugins(g, cfg, reg)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/proxy"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // newUpstream returns an upstream named name with targets, and a service
@@ -33,18 +34,6 @@ func newUpstream(name string, targets ...string) (*entity.Upstream, []*entity.Ta
 		ts = append(ts, tg)
 	}
 	return up, ts, newService("http://" + name)
-}
-
-// refusedAddr returns a loopback address nothing listens on.
-func refusedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 // servedBy sends n requests and counts the answering upstream by name;
@@ -133,7 +122,7 @@ func TestRetriesOnRefusedConnection(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			up, targets, svc := newUpstream("retry.upstream", refusedAddr(t), a.Listener.Addr().String())
+			up, targets, svc := newUpstream("retry.upstream", testutil.ClosedAddr(t), a.Listener.Addr().String())
 			svc.Retries = tt.retries
 			g := newGateway(t, proxy.Options{}, nil)
 			g.apply(&entity.Config{
@@ -186,7 +175,7 @@ func TestUpstreamFailures(t *testing.T) {
 		{"garbage instead of HTTP", newService("http://" + rawServer(t, "garbage\r\n\r\n")), 502, "An invalid response was received from the upstream server"},
 		{"connection closed mid-headers", newService("http://" + rawServer(t, "HTTP/1.1 200 OK\r\nContent-Le")), 502, "An invalid response was received from the upstream server"},
 		{"connection closed before answering", newService("http://" + rawServer(t, "")), 502, "An invalid response was received from the upstream server"},
-		{"connection refused", newService("http://" + refusedAddr(t)), 502, "An invalid response was received from the upstream server"},
+		{"connection refused", newService("http://" + testutil.ClosedAddr(t)), 502, "An invalid response was received from the upstream server"},
 		{"slow upstream", newService(slow.URL, func(s *entity.Service) { s.ReadTimeout, s.Retries = 200, 0 }), 504, "The upstream server is timing out"},
 		{"connect timeout", newService("http://"+blackholeAddr(t), func(s *entity.Service) { s.ConnectTimeout, s.Retries = 200, 1 }), 504, "The upstream server is timing out"},
 		{"upstream without targets", emptySvc, 503, "failure to get a peer from the ring-balancer"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/snapshot"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 // bigConfig has n services, each with one route and an upstream of two
@@ -17,8 +18,8 @@ func bigConfig(n int) *entity.Config {
 	for i := range n {
 		name := "svc" + strconv.Itoa(i) + ".internal"
 		up, targets := upstream(name, "10.0."+strconv.Itoa(i/250)+"."+strconv.Itoa(i%250)+":8080", "127.0.0.1:"+strconv.Itoa(10000+i))
-		svc := service(name)
-		r := route(svc, "/api/v1/svc"+strconv.Itoa(i))
+		svc := fixture.Service(name)
+		r := fixture.Route(svc, []string{"/api/v1/svc" + strconv.Itoa(i)})
 		r.Hosts = []string{"api" + strconv.Itoa(i%10) + ".example.com"}
 		cfg.Services = append(cfg.Services, svc)
 		cfg.Routes = append(cfg.Routes, r)

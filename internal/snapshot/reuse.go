@@ -14,7 +14,7 @@ import (
 // instead of building it again: on a data plane most pushes change a few
 // routes or plugins, and rebuilding 10,000 unchanged services, certificates
 // and chains would only feed the garbage collector that the request path
-// shares (SPEC §8).
+// shares (docs/design.md, "The hot path stays clear of config work").
 var (
 	certKinds     = []entity.Kind{entity.KindCertificate, entity.KindSNI}
 	upstreamKinds = []entity.Kind{entity.KindUpstream, entity.KindTarget}

@@ -1,52 +1,24 @@
 package snapshot_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/entity/entitytest"
 	"github.com/gantryhq/gantry/internal/router"
 	"github.com/gantryhq/gantry/internal/snapshot"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
-func service(host string, edit ...func(*entity.Service)) *entity.Service {
-	s := entity.NewService()
-	s.ID, s.Host = uuid.NewString(), host
-	for _, f := range edit {
-		f(s)
-	}
-	return s
-}
-
-func route(svc *entity.Service, path string) *entity.Route {
-	r := entity.NewRoute()
-	r.ID, r.Paths = uuid.NewString(), []string{path}
-	r.Service = &entity.Ref{ID: svc.ID}
-	return r
-}
-
+// upstream returns an upstream named name and one target of it per address.
 func upstream(name string, targets ...string) (*entity.Upstream, []*entity.Target) {
-	u := entity.NewUpstream()
-	u.ID, u.Name = uuid.NewString(), name
-	var ts []*entity.Target
-	for _, t := range targets {
-		tg := entity.NewTarget()
-		tg.ID, tg.Target, tg.Upstream = uuid.NewString(), t, &entity.Ref{ID: u.ID}
-		ts = append(ts, tg)
-	}
-	return u, ts
+	u := fixture.Upstream(name)
+	return u, fixture.Targets(u, targets...)
 }
 
 func build(t *testing.T, cfg *entity.Config, prev *snapshot.Snapshot) *snapshot.Snapshot {
@@ -67,12 +39,12 @@ func match(s *snapshot.Snapshot, path string) *snapshot.Route {
 func TestBuild(t *testing.T) {
 	t.Parallel()
 	up, targets := upstream("backend.internal", "127.0.0.1:9001", "127.0.0.1:9002")
-	viaUpstream := service("Backend.Internal")
-	direct := service("example.org", func(s *entity.Service) { s.Port = 8080 })
-	off := service("example.net", func(s *entity.Service) { s.Enabled = false })
+	viaUpstream := fixture.Service("Backend.Internal")
+	direct := fixture.Service("example.org", func(s *entity.Service) { s.Port = 8080 })
+	off := fixture.Service("example.net", func(s *entity.Service) { s.Enabled = false })
 	cfg := &entity.Config{
 		Services:  []*entity.Service{viaUpstream, direct, off},
-		Routes:    []*entity.Route{route(viaUpstream, "/up"), route(direct, "/direct"), route(off, "/off")},
+		Routes:    []*entity.Route{fixture.Route(viaUpstream, []string{"/up"}), fixture.Route(direct, []string{"/direct"}), fixture.Route(off, []string{"/off"})},
 		Upstreams: []*entity.Upstream{up},
 		Targets:   targets,
 	}
@@ -103,11 +75,11 @@ func TestBuild(t *testing.T) {
 func TestBalancersSurviveUnrelatedChanges(t *testing.T) {
 	t.Parallel()
 	up, targets := upstream("backend.internal", "127.0.0.1:9001")
-	svc := service("backend.internal")
+	svc := fixture.Service("backend.internal")
 	cfg := func(extraPath string, ts []*entity.Target) *entity.Config {
 		return &entity.Config{
 			Services: []*entity.Service{svc}, Upstreams: []*entity.Upstream{up}, Targets: ts,
-			Routes: []*entity.Route{route(svc, "/a"), route(svc, extraPath)},
+			Routes: []*entity.Route{fixture.Route(svc, []string{"/a"}), fixture.Route(svc, []string{extraPath})},
 		}
 	}
 	first := build(t, cfg("/b", targets), nil)
@@ -126,12 +98,12 @@ func TestBalancersSurviveUnrelatedChanges(t *testing.T) {
 func TestFailedBuildKeepsPrevious(t *testing.T) {
 	t.Parallel()
 	up, targets := upstream("backend.internal", "127.0.0.1:9001")
-	svc := service("backend.internal")
+	svc := fixture.Service("backend.internal")
 	good := &entity.Config{Services: []*entity.Service{svc}, Upstreams: []*entity.Upstream{up}, Targets: targets,
-		Routes: []*entity.Route{route(svc, "/a")}}
+		Routes: []*entity.Route{fixture.Route(svc, []string{"/a"})}}
 	prev := build(t, good, nil)
 
-	badRoute := route(svc, "/b")
+	badRoute := fixture.Route(svc, []string{"/b"})
 	badRoute.Service = &entity.Ref{ID: uuid.NewString()}
 	chainErr := errors.New("bad plugin config")
 	tests := []struct {
@@ -140,7 +112,7 @@ func TestFailedBuildKeepsPrevious(t *testing.T) {
 		opts snapshot.Options
 	}{
 		{"dangling service reference", &entity.Config{Services: good.Services, Routes: []*entity.Route{badRoute}}, snapshot.Options{}},
-		{"invalid field", &entity.Config{Services: []*entity.Service{service("bad host!")}}, snapshot.Options{}},
+		{"invalid field", &entity.Config{Services: []*entity.Service{fixture.Service("bad host!")}}, snapshot.Options{}},
 		{"plugin chain error", good, snapshot.Options{Chains: func(*entity.Config, *entity.Route, *entity.Service) (snapshot.Chain, error) {
 			return nil, chainErr
 		}}},
@@ -160,8 +132,8 @@ func TestFailedBuildKeepsPrevious(t *testing.T) {
 
 func TestChainsAreBuiltPerRoute(t *testing.T) {
 	t.Parallel()
-	svc := service("example.org")
-	r := route(svc, "/a")
+	svc := fixture.Service("example.org")
+	r := fixture.Route(svc, []string{"/a"})
 	s, err := snapshot.Build(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{r}}, nil,
 		snapshot.Options{Chains: func(_ *entity.Config, rt *entity.Route, sv *entity.Service) (snapshot.Chain, error) {
 			return "chain of " + rt.ID + " for " + sv.ID, nil
@@ -207,32 +179,6 @@ func TestCertAlt(t *testing.T) {
 
 func selfSigned(t *testing.T, name string, useRSA bool) (string, string) {
 	t.Helper()
-	var pub, priv any
-	if useRSA {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pub, priv = &k.PublicKey, k
-	} else {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pub, priv = &k.PublicKey, k
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
-		DNSNames: []string{name}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}))
+	c := entitytest.SelfSigned(t, entitytest.CertOptions{RSA: useRSA, Names: []string{name}})
+	return c.Cert, c.Key
 }

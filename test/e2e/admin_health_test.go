@@ -4,6 +4,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestAdminUpstreamHealth reads and marks target health through a
@@ -21,7 +24,7 @@ func TestAdminUpstreamHealth(t *testing.T) {
 	mustAdmin(t, 201, "POST", api+"/upstreams/pool/targets", map[string]any{"target": target})
 	mustAdmin(t, 201, "POST", api+"/services", map[string]any{"name": "pooled", "host": "pool", "port": 80})
 	mustAdmin(t, 201, "POST", api+"/services/pooled/routes", map[string]any{"paths": []string{"/pool"}})
-	eventually(t, "the upstream to serve", func() bool {
+	testutil.Eventually(t, "the upstream to serve", 10*time.Second, func() bool {
 		code, body := get(n.ProxyURL() + "/pool")
 		return code == 200 && body == "healthy target"
 	})

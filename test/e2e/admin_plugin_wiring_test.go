@@ -3,6 +3,9 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestPluginSchemaAndMetricsThroughBinary checks what the node wires
@@ -23,11 +26,11 @@ func TestPluginSchemaAndMetricsThroughBinary(t *testing.T) {
 	mustAdmin(t, 201, "POST", api+"/services", map[string]any{"name": "metered", "url": up.URL})
 	mustAdmin(t, 201, "POST", api+"/services/metered/routes", map[string]any{"name": "metered-route", "paths": []string{"/metered"}})
 	mustAdmin(t, 201, "POST", api+"/plugins", map[string]any{"name": "prometheus", "config": map[string]any{"status_code_metrics": true}})
-	eventually(t, "the route to serve", func() bool {
+	testutil.Eventually(t, "the route to serve", 10*time.Second, func() bool {
 		code, body := get(n.ProxyURL() + "/metered")
 		return code == 200 && body == "metered"
 	})
-	eventually(t, "the plugin's counter on /metrics", func() bool {
+	testutil.Eventually(t, "the plugin's counter on /metrics", 10*time.Second, func() bool {
 		get(n.ProxyURL() + "/metered")
 		_, metrics := get(n.StatusURL() + "/metrics")
 		return strings.Contains(metrics, "gantry_http_requests_total{") && strings.Contains(metrics, `service="metered"`)

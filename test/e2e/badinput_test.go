@@ -5,8 +5,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/entity/entitytest"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // reloadFailures returns the log lines of rejected reloads so far.
@@ -52,7 +54,7 @@ func TestSIGHUPRejectsBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			writeFile(t, file, tt.doc)
 			n.Signal(syscall.SIGHUP)
-			eventually(t, "the reload to be refused", func() bool { return len(reloadFailures(n)) == i+1 })
+			testutil.Eventually(t, "the reload to be refused", 10*time.Second, func() bool { return len(reloadFailures(n)) == i+1 })
 			line := reloadFailures(n)[i]
 			for _, w := range append([]string{file}, tt.want...) {
 				if !strings.Contains(line, w) {
@@ -72,7 +74,7 @@ func TestSIGHUPRejectsBadInput(t *testing.T) {
 	}
 	writeFile(t, file, routeTo(b.URL))
 	n.Signal(syscall.SIGHUP)
-	eventually(t, "a good file to be applied after the refusals", func() bool {
+	testutil.Eventually(t, "a good file to be applied after the refusals", 10*time.Second, func() bool {
 		_, body := get(n.ProxyURL() + "/")
 		return body == "B"
 	})

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/testutil"
 	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
@@ -58,7 +59,7 @@ func TestReadyOnlyWithConfig(t *testing.T) {
 
 	writeFile(t, file, routeTo(up.URL))
 	n.Signal(syscall.SIGHUP)
-	eventually(t, "/status/ready to answer 200", func() bool {
+	testutil.Eventually(t, "/status/ready to answer 200", 10*time.Second, func() bool {
 		code, _ := get(n.StatusURL() + "/status/ready")
 		return code == 200
 	})
@@ -74,7 +75,7 @@ func TestSIGHUPChangesRouting(t *testing.T) {
 	}
 	writeFile(t, file, routeTo(b.URL))
 	n.Signal(syscall.SIGHUP)
-	eventually(t, "traffic to move to B", func() bool {
+	testutil.Eventually(t, "traffic to move to B", 10*time.Second, func() bool {
 		_, body := get(n.ProxyURL() + "/")
 		return body == "B"
 	})
@@ -88,7 +89,7 @@ func TestSIGHUPWithBrokenFileKeepsServing(t *testing.T) {
 
 	writeFile(t, file, "_format_version: \"3.0\"\nservices:\n- name: broken\n  port: 99999\n")
 	n.Signal(syscall.SIGHUP)
-	eventually(t, "the reload error in the log", func() bool { return len(reloadFailures(n)) == 1 })
+	testutil.Eventually(t, "the reload error in the log", 10*time.Second, func() bool { return len(reloadFailures(n)) == 1 })
 	errLine := reloadFailures(n)[0]
 	if !strings.Contains(errLine, file) || !strings.Contains(errLine, "services[0]") {
 		t.Errorf("reload error %q should name the file and the problem's place", errLine)

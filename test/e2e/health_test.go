@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestActiveHealthChecksThroughBinary: a target that dies is taken out of
@@ -58,7 +60,7 @@ services:
 	}
 
 	b.Close()
-	eventually(t, "the dead target to be UNHEALTHY", func() bool { return targetHealth("UNHEALTHY") })
+	testutil.Eventually(t, "the dead target to be UNHEALTHY", 10*time.Second, func() bool { return targetHealth("UNHEALTHY") })
 	if seen := answers(20); seen["A"] != 20 {
 		t.Fatalf("answers with B dead and marked unhealthy: %v, want all 20 from A", seen)
 	}
@@ -77,7 +79,7 @@ services:
 	revived := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "B") })}
 	go revived.Serve(ln)
 	t.Cleanup(func() { revived.Close() })
-	eventually(t, "the revived target to take traffic again", func() bool {
+	testutil.Eventually(t, "the revived target to take traffic again", 10*time.Second, func() bool {
 		return answers(10)["B"] > 0
 	})
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestOrderingAdminWritesGoLiveInOrder checks, on a traditional node
@@ -40,7 +42,7 @@ func TestOrderingAdminWritesGoLiveInOrder(t *testing.T) {
 			path := fmt.Sprintf("/burst%d", i)
 			route := fmt.Sprintf("burst-%d", i)
 			mustAdmin(t, 201, "POST", a+"/services/echo/routes", map[string]any{"name": route, "paths": []string{path}})
-			eventually(t, route+" to route", func() bool { resp, _ := call(t, n.ProxyURL()+path); return resp.StatusCode == 200 })
+			testutil.Eventually(t, route+" to route", 10*time.Second, func() bool { resp, _ := call(t, n.ProxyURL()+path); return resp.StatusCode == 200 })
 			seen := pollUntil(t, func() (bool, string) {
 				carol, _, err := probe(n.ProxyURL()+path, "carol-key")
 				if err != nil {
@@ -93,7 +95,7 @@ func TestOrderingAdminWritesGoLiveInOrder(t *testing.T) {
 			}
 			return stateStep(h.Get("X-Step"), h.Get("X-Consumer-Groups"))
 		}
-		eventually(t, "the steps route's plugins to apply", func() bool { s, _ := stepOf(); return s == 0 })
+		testutil.Eventually(t, "the steps route's plugins to apply", 10*time.Second, func() bool { s, _ := stepOf(); return s == 0 })
 		const steps = 41
 		last := 0
 		seen := pollUntil(t, func() (bool, string) {

@@ -7,6 +7,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // newHeaderEcho is an upstream that answers with the request headers it
@@ -114,7 +117,7 @@ func TestPluginsThroughAdminAPI(t *testing.T) {
 	// refuses bob and carol's answers carry rate-limiting's headers (each
 	// consumer's calls count against its own limit only, alice's stay
 	// untouched).
-	eventually(t, "the plugins to apply", func() bool {
+	testutil.Eventually(t, "the plugins to apply", 10*time.Second, func() bool {
 		resp, _ := call(t, n.ProxyURL()+"/api", "apikey", "carol-key")
 		denied, _ := call(t, n.ProxyURL()+"/api", "apikey", bobKey)
 		return resp.Header.Get("X-RateLimit-Limit-Minute") == "3" && denied.StatusCode == 403

@@ -5,7 +5,9 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gantryhq/gantry/internal/testutil"
 	"github.com/gantryhq/gantry/plugins/rate-limiting/redistest"
 )
 
@@ -82,7 +84,7 @@ func TestRateLimitingRedisUnavailable(t *testing.T) {
 					t.Errorf("call %d: body %q, want the upstream's", i+1, body)
 				}
 			}
-			eventually(t, "the failure in the node's log", func() bool {
+			testutil.Eventually(t, "the failure in the node's log", 10*time.Second, func() bool {
 				return strings.Contains(n.Out.String(), "rate-limiting")
 			})
 		})

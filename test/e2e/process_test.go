@@ -54,12 +54,6 @@ func startIn(t *testing.T, prefix string, environ []string) *node {
 	return gantryproc.Start(t, gantryproc.Options{Binary: binary, Prefix: prefix, Env: environ, StartTimeout: 20 * time.Second})
 }
 
-// eventually polls cond every 50 ms for up to 10 s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	gantryproc.Eventually(t, what, 10*time.Second, cond)
-}
-
 // get fetches url with a bounded timeout; transport errors give code 0.
 func get(url string) (int, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/entity/entitytest"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestSIGHUPAppliesEachKindOfChange reloads files that differ from the
@@ -86,7 +88,7 @@ upstreams:
 			st.change(&cur)
 			writeFile(t, file, doc(cur))
 			n.Signal(syscall.SIGHUP)
-			eventually(t, "the "+st.name+" change to reach traffic", st.check)
+			testutil.Eventually(t, "the "+st.name+" change to reach traffic", 10*time.Second, st.check)
 		})
 	}
 }

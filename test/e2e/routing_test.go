@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-// TestRoutingRulesThroughBinary checks each router rule of SPEC §6 the way a
+// TestRoutingRulesThroughBinary checks each router rule (docs/design.md,
+// "Router rules") the way a
 // user sees it: a DB-less node loading a declarative file, requests through
 // its proxy port, and what a real upstream receives.
 func TestRoutingRulesThroughBinary(t *testing.T) {

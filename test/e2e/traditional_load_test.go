@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestAdminCRUDReflectedInProxy drives a SQLite node through the Admin API
@@ -22,7 +24,7 @@ func TestAdminCRUDReflectedInProxy(t *testing.T) {
 	api := n.AdminURL()
 	proxyIs := func(what, path string, wantCode int, wantBody string) {
 		t.Helper()
-		eventually(t, what, func() bool {
+		testutil.Eventually(t, what, 10*time.Second, func() bool {
 			code, body := get(n.ProxyURL() + path)
 			return code == wantCode && (wantBody == "" || body == wantBody)
 		})
@@ -60,7 +62,7 @@ func TestAdminChangesUnderLoad(t *testing.T) {
 	api := n.AdminURL()
 	mustAdmin(t, 201, "POST", api+"/services", map[string]any{"name": "web", "url": a.URL})
 	mustAdmin(t, 201, "POST", api+"/services/web/routes", map[string]any{"name": "web", "paths": []string{"/web"}})
-	eventually(t, "the route to serve", func() bool { code, _ := get(n.ProxyURL() + "/web"); return code == 200 })
+	testutil.Eventually(t, "the route to serve", 10*time.Second, func() bool { code, _ := get(n.ProxyURL() + "/web"); return code == 200 })
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -97,7 +99,7 @@ func TestAdminChangesUnderLoad(t *testing.T) {
 	reach := func(what string, ok func() bool) {
 		t.Helper()
 		began := time.Now()
-		eventually(t, what, ok)
+		testutil.Eventually(t, what, 10*time.Second, ok)
 		seen = append(seen, time.Since(began))
 	}
 	for i := range 10 {

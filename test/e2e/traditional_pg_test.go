@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gantryhq/gantry/internal/store/pgtest"
+	"github.com/gantryhq/gantry/internal/testutil"
 	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
@@ -92,17 +93,17 @@ func TestPostgresTraditional(t *testing.T) {
 
 		mustAdmin(t, 201, "POST", nodeA.AdminURL()+"/services", map[string]any{"name": "shared", "url": a.URL})
 		mustAdmin(t, 201, "POST", nodeA.AdminURL()+"/services/shared/routes", map[string]any{"name": "shared", "paths": []string{"/shared"}})
-		eventually(t, "node B to proxy the route created on node A", func() bool {
+		testutil.Eventually(t, "node B to proxy the route created on node A", 10*time.Second, func() bool {
 			code, body := get(nodeB.ProxyURL() + "/shared")
 			return code == 200 && body == "upstream A"
 		})
 		mustAdmin(t, 200, "PATCH", nodeB.AdminURL()+"/services/shared", map[string]any{"url": b.URL})
-		eventually(t, "node A to proxy to the upstream node B set", func() bool {
+		testutil.Eventually(t, "node A to proxy to the upstream node B set", 10*time.Second, func() bool {
 			code, body := get(nodeA.ProxyURL() + "/shared")
 			return code == 200 && body == "upstream B"
 		})
 		mustAdmin(t, 204, "DELETE", nodeA.AdminURL()+"/routes/shared", nil)
-		eventually(t, "node B to stop proxying the route deleted on node A", func() bool {
+		testutil.Eventually(t, "node B to stop proxying the route deleted on node A", 10*time.Second, func() bool {
 			code, _ := get(nodeB.ProxyURL() + "/shared")
 			return code == 404
 		})
@@ -246,7 +247,7 @@ func TestPostgresOutage(t *testing.T) {
 	mustAdmin(t, 201, "POST", nodeA.AdminURL()+"/services", map[string]any{"name": "web", "url": up.URL})
 	mustAdmin(t, 201, "POST", nodeA.AdminURL()+"/services/web/routes", map[string]any{"paths": []string{"/before"}})
 	for _, n := range []*node{nodeA, nodeB} {
-		eventually(t, "the route to serve", func() bool { code, _ := get(n.ProxyURL() + "/before"); return code == 200 })
+		testutil.Eventually(t, "the route to serve", 10*time.Second, func() bool { code, _ := get(n.ProxyURL() + "/before"); return code == 200 })
 	}
 
 	if err := srv.Stop(); err != nil {
@@ -279,11 +280,11 @@ func TestPostgresOutage(t *testing.T) {
 	if err := srv.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "node A's Admin API to recover", func() bool {
+	testutil.Eventually(t, "node A's Admin API to recover", 10*time.Second, func() bool {
 		code, _ := admin(t, "POST", nodeA.AdminURL()+"/services/web/routes", map[string]any{"name": "after", "paths": []string{"/after"}})
 		return code == 201
 	})
-	eventually(t, "node B to proxy a route node A created after the outage", func() bool {
+	testutil.Eventually(t, "node B to proxy a route node A created after the outage", 10*time.Second, func() bool {
 		code, body := get(nodeB.ProxyURL() + "/after")
 		return code == 200 && body == "still here"
 	})

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/testutil"
 	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
 
@@ -36,7 +37,7 @@ func TestTraditionalSQLite(t *testing.T) {
 	}
 	form("/services", url.Values{"name": {"web"}, "url": {up.URL}})
 	form("/services/web/routes", url.Values{"name": {"web-route"}, "paths[]": {"/web"}})
-	eventually(t, "the new route to serve", func() bool {
+	testutil.Eventually(t, "the new route to serve", 10*time.Second, func() bool {
 		code, body := get(n.ProxyURL() + "/web")
 		return code == 200 && body == "from sqlite"
 	})

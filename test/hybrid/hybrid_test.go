@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestRouteCreatedOnTheCPIsServedByEveryDP also lists the data planes:
@@ -16,18 +18,18 @@ func TestRouteCreatedOnTheCPIsServedByEveryDP(t *testing.T) {
 	addr := cp.ls.Cluster[0].Address
 	dps := []*proc{c.dp(t, "dp1", addr, "GANTRY_CLUSTER_DP_LABELS=region:eu,tier:gold"), c.dp(t, "dp2", addr), c.dp(t, "dp3", addr)}
 	for _, dp := range dps {
-		eventually(t, dp.Name+" listed", 15*time.Second, func() bool { _, ok := rowOf(t, cp, dp); return ok })
+		testutil.Eventually(t, dp.Name+" listed", 15*time.Second, func() bool { _, ok := rowOf(t, cp, dp); return ok })
 	}
 	up := upstream(t)
 	start := time.Now()
 	addRoute(t, cp, "echo", up, "/echo")
 	for _, dp := range dps {
-		eventually(t, dp.Name+" serves /echo", 15*time.Second, func() bool { return serves(dp, "/echo") })
+		testutil.Eventually(t, dp.Name+" serves /echo", 15*time.Second, func() bool { return serves(dp, "/echo") })
 	}
 	t.Logf("route served by all %d data planes %s after the Admin API answered", len(dps), time.Since(start).Round(time.Millisecond))
 
 	for _, dp := range dps {
-		eventually(t, dp.Name+" normal with the CP's hash", 15*time.Second, func() bool {
+		testutil.Eventually(t, dp.Name+" normal with the CP's hash", 15*time.Second, func() bool {
 			r, _ := rowOf(t, cp, dp)
 			return r.SyncStatus == "normal" && r.RunsExpected && r.ConfigHash == r.ExpectedConfigHash && r.ConfigHash == hashOf(dp)
 		})
@@ -61,15 +63,15 @@ func TestDeltaEndsWithTheSameHashAsFull(t *testing.T) {
 		addRoute(t, cp, fmt.Sprintf("svc%d", i), up, fmt.Sprintf("/p%d", i))
 	}
 	early := c.dp(t, "early", addr)
-	eventually(t, "early DP serves the 20 routes", 15*time.Second, func() bool { return serves(early, "/p19") })
+	testutil.Eventually(t, "early DP serves the 20 routes", 15*time.Second, func() bool { return serves(early, "/p19") })
 	addRoute(t, cp, "late", up, "/late")
 	mustCall(t, 204, "DELETE", cp.AdminURL()+"/routes/svc0", nil)
-	eventually(t, "early DP follows", 15*time.Second, func() bool { return serves(early, "/late") && !serves(early, "/p0") })
+	testutil.Eventually(t, "early DP follows", 15*time.Second, func() bool { return serves(early, "/late") && !serves(early, "/p0") })
 	if !strings.Contains(cp.out.String(), "delta=true") {
 		t.Fatal("the early data plane got no delta")
 	}
 	fresh := c.dp(t, "fresh", addr)
-	eventually(t, "fresh DP serves /late", 15*time.Second, func() bool { return serves(fresh, "/late") })
+	testutil.Eventually(t, "fresh DP serves /late", 15*time.Second, func() bool { return serves(fresh, "/late") })
 	if h1, h2 := hashOf(early), hashOf(fresh); h1 != h2 || h1 == "" {
 		t.Fatalf("delta-fed DP runs %s, full-fed DP runs %s", h1, h2)
 	}

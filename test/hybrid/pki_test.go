@@ -1,16 +1,14 @@
 package hybrid
 
 import (
-	"context"
 	"crypto/x509"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clustertls/clustertlstest"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // pkiNodes is a cluster CA (root and one issuing intermediate) with a
@@ -63,8 +61,8 @@ func TestPKIModeServesRoutesAndRefusesARevokedDataPlane(t *testing.T) {
 	addRoute(t, cp, "echo", upstream(t), "/echo")
 	good := goodNode.dp(t, "dp-good", addr, p.vars("GANTRY_CLUSTER_SERVER_NAME=cp.cluster.test")...)
 	bad := revokedNode.dp(t, "dp-revoked", addr, p.vars("GANTRY_CLUSTER_SERVER_NAME=cp.cluster.test")...)
-	eventually(t, "the good DP serves the route", 20*time.Second, func() bool { return serves(good, "/echo") })
-	eventually(t, "the CP logs the revoked DP's refusal", 15*time.Second, func() bool {
+	testutil.Eventually(t, "the good DP serves the route", 20*time.Second, func() bool { return serves(good, "/echo") })
+	testutil.Eventually(t, "the CP logs the revoked DP's refusal", 15*time.Second, func() bool {
 		out := cp.out.String()
 		return strings.Contains(out, "refused during the TLS handshake") && strings.Contains(out, "was revoked at")
 	})
@@ -104,22 +102,7 @@ func TestPKIModeStartUpChecks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			db := map[string]string{"control_plane": "sqlite", "data_plane": "off"}[tt.role]
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, binary, "start", "-p", t.TempDir(), "-c", os.DevNull)
-			cmd.Env = append(append(cleanEnv(), "GANTRY_ROLE="+tt.role, "GANTRY_DATABASE="+db,
-				"GANTRY_CLUSTER_CERT="+tt.node.cert, "GANTRY_CLUSTER_CERT_KEY="+tt.node.key,
-				"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_CLUSTER_LISTEN=127.0.0.1:0"), tt.vars...)
-			out, err := cmd.CombinedOutput()
-			if err == nil {
-				t.Fatalf("start-up succeeded:\n%s", out)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(string(out), w) {
-					t.Errorf("output does not mention %q:\n%s", w, out)
-				}
-			}
+			startFails(t, tt.role, tt.node.cert, tt.node.key, tt.vars, tt.want, "")
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,29 @@ func startProc(t *testing.T, name, prefix string, vars []string) *proc {
 // cleanEnv is the environment without GANTRY_* settings.
 func cleanEnv() []string { return gantryproc.Env() }
 
+// startFails starts a node of role with cert and key, plus vars, in a
+// fresh prefix on free ports, and checks that start-up fails with output
+// mentioning each of want. what ends the failure message when it starts.
+func startFails(t *testing.T, role, cert, key string, vars, want []string, what string) {
+	t.Helper()
+	db := map[string]string{"control_plane": "sqlite", "data_plane": "off"}[role]
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "start", "-p", t.TempDir(), "-c", os.DevNull)
+	cmd.Env = append(append(cleanEnv(), "GANTRY_ROLE="+role, "GANTRY_DATABASE="+db,
+		"GANTRY_CLUSTER_CERT="+cert, "GANTRY_CLUSTER_CERT_KEY="+key,
+		"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_CLUSTER_LISTEN=127.0.0.1:0"), vars...)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("start-up succeeded%s:\n%s", what, out)
+	}
+	for _, w := range want {
+		if !strings.Contains(string(out), w) {
+			t.Errorf("output does not mention %q:\n%s", w, out)
+		}
+	}
+}
+
 // gantry runs a short gantry command.
 func gantry(t *testing.T, args ...string) (string, error) {
 	t.Helper()
@@ -112,12 +136,6 @@ func mustCall(t *testing.T, want int, method, url string, body any) {
 	if got := call(t, method, url, body, &out); got != want {
 		t.Fatalf("%s %s: %d %v, want %d", method, url, got, out, want)
 	}
-}
-
-// eventually polls cond every 50 ms until timeout.
-func eventually(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	gantryproc.Eventually(t, what, timeout, cond)
 }
 
 // upstream is a real HTTP server the routes proxy to.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/entity/entitytest"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 func TestWrongCertificateIsRefused(t *testing.T) {
@@ -14,7 +15,7 @@ func TestWrongCertificateIsRefused(t *testing.T) {
 	c := newCluster(t)
 	cp := c.cpAt(t, "127.0.0.1:0")
 	intruder := newCluster(t).dp(t, "intruder", cp.ls.Cluster[0].Address)
-	eventually(t, "both sides log why", 15*time.Second, func() bool {
+	testutil.Eventually(t, "both sides log why", 15*time.Second, func() bool {
 		return strings.Contains(cp.out.String(), "refused during the TLS handshake") &&
 			strings.Contains(intruder.out.String(), "not this data plane's cluster_cert")
 	})
@@ -38,11 +39,11 @@ func TestNewerMinorVersionIsRefused(t *testing.T) {
 	}
 	newer := fmt.Sprintf("%d.%d.0", major, minor+1)
 	dp := c.dp(t, "newer", cp.ls.Cluster[0].Address, "GANTRY_TEST_CLUSTER_DP_VERSION="+newer)
-	eventually(t, "refusal listed", 15*time.Second, func() bool {
+	testutil.Eventually(t, "refusal listed", 15*time.Second, func() bool {
 		r, ok := rowOf(t, cp, dp)
 		return ok && r.SyncStatus == "kong_version_incompatible"
 	})
-	eventually(t, "the DP logs both versions", 15*time.Second, func() bool {
+	testutil.Eventually(t, "the DP logs both versions", 15*time.Second, func() bool {
 		out := dp.out.String()
 		return strings.Contains(out, "refused this data plane") && strings.Contains(out, newer) && strings.Contains(out, info.Version)
 	})
@@ -58,7 +59,7 @@ func TestDPMissingAConfiguredPluginGetsNoPush(t *testing.T) {
 	addRoute(t, cp, "echo", upstream(t), "/echo")
 	mustCall(t, 201, "POST", cp.AdminURL()+"/plugins", map[string]any{"name": "cors"})
 	dp := c.dp(t, "no-cors", cp.ls.Cluster[0].Address, "GANTRY_PLUGINS=key-auth,basic-auth")
-	eventually(t, "plugin_set_incompatible listed", 15*time.Second, func() bool {
+	testutil.Eventually(t, "plugin_set_incompatible listed", 15*time.Second, func() bool {
 		r, _ := rowOf(t, cp, dp)
 		return r.SyncStatus == "plugin_set_incompatible"
 	})
@@ -81,14 +82,14 @@ func TestRejectedConfigKeepsThePreviousOne(t *testing.T) {
 	dp := c.dp(t, "dp", cp.ls.Cluster[0].Address)
 	addRoute(t, cp, "first", up, "/first")
 	mustCall(t, 201, "POST", cp.AdminURL()+"/ca_certificates", map[string]any{"cert": shortLivedCA(t, 3*time.Second)})
-	eventually(t, "dp runs the CP's configuration", 15*time.Second, func() bool {
+	testutil.Eventually(t, "dp runs the CP's configuration", 15*time.Second, func() bool {
 		r, _ := rowOf(t, cp, dp)
 		return serves(dp, "/first") && r.RunsExpected && hashOf(dp) == r.ExpectedConfigHash
 	})
 	good := hashOf(dp)
 	time.Sleep(3500 * time.Millisecond) // the CA certificate expires
 	addRoute(t, cp, "second", up, "/second")
-	eventually(t, "CP shows the rejection", 15*time.Second, func() bool {
+	testutil.Eventually(t, "CP shows the rejection", 15*time.Second, func() bool {
 		r, _ := rowOf(t, cp, dp)
 		return r.LastRejection != nil && strings.Contains(r.LastRejection.Error, "ca_certificates") && strings.Contains(r.LastRejection.Error, "expired")
 	})

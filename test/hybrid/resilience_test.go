@@ -47,7 +47,7 @@ func TestCPKilledDPsKeepServingThenConverge(t *testing.T) {
 	dps := []*proc{c.dp(t, "dp1", addr), c.dp(t, "dp2", addr)}
 	addRoute(t, cp, "steady", up, "/steady")
 	for _, dp := range dps {
-		eventually(t, dp.Name+" serves", 15*time.Second, func() bool { return serves(dp, "/steady") })
+		testutil.Eventually(t, dp.Name+" serves", 15*time.Second, func() bool { return serves(dp, "/steady") })
 	}
 	stop := make(chan struct{})
 	ok, failed, wait := load(dps, "/steady", stop)
@@ -64,8 +64,8 @@ func TestCPKilledDPsKeepServingThenConverge(t *testing.T) {
 	cp.Restart() // same prefix, same database, same cluster address
 	addRoute(t, cp, "after", up, "/after")
 	for _, dp := range dps {
-		eventually(t, dp.Name+" reconnected and converged", 45*time.Second, func() bool { return serves(dp, "/after") })
-		eventually(t, dp.Name+" listed normal", 15*time.Second, func() bool {
+		testutil.Eventually(t, dp.Name+" reconnected and converged", 45*time.Second, func() bool { return serves(dp, "/after") })
+		testutil.Eventually(t, dp.Name+" listed normal", 15*time.Second, func() bool {
 			r, _ := rowOf(t, cp, dp)
 			return r.SyncStatus == "normal" && r.RunsExpected
 		})
@@ -81,7 +81,7 @@ func TestDPRestartedWhileCPDownServesItsCache(t *testing.T) {
 	up := upstream(t)
 	dp := c.dp(t, "dp", addr)
 	addRoute(t, cp, "cached", up, "/cached")
-	eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/cached") })
+	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/cached") })
 	cp.Kill()
 	dp.Kill()
 	dp.Restart()
@@ -103,7 +103,7 @@ func TestCacheSurvivesCrashes(t *testing.T) {
 	up := upstream(t)
 	addRoute(t, cp, "base", up, "/base")
 	dp := c.dp(t, "dp", addr)
-	eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/base") })
+	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/base") })
 	for i := range 6 {
 		for j := range 3 {
 			addRoute(t, cp, fmt.Sprintf("r%d-%d", i, j), up, fmt.Sprintf("/r%d-%d", i, j))

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestBadClusterCertificateStopsStartUp: the process exits with one line
@@ -26,25 +28,7 @@ func TestBadClusterCertificateStopsStartUp(t *testing.T) {
 	for _, tt := range tests {
 		for _, role := range []string{"control_plane", "data_plane"} {
 			t.Run(tt.name+"/"+role, func(t *testing.T) {
-				db := "sqlite"
-				if role == "data_plane" {
-					db = "off"
-				}
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				defer cancel()
-				cmd := exec.CommandContext(ctx, binary, "start", "-p", t.TempDir(), "-c", os.DevNull)
-				cmd.Env = append(cleanEnv(), "GANTRY_ROLE="+role, "GANTRY_DATABASE="+db,
-					"GANTRY_CLUSTER_CERT="+tt.cert, "GANTRY_CLUSTER_CERT_KEY="+tt.key,
-					"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_ADMIN_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_CLUSTER_LISTEN=127.0.0.1:0")
-				out, err := cmd.CombinedOutput()
-				if err == nil {
-					t.Fatalf("start-up succeeded with a bad certificate:\n%s", out)
-				}
-				for _, w := range tt.want {
-					if !strings.Contains(string(out), w) {
-						t.Errorf("output does not mention %q:\n%s", w, out)
-					}
-				}
+				startFails(t, role, tt.cert, tt.key, nil, tt.want, " with a bad certificate")
 			})
 		}
 	}
@@ -89,11 +73,11 @@ func TestGarbageOnTheClusterPort(t *testing.T) {
 		_, _ = conn.Write([]byte("\x16\x03\x01\x00\x05hello garbage\r\n\r\n"))
 		conn.Close()
 	}
-	eventually(t, "the CP logs the refusal", 15*time.Second, func() bool {
+	testutil.Eventually(t, "the CP logs the refusal", 15*time.Second, func() bool {
 		return strings.Contains(cp.out.String(), "refused during the TLS handshake")
 	})
 	addRoute(t, cp, "after", up, "/after")
-	eventually(t, "the DP still gets configuration", 15*time.Second, func() bool { return serves(dp, "/after") })
+	testutil.Eventually(t, "the DP still gets configuration", 15*time.Second, func() bool { return serves(dp, "/after") })
 }
 
 func TestGenCertRefusesToOverwrite(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestDataPlaneStatusEndpoints: a DP's status listener reports the running
@@ -24,7 +26,7 @@ func TestDataPlaneStatusEndpoints(t *testing.T) {
 	var all struct {
 		Data []map[string]any `json:"data"`
 	}
-	eventually(t, "both targets on the DP", 15*time.Second, func() bool {
+	testutil.Eventually(t, "both targets on the DP", 15*time.Second, func() bool {
 		return call(t, "GET", dp.StatusURL()+"/upstreams/backend/targets/all", nil, &all) == 200 && len(all.Data) == 2
 	})
 	var health, enabled struct {
@@ -61,7 +63,7 @@ func TestDataPlaneStatusEndpoints(t *testing.T) {
 			t.Fatalf("/status = %+v: want the running version and hash, connected", st)
 		}
 	}
-	eventually(t, "the CP row shows the DP's hash", 15*time.Second, func() bool {
+	testutil.Eventually(t, "the CP row shows the DP's hash", 15*time.Second, func() bool {
 		r, _ := rowOf(t, cp, dp)
 		return r.ConfigHash == st.Hash
 	})

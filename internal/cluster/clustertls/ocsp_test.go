@@ -1,33 +1,14 @@
 package clustertls
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clustertls/clustertlstest"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
-
-// syncBuffer is a log sink safe for the handshake goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestOCSPModes(t *testing.T) {
 	t.Parallel()
@@ -60,7 +41,7 @@ func TestOCSPModes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.mode+"/"+tt.dp.Leaf.Subject.CommonName, func(t *testing.T) {
 			t.Parallel()
-			logs := &syncBuffer{}
+			logs := &testutil.Buffer{}
 			o := NewOCSP(tt.mode, 2*time.Second, slog.New(slog.NewTextHandler(logs, nil)))
 			srv := PKIServerConfig(cpCert, ca, nil)
 			if o != nil {

@@ -10,7 +10,8 @@ import (
 )
 
 // MaxIntermediates is how many intermediate CAs pki mode accepts between
-// cluster_ca_cert and a leaf (SPEC §7); longer chains are refused even when
+// cluster_ca_cert and a leaf (docs/design.md, "Certificates and the pki chain");
+// longer chains are refused even when
 // they verify, so a mis-issued sub-CA cannot stretch the hierarchy.
 const MaxIntermediates = 3
 

@@ -2,7 +2,7 @@ package cp
 
 import "time"
 
-// Pushes to one data plane are paced (SPEC §8). A data plane applies one
+// Pushes to one data plane are paced (docs/design.md, "Pacing"). A data plane applies one
 // push at a time: the CP sends it nothing new until it has answered the
 // last push, and then sends the latest version (the ones in between are
 // skipped). On top of that the next push waits pipeline.PaceAfter of how

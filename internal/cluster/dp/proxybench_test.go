@@ -23,7 +23,7 @@ import (
 // BenchmarkProxyWhileApplying measures proxied requests through a real
 // proxy serving a 10,000-route configuration while the agent alternates
 // one-second windows: applying 10,000-route configurations in a loop, then
-// idle (SPEC §8: the request path does no config work). Requests are
+// idle (docs/design.md, "The hot path stays clear of config work"). Requests are
 // counted in the histogram of the window they started in, so both see the
 // same background load, and idle-p99 vs apply-p99 (and p99-ratio) compare
 // like with like; the absolute numbers depend on the machine. The "full"

@@ -24,7 +24,7 @@ var (
 // Cached is what the cache file holds: a full payload, then the deltas
 // applied on top of it since, and the version and hash of the result.
 // Keeping the deltas as received saves a data plane from encoding its
-// whole configuration again after every delta (SPEC §8).
+// whole configuration again after every delta (docs/design.md, "The config cache").
 type Cached struct {
 	Version  int64
 	Hash     string // of the configuration after every delta

@@ -6,17 +6,16 @@
 package plugintest
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // ClientIPHeader, when a test request carries it, sets the client IP the
@@ -33,7 +32,7 @@ type Harness struct {
 	// Chains is what the proxy runs, for inspection.
 	Chains *plugin.Chains
 
-	logs *syncBuffer
+	logs *testutil.Buffer
 }
 
 // Option changes a Harness.
@@ -74,7 +73,7 @@ func Start(t testing.TB, cfg *entity.Config, opts ...Option) (*Harness, error) {
 	for _, fn := range opts {
 		fn(&o)
 	}
-	logs := &syncBuffer{}
+	logs := &testutil.Buffer{}
 	reg := o.registry
 	if reg == nil {
 		var err error
@@ -137,21 +136,4 @@ func Message(b []byte) string {
 	}
 	_ = json.Unmarshal(b, &m)
 	return m.Message
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

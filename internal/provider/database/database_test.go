@@ -2,10 +2,12 @@ package node
 
 import (
 	"testing"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/store/sqlite/sqlitetest"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestStoreSourceFollowsWrites runs a traditional node on a real SQLite
@@ -21,7 +23,7 @@ func TestStoreSourceFollowsWrites(t *testing.T) {
 	}
 
 	insertOneRoute(t, st, up.URL)
-	eventuallyT(t, func() bool {
+	testutil.Eventually(t, "the route from sqlite", 10*time.Second, func() bool {
 		code, body := get(t, proxy+"/")
 		return code == 200 && body == "from sqlite"
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/store/sqlite/sqlitetest"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestStoreSourceRetriesFailedExport makes the export that follows a write
@@ -25,7 +26,7 @@ func TestStoreSourceRetriesFailedExport(t *testing.T) {
 
 	flaky.failures.Store(3)
 	insertOneRoute(t, st, up.URL)
-	eventuallyT(t, func() bool {
+	testutil.Eventually(t, "the route after the store's retries", 10*time.Second, func() bool {
 		code, body := get(t, proxy+"/")
 		return code == 200 && body == "after retry"
 	})

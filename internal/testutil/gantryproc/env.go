@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Env returns the test process's environment without GANTRY_* settings,
@@ -29,18 +28,4 @@ func Hermetic(t testing.TB) []string {
 		t.Fatal(err)
 	}
 	return []string{"-c", conf}
-}
-
-// Eventually polls cond every 50 ms until it holds, and fails the test
-// naming what it waited for if timeout passes first.
-func Eventually(t testing.TB, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(timeout); ; time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-	}
 }

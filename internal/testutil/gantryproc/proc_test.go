@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // fakeGantry writes a shell script that acts like `gantry start -p PREFIX
@@ -37,7 +39,7 @@ func TestProcStartsSignalsAndRestarts(t *testing.T) {
 	if got := p.ProxyURL() + " " + p.AdminURL() + " " + p.StatusURL(); got != "http://127.0.0.1:1 http://127.0.0.1:2 http://127.0.0.1:3" {
 		t.Errorf("listeners = %s", got)
 	}
-	Eventually(t, "the greeting", 5*time.Second, func() bool { return strings.Contains(p.Out.String(), "started with yes") })
+	testutil.Eventually(t, "the greeting", 5*time.Second, func() bool { return strings.Contains(p.Out.String(), "started with yes") })
 	p.Signal(syscall.SIGTERM)
 	if code := p.Wait(5 * time.Second); code != 3 {
 		t.Errorf("exit code = %d, want 3", code)

@@ -3,7 +3,6 @@ package clustertlstest
 import (
 	"io"
 	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // Responder is a real OCSP responder on 127.0.0.1 answering, signed by its
@@ -81,11 +82,5 @@ func (r *Responder) serve(w http.ResponseWriter, req *http.Request) {
 // Unreachable returns a loopback URL where nothing listens.
 func Unreachable(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr + "/ocsp"
+	return "http://" + testutil.ClosedAddr(t) + "/ocsp"
 }
