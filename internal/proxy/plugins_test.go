@@ -92,20 +92,8 @@ func TestPlugins(t *testing.T) {
 	}
 	var logs proxy.LogSink
 	reg := plugin.Bundled(slog.New(slog.NewTextHandler(&logs, nil)))
-	rcb := plugin.NewRouteChainBuilder(reg)
 	g := newGateway(t, proxy.Options{}, nil)
-	g.applyWith(cfg, snapshot.Options{
-		Chains: func(cfg *entity.Config, r *entity.Route, s *entity.Service) (snapshot.Chain, error) {
-			return rcb.Build(cfg, r, s)
-		},
-		GlobalChain: func(cfg *entity.Config) (snapshot.Chain, error) {
-			cs, err := rcb.Chains(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return cs.Global(), nil
-		},
-	})
+	g.applyWith(cfg, snapshot.Options{Plugins: reg})
 
 	tests := []struct {
 		name   string

@@ -19,14 +19,10 @@ type engine struct {
 	p           *proxy.Proxy
 	defaultCert *tls.Certificate // ssl_cert; nil lets the snapshot make a self-signed one
 	log         *slog.Logger
-	chains      *plugin.RouteChainBuilder // nil without plugins
+	plugins     *plugin.Registry // nil without plugins
 }
 
 func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) (*engine, error) {
-	var chains *plugin.RouteChainBuilder
-	if plugins != nil {
-		chains = plugin.NewRouteChainBuilder(plugins)
-	}
 	maxConns := s.Proxy.MaxConnections
 	if maxConns == 0 {
 		maxConns = -1 // proxy_max_connections = 0 means unlimited; the proxy says so with a negative
@@ -40,7 +36,7 @@ func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) (*e
 	}
 	return &engine{
 		log:         log,
-		chains:      chains,
+		plugins:     plugins,
 		defaultCert: def,
 		p: proxy.New(proxy.Options{
 			Logger:            log,
@@ -63,18 +59,8 @@ func newEngine(s *config.Config, log *slog.Logger, plugins *plugin.Registry) (*e
 func (e *engine) apply(cfg *entity.Config, k known) error {
 	opts := snapshot.Options{Logger: e.log, Balancer: balancer.Options{Logger: e.log}, DefaultCert: e.defaultCert,
 		Digest: k.digest, Validated: k.validated}
-	if b := e.chains; b != nil {
-		opts.ChainsKey = b
-		opts.Chains = func(cfg *entity.Config, r *entity.Route, svc *entity.Service) (snapshot.Chain, error) {
-			return b.Build(cfg, r, svc)
-		}
-		opts.GlobalChain = func(cfg *entity.Config) (snapshot.Chain, error) {
-			cs, err := b.Chains(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return cs.Global(), nil
-		}
+	if e.plugins != nil {
+		opts.Plugins = e.plugins
 	}
 	next, err := snapshot.Build(cfg, e.p.Current(), opts)
 	if err != nil {
