@@ -172,7 +172,7 @@ func BuildChains(cfg *entity.Config, reg *Registry) (*Chains, error) {
 // instance validates p and builds its handler; the shared values it takes
 // are held by h.
 func (r *Registry) instance(p *entity.Plugin, ix *Index, h *holds) (*Instance, error) {
-	cfg, errs := r.decodeConfig(p)
+	cfg, errs := r.builtConfig(p)
 	if errs != nil {
 		return nil, fmt.Errorf("plugin %s (%s): %w", p.ID, p.Name, errs)
 	}

@@ -44,6 +44,7 @@ type Registry struct {
 	plugins map[string]*Plugin
 	logger  *slog.Logger
 	shared  *sharedStore
+	decoded *decodeCache
 }
 
 // Bundled returns a registry of every registered plugin. logger receives
@@ -56,6 +57,7 @@ func Bundled(logger *slog.Logger) *Registry {
 		plugins: maps.Clone(table),
 		logger:  logger.With("component", "plugin"),
 		shared:  &sharedStore{m: map[string]*sharedValue{}},
+		decoded: &decodeCache{},
 	}
 }
 
@@ -63,7 +65,7 @@ func Bundled(logger *slog.Logger) *Registry {
 // setting: "bundled" (every plugin of r), "off" (none, alone), or names.
 // The result shares r's logger and cross-snapshot state.
 func (r *Registry) Subset(names []string) (*Registry, error) {
-	out := &Registry{plugins: map[string]*Plugin{}, logger: r.logger, shared: r.shared}
+	out := &Registry{plugins: map[string]*Plugin{}, logger: r.logger, shared: r.shared, decoded: r.decoded}
 	for _, n := range names {
 		n = strings.TrimSpace(n)
 		switch n {

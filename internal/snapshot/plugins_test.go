@@ -2,8 +2,10 @@ package snapshot_test
 
 import (
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/snapshot"
@@ -104,5 +106,59 @@ func TestPluginChainMismatchFailsTheBuild(t *testing.T) {
 				t.Errorf("Build error = %v, want it to say %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// decodes counts the configs of the test-decodes plugin decoded, in this
+// test binary: only TestOneDecodePerApply uses the plugin.
+var decodes atomic.Int64
+
+type decodesConfig struct {
+	Header string `json:"header"`
+}
+
+type decodesHandler struct{}
+
+func (decodesHandler) Log(*plugin.Context) {}
+
+func init() {
+	plugin.Register(plugin.New(plugin.Spec[decodesConfig]{
+		Name: "test-decodes", Version: "1.0.0", Priority: 1,
+		Defaults: func() *decodesConfig { decodes.Add(1); return &decodesConfig{Header: "X-Test"} },
+		New:      func(*decodesConfig, *plugin.Env) (plugin.Handler, error) { return decodesHandler{}, nil },
+	}))
+}
+
+// TestOneDecodePerApply runs a DB-less node's apply path (the declarative
+// loader with the registry's Normalize, then the snapshot and its chains)
+// and counts how often the plugin's config was decoded: once is enough.
+func TestOneDecodePerApply(t *testing.T) {
+	reg := plugin.Bundled(nil)
+	doc := `_format_version: "3.0"
+services:
+- name: backend
+  host: backend.internal
+  routes:
+  - name: a
+    paths: [/a]
+    plugins:
+    - name: test-decodes
+      config: {header: X-Mine}
+`
+	before := decodes.Load()
+	cfg, err := declarative.Parse([]byte(doc), declarative.Options{ValidatePlugin: reg.Normalize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := snapshot.Build(cfg, nil, snapshot.Options{Plugins: reg, Validated: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Retire(nil)
+	if match(s, "/a").Chain.Len() != 1 {
+		t.Fatalf("route /a runs %d plugins, want test-decodes", match(s, "/a").Chain.Len())
+	}
+	if n := decodes.Load() - before; n != 1 {
+		t.Errorf("one apply decoded the plugin's config %d times, want 1", n)
 	}
 }
