@@ -1,8 +1,6 @@
 package plugin_test
 
 import (
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -12,50 +10,16 @@ import (
 	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 )
 
-// sharedState is what the test-shared plugin keeps in plugin.Shared, by
-// key; created records every value made, so tests (each with keys of its
-// own) can look at them.
-type sharedState struct{ closes atomic.Int32 }
+// shared is the plugin whose instances keep a value in plugin.Shared.
+var shared = plugintest.RegisterProbe("test-shared")
 
-func (s *sharedState) Close() error { s.closes.Add(1); return nil }
-
-var created sync.Map // key → *sharedState
-
-type sharedConfig struct {
-	Key string `json:"key"`
-}
-
-type sharedHandler struct{}
-
-func (sharedHandler) Log(*plugin.Context) {}
-
-func init() {
-	plugin.Register(plugin.New(plugin.Spec[sharedConfig]{
-		Name: "test-shared", Version: "1.0.0", Priority: 10,
-		Defaults: func() *sharedConfig { return &sharedConfig{} },
-		New: func(c *sharedConfig, env *plugin.Env) (plugin.Handler, error) {
-			env.Shared.Get(c.Key, makeShared(c.Key))
-			return sharedHandler{}, nil
-		},
-	}))
-}
-
-// makeShared makes the value of key and records it in created.
-func makeShared(key string) func() any {
-	return func() any {
-		s := &sharedState{}
-		created.Store(key, s)
-		return s
-	}
-}
-
-func closes(t *testing.T, key string) int32 {
+func closes(t *testing.T, key string) int {
 	t.Helper()
-	v, ok := created.Load(key)
+	n, ok := shared.Closes(key)
 	if !ok {
 		t.Fatalf("no value was made for %s", key)
 	}
-	return v.(*sharedState).closes.Load()
+	return n
 }
 
 // TestSharedStateLivesWhileChainsUseIt: a value is kept, not remade, while
@@ -92,13 +56,13 @@ func TestSharedStateLivesWhileChainsUseIt(t *testing.T) {
 		}
 		third := build(instance(key))
 		defer third.Release()
-		if v, _ := created.Load(key); v.(*sharedState).closes.Load() != 0 {
+		if closes(t, key) != 0 {
 			t.Error("chains built after the release got the closed value")
 		}
 	})
 	t.Run("taken outside a build", func(t *testing.T) {
 		key := uuid.NewString()
-		reg.Shared().Get(key, makeShared(key))
+		reg.Shared().Get(key, shared.Value(key))
 		build(instance(key)).Release()
 		if n := closes(t, key); n != 0 {
 			t.Fatalf("a value the node took was closed with the chains (%d times)", n)
@@ -124,7 +88,7 @@ func TestRegistryCloseStopsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg.Shared().Get(pinned, makeShared(pinned))
+	reg.Shared().Get(pinned, shared.Value(pinned))
 	for range 2 {
 		if err := reg.Close(); err != nil {
 			t.Fatal(err)

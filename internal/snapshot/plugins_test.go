@@ -2,12 +2,12 @@ package snapshot_test
 
 import (
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
+	"github.com/gantryhq/gantry/internal/plugin/plugintest"
 	"github.com/gantryhq/gantry/internal/snapshot"
 	_ "github.com/gantryhq/gantry/plugins/all"
 )
@@ -109,25 +109,9 @@ func TestPluginChainMismatchFailsTheBuild(t *testing.T) {
 	}
 }
 
-// decodes counts the configs of the test-decodes plugin decoded, in this
-// test binary: only TestOneDecodePerApply uses the plugin.
-var decodes atomic.Int64
-
-type decodesConfig struct {
-	Header string `json:"header"`
-}
-
-type decodesHandler struct{}
-
-func (decodesHandler) Log(*plugin.Context) {}
-
-func init() {
-	plugin.Register(plugin.New(plugin.Spec[decodesConfig]{
-		Name: "test-decodes", Version: "1.0.0", Priority: 1,
-		Defaults: func() *decodesConfig { decodes.Add(1); return &decodesConfig{Header: "X-Test"} },
-		New:      func(*decodesConfig, *plugin.Env) (plugin.Handler, error) { return decodesHandler{}, nil },
-	}))
-}
+// decodes is a plugin that counts its config decodes; only
+// TestOneDecodePerApply uses it.
+var decodes = plugintest.RegisterProbe("test-decodes")
 
 // TestOneDecodePerApply runs a DB-less node's apply path (the declarative
 // loader with the registry's Normalize, then the snapshot and its chains)
@@ -143,9 +127,9 @@ services:
     paths: [/a]
     plugins:
     - name: test-decodes
-      config: {header: X-Mine}
+      config: {key: ""}
 `
-	before := decodes.Load()
+	before := decodes.Decodes()
 	cfg, err := declarative.Parse([]byte(doc), declarative.Options{ValidatePlugin: reg.Normalize})
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +142,7 @@ services:
 	if match(s, "/a").Chain.Len() != 1 {
 		t.Fatalf("route /a runs %d plugins, want test-decodes", match(s, "/a").Chain.Len())
 	}
-	if n := decodes.Load() - before; n != 1 {
+	if n := decodes.Decodes() - before; n != 1 {
 		t.Errorf("one apply decoded the plugin's config %d times, want 1", n)
 	}
 }
