@@ -77,6 +77,13 @@ func New(ctx context.Context, s *config.Config, log *slog.Logger) (app *App, err
 		return nil, err
 	}
 	p := &parts{s: s, log: log, reg: reg, id: id}
+	// Plugins' background work (queues, timers) stops last, once every
+	// snapshot holding it has retired.
+	p.closers = append(p.closers, func() {
+		if err := reg.Close(); err != nil {
+			log.Warn("plugins did not stop cleanly", "component", "app", "error", err)
+		}
+	})
 	defer func() {
 		if err != nil {
 			p.close()

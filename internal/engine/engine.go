@@ -26,17 +26,13 @@ type Engine struct {
 	p           *proxy.Proxy
 	defaultCert *tls.Certificate // ssl_cert; nil lets the snapshot make a self-signed one
 	log         *slog.Logger
-	chains      *plugin.RouteChainBuilder // nil without plugins
-	nodeID      string                    // for /upstreams/{u}/health, set by RegisterUpstreams
+	plugins     *plugin.Registry // nil without plugins
+	nodeID      string           // for /upstreams/{u}/health, set by RegisterUpstreams
 }
 
 // New returns the engine of the settings' proxy, building plugin chains
 // from plugins (nil runs none).
 func New(s *config.Config, log *slog.Logger, plugins *plugin.Registry) (*Engine, error) {
-	var chains *plugin.RouteChainBuilder
-	if plugins != nil {
-		chains = plugin.NewRouteChainBuilder(plugins)
-	}
 	maxConns := s.Proxy.MaxConnections
 	if maxConns == 0 {
 		maxConns = -1 // proxy_max_connections = 0 means unlimited; the proxy says so with a negative
@@ -50,7 +46,7 @@ func New(s *config.Config, log *slog.Logger, plugins *plugin.Registry) (*Engine,
 	}
 	return &Engine{
 		log:         log,
-		chains:      chains,
+		plugins:     plugins,
 		defaultCert: def,
 		p: proxy.New(proxy.Options{
 			Logger:            log,
@@ -73,18 +69,8 @@ func New(s *config.Config, log *slog.Logger, plugins *plugin.Registry) (*Engine,
 func (e *Engine) Apply(_ context.Context, u pipeline.Update) error {
 	opts := snapshot.Options{Logger: e.log, Balancer: balancer.Options{Logger: e.log}, DefaultCert: e.defaultCert,
 		Digest: u.Config.Digest(), Validated: true}
-	if b := e.chains; b != nil {
-		opts.ChainsKey = b
-		opts.Chains = func(cfg *entity.Config, r *entity.Route, svc *entity.Service) (snapshot.Chain, error) {
-			return b.Build(cfg, r, svc)
-		}
-		opts.GlobalChain = func(cfg *entity.Config) (snapshot.Chain, error) {
-			cs, err := b.Chains(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return cs.Global(), nil
-		}
+	if e.plugins != nil {
+		opts.Plugins = e.plugins
 	}
 	next, err := snapshot.Build(u.Config.Config(), e.p.Current(), opts)
 	if err != nil {

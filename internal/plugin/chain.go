@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 
 	"github.com/gantryhq/gantry/internal/entity"
 )
@@ -64,12 +65,19 @@ func scopeRank(p *entity.Plugin) rank {
 }
 
 // Chains holds the plugin chain of every route of one config snapshot,
-// built once by BuildChains and read without locks by every request.
+// built once by BuildChains and read without locks by every request. It
+// also holds the shared values (queues, counters) its handlers took: see
+// Acquire and Release.
 type Chains struct {
+	cfg    *entity.Config
 	routes map[string]*Chain
 	global *Chain
 	index  *Index
 	certs  []*Instance
+
+	reg   *Registry
+	holds *holds
+	users atomic.Int64
 }
 
 // Route returns the chain of the route with that id; for an unknown id
@@ -82,32 +90,72 @@ func (cs *Chains) Route(id string) *Chain {
 	return cs.global
 }
 
+// For returns the chain built for the route with that id, and false when
+// cs was built from a config without that route: unlike Route it never
+// stands the global chain in for a route's own.
+func (cs *Chains) For(id string) (*Chain, bool) {
+	c, ok := cs.routes[id]
+	return c, ok
+}
+
 // Global returns the chain of requests that matched no route.
 func (cs *Chains) Global() *Chain { return cs.global }
 
 // Index returns the consumer and credential lookups of the snapshot.
 func (cs *Chains) Index() *Index { return cs.index }
 
+// Config is the config cs was built from.
+func (cs *Chains) Config() *entity.Config { return cs.cfg }
+
+// Registry is the registry that built cs.
+func (cs *Chains) Registry() *Registry { return cs.reg }
+
+// Acquire records one more user of cs (a snapshot reusing the chains of
+// the one before it); each user calls Release once.
+func (cs *Chains) Acquire() { cs.users.Add(1) }
+
+// Release ends one use of cs. BuildChains hands its caller the first use;
+// when the last user releases, the shared values only cs held are
+// dropped and their background work stops (an http-log queue of a removed
+// instance, for one). Requests still running on cs keep working, but what
+// they queue in a stopped value is lost. A nil cs does nothing.
+func (cs *Chains) Release() {
+	if cs == nil || cs.users.Add(-1) != 0 {
+		return
+	}
+	if err := cs.holds.release(cs.reg.shared); err != nil {
+		cs.reg.logger.Error("closing plugin state of retired chains", "error", err)
+	}
+}
+
+// BuildChains is the function BuildChains with r, the shape a snapshot
+// builder takes.
+func (r *Registry) BuildChains(cfg *entity.Config) (*Chains, error) { return BuildChains(cfg, r) }
+
 // BuildChains validates and builds every enabled plugin entity of cfg, then
 // resolves, for each route, which instance of each plugin name applies.
 // Consumer-scoped instances are resolved per request, once an
 // authentication plugin has set the consumer: see Chain. An invalid plugin
-// or a plugin that reg does not load is an error naming the plugin.
+// or a plugin that reg does not load is an error naming the plugin. The
+// caller owns the one use of the result: Release it when done.
 func BuildChains(cfg *entity.Config, reg *Registry) (*Chains, error) {
 	ix := NewIndex(cfg)
+	h := &holds{values: map[*sharedValue]struct{}{}}
 	var insts []*Instance
 	for _, p := range cfg.Plugins {
 		if !p.Enabled {
 			continue
 		}
-		in, err := reg.instance(p, ix)
+		in, err := reg.instance(p, ix, h)
 		if err != nil {
+			_ = h.release(reg.shared) // what the instances before took
 			return nil, err
 		}
 		insts = append(insts, in)
 	}
 	sc := newScopes(insts)
-	cs := &Chains{routes: make(map[string]*Chain, len(cfg.Routes)), index: ix}
+	cs := &Chains{cfg: cfg, routes: make(map[string]*Chain, len(cfg.Routes)), index: ix, reg: reg, holds: h}
+	cs.users.Store(1)
 	cs.global = sc.chain("", "")
 	for _, r := range cfg.Routes {
 		cs.routes[r.ID] = sc.chain(r.ID, entity.RefID(r.Service))
@@ -121,27 +169,29 @@ func BuildChains(cfg *entity.Config, reg *Registry) (*Chains, error) {
 	return cs, nil
 }
 
-// instance validates p and builds its handler.
-func (r *Registry) instance(p *entity.Plugin, ix *Index) (*Instance, error) {
-	cfg, errs := r.decodeConfig(p)
+// instance validates p and builds its handler; the shared values it takes
+// are held by h.
+func (r *Registry) instance(p *entity.Plugin, ix *Index, h *holds) (*Instance, error) {
+	cfg, errs := r.builtConfig(p)
 	if errs != nil {
 		return nil, fmt.Errorf("plugin %s (%s): %w", p.ID, p.Name, errs)
 	}
 	pl := r.plugins[p.Name]
 	logger := r.logger.With("plugin", p.Name, "plugin_id", p.ID)
-	h, err := pl.build(cfg, &Env{Index: ix, Logger: logger, Shared: r.shared, ID: p.ID})
+	env := &Env{Index: ix, Logger: logger, Shared: &Shared{store: r.shared, holds: h}, ID: p.ID}
+	hd, err := pl.build(cfg, env)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %s (%s): %w", p.ID, p.Name, err)
 	}
 	in := &Instance{Entity: p, Plugin: pl, rank: scopeRank(p), protos: protoSetOf(p.Protocols), logger: logger}
-	in.rewrite, _ = h.(Rewrite)
-	in.access, _ = h.(Access)
-	in.header, _ = h.(HeaderFilter)
-	in.body, _ = h.(BodyFilter)
-	in.log, _ = h.(Log)
-	in.cert, _ = h.(Certificate)
+	in.rewrite, _ = hd.(Rewrite)
+	in.access, _ = hd.(Access)
+	in.header, _ = hd.(HeaderFilter)
+	in.body, _ = hd.(BodyFilter)
+	in.log, _ = hd.(Log)
+	in.cert, _ = hd.(Certificate)
 	if in.rewrite == nil && in.access == nil && in.header == nil && in.body == nil && in.log == nil && in.cert == nil {
-		return nil, fmt.Errorf("plugin %s (%s): handler %T implements no phase", p.ID, p.Name, h)
+		return nil, fmt.Errorf("plugin %s (%s): handler %T implements no phase", p.ID, p.Name, hd)
 	}
 	return in, nil
 }

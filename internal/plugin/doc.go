@@ -43,16 +43,14 @@
 //
 // With each config snapshot, next to the router:
 //
-//	chains, err := plugin.BuildChains(cfg, reg) // same reg every time: counters survive
+//	chains, err := reg.BuildChains(cfg) // same reg every time: counters survive
+//	...
+//	chains.Release() // once no snapshot serves it: state only it used stops
 //
 // A failed build keeps the previous snapshot, like a failed router build.
-// For snapshot.Options.Chains (a per-route callback), RouteChainBuilder
-// builds all chains once per config and hands out each route's:
-//
-//	rcb := plugin.NewRouteChainBuilder(reg)
-//	opts.Chains = func(cfg *entity.Config, r *entity.Route, s *entity.Service) (snapshot.Chain, error) {
-//		return rcb.Build(cfg, r, s)
-//	}
+// snapshot.Options.Plugins takes reg and does both: the snapshot owns its
+// chains and Retire releases them. reg.Close stops what is left when the
+// node stops.
 //
 // Per request, with m the router match (m == nil: chains.Global()):
 //

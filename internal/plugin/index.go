@@ -11,6 +11,9 @@ import (
 type Env struct {
 	Index  *Index
 	Logger *slog.Logger
+	// Shared is held by the chains being built: take values from it in
+	// the handler's constructor, so they stop with the last snapshot using
+	// them (a value taken later is kept until Registry.Close).
 	Shared *Shared
 	// ID is the plugin instance's entity id, a stable key into Shared.
 	ID string

@@ -1,15 +1,12 @@
 package plugin
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // table holds every plugin registered by an init function. It is the only
@@ -39,13 +36,15 @@ func Register(p *Plugin) {
 var semver = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)([-+][0-9A-Za-z.+-]+)?$`)
 
 // Registry is the set of plugins a node loads (the `plugins` setting) plus
-// the state that outlives config snapshots (rate-limiting counters). Build
-// one per node with Bundled, narrow it with Subset, and pass it to every
-// BuildChains call so that state carries over across snapshots.
+// the state that outlives config snapshots (rate-limiting counters, log
+// queues). Build one per node with Bundled, narrow it with Subset, build
+// every snapshot's chains with it so that state carries over, and Close it
+// when the node stops.
 type Registry struct {
 	plugins map[string]*Plugin
 	logger  *slog.Logger
-	shared  *Shared
+	shared  *sharedStore
+	decoded *decodeCache
 }
 
 // Bundled returns a registry of every registered plugin. logger receives
@@ -57,7 +56,8 @@ func Bundled(logger *slog.Logger) *Registry {
 	return &Registry{
 		plugins: maps.Clone(table),
 		logger:  logger.With("component", "plugin"),
-		shared:  &Shared{m: sync.Map{}},
+		shared:  &sharedStore{m: map[string]*sharedValue{}},
+		decoded: &decodeCache{},
 	}
 }
 
@@ -65,7 +65,7 @@ func Bundled(logger *slog.Logger) *Registry {
 // setting: "bundled" (every plugin of r), "off" (none, alone), or names.
 // The result shares r's logger and cross-snapshot state.
 func (r *Registry) Subset(names []string) (*Registry, error) {
-	out := &Registry{plugins: map[string]*Plugin{}, logger: r.logger, shared: r.shared}
+	out := &Registry{plugins: map[string]*Plugin{}, logger: r.logger, shared: r.shared, decoded: r.decoded}
 	for _, n := range names {
 		n = strings.TrimSpace(n)
 		switch n {
@@ -109,39 +109,13 @@ func (r *Registry) Versions() map[string]string {
 
 // Shared returns the state plugins keep across snapshots, for code that
 // must reach it outside requests (plugins/prometheus exposes its metrics
-// from there).
-func (r *Registry) Shared() *Shared { return r.shared }
+// from there). Values taken through it are kept until Close.
+func (r *Registry) Shared() *Shared { return &Shared{store: r.shared} }
 
-// Close releases what plugins keep across snapshots (redis connection
-// pools, for example): every shared value that has a Close method. Call it
-// when the node stops; registries made by Subset share the same state.
-func (r *Registry) Close() error {
-	var errs []error
-	r.shared.m.Range(func(_, v any) bool {
-		if c, ok := v.(io.Closer); ok {
-			if err := c.Close(); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		return true
-	})
-	return errors.Join(errs...)
-}
-
-// Shared holds plugin state that must survive config snapshots, keyed by
-// whatever the plugin chooses (rate-limiting keys its counters by plugin
-// instance id). It is safe for concurrent use.
-type Shared struct {
-	m sync.Map
-}
-
-// Get returns the value stored under key, storing create() first when
-// there is none. create may run more than once under contention; only one
-// result is kept.
-func (s *Shared) Get(key string, create func() any) any {
-	if v, ok := s.m.Load(key); ok {
-		return v
-	}
-	v, _ := s.m.LoadOrStore(key, create())
-	return v
-}
+// Close stops what plugins keep across snapshots and nothing released yet:
+// http-log queues, open log files, redis connection pools (every shared
+// value with a Close method). Call it once the node stopped serving; values
+// the last snapshot still holds are closed too. Registries made by Subset
+// share the same state, so closing one closes it for all. Calling Close
+// again closes only what was taken since.
+func (r *Registry) Close() error { return r.shared.closeAll() }

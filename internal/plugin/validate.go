@@ -23,7 +23,9 @@ func (r *Registry) Validate(p *entity.Plugin) entity.Errors {
 
 // Normalize validates p like Validate and, when it is valid, replaces
 // p.Config with the full config: every field present, defaults filled in.
-// That is what the Admin API returns and what gets stored, as in Kong.
+// That is what the Admin API returns and what gets stored, as in Kong. The
+// typed config is kept until the chains of p are built, so a config the
+// loader or the cluster codec normalized is not decoded again.
 func (r *Registry) Normalize(p *entity.Plugin) entity.Errors {
 	cfg, errs := r.decodeConfig(p)
 	if errs != nil {
@@ -34,12 +36,38 @@ func (r *Registry) Normalize(p *entity.Plugin) entity.Errors {
 		return entity.Errors{{Field: "config", Message: err.Error()}}
 	}
 	p.Config = m
+	r.decoded.put(p, r.plugins[p.Name], cfg)
 	return nil
 }
 
 // decodeConfig validates p and returns its typed config (a *C of the
 // plugin's Spec) when there is no error.
 func (r *Registry) decodeConfig(p *entity.Plugin) (any, entity.Errors) {
+	pl, errs := r.checkEntity(p)
+	if pl == nil {
+		return nil, errs
+	}
+	return decodeWith(pl, p, errs)
+}
+
+// builtConfig is decodeConfig for BuildChains: it takes the typed config
+// Normalize kept for p when there is one.
+func (r *Registry) builtConfig(p *entity.Plugin) (any, entity.Errors) {
+	pl, errs := r.checkEntity(p)
+	if pl == nil {
+		return nil, errs
+	}
+	if errs == nil {
+		if cfg, ok := r.decoded.take(p, pl); ok {
+			return cfg, nil
+		}
+	}
+	return decodeWith(pl, p, errs)
+}
+
+// checkEntity checks what p asks of its plugin besides the config: that r
+// loads it (nil otherwise), its scope and its protocols.
+func (r *Registry) checkEntity(p *entity.Plugin) (*Plugin, entity.Errors) {
 	var errs entity.Errors
 	pl, ok := r.plugins[p.Name]
 	if !ok {
@@ -58,6 +86,12 @@ func (r *Registry) decodeConfig(p *entity.Plugin) (any, entity.Errors) {
 			errs.Add(fmt.Sprintf("protocols[%d]", i+1), "expected one of: "+strings.Join(pl.protocols, ", "))
 		}
 	}
+	return pl, errs
+}
+
+// decodeWith decodes p.Config into pl's config struct and runs its checks,
+// after the errors checkEntity found.
+func decodeWith(pl *Plugin, p *entity.Plugin, errs entity.Errors) (any, entity.Errors) {
 	cfg := pl.newConfig()
 	input := p.Config
 	if sh, ok := cfg.(ShorthandFields); ok {

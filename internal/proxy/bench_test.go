@@ -60,10 +60,7 @@ func BenchmarkProxyKeyAuth(b *testing.B) {
 		KeyAuths: []*entity.KeyAuth{{Meta: entity.Meta{ID: uuid.NewString()}, Consumer: &entity.Ref{ID: consumer.ID}, Key: "secret"}},
 		Plugins:  []*entity.Plugin{newPlugin("key-auth", route, map[string]any{})},
 	}
-	rcb := plugin.NewRouteChainBuilder(plugin.Bundled(nil))
-	benchProxy(b, cfg, snapshot.Options{Chains: func(cfg *entity.Config, r *entity.Route, s *entity.Service) (snapshot.Chain, error) {
-		return rcb.Build(cfg, r, s)
-	}}, "apikey", "secret")
+	benchProxy(b, cfg, snapshot.Options{Plugins: plugin.Bundled(nil)}, "apikey", "secret")
 }
 
 // benchProxy serves GET http://api.example.com/api/users?id=1 (with the

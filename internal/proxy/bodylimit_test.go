@@ -53,19 +53,7 @@ func sendEndless(t *testing.T, addr, path string) (*http.Response, []byte, int64
 
 // withPlugins applies cfg with the bundled plugins' chains.
 func withPlugins(g *gateway, cfg *entity.Config, reg *plugin.Registry) {
-	rcb := plugin.NewRouteChainBuilder(reg)
-	g.applyWith(cfg, snapshot.Options{
-		Chains: func(cfg *entity.Config, r *entity.Route, s *entity.Service) (snapshot.Chain, error) {
-			return rcb.Build(cfg, r, s)
-		},
-		GlobalChain: func(cfg *entity.Config) (snapshot.Chain, error) {
-			cs, err := rcb.Chains(cfg)
-			if err != nil {
-				return nil, err
-			}
-			return cs.Global(), nil
-		},
-	})
+	g.applyWith(cfg, snapshot.Options{Plugins: reg})
 }
 
 // TestBodyLimitsOnEveryRead: whoever reads the request body (the proxy's

@@ -11,8 +11,8 @@ import (
 )
 
 // This file runs the plugin chains the snapshot carries (built by
-// snapshot.Options.Chains and GlobalChain, normally the plugin package's
-// RouteChainBuilder) around the proxying, as the plugin package documents:
+// snapshot.Options.Plugins, the node's plugin registry) around the
+// proxying, as the plugin package documents:
 // rewrite and access before the upstream request, header and body filters
 // on the response, log once the request is done.
 
@@ -21,7 +21,7 @@ import (
 // that counts body bytes for log plugins when the route has plugins), and
 // false when a plugin answered.
 func (p *Proxy) access(w http.ResponseWriter, r *http.Request, st *reqState) (http.ResponseWriter, bool) {
-	chain, _ := st.route.Chain.(*plugin.Chain)
+	chain := st.route.Chain
 	if chain.Empty() { // most routes: no plugin context, no counting writer
 		return w, true
 	}
@@ -49,7 +49,7 @@ func (p *Proxy) access(w http.ResponseWriter, r *http.Request, st *reqState) (ht
 // noRoute answers 404, after the global plugins' rewrite phase (which may
 // answer instead), as Kong runs global plugins before routing.
 func (p *Proxy) noRoute(w http.ResponseWriter, r *http.Request, st *reqState) {
-	chain, _ := st.snap.GlobalChain().(*plugin.Chain)
+	chain := st.snap.GlobalChain()
 	if chain.Empty() {
 		writeError(w, st, http.StatusNotFound, msgNoRoute)
 		return

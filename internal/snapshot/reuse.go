@@ -88,48 +88,26 @@ func (s *Snapshot) reuseServices(cfg *entity.Config, prev *Snapshot) error {
 // prev's router when routes and services did not change (otherwise the
 // router is rebuilt reusing prev's compiled regexes).
 func (s *Snapshot) reuseRoutes(cfg *entity.Config, prev *Snapshot, opts Options) error {
-	s.chainsKey = chainsKeyOf(opts)
-	keepChains := s.chainsKey != nil && s.same(prev, chainKinds) && prev.chainsKey == s.chainsKey
-	if keepChains && s.same(prev, upstreamKinds) {
-		s.router, s.routes, s.global = prev.router, prev.routes, prev.global
-		return nil
+	s.builder = opts.Plugins
+	switch {
+	case s.same(prev, chainKinds) && prev.builder == s.builder:
+		if s.chains = prev.chains; s.chains != nil {
+			s.chains.Acquire()
+		}
+		if s.same(prev, upstreamKinds) {
+			s.router, s.routes = prev.router, prev.routes
+			return nil
+		}
+	case s.builder != nil:
+		cs, err := buildChains(s.builder, cfg)
+		if err != nil {
+			return fmt.Errorf("snapshot: plugins: %w", err)
+		}
+		s.chains = cs
 	}
 	var prevRouter *router.Router
-	chains := opts.Chains
 	if prev != nil {
 		prevRouter = prev.router
 	}
-	if keepChains && chains != nil {
-		chains = func(cfg *entity.Config, r *entity.Route, svc *entity.Service) (Chain, error) {
-			if e := prev.routes[r.ID]; e != nil {
-				return e.Chain, nil
-			}
-			return opts.Chains(cfg, r, svc)
-		}
-	}
-	if err := s.buildRoutes(cfg, prevRouter, s.same(prev, routerKinds), chains); err != nil {
-		return err
-	}
-	switch {
-	case keepChains:
-		s.global = prev.global
-	case opts.GlobalChain != nil:
-		var err error
-		if s.global, err = opts.GlobalChain(cfg); err != nil {
-			return fmt.Errorf("snapshot: global plugins: %w", err)
-		}
-	}
-	return nil
-}
-
-// noChains is the chains key of snapshots built without plugin chains.
-type noChains struct{}
-
-// chainsKeyOf says what built a snapshot's chains: nothing, a known
-// builder, or (nil) an unknown one that is never taken as the same.
-func chainsKeyOf(opts Options) any {
-	if opts.Chains == nil && opts.GlobalChain == nil {
-		return noChains{}
-	}
-	return opts.ChainsKey
+	return s.buildRoutes(cfg, prevRouter, s.same(prev, routerKinds))
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/snapshot"
 )
 
@@ -73,17 +74,7 @@ func TestEveryChainInputRebuildsChains(t *testing.T) {
 			if !ok {
 				t.Fatalf("no sample entity of kind %s: add one here and decide in reuse.go whether plugin chains read it", kind)
 			}
-			builds, globals := 0, 0
-			opts := snapshot.Options{Validated: true, ChainsKey: "test builder",
-				Chains: func(*entity.Config, *entity.Route, *entity.Service) (snapshot.Chain, error) {
-					builds++
-					return builds, nil
-				},
-				GlobalChain: func(*entity.Config) (snapshot.Chain, error) {
-					globals++
-					return globals, nil
-				},
-			}
+			opts := snapshot.Options{Validated: true, Plugins: &countingBuilder{reg: plugin.Bundled(nil)}}
 			base := func() *entity.Config {
 				cfg := fixedConfig("/a", "127.0.0.1:9001", "kinds.example", pair)
 				cfg.Consumers = []*entity.Consumer{{Meta: entity.Meta{ID: consumerID}, Username: "carol"}}

@@ -1,13 +1,14 @@
 // Package snapshot turns an *entity.Config into an immutable, ready-to-serve
 // Snapshot: the compiled router, one balancer per upstream, per-service
-// upstream settings and the TLS certificate store.
+// upstream settings, the plugin chains and the TLS certificate store.
 //
 // A Snapshot is built off the request path and swapped in whole (the proxy
 // keeps it behind an atomic.Pointer). Nothing in it changes after Build, so
-// requests read it without locks. Balancers are the one piece of state that
-// outlives a snapshot: Build hands an unchanged upstream's balancer over from
-// the previous snapshot so health state survives unrelated config pushes, and
-// Retire closes the ones the next snapshot dropped.
+// requests read it without locks. Balancers and plugin state (counters,
+// log queues) outlive a snapshot: Build hands an unchanged upstream's
+// balancer over from the previous snapshot so health state survives
+// unrelated config pushes, and Retire closes the ones the next snapshot
+// dropped and releases the snapshot's hold on plugin state.
 package snapshot
 
 import (
@@ -16,9 +17,11 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gantryhq/gantry/internal/balancer"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/router"
 )
 
@@ -45,17 +48,11 @@ type Options struct {
 	// loader and the cluster codec validate), so Build does not run it
 	// again.
 	Validated bool
-	// Chains builds the per-route plugin chains; nil leaves every
-	// Route.Chain nil. See Chain.
-	Chains ChainBuilder
-	// GlobalChain builds the chain run for requests that match no route
-	// (global plugins only); nil runs none.
-	GlobalChain func(cfg *entity.Config) (Chain, error)
-	// ChainsKey identifies what Chains and GlobalChain build with (the
-	// plugin registry's builder): a comparable, non-nil value equal across
-	// builds lets Build keep prev's chains when no kind they are built from
-	// changed. Without it chains are rebuilt whenever Chains is set.
-	ChainsKey any
+	// Plugins builds the plugin chains; nil runs no plugin. Build asks it
+	// once per config, unless prev was built by the same builder (==, so a
+	// pointer) and no kind chains are built from changed: then prev's
+	// chains are kept.
+	Plugins ChainBuilder
 }
 
 // Snapshot is one immutable, ready-to-serve configuration.
@@ -68,8 +65,9 @@ type Snapshot struct {
 	services  map[string]*Service  // by service id
 	upstreams map[string]*Upstream // by lower-cased upstream name
 	certs     *CertStore
-	global    Chain
-	chainsKey any // Options.ChainsKey, or noChains when built without chains
+	chains    *plugin.Chains // nil without a ChainBuilder
+	builder   ChainBuilder   // Options.Plugins
+	retired   atomic.Bool
 }
 
 // Route is a routable route with what the proxy needs to serve it.
@@ -77,9 +75,9 @@ type Route struct {
 	Route *entity.Route
 	// Service is nil for a route without a service.
 	Service *Service
-	// Chain is the route's compiled plugin chain (nil until the plugin
-	// engine provides a ChainBuilder).
-	Chain Chain
+	// Chain is the route's plugin chain, built for this route; nil (no
+	// plugin runs) when the snapshot was built without a ChainBuilder.
+	Chain *plugin.Chain
 	// Protocols is Route.Protocols as flags.
 	Protocols Protocols
 }
@@ -89,9 +87,10 @@ type Route struct {
 // change. On error nothing is started and prev keeps serving untouched.
 //
 // After the new snapshot is in service, call prev.Retire(next) so balancers
-// only prev used are closed (proxy.Swap does). A snapshot that is built but
-// never put into service must be dropped with next.Retire(prev), which
-// closes only the balancers it created. Builds on top of one another must
+// only prev used are closed and prev's plugin state is released (proxy.Swap
+// does). A snapshot that is built but never put into service must be
+// dropped with next.Retire(prev), which closes only the balancers it
+// created. Builds on top of one another must
 // be serialized: each takes the one in service as prev.
 func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) {
 	if cfg == nil {
@@ -127,6 +126,7 @@ func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) 
 			for _, b := range fresh {
 				b.Close()
 			}
+			s.chains.Release()
 		}
 	}()
 	if err := s.reuseServices(cfg, prev); err != nil {
@@ -147,8 +147,9 @@ func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) 
 // (Kong leaves routes of a disabled service out of the router, so they
 // answer 404) and builds the per-route entries. keep says prev routes the
 // same routes and services as cfg, so it is taken over as it is; else the
-// new router reuses prev's compiled regexes.
-func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *router.Router, keep bool, chains ChainBuilder) error {
+// new router reuses prev's compiled regexes. Each route gets its chain from
+// s.chains.
+func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *router.Router, keep bool) error {
 	routes := make([]*entity.Route, 0, len(cfg.Routes))
 	s.routes = make(map[string]*Route, len(cfg.Routes))
 	for _, r := range cfg.Routes {
@@ -163,17 +164,11 @@ func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *router.Router, keep boo
 			}
 			e.Service = svc
 		}
-		if chains != nil {
-			var svc *entity.Service
-			if e.Service != nil {
-				svc = e.Service.Service
-			}
-			c, err := chains(cfg, r, svc)
-			if err != nil {
-				return fmt.Errorf("snapshot: plugins of route %s: %w", name(r.Name, r.ID), err)
-			}
-			e.Chain = c
+		c, err := routeChain(s.chains, r)
+		if err != nil {
+			return fmt.Errorf("snapshot: plugins of route %s: %w", name(r.Name, r.ID), err)
 		}
+		e.Chain = c
 		routes = append(routes, r)
 		s.routes[r.ID] = e
 	}
@@ -211,7 +206,16 @@ func (s *Snapshot) MatchInto(req *router.Request, dst *router.Match) *Route {
 
 // GlobalChain is the plugin chain of requests that matched no route, or
 // nil.
-func (s *Snapshot) GlobalChain() Chain { return s.global }
+func (s *Snapshot) GlobalChain() *plugin.Chain {
+	if s.chains == nil {
+		return nil
+	}
+	return s.chains.Global()
+}
+
+// Plugins returns every plugin chain of the snapshot (for the certificate
+// phase and the consumer index), or nil without a ChainBuilder.
+func (s *Snapshot) Plugins() *plugin.Chains { return s.chains }
 
 // Hash is the config hash (md5 hex of the canonical form).
 func (s *Snapshot) Hash() string { return s.hash }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/entity/entitytest"
+	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/router"
 	"github.com/gantryhq/gantry/internal/snapshot"
 	"github.com/gantryhq/gantry/internal/testutil/fixture"
@@ -113,9 +114,7 @@ func TestFailedBuildKeepsPrevious(t *testing.T) {
 	}{
 		{"dangling service reference", &entity.Config{Services: good.Services, Routes: []*entity.Route{badRoute}}, snapshot.Options{}},
 		{"invalid field", &entity.Config{Services: []*entity.Service{fixture.Service("bad host!")}}, snapshot.Options{}},
-		{"plugin chain error", good, snapshot.Options{Chains: func(*entity.Config, *entity.Route, *entity.Service) (snapshot.Chain, error) {
-			return nil, chainErr
-		}}},
+		{"plugin chain error", good, snapshot.Options{Plugins: failingBuilder{chainErr}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,16 +132,20 @@ func TestFailedBuildKeepsPrevious(t *testing.T) {
 func TestChainsAreBuiltPerRoute(t *testing.T) {
 	t.Parallel()
 	svc := fixture.Service("example.org")
-	r := fixture.Route(svc, []string{"/a"})
-	s, err := snapshot.Build(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{r}}, nil,
-		snapshot.Options{Chains: func(_ *entity.Config, rt *entity.Route, sv *entity.Service) (snapshot.Chain, error) {
-			return "chain of " + rt.ID + " for " + sv.ID, nil
-		}})
+	r, other := fixture.Route(svc, []string{"/a"}), fixture.Route(svc, []string{"/b"})
+	p := entity.NewPlugin()
+	p.ID, p.Name, p.Route = uuid.NewString(), "correlation-id", &entity.Ref{ID: r.ID}
+	s, err := snapshot.Build(&entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{r, other},
+		Plugins: []*entity.Plugin{p}}, nil, snapshot.Options{Plugins: plugin.Bundled(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := match(s, "/a").Chain; got != "chain of "+r.ID+" for "+svc.ID {
-		t.Errorf("Chain = %v", got)
+	defer s.Retire(nil)
+	if got := match(s, "/a").Chain; got == nil || got != s.Plugins().Route(r.ID) || got.Len() != 1 {
+		t.Errorf("Chain of /a = %p (len %d), want the chain built for its route with its plugin", got, got.Len())
+	}
+	if got := match(s, "/b").Chain; got == nil || got.Len() != 0 {
+		t.Errorf("Chain of /b = %p, want its own empty chain", got)
 	}
 }
 

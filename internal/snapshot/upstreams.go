@@ -56,13 +56,18 @@ func (s *Snapshot) buildUpstreams(cfg *entity.Config, prev *Snapshot, opts balan
 	return fresh, nil
 }
 
-// Retire closes the balancers s uses that next does not; call it once next
-// has replaced s in service. next == nil retires everything (shutdown).
-// Requests still running on s keep working: a closed balancer stops its
-// background probes but still answers Pick and Done.
+// Retire closes the balancers s uses that next does not and releases s's
+// hold on its plugin chains (shared plugin state no snapshot holds any more
+// stops: see plugin.Chains.Release); call it once next has replaced s in
+// service. next == nil retires everything (shutdown). Requests still
+// running on s keep working: a closed balancer stops its background probes
+// but still answers Pick and Done. Retiring s again does nothing more.
 func (s *Snapshot) Retire(next *Snapshot) {
 	if s == nil {
 		return
+	}
+	if !s.retired.Swap(true) {
+		s.chains.Release()
 	}
 	kept := map[*balancer.Balancer]bool{}
 	if next != nil {

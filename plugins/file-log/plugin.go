@@ -45,7 +45,8 @@ func (h *Handler) Log(ctx *plugin.Context) {
 }
 
 // file is one log file, shared by every instance and snapshot writing to
-// the same path, so lines never interleave. Registry.Close closes it.
+// the same path, so lines never interleave. It is closed when the last
+// snapshot writing to it retires, or at Registry.Close.
 type file struct {
 	path string
 	mu   sync.Mutex

@@ -29,7 +29,8 @@ func init() {
 }
 
 // newHandler reuses the instance's queue across snapshots while its
-// config is unchanged (Registry.Close stops queues).
+// config is unchanged; the queue stops when the last snapshot using it
+// retires, or at Registry.Close.
 func newHandler(cfg *Config, env *plugin.Env) (plugin.Handler, error) {
 	raw, err := json.Marshal(cfg)
 	if err != nil {

@@ -44,7 +44,8 @@ type redisStore struct {
 }
 
 // newRedisStore reuses one client (and its connection pool) per redis
-// address across snapshots; Registry.Close closes it.
+// address across snapshots; it is closed when the last snapshot using it
+// retires, or at Registry.Close.
 func newRedisStore(cfg *Config, env *plugin.Env) (store, error) {
 	r := cfg.Redis
 	opts := &redis.Options{

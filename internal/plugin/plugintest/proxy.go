@@ -33,22 +33,15 @@ func serveProxy(t testing.TB, cfg *entity.Config, reg *plugin.Registry, log *slo
 	if err != nil {
 		return "", nil, err
 	}
-	chains := plugin.NewRouteChainBuilder(reg)
-	cs, err := chains.Chains(cfg)
-	if err != nil {
-		return "", nil, err
-	}
 	snap, err := snapshot.Build(cfg, nil, snapshot.Options{
 		Logger:   log,
 		Balancer: balancer.Options{Logger: log},
-		Chains: func(cfg *entity.Config, r *entity.Route, svc *entity.Service) (snapshot.Chain, error) {
-			return chains.Build(cfg, r, svc)
-		},
-		GlobalChain: func(*entity.Config) (snapshot.Chain, error) { return cs.Global(), nil },
+		Plugins:  reg,
 	})
 	if err != nil {
 		return "", nil, err
 	}
+	cs := snap.Plugins()
 	p := proxy.New(proxy.Options{
 		Logger: log,
 		// The client is always 127.0.0.1: trusting it lets a test name

@@ -65,7 +65,9 @@ func (p *Provider) Name() string { return "database " + p.Describe }
 
 // Initial implements pipeline.Starter: it exports the store and applies
 // the result; its error stops start-up.
-func (p *Provider) Initial(ctx context.Context, sink pipeline.Sink) error { return sink.Reload(ctx, p.load) }
+func (p *Provider) Initial(ctx context.Context, sink pipeline.Sink) error {
+	return sink.Reload(ctx, p.load)
+}
 
 // load exports the whole configuration with the revision it reflects and
 // checks it. The Admin API validated every entity when it was written, but

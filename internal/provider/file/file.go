@@ -34,7 +34,9 @@ func (p *Provider) Name() string { return "declarative_config " + p.Path }
 // Initial implements pipeline.Starter: it loads and applies the file; its
 // error, which names the file and lists every problem with its place in
 // the document, stops start-up.
-func (p *Provider) Initial(ctx context.Context, sink pipeline.Sink) error { return sink.Reload(ctx, p.load) }
+func (p *Provider) Initial(ctx context.Context, sink pipeline.Sink) error {
+	return sink.Reload(ctx, p.load)
+}
 
 func (p *Provider) load(context.Context) (pipeline.Update, error) {
 	v, err := declarative.LoadFileValid(p.Path, p.Options)

@@ -1,0 +1,148 @@
+package plugin
+
+import (
+	"errors"
+	"io"
+	"sync"
+)
+
+// Shared holds plugin state that must survive config snapshots (rate-limiting
+// counters, http-log queues, open log files, redis pools), keyed by whatever
+// the plugin chooses. It is safe for concurrent use.
+//
+// A value lives as long as something uses it. The Shared of a handler's Env
+// belongs to one BuildChains: every value taken through it is held by the
+// Chains being built, and when the last holder of those Chains releases
+// them (the last snapshot using them retires), each value no other Chains
+// holds is dropped and, if it has a Close method, closed: its background
+// work stops. Values taken through Registry.Shared, outside any build, are
+// kept until Registry.Close.
+type Shared struct {
+	store *sharedStore
+	holds *holds // nil: values taken are kept until Registry.Close
+}
+
+// sharedStore is the values of a registry and of every Subset of it.
+type sharedStore struct {
+	mu sync.Mutex
+	m  map[string]*sharedValue
+}
+
+type sharedValue struct {
+	key    string
+	v      any
+	refs   int  // Chains holding it
+	pinned bool // taken outside a build: kept until Registry.Close
+}
+
+// holds is the set of values one BuildChains took: what its Chains release.
+type holds struct {
+	mu     sync.Mutex
+	values map[*sharedValue]struct{}
+	// sealed is set when the Chains are released: a Get through a
+	// handler's Env after that keeps the value until Registry.Close
+	// rather than holding it for Chains that are gone.
+	sealed bool
+}
+
+// Get returns the value stored under key, storing create() first when
+// there is none. create may run more than once under contention; only one
+// result is kept, and the others are closed if they have a Close method.
+func (s *Shared) Get(key string, create func() any) any {
+	if v, found := s.take(key, nil); found {
+		return v
+	}
+	fresh := create()
+	v, found := s.take(key, &fresh)
+	if found {
+		closeValues(fresh) // another Get stored first
+	}
+	return v
+}
+
+// take returns the value under key and records that s's build (or, without
+// one, the node) uses it. When there is none it stores *fresh, or returns
+// false when fresh is nil. found reports that a stored value was returned.
+func (s *Shared) take(key string, fresh *any) (v any, found bool) {
+	st := s.store
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	sv := st.m[key]
+	found = sv != nil
+	if sv == nil {
+		if fresh == nil {
+			return nil, false
+		}
+		sv = &sharedValue{key: key, v: *fresh}
+		st.m[key] = sv
+	}
+	if !s.holds.add(sv) {
+		sv.pinned = true
+	}
+	return sv.v, found
+}
+
+// add records that the build holds sv, once however many handlers take
+// it. It reports false when there is no build to hold it.
+func (h *holds) add(sv *sharedValue) bool {
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.sealed {
+		return false
+	}
+	if _, ok := h.values[sv]; !ok {
+		h.values[sv] = struct{}{}
+		sv.refs++
+	}
+	return true
+}
+
+// release drops the build's hold on each of its values and closes the
+// values nothing holds any more. It runs once; later calls do nothing.
+func (h *holds) release(st *sharedStore) error {
+	h.mu.Lock()
+	values := h.values
+	h.values, h.sealed = nil, true
+	h.mu.Unlock()
+	var unused []any
+	st.mu.Lock()
+	for sv := range values {
+		sv.refs--
+		if sv.refs == 0 && !sv.pinned && st.m[sv.key] == sv {
+			delete(st.m, sv.key)
+			unused = append(unused, sv.v)
+		}
+	}
+	st.mu.Unlock()
+	return closeValues(unused...)
+}
+
+// closeAll drops every value, held or not, and closes them.
+func (st *sharedStore) closeAll() error {
+	st.mu.Lock()
+	m := st.m
+	st.m = map[string]*sharedValue{}
+	st.mu.Unlock()
+	values := make([]any, 0, len(m))
+	for _, sv := range m {
+		values = append(values, sv.v)
+	}
+	return closeValues(values...)
+}
+
+// closeValues closes the values that have a Close method, outside any lock:
+// closing a queue waits for its sender.
+func closeValues(values ...any) error {
+	var errs []error
+	for _, v := range values {
+		if c, ok := v.(io.Closer); ok {
+			if err := c.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
