@@ -3,14 +3,12 @@ package cp
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store"
-	"github.com/gantryhq/gantry/internal/store/sqlite"
 )
 
 // counter, in a plugin's config, counts how many times that plugin is
@@ -101,7 +99,7 @@ func TestPublishEncodesEachEntityOnce(t *testing.T) {
 	t.Run("following the store", func(t *testing.T) {
 		t.Parallel()
 		cfg, counts := countedConfig(50)
-		st := &fixedStore{Store: openStore(t), cfg: cfg}
+		st := &fixedStore{cfg: cfg}
 		c := newTestCP(t, Options{Store: st})
 		if _, err := c.build(ctx); err != nil {
 			t.Fatal(err)
@@ -111,13 +109,13 @@ func TestPublishEncodesEachEntityOnce(t *testing.T) {
 }
 
 // fixedStore exports copies of cfg's entities, new every time as a
-// store's are.
+// store's are, at revision 1.
 type fixedStore struct {
-	store.Store
-	cfg *entity.Config
+	store.Store // nil: build calls only ExportRevision
+	cfg         *entity.Config
 }
 
-func (s *fixedStore) Export(context.Context) (*entity.Config, error) {
+func (s *fixedStore) ExportRevision(context.Context) (*entity.Config, int64, error) {
 	out := &entity.Config{}
 	s.cfg.Each(func(e entity.Entity) {
 		switch v := e.(type) {
@@ -132,15 +130,5 @@ func (s *fixedStore) Export(context.Context) (*entity.Config, error) {
 			out.Add(&c)
 		}
 	})
-	return out, nil
-}
-
-func openStore(t *testing.T) store.Store {
-	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "cp.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return out, 1, nil
 }

@@ -96,7 +96,8 @@ func (c *ControlPlane) publish(ctx context.Context, cfg *entity.Config, d entity
 		return nil, errors.New("cluster: the control plane has stopped")
 	}
 	if d.Hash == "" {
-		d = cfg.Digest()
+		// A throwaway cache: the digest keeps the encodings for the version.
+		d = cfg.DigestCached(&entity.DigestCache{})
 	}
 	hash := d.Hash
 	prev := c.hist.current()
@@ -146,9 +147,7 @@ func (c *ControlPlane) build(ctx context.Context) (*version, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A throwaway cache: exported entities are new every time, and the
-	// digest keeps their encodings for publish.
-	return c.publish(ctx, cfg, cfg.DigestCached(&entity.DigestCache{}), rev)
+	return c.publish(ctx, cfg, entity.Digest{}, rev)
 }
 
 // stop makes later Publish calls fail, before Run closes the codec.
