@@ -12,7 +12,6 @@ import (
 
 	"github.com/gantryhq/gantry/internal/balancer"
 	"github.com/gantryhq/gantry/internal/config"
-	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/node"
 	"github.com/gantryhq/gantry/internal/pipeline"
 	"github.com/gantryhq/gantry/internal/plugin"
