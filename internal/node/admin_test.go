@@ -1,4 +1,4 @@
-package node
+package node_test
 
 import (
 	"net/http"
@@ -7,19 +7,22 @@ import (
 
 	"github.com/gantryhq/gantry/internal/admin"
 	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/provider/push"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
-// TestAdminHook wires the real Admin API the way the CLI does for a DB-less
-// node: POST /config goes through Node.Apply and GET /config reads Node.Current.
+// TestAdminHook wires the real Admin API the way internal/app does for a
+// DB-less node: POST /config goes through the push provider into the
+// node's pipeline and GET /config reads what the pipeline applied.
 func TestAdminHook(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "pushed")
 	s := settings(t, config.Flag{Key: "admin_listen", Value: "127.0.0.1:0"})
-	n, _ := runNode(t, Options{Settings: s, Admin: func(n *Node) http.Handler {
+	n := runNode(t, setup{settings: s, admin: func(n *testNode) http.Handler {
 		return admin.New(admin.Options{
-			Node:          admin.NodeInfo{NodeID: n.ID(), Configuration: s.Redacted()},
-			ApplyConfig:   n.Apply,
-			CurrentConfig: n.Current,
+			Node:          admin.NodeInfo{NodeID: n.id, Configuration: s.Redacted()},
+			ApplyConfig:   push.New("POST /config", n.pipe).Push,
+			CurrentConfig: n.current,
 		})
 	}})
 	ls := n.Listeners()
@@ -35,13 +38,13 @@ func TestAdminHook(t *testing.T) {
 	if resp.StatusCode != 201 && resp.StatusCode != 200 {
 		t.Fatalf("POST /config = %d", resp.StatusCode)
 	}
-	if code, got := get(t, ls.Proxy[0].URL()+"/"); code != 200 || got != "pushed" {
+	if code, got := testutil.Get(t, ls.Proxy[0].URL()+"/"); code != 200 || got != "pushed" {
 		t.Fatalf("proxy after POST /config = %d %q", code, got)
 	}
-	if _, hash := n.Current(); hash == "" || hash != n.hash() {
+	if _, hash := n.current(); hash == "" || hash != n.hash() {
 		t.Fatalf("Current hash %q, node hash %q", hash, n.hash())
 	}
-	if _, info := get(t, ls.Admin[0].URL()+"/"); !strings.Contains(info, n.ID()) {
+	if _, info := testutil.Get(t, ls.Admin[0].URL()+"/"); !strings.Contains(info, n.ID()) {
 		t.Errorf("GET / does not report the node id %s: %s", n.ID(), info)
 	}
 }

@@ -1,16 +1,19 @@
-package node
+package node_test
 
 import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/node"
+	"github.com/gantryhq/gantry/internal/pipeline"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // cpSettings are control-plane settings with cluster_listen on port 0 (the
@@ -27,7 +30,7 @@ func cpSettings(t *testing.T) *config.Config {
 func TestClusterHook(t *testing.T) {
 	t.Parallel()
 	stopped := make(chan struct{})
-	hook := func(n *Node, lns []net.Listener) (func(context.Context) error, error) {
+	hook := func(n *testNode, lns []node.Listener) (func(context.Context) error, error) {
 		if len(lns) != 1 {
 			return nil, errors.New("want one cluster listener")
 		}
@@ -40,19 +43,19 @@ func TestClusterHook(t *testing.T) {
 		}, nil
 	}
 	extra := func() map[string]any { return map[string]any{"config_version": 7} }
-	n, stop := runNode(t, Options{Settings: cpSettings(t), Source: EmptySource{}, Cluster: hook, StatusExtra: extra})
+	n := runNode(t, setup{settings: cpSettings(t), cluster: hook, extra: extra})
 
 	ls := n.Listeners()
 	if len(ls.Proxy) != 0 || len(ls.Cluster) != 1 || strings.HasSuffix(ls.Cluster[0].Address, ":0") {
 		t.Fatalf("control plane listeners = %+v, want no proxy and one bound cluster listener", ls)
 	}
-	if code, body := get(t, ls.Cluster[0].URL()+"/"); code != 200 || body != "cluster "+n.ID() {
+	if code, body := testutil.Get(t, ls.Cluster[0].URL()+"/"); code != 200 || body != "cluster "+n.ID() {
 		t.Fatalf("cluster listener answered %d %q", code, body)
 	}
-	if _, body := get(t, ls.Status[0].URL()+"/status"); !strings.Contains(body, `"config_version":7`) || !strings.Contains(body, `"role":"control_plane"`) {
+	if _, body := testutil.Get(t, ls.Status[0].URL()+"/status"); !strings.Contains(body, `"config_version":7`) || !strings.Contains(body, `"role":"control_plane"`) {
 		t.Fatalf("/status = %s, want the extra field and the role", body)
 	}
-	if err := stop(); err != nil {
+	if err := n.stop(); err != nil {
 		t.Fatalf("Run = %v after stop", err)
 	}
 	select {
@@ -66,20 +69,22 @@ func TestClusterFailureStopsNode(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		hook func(*Node, []net.Listener) (func(context.Context) error, error)
+		hook clusterHook
 		want string
 	}{
 		{name: "cannot start", want: "cannot start hybrid mode: bad cert",
-			hook: func(*Node, []net.Listener) (func(context.Context) error, error) { return nil, errors.New("bad cert") }},
+			hook: func(*testNode, []node.Listener) (func(context.Context) error, error) {
+				return nil, errors.New("bad cert")
+			}},
 		{name: "fails while running", want: "store gone",
-			hook: func(*Node, []net.Listener) (func(context.Context) error, error) {
+			hook: func(*testNode, []node.Listener) (func(context.Context) error, error) {
 				return func(context.Context) error { return errors.New("store gone") }, nil
 			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			n, err := New(Options{Settings: cpSettings(t), Source: EmptySource{}, Cluster: tt.hook})
+			n, err := newNode(setup{settings: cpSettings(t), cluster: tt.hook})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,18 +102,25 @@ func TestClusterFailureStopsNode(t *testing.T) {
 	}
 }
 
+// TestApplyValidatedKeepsTheGivenHash: a checked configuration (an
+// entity.Valid, as a data plane's agent hands one) applied through the
+// pipeline is served under its own hash.
 func TestApplyValidatedKeepsTheGivenHash(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "dp")
-	n, _ := runNode(t, Options{Settings: settings(t)})
+	n := runNode(t, setup{settings: settings(t)})
 	cfg := oneRoute(up.URL)
-	if err := n.ApplyValidated(t.Context(), cfg, cfg.Digest()); err != nil {
+	v, err := cfg.Check(entity.Checks{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, hash := n.Current(); hash != cfg.Hash() {
+	if err := n.pipe.Apply(t.Context(), pipeline.Update{Config: v, Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if hash := n.hash(); hash != cfg.Hash() {
 		t.Fatalf("hash after ApplyValidated = %q, want %q", hash, cfg.Hash())
 	}
-	if code, body := get(t, n.Listeners().Proxy[0].URL()+"/"); code != 200 || body != "dp" {
+	if code, body := testutil.Get(t, n.Listeners().Proxy[0].URL()+"/"); code != 200 || body != "dp" {
 		t.Fatalf("proxy after ApplyValidated = %d %q", code, body)
 	}
 }

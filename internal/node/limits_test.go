@@ -1,4 +1,4 @@
-package node
+package node_test
 
 import (
 	"fmt"
@@ -14,9 +14,9 @@ import (
 func TestProxyLimitSettings(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "ok")
-	n, _ := runNode(t, Options{
-		Settings: settings(t, config.Flag{Key: "proxy_max_headers", Value: "5"}, config.Flag{Key: "proxy_max_header_size", Value: "2048"}),
-		Source:   &switchSource{cfg: oneRoute(up.URL)},
+	n := runNode(t, setup{
+		settings: settings(t, config.Flag{Key: "proxy_max_headers", Value: "5"}, config.Flag{Key: "proxy_max_header_size", Value: "2048"}),
+		source:   &switchSource{cfg: oneRoute(up.URL)},
 	})
 	send := func(headers int, valueLen int) int {
 		req, _ := http.NewRequest(http.MethodGet, n.Listeners().Proxy[0].URL()+"/", nil)

@@ -1,4 +1,4 @@
-package node
+package node_test
 
 import (
 	"errors"
@@ -12,26 +12,27 @@ import (
 
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/node"
 	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestReadyHook covers database-backed nodes: readiness follows
-// Options.Ready (the database answers), not whether any entity exists.
+// status.Options.Ready (the database answers), not whether any entity exists.
 func TestReadyHook(t *testing.T) {
 	t.Parallel()
 	var down atomic.Bool
-	n, _ := runNode(t, Options{Settings: settings(t), Source: &switchSource{cfg: &entity.Config{}}, Ready: func() error {
+	n := runNode(t, setup{settings: settings(t), source: &switchSource{cfg: &entity.Config{}}, ready: func() error {
 		if down.Load() {
 			return errors.New("database unreachable: connection refused")
 		}
 		return nil
 	}})
 	ready := n.Listeners().Status[0].URL() + "/status/ready"
-	if code, body := get(t, ready); code != 200 {
+	if code, body := testutil.Get(t, ready); code != 200 {
 		t.Fatalf("empty config, database up: /status/ready = %d %s, want 200", code, body)
 	}
 	down.Store(true)
-	if code, body := get(t, ready); code != 503 || !strings.Contains(body, "database unreachable") {
+	if code, body := testutil.Get(t, ready); code != 503 || !strings.Contains(body, "database unreachable") {
 		t.Fatalf("database down: /status/ready = %d %s, want 503 naming the database", code, body)
 	}
 }
@@ -40,20 +41,20 @@ func TestReadyFollowsConfig(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "first")
 	src := &switchSource{cfg: &entity.Config{}}
-	n, _ := runNode(t, Options{Settings: settings(t), Source: src})
+	n := runNode(t, setup{settings: settings(t), source: src})
 	status := n.Listeners().Status[0].URL()
 
-	if code, body := get(t, status+"/status/ready"); code != 503 || !strings.Contains(body, "no configuration") {
+	if code, body := testutil.Get(t, status+"/status/ready"); code != 503 || !strings.Contains(body, "no configuration") {
 		t.Fatalf("empty config: /status/ready = %d %s, want 503 with a message", code, body)
 	}
 	src.set(oneRoute(up.URL), nil)
-	if err := n.Reload(t.Context()); err != nil {
+	if err := src.Reload(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if code, _ := get(t, status+"/status/ready"); code != 200 {
+	if code, _ := testutil.Get(t, status+"/status/ready"); code != 200 {
 		t.Fatalf("after reload: /status/ready = %d, want 200", code)
 	}
-	if code, body := get(t, n.Listeners().Proxy[0].URL()+"/x"); code != 200 || body != "first" {
+	if code, body := testutil.Get(t, n.Listeners().Proxy[0].URL()+"/x"); code != 200 || body != "first" {
 		t.Fatalf("proxy: %d %q, want 200 first", code, body)
 	}
 }
@@ -62,21 +63,21 @@ func TestFailedReloadKeepsServing(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "kept")
 	src := &switchSource{cfg: oneRoute(up.URL)}
-	n, _ := runNode(t, Options{Settings: settings(t), Source: src})
+	n := runNode(t, setup{settings: settings(t), source: src})
 	hash := n.hash()
 
 	src.set(nil, errBroken)
-	err := n.Reload(t.Context())
+	err := src.Reload(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "previous configuration keeps serving") || !strings.Contains(err.Error(), "services[0].url") {
 		t.Fatalf("Reload error = %v, want one saying the old config serves and naming the problem", err)
 	}
 	if n.hash() != hash {
 		t.Fatalf("hash changed to %s after a failed reload", n.hash())
 	}
-	if code, body := get(t, n.Listeners().Proxy[0].URL()+"/"); code != 200 || body != "kept" {
+	if code, body := testutil.Get(t, n.Listeners().Proxy[0].URL()+"/"); code != 200 || body != "kept" {
 		t.Fatalf("proxy after failed reload: %d %q", code, body)
 	}
-	_, metrics := get(t, n.Listeners().Status[0].URL()+"/metrics")
+	_, metrics := testutil.Get(t, n.Listeners().Status[0].URL()+"/metrics")
 	for _, want := range []string{`gantry_config_reloads_total{result="failed"} 1`, `gantry_config_reloads_total{result="ok"} 1`, `gantry_config_hash_info{hash="` + hash + `"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
@@ -87,17 +88,17 @@ func TestFailedReloadKeepsServing(t *testing.T) {
 func TestStatusCountsRequests(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "ok")
-	n, _ := runNode(t, Options{Settings: settings(t), Source: &switchSource{cfg: oneRoute(up.URL)}})
+	n := runNode(t, setup{settings: settings(t), source: &switchSource{cfg: oneRoute(up.URL)}})
 	for range 3 {
-		get(t, n.Listeners().Proxy[0].URL()+"/")
+		testutil.Get(t, n.Listeners().Proxy[0].URL()+"/")
 	}
-	_, body := get(t, n.Listeners().Status[0].URL()+"/status")
+	_, body := testutil.Get(t, n.Listeners().Status[0].URL()+"/status")
 	for _, want := range []string{`"total_requests":3`, `"configuration_hash":"` + n.hash() + `"`, `"node_id":"` + n.ID() + `"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/status = %s; lacks %s", body, want)
 		}
 	}
-	_, metrics := get(t, n.Listeners().Status[0].URL()+"/metrics")
+	_, metrics := testutil.Get(t, n.Listeners().Status[0].URL()+"/metrics")
 	for _, want := range []string{`gantry_proxy_responses_total{class="2xx"} 3`, "process_resident_memory_bytes", "go_memstats_heap_inuse_bytes"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
@@ -108,8 +109,8 @@ func TestStatusCountsRequests(t *testing.T) {
 func TestPrefixFiles(t *testing.T) {
 	t.Parallel()
 	s := settings(t)
-	n, stop := runNode(t, Options{Settings: s})
-	ls, err := ReadListeners(s.Prefix)
+	n := runNode(t, setup{settings: s})
+	ls, err := node.ReadListeners(s.Prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,19 +120,19 @@ func TestPrefixFiles(t *testing.T) {
 	if ls.Status[0] != n.Listeners().Status[0] {
 		t.Fatalf("listeners.json status %v != bound %v", ls.Status[0], n.Listeners().Status[0])
 	}
-	pid, _ := os.ReadFile(filepath.Join(s.Prefix, PIDFile))
+	pid, _ := os.ReadFile(filepath.Join(s.Prefix, node.PIDFile))
 	if strings.TrimSpace(string(pid)) != strconv.Itoa(os.Getpid()) {
 		t.Fatalf("pid file holds %q", pid)
 	}
 
 	id := n.ID()
-	if err := stop(); err != nil {
+	if err := n.stop(); err != nil {
 		t.Fatalf("Run = %v after cancel, want nil", err)
 	}
-	if _, err := os.Stat(filepath.Join(s.Prefix, ListenersFile)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(s.Prefix, node.ListenersFile)); !os.IsNotExist(err) {
 		t.Errorf("listeners.json still there after stop: %v", err)
 	}
-	again, err := NodeID(s.Prefix)
+	again, err := node.NodeID(s.Prefix)
 	if err != nil || again != id {
 		t.Fatalf("node id after restart = %q, %v; want %q", again, err, id)
 	}
@@ -139,9 +140,9 @@ func TestPrefixFiles(t *testing.T) {
 
 func TestBindFailureNamesSetting(t *testing.T) {
 	t.Parallel()
-	n, _ := runNode(t, Options{Settings: settings(t)})
+	n := runNode(t, setup{settings: settings(t)})
 	taken := n.Listeners().Proxy[0].Address
-	other, err := New(Options{Settings: settings(t, config.Flag{Key: "proxy_listen", Value: taken})})
+	other, err := newNode(setup{settings: settings(t, config.Flag{Key: "proxy_listen", Value: taken})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,21 +155,21 @@ func TestBindFailureNamesSetting(t *testing.T) {
 func TestDrainWaitsForInFlight(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "slow")
-	n, stop := runNode(t, Options{Settings: settings(t), Source: &switchSource{cfg: oneRoute(up.URL)}})
+	n := runNode(t, setup{settings: settings(t), source: &switchSource{cfg: oneRoute(up.URL)}})
 	type result struct {
 		code int
 		body string
 	}
 	res := make(chan result, 1)
 	go func() {
-		code, body := get(t, n.Listeners().Proxy[0].URL()+"/?sleep=1s")
+		code, body := testutil.Get(t, n.Listeners().Proxy[0].URL()+"/?sleep=1s")
 		res <- result{code, body}
 	}()
 	time.Sleep(200 * time.Millisecond) // let the request reach the upstream
 	stopped := make(chan error, 1)
-	go func() { stopped <- stop() }()
+	go func() { stopped <- n.stop() }()
 	testutil.Eventually(t, "/status/ready to answer 503 shutting down", 10*time.Second, func() bool {
-		code, body := get(t, n.Listeners().Status[0].URL()+"/status/ready")
+		code, body := testutil.Get(t, n.Listeners().Status[0].URL()+"/status/ready")
 		return code == 503 && strings.Contains(body, "shutting down")
 	})
 	if err := <-stopped; err != nil {

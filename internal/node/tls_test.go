@@ -1,14 +1,18 @@
-package node
+package node_test
 
 import (
 	"crypto/tls"
 	"crypto/x509"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/entity/entitytest"
+	"github.com/gantryhq/gantry/internal/node"
 )
 
 // certFiles writes a self-signed certificate for cn and its key as PEM files.
@@ -24,7 +28,7 @@ func TestConfiguredCertificates(t *testing.T) {
 	t.Parallel()
 	proxyCert, proxyKey := certFiles(t, "proxy.gantry.test")
 	statusCert, statusKey := certFiles(t, "status.gantry.test")
-	n, _ := runNode(t, Options{Settings: settings(t,
+	n := runNode(t, setup{settings: settings(t,
 		config.Flag{Key: "proxy_listen", Value: "127.0.0.1:0 ssl"},
 		config.Flag{Key: "ssl_cert", Value: proxyCert},
 		config.Flag{Key: "ssl_cert_key", Value: proxyKey},
@@ -54,8 +58,46 @@ func TestConfiguredCertificates(t *testing.T) {
 func TestBadProxyCertificate(t *testing.T) {
 	t.Parallel()
 	cert, _ := certFiles(t, "x.test")
-	_, err := New(Options{Settings: settings(t, config.Flag{Key: "ssl_cert", Value: cert}, config.Flag{Key: "ssl_cert_key", Value: cert})})
+	_, err := newNode(setup{settings: settings(t, config.Flag{Key: "ssl_cert", Value: cert}, config.Flag{Key: "ssl_cert_key", Value: cert})})
 	if err == nil || !containsAll(err.Error(), "ssl_cert", "pair") {
 		t.Fatalf("New with a cert as its own key = %v, want an ssl_cert error", err)
+	}
+}
+
+func TestStatusOverTLS(t *testing.T) {
+	t.Parallel()
+	n := runNode(t, setup{settings: settings(t, config.Flag{Key: "status_listen", Value: "127.0.0.1:0 ssl"})})
+	b := n.Listeners().Status[0]
+	if !b.SSL || !strings.HasPrefix(b.URL(), "https://") {
+		t.Fatalf("status listener %+v, want ssl", b)
+	}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	resp, err := client.Get(b.URL() + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.TLS == nil {
+		t.Fatalf("GET /status over TLS = %d (tls %v)", resp.StatusCode, resp.TLS != nil)
+	}
+}
+
+func TestBadListenerCertificateStopsStart(t *testing.T) {
+	t.Parallel()
+	missing := filepath.Join(t.TempDir(), "missing.crt")
+	s := settings(t,
+		config.Flag{Key: "status_listen", Value: "127.0.0.1:0 ssl"},
+		config.Flag{Key: "status_ssl_cert", Value: missing},
+		config.Flag{Key: "status_ssl_cert_key", Value: missing + ".key"})
+	n, err := newNode(setup{settings: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = n.Run(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "status_ssl_cert") || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("Run = %v, want an error naming status_ssl_cert and the file", err)
+	}
+	if _, err := os.Stat(filepath.Join(s.Prefix, node.ListenersFile)); !os.IsNotExist(err) {
+		t.Errorf("listeners.json left behind by a failed start (%v)", err)
 	}
 }

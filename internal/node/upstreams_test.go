@@ -1,4 +1,4 @@
-package node
+package node_test
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 func TestUpstreamEndpoints(t *testing.T) {
@@ -23,8 +24,8 @@ func TestUpstreamEndpoints(t *testing.T) {
 		entity.Normalize(e)
 		cfg.Add(e)
 	}
-	n, _ := runNode(t, Options{Settings: settings(t), Source: &switchSource{cfg: cfg}})
-	if code, body := get(t, n.Listeners().Proxy[0].URL()+"/"); code != 200 || body != "balanced" {
+	n := runNode(t, setup{settings: settings(t), source: &switchSource{cfg: cfg}})
+	if code, body := testutil.Get(t, n.Listeners().Proxy[0].URL()+"/"); code != 200 || body != "balanced" {
 		t.Fatalf("proxy through the upstream = %d %q", code, body)
 	}
 	base := n.Listeners().Status[0].URL() + "/upstreams/"
@@ -45,7 +46,7 @@ func TestUpstreamEndpoints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, body := get(t, base+tt.path)
+			code, body := testutil.Get(t, base+tt.path)
 			if code != tt.wantCode || !strings.Contains(body, tt.wantIn) {
 				t.Fatalf("GET %s = %d %s; want %d containing %q", tt.path, code, body, tt.wantCode, tt.wantIn)
 			}

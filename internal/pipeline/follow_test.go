@@ -1,12 +1,17 @@
-package node
+package pipeline_test
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/pipeline"
+	"github.com/gantryhq/gantry/internal/pipeline/pipelinetest"
+	"github.com/gantryhq/gantry/internal/testutil"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
 // slowWatchedSource reports a change every few milliseconds and takes
@@ -24,9 +29,7 @@ type slowWatchedSource struct {
 	done    chan struct{} // closed once every change is reported
 }
 
-func (s *slowWatchedSource) Describe() string { return "slow test source" }
-
-func (s *slowWatchedSource) Load(context.Context) (*entity.Config, error) {
+func (s *slowWatchedSource) load(context.Context) (pipeline.Update, error) {
 	s.mu.Lock()
 	s.overlap = s.overlap || s.loading
 	s.loading = true
@@ -37,21 +40,25 @@ func (s *slowWatchedSource) Load(context.Context) (*entity.Config, error) {
 	s.loading = false
 	s.ends = append(s.ends, time.Now())
 	s.mu.Unlock()
-	return s.cfg, nil
+	v, err := s.cfg.Check(entity.Checks{})
+	return pipeline.Update{Config: v, Source: "slow test source"}, err
 }
 
-func (s *slowWatchedSource) Watch(ctx context.Context, changed func()) error {
+// watch reports every change on changed as a provider does (a change
+// arriving while one waits is folded into it), until ctx ends.
+func (s *slowWatchedSource) watch(ctx context.Context, changed chan<- struct{}) {
 	for range s.changes {
-		changed()
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
 	close(s.done)
-	<-ctx.Done()
-	return ctx.Err()
 }
 
 // TestReloadsAreCoalescedAndPaced: a store reporting changes faster than
@@ -59,10 +66,21 @@ func (s *slowWatchedSource) Watch(ctx context.Context, changed func()) error {
 // each starting well after the previous one ended (docs/design.md, "Pacing").
 func TestReloadsAreCoalescedAndPaced(t *testing.T) {
 	t.Parallel()
-	up := upstream(t, "paced")
 	const loadTime = 50 * time.Millisecond
-	src := &slowWatchedSource{cfg: oneRoute(up.URL), loadTime: loadTime, changes: 40, done: make(chan struct{})}
-	runNode(t, Options{Settings: settings(t), Source: src})
+	svc := fixture.ServiceURL("http://" + testutil.ClosedAddr(t))
+	cfg := &entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{fixture.Route(svc, []string{"/"})}}
+	src := &slowWatchedSource{cfg: cfg, loadTime: loadTime, changes: 40, done: make(chan struct{})}
+	p, snaps := pipelinetest.Pipeline()
+	t.Cleanup(snaps.Close)
+	if err := p.Reload(t.Context(), src.load); err != nil { // the start-up load, as a provider's Initial
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	changed := make(chan struct{}, 1)
+	var running sync.WaitGroup
+	running.Go(func() { pipeline.Follow(ctx, changed, slog.New(slog.DiscardHandler), "slow test source", src.load, p) })
+	running.Go(func() { src.watch(ctx, changed) })
+	t.Cleanup(func() { cancel(); running.Wait() })
 	select {
 	case <-src.done:
 	case <-time.After(30 * time.Second):

@@ -1,4 +1,4 @@
-package node
+package database_test
 
 import (
 	"context"
@@ -8,26 +8,30 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/pipeline"
+	"github.com/gantryhq/gantry/internal/pipeline/pipelinetest"
+	"github.com/gantryhq/gantry/internal/provider/database"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/store/sqlite/sqlitetest"
 	"github.com/gantryhq/gantry/internal/testutil"
+	"github.com/gantryhq/gantry/internal/testutil/fixture"
 )
 
-// TestStoreSourceRetriesFailedExport makes the export that follows a write
+// TestProviderRetriesFailedExport makes the export that follows a write
 // fail, as when the database drops between the change notice and the read:
-// the node retries by itself and serves the write, with no further change.
-func TestStoreSourceRetriesFailedExport(t *testing.T) {
+// the provider retries by itself and the proxy serves the write, with no
+// further change.
+func TestProviderRetriesFailedExport(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "after retry")
 	st := sqlitetest.Open(t)
 	flaky := &failingExports{Store: st}
-	n, _ := runNode(t, Options{Settings: settings(t), Source: &StoreSource{Store: flaky, Name: "sqlite", RetryDelay: 50 * time.Millisecond}})
-	proxy := n.Listeners().Proxy[0].URL()
+	proxy := serve(t, &database.Provider{Store: flaky, Describe: "sqlite", RetryDelay: 50 * time.Millisecond})
 
 	flaky.failures.Store(3)
 	insertOneRoute(t, st, up.URL)
 	testutil.Eventually(t, "the route after the store's retries", 10*time.Second, func() bool {
-		code, body := get(t, proxy+"/")
+		code, body := testutil.Get(t, proxy+"/")
 		return code == 200 && body == "after retry"
 	})
 	if left := flaky.failures.Load(); left > 0 {
@@ -36,7 +40,8 @@ func TestStoreSourceRetriesFailedExport(t *testing.T) {
 }
 
 // failingExports is a real store whose next Export calls fail like a
-// database that went away, as many times as failures says.
+// database that went away, as many times as failures says. It hides the
+// store's ExportRevision, so every export goes through Export.
 type failingExports struct {
 	store.Store
 	failures atomic.Int64
@@ -50,11 +55,12 @@ func (f *failingExports) Export(ctx context.Context) (*entity.Config, error) {
 	return f.Store.Export(ctx)
 }
 
-// TestStoreSourceSeesWritesBeforeWatch writes between the first Load and
-// the start of Watch (a node starting while another node, or an early
-// Admin API call, writes): Watch asks for a reload at once, instead of
-// serving the stale configuration until some later write.
-func TestStoreSourceSeesWritesBeforeWatch(t *testing.T) {
+// TestProviderSeesWritesBeforeRun writes between the start
+// configuration (Initial) and the start of Run (a node starting while
+// another node, or an early Admin API call, writes): Run asks for a reload
+// at once, instead of serving the stale configuration until some later
+// write.
+func TestProviderSeesWritesBeforeRun(t *testing.T) {
 	t.Parallel()
 	st := sqlitetest.Open(t)
 	for _, tc := range []struct {
@@ -62,22 +68,35 @@ func TestStoreSourceSeesWritesBeforeWatch(t *testing.T) {
 		write bool
 	}{{"write in between", true}, {"no write", false}} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := &StoreSource{Store: st, Name: "sqlite"}
-			if _, err := src.Load(t.Context()); err != nil {
+			pipe, snaps := pipelinetest.Pipeline()
+			defer snaps.Close()
+			src := &database.Provider{Store: st, Describe: "sqlite"}
+			if err := src.Initial(t.Context(), pipe); err != nil {
 				t.Fatal(err)
 			}
 			if tc.write {
-				if err := st.Insert(t.Context(), oneRoute("http://127.0.0.1:9").Services[0]); err != nil {
+				if err := st.Insert(t.Context(), fixture.ServiceURL("http://127.0.0.1:9")); err != nil {
 					t.Fatal(err)
 				}
 			}
 			ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
 			defer cancel()
 			var calls atomic.Int64
-			src.Watch(ctx, func() { calls.Add(1) })
+			src.Run(ctx, countingSink{Sink: pipe, reloads: &calls})
 			if got := calls.Load() > 0; got != tc.write {
 				t.Fatalf("reload requested = %v, want %v", got, tc.write)
 			}
 		})
 	}
+}
+
+// countingSink counts the reloads a provider asks of its sink.
+type countingSink struct {
+	pipeline.Sink
+	reloads *atomic.Int64
+}
+
+func (c countingSink) Reload(ctx context.Context, load func(context.Context) (pipeline.Update, error)) error {
+	c.reloads.Add(1)
+	return c.Sink.Reload(ctx, load)
 }
