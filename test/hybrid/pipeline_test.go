@@ -42,13 +42,13 @@ func TestControlPlaneSendsNoHealthProbes(t *testing.T) {
 			"unhealthy": map[string]any{"interval": 0.1}},
 	}})
 	mustCall(t, 201, "POST", cp.AdminURL()+"/upstreams/checked/targets", map[string]any{"target": target})
-	eventually(t, "the control plane has the upstream", 15*time.Second, func() bool { h := hashOf(cp); return h != "" && h != empty })
+	testutil.Eventually(t, "the control plane has the upstream", 15*time.Second, func() bool { h := hashOf(cp); return h != "" && h != empty })
 	time.Sleep(time.Second) // ten probe intervals
 	if n := probes.Load(); n != 0 {
 		t.Fatalf("the control plane sent %d health probes; it must send none", n)
 	}
 	c.dp(t, "dp", cp.ls.Cluster[0].Address)
-	eventually(t, "the data plane probes the target", 15*time.Second, func() bool { return probes.Load() > 0 })
+	testutil.Eventually(t, "the data plane probes the target", 15*time.Second, func() bool { return probes.Load() > 0 })
 }
 
 // TestDataPlaneStartedFromItsCacheAppliesOnce: a data plane restarted
@@ -61,7 +61,7 @@ func TestDataPlaneStartedFromItsCacheAppliesOnce(t *testing.T) {
 	up := upstream(t)
 	dp := c.dp(t, "dp", addr)
 	addRoute(t, cp, "cached", up, "/cached")
-	eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/cached") })
+	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/cached") })
 	cp.Kill()
 	dp.Kill()
 	dp.Restart()
