@@ -55,16 +55,7 @@ func TestControlPlaneSendsNoHealthProbes(t *testing.T) {
 // while the control plane is down builds its cached configuration once.
 func TestDataPlaneStartedFromItsCacheAppliesOnce(t *testing.T) {
 	t.Parallel()
-	c := newCluster(t)
-	addr := testutil.ClosedAddr(t)
-	cp := c.cpAt(t, addr)
-	up := upstream(t)
-	dp := c.dp(t, "dp", addr)
-	addRoute(t, cp, "cached", up, "/cached")
-	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/cached") })
-	cp.Kill()
-	dp.Kill()
-	dp.Restart()
+	dp := restartedWithoutCP(t)
 	if !serves(dp, "/cached") {
 		t.Fatal("restarted data plane does not serve its cached configuration")
 	}
@@ -88,4 +79,22 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// restartedWithoutCP is a data plane that got a route (/cached) from a
+// control plane, then was killed and restarted after the control plane
+// died: what it serves comes from its cache.
+func restartedWithoutCP(t *testing.T) *proc {
+	t.Helper()
+	c := newCluster(t)
+	addr := testutil.ClosedAddr(t)
+	cp := c.cpAt(t, addr)
+	up := upstream(t)
+	dp := c.dp(t, "dp", addr)
+	addRoute(t, cp, "cached", up, "/cached")
+	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/cached") })
+	cp.Kill()
+	dp.Kill()
+	dp.Restart()
+	return dp
 }

@@ -75,16 +75,7 @@ func TestCPKilledDPsKeepServingThenConverge(t *testing.T) {
 // TestDPRestartedWhileCPDownServesItsCache.
 func TestDPRestartedWhileCPDownServesItsCache(t *testing.T) {
 	t.Parallel()
-	c := newCluster(t)
-	addr := testutil.ClosedAddr(t)
-	cp := c.cpAt(t, addr)
-	up := upstream(t)
-	dp := c.dp(t, "dp", addr)
-	addRoute(t, cp, "cached", up, "/cached")
-	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/cached") })
-	cp.Kill()
-	dp.Kill()
-	dp.Restart()
+	dp := restartedWithoutCP(t)
 	if !serves(dp, "/cached") {
 		t.Fatal("restarted data plane does not serve its cached configuration")
 	}
