@@ -13,7 +13,6 @@ import (
 	"os"
 
 	"github.com/gantryhq/gantry/internal/admin"
-	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/engine"
 	"github.com/gantryhq/gantry/internal/entity"
@@ -23,6 +22,7 @@ import (
 	"github.com/gantryhq/gantry/internal/provider/database"
 	"github.com/gantryhq/gantry/internal/provider/file"
 	"github.com/gantryhq/gantry/internal/provider/push"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/status"
 	"github.com/gantryhq/gantry/internal/version"
 )
@@ -44,7 +44,7 @@ func (a *App) Reload() {
 
 // parts is what New assembles for one role.
 type parts struct {
-	s       *config.Config
+	s       *settings.Settings
 	log     *slog.Logger
 	reg     *plugin.Registry
 	id      string
@@ -67,7 +67,7 @@ type parts struct {
 //     and nothing is proxied (no proxy, no balancers, no health checks);
 //   - role = data_plane: the configuration comes from the control plane
 //     through the agent; there is no Admin API.
-func New(ctx context.Context, s *config.Config, log *slog.Logger) (app *App, err error) {
+func New(ctx context.Context, s *settings.Settings, log *slog.Logger) (app *App, err error) {
 	reg, err := Plugins(s, log)
 	if err != nil {
 		return nil, err
@@ -89,20 +89,20 @@ func New(ctx context.Context, s *config.Config, log *slog.Logger) (app *App, err
 			p.close()
 		}
 	}()
-	if s.Role != config.RoleControlPlane {
+	if s.Role != settings.RoleControlPlane {
 		if p.engine, err = engine.New(s, log, reg); err != nil {
 			return nil, err
 		}
 		p.pipe = pipeline.New(p.engine, log)
 	}
-	if s.Role != config.RoleDataPlane {
+	if s.Role != settings.RoleDataPlane {
 		p.admin = &admin.Options{Logger: log, Role: string(s.Role), ValidatePlugin: reg.Normalize, PluginSchema: reg.Schema,
 			Node: nodeInfo(s, id, reg)}
 	}
 	switch {
-	case s.Role == config.RoleDataPlane:
+	case s.Role == settings.RoleDataPlane:
 		err = p.dataPlane()
-	case s.Database == config.DatabaseOff:
+	case s.Database == settings.DatabaseOff:
 		p.dbless()
 	default:
 		err = p.database(ctx)
@@ -149,10 +149,10 @@ func (p *parts) database(ctx context.Context) error {
 	p.status.Ready = databaseReady(st)
 	p.status.Extra = databaseStatus(st)
 	prov := &database.Provider{Store: st, Describe: name, Logger: p.log,
-		Stored: p.s.Role == config.RoleControlPlane, KeepEncodings: p.s.Role == config.RoleControlPlane}
+		Stored: p.s.Role == settings.RoleControlPlane, KeepEncodings: p.s.Role == settings.RoleControlPlane}
 	p.provs = append(p.provs, prov)
 	p.reloads = append(p.reloads, prov.Reload)
-	if p.s.Role == config.RoleControlPlane {
+	if p.s.Role == settings.RoleControlPlane {
 		return p.controlPlane(st)
 	}
 	return nil
@@ -210,7 +210,7 @@ func (p *parts) close() {
 }
 
 // Plugins is the registry of the `plugins` setting.
-func Plugins(s *config.Config, log *slog.Logger) (*plugin.Registry, error) {
+func Plugins(s *settings.Settings, log *slog.Logger) (*plugin.Registry, error) {
 	reg, err := plugin.Bundled(log).Subset(s.Plugins)
 	if err != nil {
 		return nil, fmt.Errorf("invalid setting plugins (from %s): %w", s.SourceOf("plugins"), err)
@@ -224,7 +224,7 @@ func DeclarativeOptions(reg *plugin.Registry) declarative.Options {
 	return declarative.Options{ValidatePlugin: reg.Normalize}
 }
 
-func nodeInfo(s *config.Config, id string, reg *plugin.Registry) admin.NodeInfo {
+func nodeInfo(s *settings.Settings, id string, reg *plugin.Registry) admin.NodeInfo {
 	host, _ := os.Hostname()
 	info := admin.NodeInfo{
 		Version:       version.KongAPI,

@@ -10,8 +10,8 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/cluster/dp"
-	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/pipeline"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/version"
 )
@@ -36,7 +36,7 @@ func (p *parts) clusterCreds() (*clustertls.Cert, *tls.Config, error) {
 // it with the Extended Key Usage of its role; a control plane's carries
 // cluster_server_name when set), or nil in shared mode,
 // where cp and dp build their own from cert.
-func clusterTLS(s *config.Config, log *slog.Logger, cert *clustertls.Cert) (*tls.Config, error) {
+func clusterTLS(s *settings.Settings, log *slog.Logger, cert *clustertls.Cert) (*tls.Config, error) {
 	if s.Cluster.MTLS != "pki" {
 		return nil, nil
 	}
@@ -45,7 +45,7 @@ func clusterTLS(s *config.Config, log *slog.Logger, cert *clustertls.Cert) (*tls
 		return nil, err
 	}
 	role := clustertls.RoleDataPlane
-	if s.Role == config.RoleControlPlane {
+	if s.Role == settings.RoleControlPlane {
 		role = clustertls.RoleControlPlane
 	}
 	if err := ca.CheckOwn(cert, role); err != nil {

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/store/backend"
 	"github.com/gantryhq/gantry/internal/store/postgres"
@@ -17,9 +17,9 @@ import (
 // OpenStore opens the database of the settings; a new SQLite file (and its
 // directory) is created and bootstrapped, an outdated schema is refused with
 // the migrations command to run.
-func OpenStore(ctx context.Context, s *config.Config, log *slog.Logger) (store.Store, string, error) {
+func OpenStore(ctx context.Context, s *settings.Settings, log *slog.Logger) (store.Store, string, error) {
 	name := fmt.Sprintf("postgres %s:%d/%s", s.Postgres.Host, s.Postgres.Port, s.Postgres.Database)
-	if s.Database == config.DatabaseSQLite {
+	if s.Database == settings.DatabaseSQLite {
 		name = "sqlite " + s.SQLitePath
 	}
 	if err := EnsureSQLiteDir(s); err != nil {
@@ -30,8 +30,8 @@ func OpenStore(ctx context.Context, s *config.Config, log *slog.Logger) (store.S
 }
 
 // EnsureSQLiteDir creates the directory of sqlite_path (the prefix, by default).
-func EnsureSQLiteDir(s *config.Config) error {
-	if s.Database != config.DatabaseSQLite {
+func EnsureSQLiteDir(s *settings.Settings) error {
+	if s.Database != settings.DatabaseSQLite {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(s.SQLitePath), 0o755); err != nil {
@@ -42,7 +42,7 @@ func EnsureSQLiteDir(s *config.Config) error {
 
 // StoreConfig is the storage part of the settings, for backend.Open and
 // backend.Migrations (the migrations and db_import commands use it too).
-func StoreConfig(s *config.Config) backend.Config {
+func StoreConfig(s *settings.Settings) backend.Config {
 	pg := s.Postgres
 	return backend.Config{
 		Database:   s.Database,

@@ -12,10 +12,10 @@ import (
 	"strings"
 
 	"github.com/gantryhq/gantry/internal/app"
-	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/declarative"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/spf13/cobra"
 )
@@ -31,7 +31,7 @@ transaction: either everything is imported or nothing is.`,
 		Example: "  gantry config db_import kong.yaml -c /etc/gantry/gantry.conf",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return withStore(c.Context(), stdio, &f, func(s *config.Config, st store.Store, reg *plugin.Registry) error {
+			return withStore(c.Context(), stdio, &f, func(s *settings.Settings, st store.Store, reg *plugin.Registry) error {
 				cfg, err := declarative.LoadFile(args[0], app.DeclarativeOptions(reg))
 				if err != nil {
 					return err
@@ -61,7 +61,7 @@ DB-less node load back. An existing file is never overwritten.`,
 		Example: "  gantry config db_export backup.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return withStore(c.Context(), stdio, &f, func(_ *config.Config, st store.Store, _ *plugin.Registry) error {
+			return withStore(c.Context(), stdio, &f, func(_ *settings.Settings, st store.Store, _ *plugin.Registry) error {
 				tty := isTerminal(stdio.Stderr)
 				if tty {
 					fmt.Fprint(stdio.Stderr, "exporting: reading the database…")
@@ -95,12 +95,12 @@ DB-less node load back. An existing file is never overwritten.`,
 
 // withStore loads the settings, refuses DB-less ones, opens the store and
 // the plugin registry, and runs fn.
-func withStore(ctx context.Context, stdio IO, f *settingsFlags, fn func(*config.Config, store.Store, *plugin.Registry) error) error {
+func withStore(ctx context.Context, stdio IO, f *settingsFlags, fn func(*settings.Settings, store.Store, *plugin.Registry) error) error {
 	s, err := f.load(stdio)
 	if err != nil {
 		return err
 	}
-	if s.Database == config.DatabaseOff {
+	if s.Database == settings.DatabaseOff {
 		return fmt.Errorf("database = off (from %s): this node keeps no database; set database = sqlite or postgres", s.SourceOf("database"))
 	}
 	log := slog.New(slog.DiscardHandler)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gantryhq/gantry/internal/app"
-	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/store/backend"
 	"github.com/gantryhq/gantry/internal/store/sqlstore"
 	"github.com/spf13/cobra"
@@ -86,7 +86,7 @@ func migrationCommand(stdio IO, f *settingsFlags, use, short string, fn func(*co
 			if err != nil {
 				return err
 			}
-			if s.Database == config.DatabaseOff {
+			if s.Database == settings.DatabaseOff {
 				return fmt.Errorf("database = off (from %s): this node keeps no database; set database = sqlite or postgres", s.SourceOf("database"))
 			}
 			if err := app.EnsureSQLiteDir(s); err != nil {

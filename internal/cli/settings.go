@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -28,17 +28,17 @@ func (f *settingsFlags) add(fs *pflag.FlagSet) {
 }
 
 // load reads the node settings with the flags on top.
-func (f *settingsFlags) load(stdio IO) (*config.Config, error) {
-	opts := config.Options{ConfFile: f.conf, Environ: stdio.Environ}
+func (f *settingsFlags) load(stdio IO) (*settings.Settings, error) {
+	opts := settings.Options{ConfFile: f.conf, Environ: stdio.Environ}
 	for _, kv := range f.set {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
 			return nil, &exitError{code: 2, err: fmt.Errorf("--set %q: write KEY=VALUE", kv)}
 		}
-		opts.Flags = append(opts.Flags, config.Flag{Key: strings.TrimSpace(k), Value: v, Name: "--set " + strings.TrimSpace(k)})
+		opts.Flags = append(opts.Flags, settings.Flag{Key: strings.TrimSpace(k), Value: v, Name: "--set " + strings.TrimSpace(k)})
 	}
 	if f.prefix != "" {
-		opts.Flags = append(opts.Flags, config.Flag{Key: "prefix", Value: f.prefix, Name: "-p"})
+		opts.Flags = append(opts.Flags, settings.Flag{Key: "prefix", Value: f.prefix, Name: "-p"})
 	}
-	return config.Load(opts)
+	return settings.Load(opts)
 }

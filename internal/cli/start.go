@@ -9,7 +9,7 @@ import (
 	"syscall"
 
 	"github.com/gantryhq/gantry/internal/app"
-	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/spf13/cobra"
 )
 
@@ -44,7 +44,7 @@ The addresses actually bound are logged and written to <prefix>/listeners.json.`
 
 // start runs a node with process signals wired: SIGTERM/SIGINT stop it,
 // SIGHUP reloads its configuration sources.
-func start(ctx context.Context, s *config.Config, log *slog.Logger) error {
+func start(ctx context.Context, s *settings.Settings, log *slog.Logger) error {
 	a, err := app.New(ctx, s, log)
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ func start(ctx context.Context, s *config.Config, log *slog.Logger) error {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				log.Log(ctx, config.LevelNotice, "SIGHUP received: reloading configuration", "component", "cli")
+				log.Log(ctx, settings.LevelNotice, "SIGHUP received: reloading configuration", "component", "cli")
 				a.Reload()
 			}
 		}

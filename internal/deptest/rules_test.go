@@ -54,7 +54,7 @@ var rules = []rule{
 		pkgs: []string{"internal/proxy/...", "internal/snapshot/..."},
 		forbid: []string{"internal/admin/...", "internal/store/...", "internal/cluster/...", "internal/declarative/...",
 			"internal/node/...", "internal/pipeline/...", "internal/engine/...", "internal/provider/...",
-			"internal/app/...", "internal/cli/...", "internal/config/..."},
+			"internal/app/...", "internal/cli/...", "internal/settings/..."},
 		why: "the proxy and the snapshot build on the model, router, balancer and plugin framework only",
 	},
 	{
@@ -62,7 +62,7 @@ var rules = []rule{
 		pkgs: []string{"internal/plugin/...", "plugins/..."}, except: []string{"internal/plugin/plugintest/..."},
 		forbid: []string{"internal/admin/...", "internal/store/...", "internal/cluster/...", "internal/proxy/...",
 			"internal/node/...", "internal/pipeline/...", "internal/engine/...", "internal/app/...",
-			"internal/snapshot/...", "internal/declarative/...", "internal/cli/...", "internal/config/..."},
+			"internal/snapshot/...", "internal/declarative/...", "internal/cli/...", "internal/settings/..."},
 		tests: true,
 		why:   "plugins run on the data plane; their tests reach the proxy through internal/plugin/plugintest",
 	},

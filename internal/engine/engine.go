@@ -11,11 +11,11 @@ import (
 	"log/slog"
 
 	"github.com/gantryhq/gantry/internal/balancer"
-	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/node"
 	"github.com/gantryhq/gantry/internal/pipeline"
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/proxy"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/snapshot"
 )
 
@@ -31,7 +31,7 @@ type Engine struct {
 
 // New returns the engine of the settings' proxy, building plugin chains
 // from plugins (nil runs none).
-func New(s *config.Config, log *slog.Logger, plugins *plugin.Registry) (*Engine, error) {
+func New(s *settings.Settings, log *slog.Logger, plugins *plugin.Registry) (*Engine, error) {
 	maxConns := s.Proxy.MaxConnections
 	if maxConns == 0 {
 		maxConns = -1 // proxy_max_connections = 0 means unlimited; the proxy says so with a negative

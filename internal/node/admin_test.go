@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/admin"
-	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/provider/push"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/testutil"
 )
 
@@ -17,7 +17,7 @@ import (
 func TestAdminHook(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "pushed")
-	s := settings(t, config.Flag{Key: "admin_listen", Value: "127.0.0.1:0"})
+	s := nodeSettings(t, settings.Flag{Key: "admin_listen", Value: "127.0.0.1:0"})
 	n := runNode(t, setup{settings: s, admin: func(n *testNode) http.Handler {
 		return admin.New(admin.Options{
 			Node:          admin.NodeInfo{NodeID: n.id, Configuration: s.Redacted()},

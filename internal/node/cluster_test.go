@@ -9,22 +9,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/node"
 	"github.com/gantryhq/gantry/internal/pipeline"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // cpSettings are control-plane settings with cluster_listen on port 0 (the
 // certificate values are only checked for presence by config).
-func cpSettings(t *testing.T) *config.Config {
-	return settings(t,
-		config.Flag{Key: "role", Value: "control_plane"},
-		config.Flag{Key: "database", Value: "sqlite"},
-		config.Flag{Key: "cluster_listen", Value: "127.0.0.1:0"},
-		config.Flag{Key: "cluster_cert", Value: "unused"},
-		config.Flag{Key: "cluster_cert_key", Value: "unused"})
+func cpSettings(t *testing.T) *settings.Settings {
+	return nodeSettings(t,
+		settings.Flag{Key: "role", Value: "control_plane"},
+		settings.Flag{Key: "database", Value: "sqlite"},
+		settings.Flag{Key: "cluster_listen", Value: "127.0.0.1:0"},
+		settings.Flag{Key: "cluster_cert", Value: "unused"},
+		settings.Flag{Key: "cluster_cert_key", Value: "unused"})
 }
 
 func TestClusterHook(t *testing.T) {
@@ -108,7 +108,7 @@ func TestClusterFailureStopsNode(t *testing.T) {
 func TestApplyValidatedKeepsTheGivenHash(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "dp")
-	n := runNode(t, setup{settings: settings(t)})
+	n := runNode(t, setup{settings: nodeSettings(t)})
 	cfg := oneRoute(up.URL)
 	v, err := cfg.Check(entity.Checks{})
 	if err != nil {

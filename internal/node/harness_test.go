@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/engine"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/node"
 	"github.com/gantryhq/gantry/internal/pipeline"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/status"
 )
 
@@ -27,7 +27,7 @@ import (
 
 // setup says what a test node is made of.
 type setup struct {
-	settings *config.Config
+	settings *settings.Settings
 	// source is the node's provider: it gives the start configuration and
 	// a test reloads it. Nil: the node starts with an empty configuration.
 	source *switchSource
@@ -67,7 +67,7 @@ func newNode(su setup) (*testNode, error) {
 	st := status.Options{NodeID: id, Role: string(s.Role), Ready: su.ready, Extra: su.extra,
 		Draining: func() bool { return n.Draining() }}
 	var comps []node.Component
-	if s.Role == config.RoleControlPlane {
+	if s.Role == settings.RoleControlPlane {
 		n.pipe = pipeline.New(pipeline.ApplyFunc(func(context.Context, pipeline.Update) error { return nil }), log)
 	} else {
 		if n.engine, err = engine.New(s, log, nil); err != nil {
@@ -301,17 +301,17 @@ func (c *hookComponent) Stop(ctx context.Context) error {
 	}
 }
 
-// settings returns DB-less settings on loopback port 0 in a fresh prefix.
-func settings(t *testing.T, extra ...config.Flag) *config.Config {
+// nodeSettings returns DB-less settings on loopback port 0 in a fresh prefix.
+func nodeSettings(t *testing.T, extra ...settings.Flag) *settings.Settings {
 	t.Helper()
-	flags := []config.Flag{
+	flags := []settings.Flag{
 		{Key: "prefix", Value: t.TempDir()},
 		{Key: "database", Value: "off"},
 		{Key: "proxy_listen", Value: "127.0.0.1:0"},
 		{Key: "status_listen", Value: "127.0.0.1:0"},
 		{Key: "drain_timeout", Value: "5"},
 	}
-	c, err := config.Load(config.Options{DefaultConfFile: "/nonexistent/gantry.conf", Flags: append(flags, extra...)})
+	c, err := settings.Load(settings.Options{DefaultConfFile: "/nonexistent/gantry.conf", Flags: append(flags, extra...)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/settings"
 )
 
 // TestProxyLimitSettings checks the proxy_* protection settings reach the proxy.
@@ -15,7 +15,7 @@ func TestProxyLimitSettings(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "ok")
 	n := runNode(t, setup{
-		settings: settings(t, config.Flag{Key: "proxy_max_headers", Value: "5"}, config.Flag{Key: "proxy_max_header_size", Value: "2048"}),
+		settings: nodeSettings(t, settings.Flag{Key: "proxy_max_headers", Value: "5"}, settings.Flag{Key: "proxy_max_header_size", Value: "2048"}),
 		source:   &switchSource{cfg: oneRoute(up.URL)},
 	})
 	send := func(headers int, valueLen int) int {

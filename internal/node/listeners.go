@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/settings"
 )
 
 // Bound is one listener as actually bound: the address has the real port
@@ -82,7 +82,7 @@ func (l Listener) bound() Bound {
 }
 
 // bindAll binds every spec of one setting; on failure it closes what it bound.
-func bindAll(ctx context.Context, key string, specs []config.Listen) ([]Listener, error) {
+func bindAll(ctx context.Context, key string, specs []settings.Listen) ([]Listener, error) {
 	var out []Listener
 	for _, spec := range specs {
 		ln, err := bind(ctx, spec)
@@ -99,7 +99,7 @@ func bindAll(ctx context.Context, key string, specs []config.Listen) ([]Listener
 
 // bind listens on spec, on tcp4 or tcp6 when the host is an address of that
 // family so the bound address reads as written ("0.0.0.0:41234", not "[::]:41234").
-func bind(ctx context.Context, spec config.Listen) (net.Listener, error) {
+func bind(ctx context.Context, spec settings.Listen) (net.Listener, error) {
 	network := "tcp"
 	if host, _, err := net.SplitHostPort(spec.Address); err == nil {
 		if ip, err := netip.ParseAddr(host); err == nil {

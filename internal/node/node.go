@@ -16,8 +16,8 @@ import (
 	"net"
 	"sync/atomic"
 
-	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/pipeline"
+	"github.com/gantryhq/gantry/internal/settings"
 )
 
 // Component is one part of a role that serves: the proxy, the Admin API,
@@ -40,7 +40,7 @@ type Component interface {
 
 // Options configures a Node.
 type Options struct {
-	Settings *config.Config
+	Settings *settings.Settings
 	// Logger receives the node's logs; nil discards them.
 	Logger *slog.Logger
 	// Pipeline is the node's apply loop; the providers feed it.
@@ -59,7 +59,7 @@ type Options struct {
 // Node is one running Gantry process.
 type Node struct {
 	opts     Options
-	settings *config.Config
+	settings *settings.Settings
 	log      *slog.Logger
 	id       string
 	bound    chan struct{} // closed once listeners.json is written
@@ -114,5 +114,5 @@ func (n *Node) Draining() bool { return n.draining.Load() }
 // Listener is a bound socket with the setting it came from.
 type Listener struct {
 	net.Listener
-	Spec config.Listen
+	Spec settings.Listen
 }

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/node"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/testutil"
 )
 
@@ -21,7 +21,7 @@ import (
 func TestReadyHook(t *testing.T) {
 	t.Parallel()
 	var down atomic.Bool
-	n := runNode(t, setup{settings: settings(t), source: &switchSource{cfg: &entity.Config{}}, ready: func() error {
+	n := runNode(t, setup{settings: nodeSettings(t), source: &switchSource{cfg: &entity.Config{}}, ready: func() error {
 		if down.Load() {
 			return errors.New("database unreachable: connection refused")
 		}
@@ -41,7 +41,7 @@ func TestReadyFollowsConfig(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "first")
 	src := &switchSource{cfg: &entity.Config{}}
-	n := runNode(t, setup{settings: settings(t), source: src})
+	n := runNode(t, setup{settings: nodeSettings(t), source: src})
 	status := n.Listeners().Status[0].URL()
 
 	if code, body := testutil.Get(t, status+"/status/ready"); code != 503 || !strings.Contains(body, "no configuration") {
@@ -63,7 +63,7 @@ func TestFailedReloadKeepsServing(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "kept")
 	src := &switchSource{cfg: oneRoute(up.URL)}
-	n := runNode(t, setup{settings: settings(t), source: src})
+	n := runNode(t, setup{settings: nodeSettings(t), source: src})
 	hash := n.hash()
 
 	src.set(nil, errBroken)
@@ -88,7 +88,7 @@ func TestFailedReloadKeepsServing(t *testing.T) {
 func TestStatusCountsRequests(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "ok")
-	n := runNode(t, setup{settings: settings(t), source: &switchSource{cfg: oneRoute(up.URL)}})
+	n := runNode(t, setup{settings: nodeSettings(t), source: &switchSource{cfg: oneRoute(up.URL)}})
 	for range 3 {
 		testutil.Get(t, n.Listeners().Proxy[0].URL()+"/")
 	}
@@ -108,7 +108,7 @@ func TestStatusCountsRequests(t *testing.T) {
 
 func TestPrefixFiles(t *testing.T) {
 	t.Parallel()
-	s := settings(t)
+	s := nodeSettings(t)
 	n := runNode(t, setup{settings: s})
 	ls, err := node.ReadListeners(s.Prefix)
 	if err != nil {
@@ -140,9 +140,9 @@ func TestPrefixFiles(t *testing.T) {
 
 func TestBindFailureNamesSetting(t *testing.T) {
 	t.Parallel()
-	n := runNode(t, setup{settings: settings(t)})
+	n := runNode(t, setup{settings: nodeSettings(t)})
 	taken := n.Listeners().Proxy[0].Address
-	other, err := newNode(setup{settings: settings(t, config.Flag{Key: "proxy_listen", Value: taken})})
+	other, err := newNode(setup{settings: nodeSettings(t, settings.Flag{Key: "proxy_listen", Value: taken})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestBindFailureNamesSetting(t *testing.T) {
 func TestDrainWaitsForInFlight(t *testing.T) {
 	t.Parallel()
 	up := upstream(t, "slow")
-	n := runNode(t, setup{settings: settings(t), source: &switchSource{cfg: oneRoute(up.URL)}})
+	n := runNode(t, setup{settings: nodeSettings(t), source: &switchSource{cfg: oneRoute(up.URL)}})
 	type result struct {
 		code int
 		body string

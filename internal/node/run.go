@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gantryhq/gantry/internal/config"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/version"
 )
 
@@ -32,7 +32,7 @@ func (n *Node) Run(ctx context.Context) error {
 		return err
 	}
 	defer release()
-	n.log.Log(ctx, config.LevelNotice, "starting Gantry", "version", version.Version, "role", s.Role, "database", s.Database,
+	n.log.Log(ctx, settings.LevelNotice, "starting Gantry", "version", version.Version, "role", s.Role, "database", s.Database,
 		"prefix", s.Prefix, "node_id", n.id, "pid", os.Getpid())
 	n.log.Debug("settings", "configuration", s.Redacted())
 	if n.opts.Close != nil {
@@ -80,7 +80,7 @@ func (n *Node) Run(ctx context.Context) error {
 	var runErr error
 	select {
 	case <-ctx.Done():
-		n.log.Log(ctx, config.LevelNotice, "stopping: draining in-flight requests", "drain_timeout", s.DrainTimeout)
+		n.log.Log(ctx, settings.LevelNotice, "stopping: draining in-flight requests", "drain_timeout", s.DrainTimeout)
 	case runErr = <-failed:
 		n.log.Error("a component or provider failed, stopping", "error", runErr)
 	}
@@ -88,7 +88,7 @@ func (n *Node) Run(ctx context.Context) error {
 	stopProviders()
 	providers.Wait()
 	n.stop(started)
-	n.log.Log(ctx, config.LevelNotice, "stopped")
+	n.log.Log(ctx, settings.LevelNotice, "stopped")
 	return runErr
 }
 
@@ -132,7 +132,7 @@ func (n *Node) bindAll(ctx context.Context) ([][]Listener, error) {
 }
 
 // listenSpecs returns the addresses of one listen setting.
-func listenSpecs(s *config.Config, key string) ([]config.Listen, bool) {
+func listenSpecs(s *settings.Settings, key string) ([]settings.Listen, bool) {
 	switch key {
 	case "proxy_listen":
 		return s.ProxyListen, true
@@ -194,7 +194,7 @@ func (n *Node) logListeners(ls *Listeners) {
 	}{{"proxy", ls.Proxy}, {"admin", ls.Admin}, {"status", ls.Status}, {"cluster", ls.Cluster}}
 	for _, s := range sets {
 		for _, b := range s.set {
-			n.log.Log(context.Background(), config.LevelNotice, "listening", "listener", s.kind, "address", b.Address, "ssl", b.SSL, "http2", b.HTTP2)
+			n.log.Log(context.Background(), settings.LevelNotice, "listening", "listener", s.kind, "address", b.Address, "ssl", b.SSL, "http2", b.HTTP2)
 		}
 	}
 }

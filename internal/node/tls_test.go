@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/entity/entitytest"
 	"github.com/gantryhq/gantry/internal/node"
+	"github.com/gantryhq/gantry/internal/settings"
 )
 
 // certFiles writes a self-signed certificate for cn and its key as PEM files.
@@ -28,13 +28,13 @@ func TestConfiguredCertificates(t *testing.T) {
 	t.Parallel()
 	proxyCert, proxyKey := certFiles(t, "proxy.gantry.test")
 	statusCert, statusKey := certFiles(t, "status.gantry.test")
-	n := runNode(t, setup{settings: settings(t,
-		config.Flag{Key: "proxy_listen", Value: "127.0.0.1:0 ssl"},
-		config.Flag{Key: "ssl_cert", Value: proxyCert},
-		config.Flag{Key: "ssl_cert_key", Value: proxyKey},
-		config.Flag{Key: "status_listen", Value: "127.0.0.1:0 ssl"},
-		config.Flag{Key: "status_ssl_cert", Value: statusCert},
-		config.Flag{Key: "status_ssl_cert_key", Value: statusKey},
+	n := runNode(t, setup{settings: nodeSettings(t,
+		settings.Flag{Key: "proxy_listen", Value: "127.0.0.1:0 ssl"},
+		settings.Flag{Key: "ssl_cert", Value: proxyCert},
+		settings.Flag{Key: "ssl_cert_key", Value: proxyKey},
+		settings.Flag{Key: "status_listen", Value: "127.0.0.1:0 ssl"},
+		settings.Flag{Key: "status_ssl_cert", Value: statusCert},
+		settings.Flag{Key: "status_ssl_cert_key", Value: statusKey},
 	)})
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	tests := []struct{ name, url, wantCN string }{
@@ -58,7 +58,7 @@ func TestConfiguredCertificates(t *testing.T) {
 func TestBadProxyCertificate(t *testing.T) {
 	t.Parallel()
 	cert, _ := certFiles(t, "x.test")
-	_, err := newNode(setup{settings: settings(t, config.Flag{Key: "ssl_cert", Value: cert}, config.Flag{Key: "ssl_cert_key", Value: cert})})
+	_, err := newNode(setup{settings: nodeSettings(t, settings.Flag{Key: "ssl_cert", Value: cert}, settings.Flag{Key: "ssl_cert_key", Value: cert})})
 	if err == nil || !containsAll(err.Error(), "ssl_cert", "pair") {
 		t.Fatalf("New with a cert as its own key = %v, want an ssl_cert error", err)
 	}
@@ -66,7 +66,7 @@ func TestBadProxyCertificate(t *testing.T) {
 
 func TestStatusOverTLS(t *testing.T) {
 	t.Parallel()
-	n := runNode(t, setup{settings: settings(t, config.Flag{Key: "status_listen", Value: "127.0.0.1:0 ssl"})})
+	n := runNode(t, setup{settings: nodeSettings(t, settings.Flag{Key: "status_listen", Value: "127.0.0.1:0 ssl"})})
 	b := n.Listeners().Status[0]
 	if !b.SSL || !strings.HasPrefix(b.URL(), "https://") {
 		t.Fatalf("status listener %+v, want ssl", b)
@@ -85,10 +85,10 @@ func TestStatusOverTLS(t *testing.T) {
 func TestBadListenerCertificateStopsStart(t *testing.T) {
 	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "missing.crt")
-	s := settings(t,
-		config.Flag{Key: "status_listen", Value: "127.0.0.1:0 ssl"},
-		config.Flag{Key: "status_ssl_cert", Value: missing},
-		config.Flag{Key: "status_ssl_cert_key", Value: missing + ".key"})
+	s := nodeSettings(t,
+		settings.Flag{Key: "status_listen", Value: "127.0.0.1:0 ssl"},
+		settings.Flag{Key: "status_ssl_cert", Value: missing},
+		settings.Flag{Key: "status_ssl_cert_key", Value: missing + ".key"})
 	n, err := newNode(setup{settings: s})
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ func TestUpstreamEndpoints(t *testing.T) {
 		entity.Normalize(e)
 		cfg.Add(e)
 	}
-	n := runNode(t, setup{settings: settings(t), source: &switchSource{cfg: cfg}})
+	n := runNode(t, setup{settings: nodeSettings(t), source: &switchSource{cfg: cfg}})
 	if code, body := testutil.Get(t, n.Listeners().Proxy[0].URL()+"/"); code != 200 || body != "balanced" {
 		t.Fatalf("proxy through the upstream = %d %q", code, body)
 	}

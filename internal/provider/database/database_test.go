@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantryhq/gantry/internal/config"
 	"github.com/gantryhq/gantry/internal/engine"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/node"
 	"github.com/gantryhq/gantry/internal/pipeline"
 	"github.com/gantryhq/gantry/internal/provider/database"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/store/sqlite/sqlitetest"
 	"github.com/gantryhq/gantry/internal/testutil"
@@ -48,7 +48,7 @@ func TestProviderFollowsWrites(t *testing.T) {
 // it stops at the end of the test.
 func serve(t *testing.T, prov *database.Provider) string {
 	t.Helper()
-	s, err := config.Load(config.Options{DefaultConfFile: "/nonexistent/gantry.conf"})
+	s, err := settings.Load(settings.Options{DefaultConfFile: "/nonexistent/gantry.conf"})
 	if err != nil {
 		t.Fatal(err)
 	}

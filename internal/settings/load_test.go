@@ -1,4 +1,4 @@
-package config
+package settings
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 
 // load runs Load with a conf file holding conf (none when empty), the given
 // environment and flags, in a temp dir so nothing of the machine leaks in.
-func load(t *testing.T, conf string, env []string, flags ...Flag) (*Config, error, string) {
+func load(t *testing.T, conf string, env []string, flags ...Flag) (*Settings, error, string) {
 	t.Helper()
 	dir := t.TempDir()
 	opts := Options{DefaultConfFile: filepath.Join(dir, "absent.conf"), Environ: env, Flags: flags}

@@ -1,4 +1,4 @@
-package config
+package settings
 
 import "strconv"
 
@@ -8,8 +8,8 @@ const Redacted = "******"
 // Redacted returns every setting with its effective value, typed the way
 // Kong renders its configuration (numbers, booleans, lists), secrets replaced
 // by "******". It is what `GET /` shows as "configuration" and what a node
-// logs at debug level: never print the Config itself.
-func (c *Config) Redacted() map[string]any {
+// logs at debug level: never print the Settings itself.
+func (c *Settings) Redacted() map[string]any {
 	out := make(map[string]any, len(c.values))
 	for _, s := range settings() {
 		v := c.values[s.key]

@@ -1,8 +1,8 @@
-package config
+package settings
 
 // validate checks rules that involve more than one setting. Each failure
 // names the setting to change, its value and source.
-func (c *Config) validate() Errors {
+func (c *Settings) validate() Errors {
 	var errs Errors
 	bad := func(key, problem string) {
 		v, _ := c.Value(key)

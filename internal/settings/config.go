@@ -1,4 +1,4 @@
-// Package config holds a node's settings: the static part of Gantry's
+// Package settings holds a node's settings: the static part of Gantry's
 // configuration (listeners, role, storage, cluster identity), as opposed to the
 // dynamic entities that flow through snapshots.
 //
@@ -7,7 +7,7 @@
 // flags. Load merges them, remembers where each value came from, and validates
 // everything at once so a user sees every mistake, each on one line naming the
 // key, the value, what is allowed and the file or variable it came from.
-package config
+package settings
 
 import (
 	"log/slog"
@@ -32,9 +32,9 @@ const (
 	DatabaseOff      = "off"
 )
 
-// Config is a node's validated settings. Build it with Load (or Default for
+// Settings is a node's validated settings. Build it with Load (or Default for
 // tests); its fields are read-only after that.
-type Config struct {
+type Settings struct {
 	Role     Role
 	Database string
 	// Prefix is the node's working directory, always absolute.
@@ -127,13 +127,13 @@ type ProxyLimits struct {
 
 // Value returns the effective raw value of a setting ("" when unset) and
 // whether key is a known setting.
-func (c *Config) Value(key string) (string, bool) {
+func (c *Settings) Value(key string) (string, bool) {
 	v, ok := c.values[key]
 	return v, ok
 }
 
 // SourceOf says where the value of key came from.
-func (c *Config) SourceOf(key string) Source {
+func (c *Settings) SourceOf(key string) Source {
 	if s, ok := c.sources[key]; ok {
 		return s
 	}

@@ -1,4 +1,4 @@
-package config
+package settings
 
 import (
 	"errors"
@@ -38,7 +38,7 @@ type Flag struct {
 // Load merges defaults, the conf file, the environment and flags, then
 // validates every setting. The error, when not nil, is an Errors listing
 // every problem, one line each.
-func Load(opts Options) (*Config, error) {
+func Load(opts Options) (*Settings, error) {
 	table := settings()
 	known := make(map[string]bool, len(table))
 	raw := make(map[string]rawValue, len(table))
@@ -62,7 +62,7 @@ func Load(opts Options) (*Config, error) {
 		raw[f.Key] = rawValue{value: strings.TrimSpace(f.Value), source: Source{Kind: SourceFlag, Name: f.Name}}
 	}
 
-	c := &Config{values: map[string]string{}, sources: map[string]Source{}}
+	c := &Settings{values: map[string]string{}, sources: map[string]Source{}}
 	for _, s := range table {
 		rv := raw[s.key]
 		if rv.value == "" {
@@ -89,7 +89,7 @@ func Load(opts Options) (*Config, error) {
 
 // Default returns the built-in defaults with prefix set to dir: what a node
 // gets with no conf file, environment or flags. Handy in tests.
-func Default(prefix string) (*Config, error) {
+func Default(prefix string) (*Settings, error) {
 	return Load(Options{DefaultConfFile: filepath.Join(prefix, "no-such-gantry.conf"), Flags: []Flag{{Key: "prefix", Value: prefix, Name: "prefix"}}})
 }
 
@@ -118,7 +118,7 @@ func readConfFile(opts Options, known map[string]bool, raw map[string]rawValue) 
 
 // finish resolves values that depend on others: an absolute prefix, the
 // default sqlite_path inside it, and the listeners a role does not use.
-func (c *Config) finish() error {
+func (c *Settings) finish() error {
 	abs, err := filepath.Abs(c.Prefix)
 	if err != nil {
 		return &SettingError{Key: "prefix", Value: c.Prefix, Source: c.SourceOf("prefix"), Problem: err.Error()}
