@@ -164,17 +164,10 @@ func (p *parts) database(ctx context.Context) error {
 func (p *parts) node() (*node.Node, error) {
 	st := p.status
 	st.NodeID, st.Role = p.id, string(p.s.Role)
-	st.Hash = func() string { return p.pipe.Current().Config.Hash() }
-	st.Empty = func() bool {
-		cfg := p.pipe.Current().Config.Config()
-		return cfg == nil || cfg.Empty()
-	}
+	st.Current = func() entity.Valid { return p.pipe.Current().Config }
 	st.Collectors = append(p.pipe.Collectors(), p.reg.Collectors()...)
 	if e := p.engine; e != nil {
-		st.Server = func() status.Server {
-			s := e.Stats()
-			return status.Server{ConnectionsActive: s.ConnectionsActive, ConnectionsAccepted: s.ConnectionsAccepted, TotalRequests: s.TotalRequests}
-		}
+		st.Server = e.ServerStatus
 		st.Collectors = append(st.Collectors, e.Collector())
 		st.Routes = func(mux *http.ServeMux) { e.RegisterUpstreams(mux, p.id) }
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/gantryhq/gantry/internal/proxy"
 	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/snapshot"
+	"github.com/gantryhq/gantry/internal/status"
 )
 
 // Engine is the proxy and how configurations reach it. It is the
@@ -112,11 +113,8 @@ func (e *Engine) Hash() string {
 	return ""
 }
 
-// Empty reports whether the proxy runs no configuration or an empty one.
-func (e *Engine) Empty() bool {
-	s := e.p.Current()
-	return s == nil || s.Empty()
+// ServerStatus is the "server" part of GET /status (status.Options.Server).
+func (e *Engine) ServerStatus() status.Server {
+	s := e.p.Stats()
+	return status.Server{ConnectionsActive: s.ConnectionsActive, ConnectionsAccepted: s.ConnectionsAccepted, TotalRequests: s.TotalRequests}
 }
-
-// Stats are the proxy's counters.
-func (e *Engine) Stats() proxy.Stats { return e.p.Stats() }

@@ -75,19 +75,12 @@ func newNode(su setup) (*testNode, error) {
 		}
 		n.pipe = pipeline.New(n.engine, log)
 		e := n.engine
-		st.Server = func() status.Server {
-			s := e.Stats()
-			return status.Server{ConnectionsActive: s.ConnectionsActive, ConnectionsAccepted: s.ConnectionsAccepted, TotalRequests: s.TotalRequests}
-		}
+		st.Server = e.ServerStatus
 		st.Collectors = append(st.Collectors, e.Collector())
 		st.Routes = func(mux *http.ServeMux) { e.RegisterUpstreams(mux, id) }
 		comps = append(comps, e)
 	}
-	st.Hash = func() string { _, hash := n.current(); return hash }
-	st.Empty = func() bool {
-		cfg, _ := n.current()
-		return cfg == nil || cfg.Empty()
-	}
+	st.Current = func() entity.Valid { return n.pipe.Current().Config }
 	st.Collectors = append(st.Collectors, n.pipe.Collectors()...)
 	h, err := status.Handler(st)
 	if err != nil {

@@ -15,14 +15,12 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/prometheus/client_golang/prometheus"
 )
-
-// LevelNotice is the level of the pipeline's "configuration loaded" line:
-// between info and warn, as the settings' log_level = notice.
-const LevelNotice = slog.LevelInfo + 2
 
 // Update is one configuration on its way to the applier.
 type Update struct {
@@ -81,9 +79,8 @@ type Pipeline struct {
 	applier Applier
 	log     *slog.Logger
 
-	mu      sync.Mutex // one apply at a time
-	current Update     // guarded by mu; zero before the first apply
-	cur     sync.RWMutex
+	mu      sync.Mutex             // one apply at a time
+	current atomic.Pointer[Update] // nil before the first apply
 
 	reloads  *prometheus.CounterVec
 	hashInfo *prometheus.GaugeVec
@@ -129,13 +126,11 @@ func (p *Pipeline) Apply(ctx context.Context, u Update) error {
 		p.reloads.WithLabelValues("failed").Inc()
 		return err
 	}
-	p.cur.Lock()
-	p.current = u
-	p.cur.Unlock()
+	p.current.Store(&u)
 	p.reloads.WithLabelValues("ok").Inc()
 	p.hashInfo.Reset()
 	p.hashInfo.WithLabelValues(u.Config.Hash()).Set(1)
-	p.log.Log(ctx, LevelNotice, "configuration loaded", "source", u.Source, "hash", u.Config.Hash(),
+	p.log.Log(ctx, settings.LevelNotice, "configuration loaded", "source", u.Source, "hash", u.Config.Hash(),
 		"empty", u.Config.Config().Empty())
 	return nil
 }
@@ -153,9 +148,10 @@ func (p *Pipeline) Reload(ctx context.Context, load func(context.Context) (Updat
 // Current is the configuration applied last; its Config is zero before the
 // first apply.
 func (p *Pipeline) Current() Update {
-	p.cur.RLock()
-	defer p.cur.RUnlock()
-	return p.current
+	if u := p.current.Load(); u != nil {
+		return *u
+	}
+	return Update{}
 }
 
 // Start applies the first Starter's initial configuration among ps, or an

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime"
 
+	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -26,10 +27,8 @@ type Server struct {
 type Options struct {
 	NodeID string
 	Role   string
-	// Hash is the running configuration's hash.
-	Hash func() string
-	// Empty reports whether no configuration, or an empty one, runs.
-	Empty func() bool
+	// Current is the running configuration (zero before the first).
+	Current func() entity.Valid
 	// Server returns the proxy's counters; nil shows zeros.
 	Server func() Server
 	// Ready decides /status/ready; nil means "a non-empty configuration is
@@ -98,7 +97,7 @@ func (o *Options) serveStatus(w http.ResponseWriter, r *http.Request) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	body := map[string]any{
-		"configuration_hash": o.Hash(),
+		"configuration_hash": o.Current().Hash(),
 		"server":             srv,
 		"memory":             statusMemory{HeapInUseBytes: ms.HeapInuse, SysBytes: ms.Sys, Goroutines: runtime.NumGoroutine()},
 		"node_id":            o.NodeID,
@@ -127,7 +126,7 @@ func (o *Options) serveReady(w http.ResponseWriter, r *http.Request) {
 
 // configLoaded is the default Ready: a non-empty configuration is loaded.
 func (o *Options) configLoaded() error {
-	if o.Empty() {
+	if cfg := o.Current().Config(); cfg == nil || cfg.Empty() {
 		return errors.New("no configuration available (empty configuration present)")
 	}
 	return nil
