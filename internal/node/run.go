@@ -41,11 +41,10 @@ func (n *Node) Run(ctx context.Context) error {
 	if err := n.opts.Pipeline.Start(ctx, n.opts.Providers); err != nil {
 		return fmt.Errorf("cannot start: %w", err)
 	}
-	socks, err := n.bindAll(ctx)
+	socks, ls, err := n.bindAll(ctx)
 	if err != nil {
 		return err
 	}
-	ls := n.listenersFile(socks)
 	if err := writeListeners(s.Prefix, ls); err != nil {
 		closeAll(socks...)
 		return fmt.Errorf("cannot write %s: %w", filepath.Join(s.Prefix, ListenersFile), err)
@@ -107,65 +106,46 @@ func (n *Node) stop(cs []Component) {
 }
 
 // bindAll binds the listeners of every component, one set per component in
-// the order of Options.Components; a failure closes what was bound and
-// names the setting.
-func (n *Node) bindAll(ctx context.Context) ([][]Listener, error) {
+// the order of Options.Components, and lists them as listeners.json does; a
+// failure closes what was bound and names the setting.
+func (n *Node) bindAll(ctx context.Context) ([][]Listener, *Listeners, error) {
 	out := make([][]Listener, len(n.opts.Components))
+	ls := &Listeners{}
 	for i, c := range n.opts.Components {
 		key := c.Listen()
 		if key == "" {
 			continue
 		}
-		specs, ok := listenSpecs(n.settings, key)
+		specs, bound, ok := listenSetting(n.settings, ls, key)
 		if !ok {
 			closeAll(out...)
-			return nil, fmt.Errorf("node: component %s listens on unknown setting %s", c.Name(), key)
+			return nil, nil, fmt.Errorf("node: component %s listens on unknown setting %s", c.Name(), key)
 		}
 		lns, err := bindAll(ctx, key, specs)
 		if err != nil {
 			closeAll(out...)
-			return nil, err
+			return nil, nil, err
 		}
 		out[i] = lns
+		*bound = append(*bound, bounds(lns)...)
 	}
-	return out, nil
+	return out, ls, nil
 }
 
-// listenSpecs returns the addresses of one listen setting.
-func listenSpecs(s *settings.Settings, key string) ([]settings.Listen, bool) {
+// listenSetting returns the addresses of one listen setting and where
+// listeners.json lists what was bound from it.
+func listenSetting(s *settings.Settings, ls *Listeners, key string) (specs []settings.Listen, bound *[]Bound, ok bool) {
 	switch key {
 	case "proxy_listen":
-		return s.ProxyListen, true
+		return s.ProxyListen, &ls.Proxy, true
 	case "admin_listen":
-		return s.AdminListen, true
+		return s.AdminListen, &ls.Admin, true
 	case "status_listen":
-		return s.StatusListen, true
+		return s.StatusListen, &ls.Status, true
 	case "cluster_listen":
-		return s.ClusterListen, true
+		return s.ClusterListen, &ls.Cluster, true
 	}
-	return nil, false
-}
-
-// listenersFile sorts what was bound by kind, for listeners.json.
-func (n *Node) listenersFile(socks [][]Listener) *Listeners {
-	ls := &Listeners{}
-	for i, c := range n.opts.Components {
-		var set *[]Bound
-		switch c.Listen() {
-		case "proxy_listen":
-			set = &ls.Proxy
-		case "admin_listen":
-			set = &ls.Admin
-		case "status_listen":
-			set = &ls.Status
-		case "cluster_listen":
-			set = &ls.Cluster
-		default:
-			continue
-		}
-		*set = append(*set, bounds(socks[i])...)
-	}
-	return ls
+	return nil, nil, false
 }
 
 func closeAll(sets ...[]Listener) {
