@@ -12,8 +12,8 @@ import (
 )
 
 // HTTP is a component serving one handler on the listeners of one setting:
-// the status listener and the Admin API. Listeners marked ssl use the
-// certificate of CertSetting (a self-signed one when it is empty).
+// the status listener and the Admin API. Listeners marked ssl use Cert and
+// Key (a self-signed certificate when Cert is empty).
 type HTTP struct {
 	// Component is "status" or "admin"; it names the settings:
 	// <component>_listen, <component>_ssl_cert, <component>_ssl_cert_key.
@@ -45,12 +45,10 @@ func (h *HTTP) Start(_ context.Context, lns []Listener, fail func(error)) error 
 		closeAll(lns)
 		return err
 	}
-	type serving struct {
-		srv *http.Server
-		ln  Listener
-	}
-	var all []serving
-	for _, ln := range lns {
+	// Every server is made before any serves, so a bad certificate stops
+	// start-up with nothing left running.
+	srvs := make([]*http.Server, len(lns))
+	for i, ln := range lns {
 		// net/http's own complaints (TLS handshake failures, bad requests)
 		// go to the log at debug level, tagged with the listener.
 		errLog := slog.NewLogLogger(log.With("listener", h.Component).Handler(), slog.LevelDebug)
@@ -67,16 +65,17 @@ func (h *HTTP) Start(_ context.Context, lns []Listener, fail func(error)) error 
 				return fmt.Errorf("admin_ssl_client_ca: %w", err)
 			}
 		}
-		all = append(all, serving{srv, ln})
+		srvs[i] = srv
 	}
-	for _, s := range all {
-		h.servers = append(h.servers, s.srv)
+	h.servers = srvs
+	for i, srv := range srvs {
+		ln := lns[i]
 		go func() {
-			if s.ln.Spec.SSL {
-				fail(s.srv.ServeTLS(s.ln, "", ""))
+			if ln.Spec.SSL {
+				fail(srv.ServeTLS(ln, "", ""))
 				return
 			}
-			fail(s.srv.Serve(s.ln))
+			fail(srv.Serve(ln))
 		}()
 	}
 	return nil
