@@ -107,9 +107,6 @@ func (cs *Chains) Index() *Index { return cs.index }
 // Config is the config cs was built from.
 func (cs *Chains) Config() *entity.Config { return cs.cfg }
 
-// Registry is the registry that built cs.
-func (cs *Chains) Registry() *Registry { return cs.reg }
-
 // Acquire records one more user of cs (a snapshot reusing the chains of
 // the one before it); each user calls Release once.
 func (cs *Chains) Acquire() { cs.users.Add(1) }
