@@ -98,6 +98,9 @@ func Read(r io.Reader, length int64, l Limits) (*Buffer, error) {
 	return b, nil
 }
 
+// FromBytes is a Buffer holding b in memory, as if Read had read it.
+func FromBytes(b []byte) *Buffer { return &Buffer{mem: b, size: int64(len(b))} }
+
 // onlyWriter hides the file's ReadFrom, so io.Copy reads the client body
 // itself (through its deadline wrapper) rather than hand it to sendfile.
 type onlyWriter struct{ io.Writer }

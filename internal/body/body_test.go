@@ -152,6 +152,23 @@ func TestReadClientError(t *testing.T) {
 
 type errReader struct{ err error }
 
+// TestFromBytes: a body a plugin set is held as given, in memory, and
+// every reader gets it whole.
+func TestFromBytes(t *testing.T) {
+	t.Parallel()
+	want := random(t, 5000)
+	b := body.FromBytes(want)
+	defer b.Close()
+	if mem, ok := b.Bytes(); !ok || !bytes.Equal(mem, want) || b.Size() != int64(len(want)) {
+		t.Errorf("Bytes = %d bytes, in memory %v, Size %d; want the %d bytes given, in memory", len(mem), ok, b.Size(), len(want))
+	}
+	for i := range 2 {
+		if got, err := io.ReadAll(b.Reader()); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("reader %d: %d bytes, %v; want the %d bytes given", i, len(got), err, len(want))
+		}
+	}
+}
+
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // TestLimited: a stream is passed on up to Max bytes, then fails with

@@ -1,9 +1,7 @@
 package plugin
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -33,12 +31,9 @@ var errBodyCut = errors.New("request body over a plugin's size limit was not rea
 
 // reqBody is the request body as the plugins of one request read it.
 type reqBody struct {
-	read    bool         // the client's body was read, or replaced with SetRequestBody
-	bytes   []byte       // the body when held in memory
-	buf     *body.Buffer // what body.Read kept; closed with the Context
-	size    int64        // the body's length
-	spilled bool         // the body is in buf's file, not in bytes
-	err     error        // why the body could not be read
+	read bool         // the client's body was read, or replaced with SetRequestBody
+	buf  *body.Buffer // the body read or set; nil when there is none. Closed with the Context
+	err  error        // why the body could not be read
 }
 
 func (b *reqBody) close() {
@@ -60,13 +55,14 @@ func (c *Context) RequestBody() ([]byte, error) {
 		c.readBody(0)
 	}
 	b := &c.reqBody
-	switch {
-	case b.err != nil:
+	if b.err != nil || b.buf == nil {
 		return nil, b.err
-	case b.spilled:
+	}
+	mem, ok := b.buf.Bytes()
+	if !ok {
 		return nil, ErrBodyNotInMemory
 	}
-	return b.bytes, nil
+	return mem, nil
 }
 
 // RequestBodySize reads the request body as RequestBody does, but reads
@@ -78,13 +74,16 @@ func (c *Context) RequestBodySize(limit int64) (int64, error) {
 	if !c.reqBody.read {
 		c.readBody(limit)
 	}
-	switch err := c.reqBody.err; {
-	case err == errBodyCut: // lost, so over any limit
+	b := &c.reqBody
+	switch {
+	case b.err == errBodyCut: // lost, so over any limit
 		return limit + 1, nil
-	case err != nil:
-		return 0, err
+	case b.err != nil:
+		return 0, b.err
+	case b.buf == nil:
+		return 0, nil
 	}
-	return min(c.reqBody.size, limit+1), nil
+	return min(b.buf.Size(), limit+1), nil
 }
 
 // readBody reads the client's body within c.BodyLimits, and within limit
@@ -113,8 +112,7 @@ func (c *Context) readBody(limit int64) {
 	// Closing a body read only in part would have the server drop the
 	// connection before the client reads the proxy's answer.
 	r.Body.Close()
-	mem, inMemory := buf.Bytes()
-	b.buf, b.size, b.bytes, b.spilled = buf, buf.Size(), mem, !inMemory
+	b.buf = buf
 	r.Body = buf.Reader()
 }
 
@@ -132,8 +130,9 @@ func (c *Context) BodyError() error {
 // SetRequestBody replaces the body sent upstream and its Content-Length.
 func (c *Context) SetRequestBody(b []byte) {
 	rb := &c.reqBody
-	rb.read, rb.bytes, rb.size, rb.spilled = true, b, int64(len(b)), false
-	c.Request.Body = io.NopCloser(bytes.NewReader(b))
+	rb.close() // a body spilled to a file is not needed any more
+	rb.read, rb.buf = true, body.FromBytes(b)
+	c.Request.Body = rb.buf.Reader()
 	c.Request.ContentLength = int64(len(b))
 	c.Request.Header.Set("Content-Length", strconv.Itoa(len(b)))
 }
