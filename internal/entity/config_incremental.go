@@ -8,23 +8,6 @@ import (
 	"hash/maphash"
 )
 
-// ValidateChanged is Validate for a config derived from one that already
-// passed it: only the entities changed reports true for get their own fields
-// checked (a data plane applying a delta passes the entities the delta
-// brought), while ids, unique fields and references are still checked
-// across the whole config, since a change elsewhere can break them.
-// Certificates and CA certificates are always checked: whether they are
-// valid depends on the clock (expiry), not only on their fields.
-func (c *Config) ValidateChanged(changed func(Entity) bool) error {
-	return c.validate(func(e Entity) bool {
-		switch e.(type) {
-		case *Certificate, *CACertificate:
-			return true
-		}
-		return changed != nil && changed(e)
-	})
-}
-
 // Digest is a config's hash together with one digest per kind, so a
 // consumer can tell which kinds changed between two configs without
 // comparing them entity by entity.
