@@ -1,6 +1,8 @@
 package plugin
 
 import (
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/gantryhq/gantry/internal/entity"
 )
 
@@ -30,6 +32,9 @@ type Spec[C any] struct {
 	// Protocols lists the request protocols the plugin supports; nil means
 	// grpc, grpcs, http and https.
 	Protocols []string
+	// Metrics, for a plugin that records metrics (prometheus), makes the
+	// collector the node's /metrics serves: see Registry.Collectors.
+	Metrics func(r *Registry) prometheus.Collector
 }
 
 // Plugin is a registered plugin kind, the type-erased form of a Spec.
@@ -41,6 +46,7 @@ type Plugin struct {
 	protocols  []string
 	newConfig  func() any
 	build      func(cfg any, env *Env) (Handler, error)
+	metrics    func(r *Registry) prometheus.Collector
 }
 
 // New converts a Spec into a Plugin ready for Register.
@@ -54,6 +60,7 @@ func New[C any](s Spec[C]) *Plugin {
 		noConsumer: s.NoConsumer, protocols: protocols,
 		newConfig: func() any { return s.Defaults() },
 		build:     func(cfg any, env *Env) (Handler, error) { return s.New(cfg.(*C), env) },
+		metrics:   s.Metrics,
 	}
 }
 

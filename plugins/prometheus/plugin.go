@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/gantryhq/gantry/internal/plugin"
-	prom "github.com/prometheus/client_golang/prometheus"
 )
 
 // Priority is Kong's priority for prometheus.
@@ -20,8 +19,8 @@ func init() {
 			m := env.Shared.Get(sharedKey, func() any { return newMetrics() }).(*metrics)
 			return &Handler{cfg: cfg, m: m}, nil
 		},
+		Metrics: Collector,
 	}))
-	plugin.RegisterMetrics("prometheus", func(r *plugin.Registry) prom.Collector { return Collector(r) })
 }
 
 // Handler records one request per Log call.
