@@ -116,6 +116,12 @@ func (c *Context) readBody(limit int64) {
 	r.Body = buf.Reader()
 }
 
+// BufferedBody is the request body the plugins read whole or set with
+// SetRequestBody, nil when they did neither: the proxy's request
+// buffering sends it upstream rather than read it into a second buffer.
+// It stays c's, closed by ReleaseContext; closing it sooner is fine.
+func (c *Context) BufferedBody() *body.Buffer { return c.reqBody.buf }
+
 // BodyError reports why the plugins could not read the request body, nil
 // when they read it in full or never tried. The proxy answers such a
 // request itself after the access phase, except when a plugin that cut

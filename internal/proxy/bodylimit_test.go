@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -170,5 +171,65 @@ func TestBodyLimitStreamedOverRawConn(t *testing.T) {
 	wantGatewayError(t, res, body, http.StatusRequestEntityTooLarge, "Payload too large")
 	if n := got.Load(); n > 1024 {
 		t.Errorf("the upstream read %d bytes of the body, over the 1024-byte limit", n)
+	}
+}
+
+// TestPluginReadBodySpilledOnce: on a buffering route, a body a plugin
+// read whole and spilled to a temporary file goes upstream from that
+// file, intact and with its length, rather than copied to a second one.
+func TestPluginReadBodySpilledOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		plugin string
+		config map[string]any
+	}{
+		{"request-transformer", map[string]any{"add": map[string]any{"body": []any{"added:yes"}}}},
+		{"request-size-limiting", map[string]any{"allowed_payload_size": 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.plugin, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			files := func() int {
+				es, err := os.ReadDir(dir)
+				if err != nil {
+					t.Error(err)
+				}
+				return len(es)
+			}
+			up := httptestServer(t, sumHandler("a", files))
+			g := newGateway(t, proxy.Options{BodyMemoryBytes: 4096, BodyTempDir: dir}, nil)
+			svc := newService(up.URL)
+			route := newRoute(svc, []string{"/"})
+			withPlugins(g, &entity.Config{Services: []*entity.Service{svc}, Routes: []*entity.Route{route},
+				Plugins: []*entity.Plugin{newPlugin(tt.plugin, route, tt.config)}},
+				plugin.Bundled(slog.New(slog.DiscardHandler)))
+
+			want := []byte(`{"a":"` + strings.Repeat("x", 20000) + `"}`)
+			req, err := http.NewRequest(http.MethodPost, g.url()+"/upload", io.MultiReader(bytes.NewReader(want)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			res, body := do(t, http.DefaultClient, req)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d: %s", res.StatusCode, body)
+			}
+			rv := decodeReceived(t, body)
+			if rv.Len != int64(len(want)) || rv.SHA256 != sum(want) || rv.ContentLength != int64(len(want)) {
+				t.Errorf("upstream got %d bytes (sha256 %s, Content-Length %d), want the %d sent, unchanged, with their length",
+					rv.Len, rv.SHA256, rv.ContentLength, len(want))
+			}
+			if rv.Seen != 1 {
+				t.Errorf("%d files in BodyTempDir during the request, want 1", rv.Seen)
+			}
+			deadline := time.Now().Add(5 * time.Second) // the file goes as the handler returns
+			for files() > 0 && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if n := files(); n > 0 {
+				t.Errorf("%d files left in BodyTempDir after the request", n)
+			}
+		})
 	}
 }

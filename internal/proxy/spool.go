@@ -38,7 +38,7 @@ func (p *Proxy) readBody(w http.ResponseWriter, r *http.Request, st *reqState) b
 	if !st.route.Route.RequestBuffering || st.route.Service.GRPC {
 		return true // gRPC streams both ways, as nginx's grpc_pass does
 	}
-	b, err := body.Read(r.Body, r.ContentLength, p.bodyLimits())
+	b, err := p.bufferBody(r, st)
 	if err != nil {
 		p.bodyFailed(w, r, st, err)
 		return false
@@ -50,6 +50,19 @@ func (p *Proxy) readBody(w http.ResponseWriter, r *http.Request, st *reqState) b
 		st.spool = b
 	}
 	return true
+}
+
+// bufferBody reads r's body whole, or takes the one the plugins already
+// read or set: a body they spilled to a file is not copied to another.
+func (p *Proxy) bufferBody(r *http.Request, st *reqState) (*body.Buffer, error) {
+	if st.pctx == nil || st.pctx.BufferedBody() == nil {
+		return body.Read(r.Body, r.ContentLength, p.bodyLimits())
+	}
+	b := st.pctx.BufferedBody()
+	if max := p.opts.MaxBodyBytes; max > 0 && b.Size() > max {
+		return nil, body.ErrTooLarge // one a plugin set
+	}
+	return b, nil
 }
 
 // bodyFailed answers a request whose body could not be read in full,
