@@ -36,7 +36,7 @@ func BenchmarkBuildChains(b *testing.B) {
 	reg := plugin.Bundled(nil)
 	b.ReportAllocs()
 	for b.Loop() {
-		cs, err := plugin.BuildChains(cfg, reg)
+		cs, err := reg.BuildChains(cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

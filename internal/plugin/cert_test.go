@@ -26,7 +26,7 @@ func TestCertificatePhase(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := plugintest.Basic(plugintest.Plugin("test-cert", map[string]any{"mode": tt.mode}, tt.scope))
-			cs, err := plugin.BuildChains(cfg, plugin.Bundled(nil))
+			cs, err := plugin.Bundled(nil).BuildChains(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -125,17 +125,13 @@ func (cs *Chains) Release() {
 	}
 }
 
-// BuildChains is the function BuildChains with r, the shape a snapshot
-// builder takes.
-func (r *Registry) BuildChains(cfg *entity.Config) (*Chains, error) { return BuildChains(cfg, r) }
-
 // BuildChains validates and builds every enabled plugin entity of cfg, then
 // resolves, for each route, which instance of each plugin name applies.
 // Consumer-scoped instances are resolved per request, once an
 // authentication plugin has set the consumer: see Chain. An invalid plugin
-// or a plugin that reg does not load is an error naming the plugin. The
+// or a plugin that r does not load is an error naming the plugin. The
 // caller owns the one use of the result: Release it when done.
-func BuildChains(cfg *entity.Config, reg *Registry) (*Chains, error) {
+func (r *Registry) BuildChains(cfg *entity.Config) (*Chains, error) {
 	ix := NewIndex(cfg)
 	h := &holds{values: map[*sharedValue]struct{}{}}
 	var insts []*Instance
@@ -143,19 +139,19 @@ func BuildChains(cfg *entity.Config, reg *Registry) (*Chains, error) {
 		if !p.Enabled {
 			continue
 		}
-		in, err := reg.instance(p, ix, h)
+		in, err := r.instance(p, ix, h)
 		if err != nil {
-			_ = h.release(reg.shared) // what the instances before took
+			_ = h.release(r.shared) // what the instances before took
 			return nil, err
 		}
 		insts = append(insts, in)
 	}
 	sc := newScopes(insts)
-	cs := &Chains{cfg: cfg, routes: make(map[string]*Chain, len(cfg.Routes)), index: ix, reg: reg, holds: h}
+	cs := &Chains{cfg: cfg, routes: make(map[string]*Chain, len(cfg.Routes)), index: ix, reg: r, holds: h}
 	cs.users.Store(1)
 	cs.global = sc.chain("", "")
-	for _, r := range cfg.Routes {
-		cs.routes[r.ID] = sc.chain(r.ID, entity.RefID(r.Service))
+	for _, route := range cfg.Routes {
+		cs.routes[route.ID] = sc.chain(route.ID, entity.RefID(route.Service))
 	}
 	for _, in := range insts {
 		if in.cert != nil && in.rank == rankGlobal {

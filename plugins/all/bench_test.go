@@ -47,7 +47,7 @@ func BenchmarkChain(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			reg := plugin.Bundled(nil)
 			b.Cleanup(func() { _ = reg.Close() })
-			chains, err := plugin.BuildChains(benchConfig(bc.plugins), reg)
+			chains, err := reg.BuildChains(benchConfig(bc.plugins))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -45,7 +45,7 @@ func FuzzPluginConfig(f *testing.F) {
 				continue
 			}
 			cfg := &entity.Config{Plugins: []*entity.Plugin{p}}
-			if _, err := plugin.BuildChains(cfg, reg); err != nil && !strings.Contains(err.Error(), name) {
+			if _, err := reg.BuildChains(cfg); err != nil && !strings.Contains(err.Error(), name) {
 				t.Errorf("%s: build error does not name the plugin: %v", name, err)
 			}
 		}
