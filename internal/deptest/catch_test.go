@@ -19,6 +19,9 @@ func TestRulesCatchForbiddenImports(t *testing.T) {
 		{"model imports the store", map[string]*pkg{
 			"internal/entity": {Imports: []string{m + "internal/store"}, Deps: []string{m + "internal/store"}},
 		}, "internal/entity imports internal/store"},
+		{"body reading imports the plugin framework", map[string]*pkg{
+			"internal/body": {Imports: []string{m + "internal/plugin"}, Deps: []string{m + "internal/plugin"}},
+		}, "internal/body imports internal/plugin, outside"},
 		{"snapshot reaches the store through the router", map[string]*pkg{
 			"internal/snapshot": {Imports: []string{m + "internal/router"}, Deps: []string{m + "internal/router", m + "internal/store/sqlite"}},
 			"internal/router":   {Imports: []string{m + "internal/store/sqlite"}, Deps: []string{m + "internal/store/sqlite"}},

@@ -45,6 +45,11 @@ var rules = []rule{
 		why: "the model is shared by every side; give it what it needs as data, not as an import",
 	},
 	{
+		name: "body reading is a leaf",
+		pkgs: []string{"internal/body/..."}, only: []string{},
+		why: "the proxy and the plugin framework both read request bodies through it; it takes its bounds as body.Limits",
+	},
+	{
 		name: "data plane without control plane",
 		pkgs: dataPlane, forbid: controlPlane,
 		why: "a data plane node must build and run without the Admin API or a database",
