@@ -29,6 +29,9 @@ type Options struct {
 	// fill in defaults. Its field paths are relative to the plugin
 	// ("config.minute"). Nil accepts any config.
 	ValidatePlugin func(*entity.Plugin) entity.Errors
+	// Digests, when set, keeps the encodings the digest makes, for a
+	// configuration derived from this one (entity.Checks.Cache).
+	Digests *entity.DigestCache
 }
 
 // Parse reads a declarative configuration from YAML or JSON and returns it

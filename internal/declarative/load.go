@@ -187,7 +187,7 @@ func (l *loader) config() *entity.Config {
 // (entity.Config.Check), mapping each failure back to its place in the
 // document.
 func (l *loader) validate(cfg *entity.Config) entity.Valid {
-	checks := entity.Checks{}
+	checks := entity.Checks{Cache: l.opts.Digests}
 	if check := l.opts.ValidatePlugin; check != nil {
 		skip := map[*entity.Plugin]bool{}
 		for _, it := range l.items[entity.KindPlugin] {

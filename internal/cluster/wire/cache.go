@@ -188,14 +188,18 @@ func (r *reader) u64() uint64 {
 // delta on top, validated as pushes are. The caller compares the result's
 // hash with c.Hash.
 func (c *Codec) DecodeCached(cc *Cached, validatePlugin func(*entity.Plugin) entity.Errors) (entity.Valid, error) {
-	v, err := c.DecodeFull(cc.Payload, cc.Checksum, validatePlugin)
-	if err != nil || len(cc.Deltas) == 0 {
+	var digests *entity.DigestCache
+	if len(cc.Deltas) > 0 {
+		// The full payload's digest keeps the encodings the deltas' results
+		// share with it: every entity is encoded once.
+		digests = &entity.DigestCache{}
+	}
+	v, err := c.decodeFull(cc.Payload, cc.Checksum, validatePlugin, digests)
+	if err != nil {
 		return v, err
 	}
-	var digests entity.DigestCache
-	v.Config().DigestCached(&digests) // remembers the encodings the deltas share
 	for i, d := range cc.Deltas {
-		if v, err = c.DecodeDelta(v.Config(), d.Payload, d.Checksum, validatePlugin, &digests); err != nil {
+		if v, err = c.DecodeDelta(v.Config(), d.Payload, d.Checksum, validatePlugin, digests); err != nil {
 			return entity.Valid{}, fmt.Errorf("delta %d of %d: %w", i+1, len(cc.Deltas), err)
 		}
 	}

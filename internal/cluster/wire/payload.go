@@ -117,11 +117,16 @@ func (c *Codec) seal(version int64, hash string, raw []byte) *Encoded {
 // newer control plane may know fields this node does not) and plugin
 // configs checked by validatePlugin.
 func (c *Codec) DecodeFull(payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors) (entity.Valid, error) {
+	return c.decodeFull(payload, sum, validatePlugin, nil)
+}
+
+// decodeFull is DecodeFull digesting with digests (see entity.DigestCached).
+func (c *Codec) decodeFull(payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors, digests *entity.DigestCache) (entity.Valid, error) {
 	doc, err := c.Decompress(payload, sum)
 	if err != nil {
 		return entity.Valid{}, err
 	}
-	v, err := declarative.ParseValid(doc, declarative.Options{IgnoreUnknownNull: true, ValidatePlugin: validatePlugin})
+	v, err := declarative.ParseValid(doc, declarative.Options{IgnoreUnknownNull: true, ValidatePlugin: validatePlugin, Digests: digests})
 	if err != nil {
 		return entity.Valid{}, fmt.Errorf("invalid configuration: %w", err)
 	}
