@@ -46,40 +46,22 @@ type holds struct {
 }
 
 // Get returns the value stored under key, storing create() first when
-// there is none. create may run more than once under contention; only one
-// result is kept, and the others are closed if they have a Close method.
+// there is none, and records that s's build (or, without one, the node)
+// uses it. create runs under the store's lock, at most once per stored
+// value: it must not call Get.
 func (s *Shared) Get(key string, create func() any) any {
-	if v, found := s.take(key, nil); found {
-		return v
-	}
-	fresh := create()
-	v, found := s.take(key, &fresh)
-	if found {
-		closeValues(fresh) // another Get stored first
-	}
-	return v
-}
-
-// take returns the value under key and records that s's build (or, without
-// one, the node) uses it. When there is none it stores *fresh, or returns
-// false when fresh is nil. found reports that a stored value was returned.
-func (s *Shared) take(key string, fresh *any) (v any, found bool) {
 	st := s.store
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	sv := st.m[key]
-	found = sv != nil
 	if sv == nil {
-		if fresh == nil {
-			return nil, false
-		}
-		sv = &sharedValue{key: key, v: *fresh}
+		sv = &sharedValue{key: key, v: create()}
 		st.m[key] = sv
 	}
 	if !s.holds.add(sv) {
 		sv.pinned = true
 	}
-	return sv.v, found
+	return sv.v
 }
 
 // add records that the build holds sv, once however many handlers take
