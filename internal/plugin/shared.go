@@ -36,13 +36,12 @@ type sharedValue struct {
 }
 
 // holds is the set of values one BuildChains took: what its Chains release.
+// The store's lock guards it.
 type holds struct {
-	mu     sync.Mutex
-	values map[*sharedValue]struct{}
-	// sealed is set when the Chains are released: a Get through a
+	// values is nil once the Chains were released: a Get through a
 	// handler's Env after that keeps the value until Registry.Close
 	// rather than holding it for Chains that are gone.
-	sealed bool
+	values map[*sharedValue]struct{}
 }
 
 // Get returns the value stored under key, storing create() first when
@@ -65,14 +64,10 @@ func (s *Shared) Get(key string, create func() any) any {
 }
 
 // add records that the build holds sv, once however many handlers take
-// it. It reports false when there is no build to hold it.
+// it. It reports false when there is no build to hold it. The caller
+// holds the store's lock.
 func (h *holds) add(sv *sharedValue) bool {
-	if h == nil {
-		return false
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.sealed {
+	if h == nil || h.values == nil {
 		return false
 	}
 	if _, ok := h.values[sv]; !ok {
@@ -85,19 +80,16 @@ func (h *holds) add(sv *sharedValue) bool {
 // release drops the build's hold on each of its values and closes the
 // values nothing holds any more. It runs once; later calls do nothing.
 func (h *holds) release(st *sharedStore) error {
-	h.mu.Lock()
-	values := h.values
-	h.values, h.sealed = nil, true
-	h.mu.Unlock()
 	var unused []any
 	st.mu.Lock()
-	for sv := range values {
+	for sv := range h.values {
 		sv.refs--
 		if sv.refs == 0 && !sv.pinned && st.m[sv.key] == sv {
 			delete(st.m, sv.key)
 			unused = append(unused, sv.v)
 		}
 	}
+	h.values = nil
 	st.mu.Unlock()
 	return closeValues(unused...)
 }
