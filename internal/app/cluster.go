@@ -82,7 +82,6 @@ func (p *parts) controlPlane(st store.Store) error {
 		Store: st, Cert: cert, TLS: conf, Logger: p.log,
 		Version: version.Version, Plugins: p.reg.Versions(),
 		MaxPayload: p.s.Cluster.MaxPayload, PurgeDelay: p.s.Cluster.PurgeDelay,
-		CallerPublishes: true,
 	}}
 	p.pipe = pipeline.New(c, p.log)
 	p.admin.DataPlanes = c.dataPlanes

@@ -18,6 +18,7 @@ import (
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/pipeline"
 	"github.com/gantryhq/gantry/internal/pipeline/pipelinetest"
+	"github.com/gantryhq/gantry/internal/provider/database"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/store/sqlite"
 	"github.com/gantryhq/gantry/internal/testutil"
@@ -67,9 +68,18 @@ type testCP struct {
 
 type cpOption func(*cp.Options)
 
+// startCP starts a control plane fed as a node feeds it: the store's
+// database provider hands every export to a pipeline whose applier is
+// Publish.
 func startCP(t testing.TB, st store.Store, cert *clustertls.Cert, mods ...cpOption) *testCP {
 	t.Helper()
 	return startCPAt(t, st, cert, "127.0.0.1:0", mods...)
+}
+
+// startCPUnfed starts a control plane that only the test publishes to.
+func startCPUnfed(t testing.TB, st store.Store, cert *clustertls.Cert, mods ...cpOption) *testCP {
+	t.Helper()
+	return startCPFed(t, st, cert, "127.0.0.1:0", false, mods...)
 }
 
 // stopCP stops a control plane before the end of the test.
@@ -79,6 +89,11 @@ func stopCP(t testing.TB, c *testCP) {
 }
 
 func startCPAt(t testing.TB, st store.Store, cert *clustertls.Cert, addr string, mods ...cpOption) *testCP {
+	t.Helper()
+	return startCPFed(t, st, cert, addr, true, mods...)
+}
+
+func startCPFed(t testing.TB, st store.Store, cert *clustertls.Cert, addr string, fed bool, mods ...cpOption) *testCP {
 	t.Helper()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -98,12 +113,14 @@ func startCPAt(t testing.TB, st store.Store, cert *clustertls.Cert, addr string,
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
+	var running sync.WaitGroup
+	running.Go(func() { _ = c.Run(ctx) })
+	done := make(chan struct{})
 	var once sync.Once
 	stop := func() {
 		once.Do(func() {
 			cancel()
+			go func() { running.Wait(); close(done) }()
 			select {
 			case <-done:
 			case <-time.After(10 * time.Second):
@@ -117,6 +134,16 @@ func startCPAt(t testing.TB, st store.Store, cert *clustertls.Cert, addr string,
 			t.Logf("control plane log:\n%s", logs)
 		}
 	})
+	if fed {
+		pipe := pipeline.New(pipeline.ApplyFunc(func(ctx context.Context, u pipeline.Update) error {
+			return c.Publish(ctx, u.Config.Config(), u.Config.Digest(), u.Version)
+		}), opts.Logger)
+		prov := &database.Provider{Store: st, Logger: opts.Logger, Stored: true, KeepEncodings: true}
+		if err := prov.Initial(ctx, pipe); err != nil {
+			t.Fatal(err)
+		}
+		running.Go(func() { _ = prov.Run(ctx, pipe) })
+	}
 	return &testCP{ControlPlane: c, addr: ln.Addr().String(), store: st, logs: logs, stop: stop}
 }
 

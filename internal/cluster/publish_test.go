@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/router"
 	"github.com/gantryhq/gantry/internal/store"
@@ -61,7 +60,7 @@ func TestCallerPublishedConfigReachesDataPlanes(t *testing.T) {
 	cert := newCert(t)
 	st := &readCountingStore{Store: newStore(t)}
 	addServiceRoute(t, st, "in-store", "/in-store")
-	c := startCP(t, st, cert, func(o *cp.Options) { o.CallerPublishes = true })
+	c := startCPUnfed(t, st, cert)
 	d := startDP(t, []string{c.addr}, cert)
 	testutil.Eventually(t, "data plane connected", 5*time.Second, func() bool { r, ok := row(c, d.id); return ok && r.Connected })
 	if n, h := c.Current(); n != 0 || h != "" {
@@ -106,7 +105,7 @@ func TestCallerPublishedConfigReachesDataPlanes(t *testing.T) {
 // rather than encoding with a closed codec.
 func TestPublishAfterStopFails(t *testing.T) {
 	t.Parallel()
-	c := startCP(t, newStore(t), newCert(t), func(o *cp.Options) { o.CallerPublishes = true })
+	c := startCPUnfed(t, newStore(t), newCert(t))
 	stopCP(t, c)
 	cfg := servicesAndRoutes(t, "a", 1)
 	if err := c.Publish(t.Context(), cfg, cfg.Digest(), 1); err == nil {

@@ -1,9 +1,9 @@
 // Package cp is the control-plane side of hybrid mode: it serves the cluster
-// listener (gRPC over mutual TLS), turns every configuration it is handed
-// (by its node's config pipeline through Publish, or by following the
-// store's changes itself) into a new configuration version, pushes it to
-// every compatible data plane and keeps the list shown by
-// GET /clustering/data-planes.
+// listener (gRPC over mutual TLS), turns every configuration its node's
+// config pipeline hands it through Publish into a new configuration
+// version, pushes it to every compatible data plane and keeps the list
+// shown by GET /clustering/data-planes. It never reads the configuration
+// from the store: the pipeline's database provider does.
 //
 // Nothing a data plane sends reaches the configuration: the stream handler
 // only records what a DP reports in its own row (in memory, and in the
@@ -63,6 +63,7 @@ func (t Timing) withDefaults() Timing {
 
 // Options configures a ControlPlane.
 type Options struct {
+	// Store holds the data-plane rows when it is a store.DataPlaneStore.
 	Store store.Store
 	// Cert is the cluster certificate.
 	Cert *clustertls.Cert
@@ -83,12 +84,6 @@ type Options struct {
 	// History is how many versions are kept for deltas (default 16).
 	History int
 	Timing  Timing
-	// CallerPublishes means the node's config pipeline calls Publish with
-	// every configuration it validates: Run then neither follows the store's
-	// change feed nor exports the store, and data planes get nothing before
-	// the first Publish. Unset, Run follows the store itself, building a
-	// version after every (coalesced) change.
-	CallerPublishes bool
 }
 
 // ControlPlane pushes configuration to data planes. Create it with New and
@@ -153,21 +148,11 @@ func New(opts Options) (*ControlPlane, error) {
 	}, nil
 }
 
-// Run serves the listeners and, unless Options.CallerPublishes is set,
-// follows the store until ctx ends, then closes every stream and returns.
-// When it follows the store, a failure to build the first version is
-// returned; later failures are logged and retried on the next change.
+// Run serves the listeners until ctx ends, then closes every stream and
+// returns. Data planes get nothing before the first Publish.
 func (c *ControlPlane) Run(ctx context.Context) error {
 	defer c.codec.Close()
 	defer c.stop()
-	var changes <-chan int64
-	if !c.opts.CallerPublishes {
-		// Subscribe before the first build so no write falls between the two.
-		changes = c.opts.Store.Changes(ctx)
-		if _, err := c.build(ctx); err != nil {
-			return fmt.Errorf("cluster: build the first configuration version: %w", err)
-		}
-	}
 	tlsConf := c.opts.TLS
 	if tlsConf == nil {
 		tlsConf = clustertls.ServerConfig(c.opts.Cert)
@@ -191,9 +176,6 @@ func (c *ControlPlane) Run(ctx context.Context) error {
 			}
 		})
 	}
-	if changes != nil {
-		wg.Go(func() { c.follow(ctx, changes) })
-	}
 	wg.Go(func() { c.purgeLoop(ctx) })
 	// The writer outlives the streams so their disconnects are recorded.
 	writeCtx, stopWriter := context.WithCancel(context.WithoutCancel(ctx))
@@ -212,25 +194,6 @@ func (c *ControlPlane) Run(ctx context.Context) error {
 
 // maxDPMessage bounds what a data plane may send: its messages are small.
 const maxDPMessage = 1 << 20
-
-// follow builds a new version after every store change. Changes arriving
-// while a build runs coalesce into one more build: the latest wins, with no
-// fixed delay.
-func (c *ControlPlane) follow(ctx context.Context, changes <-chan int64) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case _, ok := <-changes:
-			if !ok {
-				return
-			}
-		}
-		if _, err := c.build(ctx); err != nil && ctx.Err() == nil {
-			c.log.Error("cannot build a configuration version; data planes keep the previous one", "error", err)
-		}
-	}
-}
 
 func (c *ControlPlane) notifyAll() {
 	c.mu.Lock()

@@ -96,12 +96,12 @@ func TestPublishEncodesEachEntityOnce(t *testing.T) {
 		// Once for the caller's digest, once for the version.
 		wantCounts(t, "version", counts, 2)
 	})
-	t.Run("following the store", func(t *testing.T) {
+	t.Run("store export digested with a cache", func(t *testing.T) {
 		t.Parallel()
 		cfg, counts := countedConfig(50)
 		st := &fixedStore{cfg: cfg}
 		c := newTestCP(t, Options{Store: st})
-		if _, err := c.build(ctx); err != nil {
+		if err := publishExport(ctx, c, st); err != nil {
 			t.Fatal(err)
 		}
 		wantCounts(t, "version built from an export", counts, 1)
@@ -111,7 +111,7 @@ func TestPublishEncodesEachEntityOnce(t *testing.T) {
 // fixedStore exports copies of cfg's entities, new every time as a
 // store's are, at revision 1.
 type fixedStore struct {
-	store.Store // nil: build calls only ExportRevision
+	store.Store // nil: publishExport calls only ExportRevision
 	cfg         *entity.Config
 }
 

@@ -3,12 +3,10 @@ package cp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
-	"github.com/gantryhq/gantry/internal/store"
 )
 
 // version is one configuration version, built once and shared read-only by
@@ -72,37 +70,24 @@ func (h *history) push(v *version) {
 // afterwards: an entity handed in again (the same pointer) is taken to be
 // unchanged, and its encoding is reused. d is cfg's digest (d.Hash ==
 // cfg.Hash()); made with cfg.DigestCached, it also provides the entities'
-// encodings, so that building the version encodes none of them again (an
-// empty d.Hash is computed here). rev is the store revision cfg reflects. The
-// version number is rev, raised above the current version's when it is not
-// greater, so a data plane's version stays meaningful when it reconnects.
-// Calls are serialised; a failure leaves the current version in place.
-//
-// A node whose own config pipeline feeds Publish sets
-// Options.CallerPublishes; otherwise Run calls Publish after every change
-// of the store.
+// encodings, so that building the version encodes none of them again. rev
+// is the store revision cfg reflects. The version number is rev, raised
+// above the current version's when it is not greater, so a data plane's
+// version stays meaningful when it reconnects. Calls are serialised; a
+// failure leaves the current version in place.
 func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity.Digest, rev int64) error {
-	_, err := c.publish(ctx, cfg, d, rev)
-	return err
-}
-
-func (c *ControlPlane) publish(ctx context.Context, cfg *entity.Config, d entity.Digest, rev int64) (*version, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	c.pubMu.Lock()
 	defer c.pubMu.Unlock()
 	if c.stopped {
-		return nil, errors.New("cluster: the control plane has stopped")
-	}
-	if d.Hash == "" {
-		// A throwaway cache: the digest keeps the encodings for the version.
-		d = cfg.DigestCached(&entity.DigestCache{})
+		return errors.New("cluster: the control plane has stopped")
 	}
 	hash := d.Hash
 	prev := c.hist.current()
 	if prev != nil && prev.hash == hash {
-		return prev, nil
+		return nil
 	}
 	if prev != nil && rev <= prev.n {
 		rev = prev.n + 1
@@ -121,7 +106,7 @@ func (c *ControlPlane) publish(ctx context.Context, cfg *entity.Config, d entity
 		return b, nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	c.encoded = next
 	var names []string
@@ -137,17 +122,7 @@ func (c *ControlPlane) publish(ctx context.Context, cfg *entity.Config, d entity
 	c.hist.push(v)
 	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "compressed_bytes", len(full.Payload))
 	c.notifyAll()
-	return v, nil
-}
-
-// build exports the store and publishes it: what Run does after every
-// change of the store unless Options.CallerPublishes is set.
-func (c *ControlPlane) build(ctx context.Context) (*version, error) {
-	cfg, rev, err := c.export(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return c.publish(ctx, cfg, entity.Digest{}, rev)
+	return nil
 }
 
 // stop makes later Publish calls fail, before Run closes the codec.
@@ -155,36 +130,6 @@ func (c *ControlPlane) stop() {
 	c.pubMu.Lock()
 	defer c.pubMu.Unlock()
 	c.stopped = true
-}
-
-// export reads the configuration and the store's revision it reflects: in
-// one read when the store can (store.RevisionExporter), else by reading the
-// revision around the export, retrying while a write straddles it.
-func (c *ControlPlane) export(ctx context.Context) (*entity.Config, int64, error) {
-	if re, ok := c.opts.Store.(store.RevisionExporter); ok {
-		cfg, rev, err := re.ExportRevision(ctx)
-		if err != nil {
-			return nil, 0, fmt.Errorf("export the configuration: %w", err)
-		}
-		return cfg, rev, nil
-	}
-	for attempt := 0; ; attempt++ {
-		r1, err := c.opts.Store.Revision(ctx)
-		if err != nil {
-			return nil, 0, fmt.Errorf("read the store's revision: %w", err)
-		}
-		cfg, err := c.opts.Store.Export(ctx)
-		if err != nil {
-			return nil, 0, fmt.Errorf("export the configuration: %w", err)
-		}
-		r2, err := c.opts.Store.Revision(ctx)
-		if err != nil {
-			return nil, 0, fmt.Errorf("read the store's revision: %w", err)
-		}
-		if r1 == r2 || attempt == 2 {
-			return cfg, r2, nil
-		}
-	}
 }
 
 // payloadFor returns what to send a DP running (base, baseHash) to bring it

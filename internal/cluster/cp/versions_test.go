@@ -37,11 +37,10 @@ func TestEveryDataPlaneGetsTheSameBytes(t *testing.T) {
 		if err := st.Insert(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		v, err := c.build(ctx)
-		if err != nil {
+		if err := publishExport(ctx, c, st); err != nil {
 			t.Fatal(err)
 		}
-		return v
+		return c.hist.current()
 	}
 	for i := range 20 {
 		add(string(rune('a' + i)))
