@@ -78,13 +78,17 @@ func (p *parts) controlPlane(st store.Store) error {
 	if err != nil {
 		return err
 	}
-	c := &controlPlane{opts: cp.Options{
+	running, err := cp.New(cp.Options{
 		Store: st, Cert: cert, TLS: conf, Logger: p.log,
 		Version: version.Version, Plugins: p.reg.Versions(),
 		MaxPayload: p.s.Cluster.MaxPayload, PurgeDelay: p.s.Cluster.PurgeDelay,
-	}}
+	})
+	if err != nil {
+		return err
+	}
+	c := &controlPlane{cp: running}
 	p.pipe = pipeline.New(c, p.log)
-	p.admin.DataPlanes = c.dataPlanes
+	p.admin.DataPlanes = running.DataPlanes
 	p.comps = append(p.comps, c)
 	return nil
 }

@@ -2,23 +2,26 @@ package app
 
 import (
 	"context"
-	"sync"
+	"net"
 
 	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/node"
 	"github.com/gantryhq/gantry/internal/pipeline"
 )
 
-// controlPlane is the node component serving cluster_listen, and the
-// pipeline's applier on a control plane.
+// controlPlane is a control plane's pipeline applier (each configuration
+// becomes the version pushed to data planes) and its node component
+// serving cluster_listen.
 type controlPlane struct {
-	opts cp.Options
+	cp     *cp.ControlPlane
+	cancel context.CancelFunc // set by Start
+	done   chan struct{}      // closed when Run returns
+}
 
-	mu      sync.Mutex
-	running *cp.ControlPlane // nil until Start
-	pending *pipeline.Update // applied before Start: published at Start
-	cancel  context.CancelFunc
-	done    chan struct{}
+// Apply implements pipeline.Applier. The digest kept each entity's
+// encoding, so building the version encodes none again.
+func (c *controlPlane) Apply(ctx context.Context, u pipeline.Update) error {
+	return c.cp.Publish(ctx, u.Config.Config(), u.Config.Digest(), u.Version)
 }
 
 // Name implements node.Component; the node's errors read "cannot start
@@ -28,79 +31,28 @@ func (c *controlPlane) Name() string { return "hybrid mode" }
 // Listen implements node.Component.
 func (c *controlPlane) Listen() string { return "cluster_listen" }
 
-// Start implements node.Component.
+// Start implements node.Component: the control plane serves lns until Stop.
 func (c *controlPlane) Start(ctx context.Context, lns []node.Listener, fail func(error)) error {
-	opts := c.opts
-	for _, l := range lns {
-		opts.Listeners = append(opts.Listeners, l.Listener)
+	raw := make([]net.Listener, len(lns))
+	for i, l := range lns {
+		raw[i] = l.Listener
 	}
-	running, err := cp.New(opts)
-	if err != nil {
-		for _, l := range lns {
-			l.Close()
-		}
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if u := c.pending; u != nil {
-		if err := publish(ctx, running, *u); err != nil {
-			return err
-		}
-		c.pending = nil
-	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	c.running, c.cancel, c.done = running, cancel, make(chan struct{})
-	done := c.done
+	ctx, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	c.done = make(chan struct{})
 	go func() {
-		defer close(done)
-		fail(running.Run(ctx))
+		defer close(c.done)
+		fail(c.cp.Run(ctx, raw))
 	}()
 	return nil
 }
 
 // Stop implements node.Component: it closes every data plane's stream.
 func (c *controlPlane) Stop(ctx context.Context) error {
-	c.mu.Lock()
-	cancel, done := c.cancel, c.done
-	c.mu.Unlock()
-	if cancel == nil {
-		return nil
-	}
-	cancel()
+	c.cancel()
 	select {
-	case <-done:
+	case <-c.done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// Apply implements pipeline.Applier: the configuration becomes the version
-// pushed to data planes, built from the encodings its digest kept. The
-// start configuration arrives before the cluster listener is bound and
-// waits for Start.
-func (c *controlPlane) Apply(ctx context.Context, u pipeline.Update) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.running == nil {
-		c.pending = &u
-		return nil
-	}
-	return publish(ctx, c.running, u)
-}
-
-func publish(ctx context.Context, running *cp.ControlPlane, u pipeline.Update) error {
-	return running.Publish(ctx, u.Config.Config(), u.Config.Digest(), u.Version)
-}
-
-// dataPlanes is GET /clustering/data-planes (admin.Options.DataPlanes).
-func (c *controlPlane) dataPlanes(ctx context.Context) ([]any, error) {
-	c.mu.Lock()
-	running := c.running
-	c.mu.Unlock()
-	if running == nil {
-		return []any{}, nil
-	}
-	return running.DataPlanes(ctx)
 }

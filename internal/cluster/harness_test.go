@@ -101,7 +101,7 @@ func startCPFed(t testing.TB, st store.Store, cert *clustertls.Cert, addr string
 	}
 	logs := &logBuffer{}
 	opts := cp.Options{
-		Store: st, Cert: cert, Listeners: []net.Listener{ln}, Logger: logs.logger(),
+		Store: st, Cert: cert, Logger: logs.logger(),
 		Version: "1.4.2", Plugins: map[string]string{"cors": "1.2.0", "key-auth": "1.1.0"},
 		Timing: cp.Timing{Heartbeat: 200 * time.Millisecond, Timeout: 1500 * time.Millisecond, Purge: 100 * time.Millisecond},
 	}
@@ -114,7 +114,7 @@ func startCPFed(t testing.TB, st store.Store, cert *clustertls.Cert, addr string
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var running sync.WaitGroup
-	running.Go(func() { _ = c.Run(ctx) })
+	running.Go(func() { _ = c.Run(ctx, []net.Listener{ln}) })
 	done := make(chan struct{})
 	var once sync.Once
 	stop := func() {

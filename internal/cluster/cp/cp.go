@@ -69,10 +69,8 @@ type Options struct {
 	Cert *clustertls.Cert
 	// TLS, when set, replaces shared mode's configuration made from Cert
 	// (pki mode: clustertls.PKIServerConfig).
-	TLS *tls.Config
-	// Listeners serve the cluster protocol; the caller binds cluster_listen.
-	Listeners []net.Listener
-	Logger    *slog.Logger
+	TLS    *tls.Config
+	Logger *slog.Logger
 	// Version is this CP's Gantry version.
 	Version string
 	// Plugins maps the CP's plugins to their versions (plugin.Registry.Versions).
@@ -148,9 +146,11 @@ func New(opts Options) (*ControlPlane, error) {
 	}, nil
 }
 
-// Run serves the listeners until ctx ends, then closes every stream and
-// returns. Data planes get nothing before the first Publish.
-func (c *ControlPlane) Run(ctx context.Context) error {
+// Run serves the cluster protocol on lns (the caller binds cluster_listen
+// and hands them over) until ctx ends, then closes every stream and
+// returns. Data planes get nothing before the first Publish, which may come
+// before Run.
+func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 	defer c.codec.Close()
 	defer c.stop()
 	tlsConf := c.opts.TLS
@@ -168,7 +168,7 @@ func (c *ControlPlane) Run(ctx context.Context) error {
 	clusterpb.RegisterClusterServer(srv, &service{cp: c})
 
 	var wg sync.WaitGroup
-	for _, ln := range c.opts.Listeners {
+	for _, ln := range lns {
 		c.log.Info("cluster listener serving", "address", ln.Addr().String())
 		wg.Go(func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
