@@ -1,85 +1,105 @@
 package app
 
 import (
-	"crypto/tls"
-	"crypto/x509"
-	"log/slog"
+	"context"
 	"os"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/cluster/dp"
+	"github.com/gantryhq/gantry/internal/node"
 	"github.com/gantryhq/gantry/internal/pipeline"
 	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/version"
 )
 
-// clusterCreds loads cluster_cert and, in pki mode, checks it against
-// cluster_ca_cert and returns the TLS configuration (nil in shared mode,
-// where cp and dp build their own from the certificate).
-func (p *parts) clusterCreds() (*clustertls.Cert, *tls.Config, error) {
-	cert, err := clustertls.Load(p.s.Cluster.Cert, p.s.Cluster.CertKey)
-	if err != nil {
-		return nil, nil, err
-	}
-	conf, err := clusterTLS(p.s, p.log, cert)
-	if err != nil {
-		return nil, nil, err
-	}
-	return cert, conf, nil
-}
-
-// clusterTLS returns the TLS configuration of cluster_mtls = pki, checked
-// at start-up (cluster_ca_cert is a CA, this node's certificate chains to
-// it with the Extended Key Usage of its role; a control plane's carries
-// cluster_server_name when set), or nil in shared mode,
-// where cp and dp build their own from cert.
-func clusterTLS(s *settings.Settings, log *slog.Logger, cert *clustertls.Cert) (*tls.Config, error) {
-	if s.Cluster.MTLS != "pki" {
-		return nil, nil
-	}
-	ca, err := clustertls.LoadCA(s.Cluster.CACert)
-	if err != nil {
-		return nil, err
-	}
+// clusterSource loads cluster_cert and, in pki mode, checks it against
+// cluster_ca_cert (cluster_ca_cert holds CAs, this node's certificate
+// chains to one of them with the Extended Key Usage of its role; a control
+// plane's carries cluster_server_name when set). The files are read again
+// on SIGHUP and whenever they change, with the same checks
+// (clustertls.Source): new cluster connections use the new ones.
+func (p *parts) clusterSource() (*clustertls.Source, error) {
+	s := p.s
 	role := clustertls.RoleDataPlane
 	if s.Role == settings.RoleControlPlane {
 		role = clustertls.RoleControlPlane
 	}
-	if err := ca.CheckOwn(cert, role); err != nil {
-		return nil, err
-	}
-	if name := s.Cluster.ServerName; role == clustertls.RoleControlPlane && name != "" {
-		if err := cert.CheckName(name); err != nil {
-			return nil, err
+	spec := clustertls.Spec{Cert: s.Cluster.Cert, Key: s.Cluster.CertKey, Role: role, ServerName: s.Cluster.ServerName}
+	log := p.log.With("component", "cluster")
+	if s.Cluster.MTLS == "pki" {
+		spec.PKI, spec.CA = true, s.Cluster.CACert
+		if role == clustertls.RoleControlPlane {
+			if o := clustertls.NewOCSP(s.Cluster.OCSP, 0, log); o != nil {
+				spec.Check = o.Check
+			}
 		}
 	}
-	log = log.With("component", "cluster")
-	log.Info("cluster_mtls = pki: cluster_cert is issued by cluster_ca_cert and fits this node's role",
-		"cert", cert.Leaf.Subject.String(), "ca", ca.Cert.Subject.String(), "expires", cert.Leaf.NotAfter.UTC().Format(time.RFC3339))
-	if role == clustertls.RoleDataPlane {
-		return clustertls.PKIClientConfig(cert, ca, s.Cluster.ServerName), nil
+	src, err := clustertls.NewSource(spec, p.log)
+	if err != nil {
+		return nil, err
 	}
-	var check func([]*x509.Certificate) error
-	if o := clustertls.NewOCSP(s.Cluster.OCSP, 0, log); o != nil {
-		check = o.Check
+	m := src.Current()
+	if m.CA != nil {
+		log.Info("cluster_mtls = pki: cluster_cert is issued by cluster_ca_cert and fits this node's role",
+			"cert", m.Cert.Leaf.Subject.String(), "ca", m.CA.Cert.Subject.String(), "expires", m.Cert.Leaf.NotAfter.UTC().Format(time.RFC3339))
+		if role == clustertls.RoleControlPlane {
+			log.Info("OCSP checks of data plane certificates", "cluster_ocsp", s.Cluster.OCSP)
+		}
 	}
-	log.Info("OCSP checks of data plane certificates", "cluster_ocsp", s.Cluster.OCSP)
-	return clustertls.PKIServerConfig(cert, ca, check), nil
+	p.reloads = append(p.reloads, func() { _ = src.Reload() })
+	p.comps = append(p.comps, &certWatch{src: src})
+	return src, nil
+}
+
+// certWatch is the node component that applies changes of the cluster
+// certificate files while the node runs.
+type certWatch struct {
+	src    *clustertls.Source
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// Name implements node.Component.
+func (w *certWatch) Name() string { return "cluster certificates" }
+
+// Listen implements node.Component: it serves no socket.
+func (w *certWatch) Listen() string { return "" }
+
+// Start implements node.Component.
+func (w *certWatch) Start(ctx context.Context, _ []node.Listener, _ func(error)) error {
+	ctx, w.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	w.done = make(chan struct{})
+	go func() {
+		defer close(w.done)
+		w.src.Watch(ctx, 0)
+	}()
+	return nil
+}
+
+// Stop implements node.Component.
+func (w *certWatch) Stop(ctx context.Context) error {
+	w.cancel()
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // controlPlane serves the cluster protocol on cluster_listen and lists the
 // data planes in the Admin API. The pipeline's configurations go to the
 // control plane, which turns each into a version for its data planes.
 func (p *parts) controlPlane(st store.Store) error {
-	cert, conf, err := p.clusterCreds()
+	src, err := p.clusterSource()
 	if err != nil {
 		return err
 	}
 	running, err := cp.New(cp.Options{
-		Store: st, Cert: cert, TLS: conf, Logger: p.log,
+		Store: st, Source: src, Logger: p.log,
 		Version: version.Version, Plugins: p.reg.Versions(),
 		MaxPayload: p.s.Cluster.MaxPayload, PurgeDelay: p.s.Cluster.PurgeDelay,
 	})
@@ -96,14 +116,14 @@ func (p *parts) controlPlane(st store.Store) error {
 // dataPlane takes the configuration from the control plane through the
 // agent: the config cache, else declarative_config, else empty at start.
 func (p *parts) dataPlane() error {
-	cert, conf, err := p.clusterCreds()
+	src, err := p.clusterSource()
 	if err != nil {
 		return err
 	}
 	s := p.s
 	host, _ := os.Hostname()
 	a, err := dp.New(dp.Options{
-		ControlPlanes: s.Cluster.ControlPlanes, Cert: cert, TLS: conf, NodeID: p.id, Hostname: host,
+		ControlPlanes: s.Cluster.ControlPlanes, Source: src, NodeID: p.id, Hostname: host,
 		Version: dp.ReportedVersion(version.Version), Plugins: p.reg.Versions(), Labels: s.Cluster.DPLabels,
 		Prefix: s.Prefix, DeclarativeConfig: s.DeclarativeConfig,
 		ValidatePlugin: p.reg.Normalize, MaxPayload: s.Cluster.MaxPayload, Logger: p.log,

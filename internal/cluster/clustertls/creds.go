@@ -15,17 +15,30 @@ import (
 // port, a foreign certificate), and so that a stream can reach its own
 // connection to close it (see Conn).
 func Creds(cfg *tls.Config, log *slog.Logger) credentials.TransportCredentials {
-	return &creds{TransportCredentials: credentials.NewTLS(cfg), log: log}
+	tc := credentials.NewTLS(cfg)
+	return &creds{TransportCredentials: tc, each: func() credentials.TransportCredentials { return tc }, log: log}
+}
+
+// CredsFunc is Creds with a configuration made for every handshake by
+// conf (Source.ServerConfig or Source.ClientConfig), so each new
+// connection uses the certificates current when it is made.
+func CredsFunc(conf func() *tls.Config, log *slog.Logger) credentials.TransportCredentials {
+	return &creds{
+		TransportCredentials: credentials.NewTLS(conf()),
+		each:                 func() credentials.TransportCredentials { return credentials.NewTLS(conf()) },
+		log:                  log,
+	}
 }
 
 type creds struct {
-	credentials.TransportCredentials
-	log *slog.Logger
+	credentials.TransportCredentials // for Info
+	each                             func() credentials.TransportCredentials
+	log                              *slog.Logger
 }
 
 // ServerHandshake implements credentials.TransportCredentials.
 func (c *creds) ServerHandshake(raw net.Conn) (net.Conn, credentials.AuthInfo, error) {
-	conn, info, err := c.TransportCredentials.ServerHandshake(raw)
+	conn, info, err := c.each().ServerHandshake(raw)
 	if err != nil {
 		c.log.Warn("cluster connection refused during the TLS handshake", "remote", raw.RemoteAddr().String(), "error", err)
 		return nil, nil, err
@@ -35,7 +48,7 @@ func (c *creds) ServerHandshake(raw net.Conn) (net.Conn, credentials.AuthInfo, e
 
 // ClientHandshake implements credentials.TransportCredentials.
 func (c *creds) ClientHandshake(ctx context.Context, authority string, raw net.Conn) (net.Conn, credentials.AuthInfo, error) {
-	conn, info, err := c.TransportCredentials.ClientHandshake(ctx, authority, raw)
+	conn, info, err := c.each().ClientHandshake(ctx, authority, raw)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -44,7 +57,7 @@ func (c *creds) ClientHandshake(ctx context.Context, authority string, raw net.C
 
 // Clone implements credentials.TransportCredentials.
 func (c *creds) Clone() credentials.TransportCredentials {
-	return &creds{TransportCredentials: c.TransportCredentials.Clone(), log: c.log}
+	return &creds{TransportCredentials: c.TransportCredentials.Clone(), each: c.each, log: c.log}
 }
 
 // ConnInfo is the AuthInfo of a cluster connection: the TLS state plus the

@@ -35,6 +35,12 @@ func Load(cert, key string) (*Cert, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parsePair(certPEM, keyPEM, certName, keyName)
+}
+
+// parsePair checks a certificate and its key, read from the files named
+// certName and keyName: they match and the certificate has not expired.
+func parsePair(certPEM, keyPEM []byte, certName, keyName string) (*Cert, error) {
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("cluster_cert %s and cluster_cert_key %s: %s (both must be PEM, and the key must be the one of the certificate; `gantry hybrid gen_cert` makes a matching pair)", certName, keyName, pairProblem(err))

@@ -6,6 +6,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -15,37 +17,72 @@ import (
 // they verify, so a mis-issued sub-CA cannot stretch the hierarchy.
 const MaxIntermediates = 3
 
-// CA is the loaded cluster_ca_cert: the root every cluster certificate of
-// pki mode must chain to.
+// CA is the loaded cluster_ca_cert: the roots every cluster certificate of
+// pki mode must chain to. The file may hold several CA certificates (the
+// old and the new one while a CA is being replaced); each is trusted.
 type CA struct {
-	Cert *x509.Certificate
-	Pool *x509.CertPool
+	Cert  *x509.Certificate   // the first CA of the file still valid
+	Certs []*x509.Certificate // every CA of the file still valid, in file order
+	Pool  *x509.CertPool
 }
 
-// LoadCA reads cluster_ca_cert (a path or inline PEM) and checks it is a CA
-// certificate. Its errors name the setting and the file.
+// LoadCA reads cluster_ca_cert (a path or inline PEM) and checks it holds
+// CA certificates. Its errors name the setting and the file.
 func LoadCA(v string) (*CA, error) {
 	data, name, err := read("cluster_ca_cert", v, "check the path to the CA that issued the cluster certificates")
 	if err != nil {
 		return nil, err
 	}
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, fmt.Errorf("cluster_ca_cert %s: no PEM CERTIFICATE block found (it must be the issuing CA's certificate in PEM)", name)
+	return parseCA(data, name)
+}
+
+// parseCA checks the PEM of cluster_ca_cert, read from the file name: every
+// CERTIFICATE block is a CA; expired ones are left out of the pool, and at
+// least one must remain.
+func parseCA(data []byte, name string) (*CA, error) {
+	ca := &CA{Pool: x509.NewCertPool()}
+	var expired []string
+	now := time.Now()
+	for n := 1; ; n++ {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("cluster_ca_cert %s: certificate %d: %w", name, n, err)
+		}
+		if !c.BasicConstraintsValid || !c.IsCA {
+			return nil, fmt.Errorf("cluster_ca_cert %s: %q is not a CA certificate (basic constraints CA:TRUE missing): set it to the CA that issued the cluster certificates, not to a leaf", name, c.Subject.String())
+		}
+		if now.After(c.NotAfter) {
+			expired = append(expired, fmt.Sprintf("%q expired on %s", c.Subject.String(), c.NotAfter.UTC().Format(time.RFC3339)))
+			continue
+		}
+		ca.Certs = append(ca.Certs, c)
+		ca.Pool.AddCert(c)
 	}
-	ca, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("cluster_ca_cert %s: %w", name, err)
+	switch {
+	case len(ca.Certs) > 0:
+		ca.Cert = ca.Certs[0]
+		return ca, nil
+	case len(expired) > 0:
+		return nil, fmt.Errorf("cluster_ca_cert %s: the CA expired: %s", name, strings.Join(expired, "; "))
 	}
-	if !ca.BasicConstraintsValid || !ca.IsCA {
-		return nil, fmt.Errorf("cluster_ca_cert %s: %q is not a CA certificate (basic constraints CA:TRUE missing): set it to the CA that issued the cluster certificates, not to a leaf", name, ca.Subject.String())
+	return nil, fmt.Errorf("cluster_ca_cert %s: no PEM CERTIFICATE block found (it must be the issuing CA's certificate in PEM)", name)
+}
+
+// names lists the subjects of the CAs, for errors and logs.
+func (ca *CA) names() string {
+	n := make([]string, len(ca.Certs))
+	for i, c := range ca.Certs {
+		n[i] = strconv.Quote(c.Subject.String())
 	}
-	if time.Now().After(ca.NotAfter) {
-		return nil, fmt.Errorf("cluster_ca_cert %s: the CA expired on %s", name, ca.NotAfter.UTC().Format(time.RFC3339))
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	return &CA{Cert: ca, Pool: pool}, nil
+	return strings.Join(n, ", ")
 }
 
 // Role is which end of the cluster connection a certificate serves.
@@ -72,8 +109,8 @@ func (r Role) usage() (x509.ExtKeyUsage, string) {
 func (ca *CA) CheckOwn(c *Cert, role Role) error {
 	eku, what := role.usage()
 	if _, err := ca.verify(c.TLS.Certificate, eku); err != nil {
-		return fmt.Errorf("cluster_cert %q does not fit cluster_mtls = pki: %w (it must be issued by cluster_ca_cert %q, with intermediates appended to cluster_cert, and allow %s)",
-			c.Leaf.Subject.String(), err, ca.Cert.Subject.String(), what)
+		return fmt.Errorf("cluster_cert %q does not fit cluster_mtls = pki: %w (it must be issued by cluster_ca_cert %s, with intermediates appended to cluster_cert, and allow %s)",
+			c.Leaf.Subject.String(), err, ca.names(), what)
 	}
 	return nil
 }
@@ -113,9 +150,23 @@ func (ca *CA) verify(raw [][]byte, eku x509.ExtKeyUsage) ([]*x509.Certificate, e
 // certificate chains to ca, allows client auth and, when check is not nil,
 // passes it (OCSP).
 func PKIServerConfig(c *Cert, ca *CA, check func(chain []*x509.Certificate) error) *tls.Config {
+	return (&Material{Cert: c, CA: ca}).ServerConfig(check)
+}
+
+// PKIClientConfig is the data plane's TLS configuration in pki mode: it
+// sends serverName as SNI (empty: the host of cluster_control_plane, as
+// Kong does) and accepts a control plane whose certificate chains to ca,
+// allows server auth and carries that name.
+func PKIClientConfig(c *Cert, ca *CA, serverName string) *tls.Config {
+	return (&Material{Cert: c, CA: ca}).ClientConfig(serverName)
+}
+
+// pkiServerConfig: see PKIServerConfig.
+func (m *Material) pkiServerConfig(check func(chain []*x509.Certificate) error) *tls.Config {
+	ca := m.CA
 	return &tls.Config{
 		MinVersion:   tls.VersionTLS12,
-		Certificates: []tls.Certificate{c.TLS},
+		Certificates: []tls.Certificate{m.Cert.TLS},
 		// No ClientCAs: with a CA list, Go clients holding a foreign
 		// certificate send none, and the log could only say "no
 		// certificate" instead of naming the wrong issuer.
@@ -133,16 +184,13 @@ func PKIServerConfig(c *Cert, ca *CA, check func(chain []*x509.Certificate) erro
 	}
 }
 
-// PKIClientConfig is the data plane's TLS configuration in pki mode: it
-// sends serverName as SNI (empty: the host of cluster_control_plane, as
-// Kong does) and accepts a control plane whose certificate chains to ca,
-// allows server auth and carries that name.
-func PKIClientConfig(c *Cert, ca *CA, serverName string) *tls.Config {
+// pkiClientConfig: see PKIClientConfig.
+func (m *Material) pkiClientConfig(serverName string) *tls.Config {
 	return &tls.Config{
 		MinVersion:   tls.VersionTLS12,
 		ServerName:   serverName,
-		Certificates: []tls.Certificate{c.TLS},
-		RootCAs:      ca.Pool,
+		Certificates: []tls.Certificate{m.Cert.TLS},
+		RootCAs:      m.CA.Pool,
 		// Go's verification runs first (chain, expiry, EKU, name); this
 		// only adds the depth limit, which Go does not have.
 		VerifyConnection: func(cs tls.ConnectionState) error {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
@@ -69,7 +70,10 @@ type Options struct {
 	Cert *clustertls.Cert
 	// TLS, when set, replaces shared mode's configuration made from Cert
 	// (pki mode: clustertls.PKIServerConfig).
-	TLS    *tls.Config
+	TLS *tls.Config
+	// Source, when set, replaces Cert and TLS: every handshake uses its
+	// current material, so a certificate rotation needs no restart.
+	Source *clustertls.Source
 	Logger *slog.Logger
 	// Version is this CP's Gantry version.
 	Version string
@@ -114,7 +118,7 @@ func New(opts Options) (*ControlPlane, error) {
 	if opts.Store == nil {
 		return nil, errors.New("cp: Options.Store is required (a control plane needs database = sqlite or postgres)")
 	}
-	if opts.Cert == nil {
+	if opts.Cert == nil && opts.Source == nil {
 		return nil, errors.New("cp: Options.Cert is required (cluster_cert and cluster_cert_key)")
 	}
 	if opts.Logger == nil {
@@ -153,12 +157,8 @@ func New(opts Options) (*ControlPlane, error) {
 func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 	defer c.codec.Close()
 	defer c.stop()
-	tlsConf := c.opts.TLS
-	if tlsConf == nil {
-		tlsConf = clustertls.ServerConfig(c.opts.Cert)
-	}
 	srv := grpc.NewServer(
-		grpc.Creds(clustertls.Creds(tlsConf, c.log)),
+		grpc.Creds(c.creds()),
 		grpc.ConnectionTimeout(10*time.Second),
 		grpc.MaxRecvMsgSize(maxDPMessage),
 		grpc.MaxSendMsgSize(c.opts.MaxPayload+64<<10),
@@ -190,6 +190,19 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 	stopWriter()
 	writer.Wait()
 	return nil
+}
+
+// creds are the cluster listener's: from the Source, else from TLS, else
+// shared mode's from Cert.
+func (c *ControlPlane) creds() credentials.TransportCredentials {
+	if src := c.opts.Source; src != nil {
+		return clustertls.CredsFunc(src.ServerConfig, c.log)
+	}
+	tlsConf := c.opts.TLS
+	if tlsConf == nil {
+		tlsConf = clustertls.ServerConfig(c.opts.Cert)
+	}
+	return clustertls.Creds(tlsConf, c.log)
 }
 
 // maxDPMessage bounds what a data plane may send: its messages are small.

@@ -70,7 +70,10 @@ type Options struct {
 	Cert          *clustertls.Cert
 	// TLS, when set, replaces shared mode's configuration made from Cert
 	// (pki mode: clustertls.PKIClientConfig).
-	TLS      *tls.Config
+	TLS *tls.Config
+	// Source, when set, replaces Cert and TLS: every dial uses its current
+	// material, so a certificate rotation needs no restart.
+	Source   *clustertls.Source
 	NodeID   string
 	Hostname string
 	// Version is reported in the hello (see ReportedVersion).
@@ -128,7 +131,7 @@ type Status struct {
 // New checks opts and prepares an agent; a node calls Initial, then Run.
 func New(opts Options) (*Agent, error) {
 	switch {
-	case opts.Cert == nil:
+	case opts.Cert == nil && opts.Source == nil:
 		return nil, errors.New("dp: Options.Cert is required (cluster_cert and cluster_cert_key)")
 	case len(opts.ControlPlanes) == 0:
 		return nil, errors.New("dp: cluster_control_plane lists no address")
