@@ -62,6 +62,8 @@ type Leaf struct {
 	EKU []x509.ExtKeyUsage
 	// Expired makes a certificate whose validity ended an hour ago.
 	Expired bool
+	// Life is how long the certificate is valid from now (default 12 h).
+	Life time.Duration
 	// OCSP lists responder URLs for the Authority Information Access.
 	OCSP []string
 }
@@ -76,7 +78,11 @@ func (ca *CA) Issue(t testing.TB, l Leaf) (cert *x509.Certificate, certPEM, keyP
 	if dns == nil {
 		dns = []string{l.Name}
 	}
-	nb, na := time.Now().Add(-time.Hour), time.Now().Add(12*time.Hour)
+	life := l.Life
+	if life <= 0 {
+		life = 12 * time.Hour
+	}
+	nb, na := time.Now().Add(-time.Hour), time.Now().Add(life)
 	if l.Expired {
 		nb, na = time.Now().Add(-48*time.Hour), time.Now().Add(-time.Hour)
 	}
