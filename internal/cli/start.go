@@ -23,7 +23,10 @@ func newStart(stdio IO) *cobra.Command {
 On SIGTERM/SIGINT the node stops accepting connections, lets in-flight
 requests finish (at most drain_timeout seconds) and exits 0.
 On SIGHUP a DB-less node (database = off) reloads declarative_config; a file
-with errors is logged and the running configuration keeps serving.
+with errors is logged and the running configuration keeps serving. Control
+and data planes also reload their cluster certificates on SIGHUP (and when
+the files change); a set that fails the start-up checks is logged and the
+current one stays in use.
 
 The addresses actually bound are logged and written to <prefix>/listeners.json.`,
 		Example: `  gantry start
