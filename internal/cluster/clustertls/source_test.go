@@ -3,8 +3,16 @@ package clustertls
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"log/slog"
+	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -346,4 +354,93 @@ func TestSourcePKIRotation(t *testing.T) {
 		refused(t, dp, "unknown authority")
 		handshakeOK(t)
 	})
+}
+
+// expiredCA is the PEM of a self-signed CA whose validity ended an hour ago.
+func expiredCA(t *testing.T) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "retired root"},
+		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-time.Hour),
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func TestCABundle(t *testing.T) {
+	t.Parallel()
+	a, b := clustertlstest.NewRoot(t, "root a"), clustertlstest.NewRoot(t, "root b")
+	old := expiredCA(t)
+	bundle := append(append(append([]byte{}, old...), clustertlstest.CertPEM(a.Cert)...), clustertlstest.CertPEM(b.Cert)...)
+	ca, err := parseCA(bundle, "bundle.crt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ca.Certs) != 2 || ca.Cert != ca.Certs[0] || ca.Cert.Subject.CommonName != "root a" {
+		t.Fatalf("bundle loaded %d CAs (first %q), want root a and root b without the expired one", len(ca.Certs), ca.Cert.Subject.CommonName)
+	}
+	for _, root := range []*clustertlstest.CA{a, b} {
+		if err := ca.CheckOwn(issue(t, root, clustertlstest.Leaf{Name: "dp", EKU: clientAuth}), RoleDataPlane); err != nil {
+			t.Errorf("a leaf of %q is not accepted by the bundle: %v", root.Cert.Subject.CommonName, err)
+		}
+	}
+	err = ca.CheckOwn(issue(t, clustertlstest.NewRoot(t, "c"), clustertlstest.Leaf{Name: "dp", EKU: clientAuth}), RoleDataPlane)
+	if err == nil || !strings.Contains(err.Error(), `"CN=root a", "CN=root b"`) {
+		t.Fatalf("error %v does not name the bundle's CAs", err)
+	}
+	if _, err := parseCA(old, "old.crt"); err == nil || !strings.Contains(err.Error(), "cluster_ca_cert old.crt: the CA expired") {
+		t.Fatalf("a file of expired CAs: %v, want an error naming the file", err)
+	}
+	leafAfter := append(clustertlstest.CertPEM(a.Cert), clustertlstest.CertPEM(issue(t, a, clustertlstest.Leaf{Name: "x"}).Leaf)...)
+	if _, err := parseCA(leafAfter, "mixed.crt"); err == nil || !strings.Contains(err.Error(), "not a CA certificate") {
+		t.Fatalf("a bundle holding a leaf: %v, want a refusal", err)
+	}
+}
+
+// BenchmarkHandshake compares a full mTLS handshake with a fixed
+// configuration and with one built from a Source for each handshake.
+func BenchmarkHandshake(b *testing.B) {
+	dir := b.TempDir()
+	crt, key := filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key")
+	if err := GenCert(crt, key, 10, time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	src, err := NewSource(Spec{Cert: crt, Key: key}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := src.Current().Cert
+	static := ServerConfig(c)
+	staticClient := ClientConfig(c)
+	for _, bb := range []struct {
+		name           string
+		server, client func() *tls.Config
+	}{
+		{"static", func() *tls.Config { return static }, func() *tls.Config { return staticClient }},
+		{"source", src.ServerConfig, src.ClientConfig},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			for b.Loop() {
+				cl, sv := net.Pipe()
+				done := make(chan error, 1)
+				go func() { done <- tls.Server(sv, bb.server()).Handshake() }()
+				if err := tls.Client(cl, bb.client()).Handshake(); err != nil {
+					b.Fatal(err)
+				}
+				if err := <-done; err != nil {
+					b.Fatal(err)
+				}
+				cl.Close()
+				sv.Close()
+			}
+		})
+	}
 }
