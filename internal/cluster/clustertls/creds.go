@@ -30,6 +30,25 @@ func CredsFunc(conf func() *tls.Config, log *slog.Logger) credentials.TransportC
 	}
 }
 
+// NodeCreds are the cluster credentials of a node of role: from src for
+// every handshake when src is set, else from conf, else shared mode's of
+// cert.
+func NodeCreds(role Role, src *Source, conf *tls.Config, cert *Cert, log *slog.Logger) credentials.TransportCredentials {
+	server := role == RoleControlPlane
+	switch {
+	case src != nil && server:
+		return CredsFunc(src.ServerConfig, log)
+	case src != nil:
+		return CredsFunc(src.ClientConfig, log)
+	case conf != nil:
+	case server:
+		conf = ServerConfig(cert)
+	default:
+		conf = ClientConfig(cert)
+	}
+	return Creds(conf, log)
+}
+
 type creds struct {
 	credentials.TransportCredentials // for Info
 	each                             func() credentials.TransportCredentials

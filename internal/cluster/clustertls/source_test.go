@@ -16,32 +16,31 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clustertls/clustertlstest"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
-// logBuf collects a Source's log lines; Watch writes from its goroutine.
-type logBuf struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+// logger writes a Source's log lines to buf.
+func logger(buf *testutil.Buffer) *slog.Logger { return slog.New(slog.NewTextHandler(buf, nil)) }
 
-func (b *logBuf) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
+// sharedSource installs a fresh pair in a temporary directory and returns
+// a Source of role reading it, its files and its log.
+func sharedSource(t *testing.T, role Role) (src *Source, crt, key string, logs *testutil.Buffer) {
+	t.Helper()
+	dir := t.TempDir()
+	crt, key = filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key")
+	c, k := newPair(t)
+	install(t, crt, key, c, k)
+	logs = &testutil.Buffer{}
+	src, err := NewSource(Spec{Cert: crt, Key: key, Role: role}, logger(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src, crt, key, logs
 }
-
-func (b *logBuf) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuf) logger() *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
 
 // newPair makes a shared-mode pair in a fresh directory and returns its
 // files' contents.
@@ -68,16 +67,8 @@ func install(t *testing.T, crt, key string, certPEM, keyPEM []byte) {
 
 func TestSourceReloadsSharedCertificate(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	crt, key := filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key")
-	oldC, oldK := newPair(t)
+	src, crt, key, logs := sharedSource(t, RoleControlPlane)
 	newC, newK := newPair(t)
-	install(t, crt, key, oldC, oldK)
-	var logs logBuf
-	src, err := NewSource(Spec{Cert: crt, Key: key, Role: RoleControlPlane}, logs.logger())
-	if err != nil {
-		t.Fatal(err)
-	}
 	old := src.Current()
 
 	t.Run("unchanged files change nothing", func(t *testing.T) {
@@ -154,20 +145,12 @@ func TestSourceReloadsSharedCertificate(t *testing.T) {
 
 func TestSourceRefusesBadRotation(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	crt, key := filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key")
-	oldC, oldK := newPair(t)
+	src, crt, key, logs := sharedSource(t, RoleDataPlane)
 	_, otherK := newPair(t)
-	install(t, crt, key, oldC, oldK)
-	var logs logBuf
-	src, err := NewSource(Spec{Cert: crt, Key: key, Role: RoleDataPlane}, logs.logger())
-	if err != nil {
-		t.Fatal(err)
-	}
 	old := src.Current()
 
 	clustertlstest.Write(t, key, otherK) // the key of another certificate
-	err = src.Reload()
+	err := src.Reload()
 	if err == nil || !strings.Contains(err.Error(), "does not match") {
 		t.Fatalf("Reload = %v, want a key mismatch", err)
 	}
@@ -195,15 +178,7 @@ func TestSourceRefusesBadRotation(t *testing.T) {
 
 func TestSourceWatchAppliesChangedFiles(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	crt, key := filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key")
-	oldC, oldK := newPair(t)
-	install(t, crt, key, oldC, oldK)
-	var logs logBuf
-	src, err := NewSource(Spec{Cert: crt, Key: key, Role: RoleDataPlane}, logs.logger())
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, crt, key, logs := sharedSource(t, RoleDataPlane)
 	old := src.Current()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
@@ -253,12 +228,12 @@ func TestSourcePKIRotation(t *testing.T) {
 	caPath := root.WriteCert(t, dir, "ca")
 	cpCrt, cpKey, _ := root.WriteLeaf(t, dir, "cp", clustertlstest.Leaf{Name: "cp.example.test", EKU: serverAuth})
 	dpCrt, dpKey, _ := root.WriteLeaf(t, dir, "dp", clustertlstest.Leaf{Name: "dp", EKU: clientAuth})
-	var logs logBuf
-	cp, err := NewSource(Spec{Cert: cpCrt, Key: cpKey, PKI: true, CA: caPath, Role: RoleControlPlane, ServerName: "cp.example.test"}, logs.logger())
+	logs := &testutil.Buffer{}
+	cp, err := NewSource(Spec{Cert: cpCrt, Key: cpKey, PKI: true, CA: caPath, Role: RoleControlPlane, ServerName: "cp.example.test"}, logger(logs))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dp, err := NewSource(Spec{Cert: dpCrt, Key: dpKey, PKI: true, CA: caPath, Role: RoleDataPlane, ServerName: "cp.example.test"}, logs.logger())
+	dp, err := NewSource(Spec{Cert: dpCrt, Key: dpKey, PKI: true, CA: caPath, Role: RoleDataPlane, ServerName: "cp.example.test"}, logger(logs))
 	if err != nil {
 		t.Fatal(err)
 	}

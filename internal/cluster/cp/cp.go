@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
@@ -158,7 +157,7 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 	defer c.codec.Close()
 	defer c.stop()
 	srv := grpc.NewServer(
-		grpc.Creds(c.creds()),
+		grpc.Creds(clustertls.NodeCreds(clustertls.RoleControlPlane, c.opts.Source, c.opts.TLS, c.opts.Cert, c.log)),
 		grpc.ConnectionTimeout(10*time.Second),
 		grpc.MaxRecvMsgSize(maxDPMessage),
 		grpc.MaxSendMsgSize(c.opts.MaxPayload+64<<10),
@@ -190,19 +189,6 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 	stopWriter()
 	writer.Wait()
 	return nil
-}
-
-// creds are the cluster listener's: from the Source, else from TLS, else
-// shared mode's from Cert.
-func (c *ControlPlane) creds() credentials.TransportCredentials {
-	if src := c.opts.Source; src != nil {
-		return clustertls.CredsFunc(src.ServerConfig, c.log)
-	}
-	tlsConf := c.opts.TLS
-	if tlsConf == nil {
-		tlsConf = clustertls.ServerConfig(c.opts.Cert)
-	}
-	return clustertls.Creds(tlsConf, c.log)
 }
 
 // maxDPMessage bounds what a data plane may send: its messages are small.

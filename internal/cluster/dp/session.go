@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
@@ -28,7 +27,7 @@ type session struct {
 
 func (a *Agent) session(ctx context.Context, addr string) error {
 	conn, err := grpc.NewClient(addr,
-		grpc.WithTransportCredentials(a.creds()),
+		grpc.WithTransportCredentials(clustertls.NodeCreds(clustertls.RoleDataPlane, a.opts.Source, a.opts.TLS, a.opts.Cert, a.log)),
 		// Pushes somewhat above cluster_max_payload still arrive, so the
 		// DP can reject them and tell the CP why instead of dropping the
 		// connection (and being sent the same push again on reconnect).
@@ -60,19 +59,6 @@ func (a *Agent) session(ctx context.Context, addr string) error {
 	a.log.Info("connected to the control plane", "control_plane", addr)
 	wg.Go(func() { s.heartbeats(ctx) })
 	return s.recvLoop(ctx)
-}
-
-// creds are the cluster connection's: from the Source, else from TLS, else
-// shared mode's from Cert.
-func (a *Agent) creds() credentials.TransportCredentials {
-	if src := a.opts.Source; src != nil {
-		return clustertls.CredsFunc(src.ClientConfig, a.log)
-	}
-	tlsConf := a.opts.TLS
-	if tlsConf == nil {
-		tlsConf = clustertls.ClientConfig(a.opts.Cert)
-	}
-	return clustertls.Creds(tlsConf, a.log)
 }
 
 // hello says who this DP is and waits for the CP's welcome or refusal.
