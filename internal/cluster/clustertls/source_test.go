@@ -419,3 +419,51 @@ func BenchmarkHandshake(b *testing.B) {
 		})
 	}
 }
+
+// TestSourceWatchSeesASecretMountSwap swaps the files as Kubernetes
+// updates a mounted secret: new files in a new directory, then one rename
+// of the ..data symlink the visible names point through.
+func TestSourceWatchSeesASecretMountSwap(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	version := func(name string, c, k []byte) {
+		if err := os.Mkdir(filepath.Join(dir, name), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		install(t, filepath.Join(dir, name, "tls.crt"), filepath.Join(dir, name, "tls.key"), c, k)
+		tmp := filepath.Join(dir, "..data_tmp")
+		if err := os.Symlink(name, tmp); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, "..data")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c1, k1 := newPair(t)
+	version("..v1", c1, k1)
+	crt, key := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
+	for _, f := range []string{"tls.crt", "tls.key"} {
+		if err := os.Symlink(filepath.Join("..data", f), filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := NewSource(Spec{Cert: crt, Key: key, Role: RoleDataPlane}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := src.Current()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		src.Watch(ctx, 10*time.Millisecond)
+	}()
+	defer func() { cancel(); <-done }()
+
+	c2, k2 := newPair(t)
+	version("..v2", c2, k2)
+	waitFor(t, func() bool { return src.Current() != old })
+	if block, _ := pem.Decode(c2); !bytes.Equal(block.Bytes, src.Current().Cert.TLS.Certificate[0]) {
+		t.Fatal("the swapped-in certificate is not the current one")
+	}
+}
