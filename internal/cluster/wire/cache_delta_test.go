@@ -23,7 +23,7 @@ func TestCacheWithDeltas(t *testing.T) {
 		}
 	}
 	v1 := encodeCache(&Cached{Version: 1, Hash: "h", Payload: []byte("p"), Checksum: Checksum([]byte("p"))})
-	v1 = v1[:len(v1)-2] // version 1 had no delta count
+	v1 = v1[:len(v1)-3] // version 1 had no delta count nor signature blocks
 	body := v1[len(cacheMagic)+4:]
 	v1 = append(append(bytes.Clone(cacheMagicV1), 0, 0, 0, 0), body...)
 	sum := Checksum(body)
