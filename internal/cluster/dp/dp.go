@@ -45,6 +45,7 @@ type Timing struct {
 	Timeout    time.Duration // default 45 s: drop a CP silent that long
 	BackoffMin time.Duration // default 1 s
 	BackoffMax time.Duration // default 30 s
+	Peer       time.Duration // default 10 s: the whole fetch of one peer's cache
 }
 
 func (t Timing) withDefaults() Timing {
@@ -60,6 +61,9 @@ func (t Timing) withDefaults() Timing {
 	if t.BackoffMax <= 0 {
 		t.BackoffMax = 30 * time.Second
 	}
+	if t.Peer <= 0 {
+		t.Peer = 10 * time.Second
+	}
 	return t
 }
 
@@ -70,7 +74,14 @@ type Options struct {
 	Cert          *clustertls.Cert
 	// TLS, when set, replaces shared mode's configuration made from Cert
 	// (pki mode: clustertls.PKIClientConfig).
-	TLS      *tls.Config
+	TLS *tls.Config
+	// Trust decides which signer a cache from a peer (or copied into the
+	// prefix) may carry and which peers to talk to; nil: shared mode's,
+	// made from Cert.
+	Trust *clustertls.Trust
+	// Peers is cluster_peers: data planes asked for their config cache,
+	// in turn, when this node starts without a valid cache of its own.
+	Peers    []string
 	NodeID   string
 	Hostname string
 	// Version is reported in the hello (see ReportedVersion).
@@ -118,7 +129,7 @@ type Status struct {
 	ConfigVersion int64  `json:"config_version"`
 	ConfigHash    string `json:"config_hash"`
 	// Source says where the running config came from: "control_plane",
-	// "cache", "declarative_config" or "empty".
+	// "cache", "peer", "declarative_config" or "empty".
 	Source       string `json:"source"`
 	Connected    bool   `json:"connected"`
 	ControlPlane string `json:"control_plane,omitempty"`
@@ -140,6 +151,9 @@ func New(opts Options) (*Agent, error) {
 	}
 	if opts.MaxPayload <= 0 {
 		opts.MaxPayload = 16 << 20
+	}
+	if opts.Trust == nil {
+		opts.Trust = &clustertls.Trust{Cert: opts.Cert}
 	}
 	opts.Timing = opts.Timing.withDefaults()
 	codec, err := wire.NewCodec(64 << 20)
