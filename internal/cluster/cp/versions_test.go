@@ -4,7 +4,6 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -30,15 +29,7 @@ func TestEveryDataPlaneGetsTheSameBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(codec.Close)
-	dir := t.TempDir()
-	if err := clustertls.GenCert(filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key"), 1, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	cert, err := clustertls.Load(filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &ControlPlane{opts: Options{Store: st, Cert: cert, MaxPayload: 1 << 20}, log: discard(), codec: codec, hist: &history{max: 16}}
+	c := &ControlPlane{opts: Options{Store: st, Cert: testCert(t), MaxPayload: 1 << 20}, log: discard(), codec: codec, hist: &history{max: 16}}
 	add := func(name string) *version {
 		t.Helper()
 		s := entity.NewService()
