@@ -12,9 +12,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
-	"io"
 	"math/big"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,52 +132,17 @@ func TestPeerTLS(t *testing.T) {
 	server := &Trust{Cert: issue(t, root, clustertlstest.Leaf{Name: "dp1", EKU: clientAuth}), CA: ca}
 	client := &Trust{Cert: issue(t, root, clustertlstest.Leaf{Name: "dp2", EKU: clientAuth}), CA: ca}
 	stranger := &Trust{Cert: issue(t, foreignRoot, clustertlstest.Leaf{Name: "dp3", EKU: clientAuth}), CA: loadCA(t, foreignRoot)}
-	handshake := func(s, c *Trust) error {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		done := make(chan error, 1)
-		go func() {
-			conn, err := ln.Accept()
-			if err != nil {
-				done <- err
-				return
-			}
-			srv := tls.Server(conn, s.PeerServerConfig())
-			_ = srv.SetDeadline(time.Now().Add(10 * time.Second))
-			done <- srv.Handshake()
-			srv.Close()
-		}()
-		conn, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		cli := tls.Client(conn, c.PeerClientConfig())
-		_ = cli.SetDeadline(time.Now().Add(10 * time.Second))
-		err = cli.Handshake()
-		if err == nil {
-			// TLS 1.3: the server's verdict on the client certificate
-			// comes after the client's handshake ends.
-			_, err = cli.Read(make([]byte, 1))
-			if errors.Is(err, io.EOF) {
-				err = nil
-			}
-		}
-		cli.Close()
-		if serr := <-done; err == nil {
-			err = serr
-		}
-		return err
+	peers := func(s, c *Trust) error {
+		cErr, sErr := handshake(t, s.PeerServerConfig(), c.PeerClientConfig())
+		return errors.Join(cErr, sErr)
 	}
-	if err := handshake(server, client); err != nil {
+	if err := peers(server, client); err != nil {
 		t.Fatalf("two data planes of one CA: %v", err)
 	}
-	if err := handshake(server, stranger); err == nil {
+	if err := peers(server, stranger); err == nil {
 		t.Fatal("a data plane of another CA was accepted as a client")
 	}
-	if err := handshake(stranger, client); err == nil {
+	if err := peers(stranger, client); err == nil {
 		t.Fatal("a data plane of another CA was accepted as a server")
 	}
 }

@@ -3,7 +3,6 @@ package dp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -272,16 +271,7 @@ func TestSignedDeltasReachPeers(t *testing.T) {
 		t.Fatalf("full push: %+v", res)
 	}
 	for i := range 3 {
-		next := *cfg
-		r := entity.NewRoute()
-		r.ID, r.Paths, r.Service = fmt.Sprintf("20000000-0000-4000-8000-%012d", i), []string{fmt.Sprintf("/d%d", i)}, cfg.Routes[0].Service
-		next.Routes = append(append([]*entity.Route{}, cfg.Routes...), r)
-		from, _ := wire.NewIndex(cfg)
-		to, _ := wire.NewIndex(&next)
-		enc, err := codec.EncodeDelta(int64(i+2), next.Hash(), wire.Diff(from, to))
-		if err != nil {
-			t.Fatal(err)
-		}
+		next, enc := addRouteDelta(t, codec, cfg, i)
 		sig, err := cert.Sign(wire.SignedDigest(enc.Version, enc.Hash, enc.Payload))
 		if err != nil {
 			t.Fatal(err)
@@ -291,7 +281,7 @@ func TestSignedDeltasReachPeers(t *testing.T) {
 		if !res.Ok || res.Resync {
 			t.Fatalf("delta %d: %+v", i, res)
 		}
-		cfg = &next
+		cfg = next
 	}
 	if c, err := wire.ReadCache(filepath.Join(dir, wire.CacheFile)); err != nil || len(c.Deltas) != 3 || !c.Signed() {
 		t.Fatalf("cache: %+v, %v", c, err)
