@@ -1,12 +1,14 @@
 package hybrid
 
 import (
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/testutil"
 )
@@ -121,6 +123,12 @@ func tamper(t *testing.T, data []byte) []byte {
 	c.Payload = append([]byte{}, c.Payload...)
 	c.Payload[len(c.Payload)/2] ^= 0x01
 	c.Checksum = wire.Checksum(c.Payload)
+	return encodeCacheFile(t, c)
+}
+
+// encodeCacheFile returns the bytes of c as a cache file.
+func encodeCacheFile(t *testing.T, c *wire.Cached) []byte {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), wire.CacheFile)
 	if err := wire.WriteCache(path, c); err != nil {
 		t.Fatal(err)
@@ -130,4 +138,75 @@ func tamper(t *testing.T, data []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestPKINewDPWhileCPDown: in pki mode, where data plane certificates allow
+// client auth only, a new data plane takes a peer's cache while the control
+// plane is down. A peer offering a cache re-signed with a data plane's key
+// (issued by the cluster CA, but not a control plane's certificate) is
+// refused with the reason, and the next peer is used.
+func TestPKINewDPWhileCPDown(t *testing.T) {
+	t.Parallel()
+	p := newPKINodes(t)
+	cpNode, _ := p.node(t, "cp.cluster.test", x509.ExtKeyUsageServerAuth)
+	node1, _ := p.node(t, "dp1", x509.ExtKeyUsageClientAuth)
+	node2, _ := p.node(t, "dp2", x509.ExtKeyUsageClientAuth)
+	forger, _ := p.node(t, "dp-forger", x509.ExtKeyUsageClientAuth)
+	addr, peer1, forgerPeer := testutil.ClosedAddr(t), testutil.ClosedAddr(t), testutil.ClosedAddr(t)
+	vars := func(extra ...string) []string {
+		return p.vars(append(extra, "GANTRY_CLUSTER_SERVER_NAME=cp.cluster.test")...)
+	}
+
+	cp := cpNode.cpAt(t, addr, p.vars()...)
+	dp1 := node1.dp(t, "dp1", addr, vars("GANTRY_CLUSTER_PEER_LISTEN="+peer1)...)
+	addRoute(t, cp, "fleet", upstream(t), "/fleet")
+	testutil.Eventually(t, "dp1 serves", 20*time.Second, func() bool { return serves(dp1, "/fleet") })
+	testutil.Eventually(t, "dp1 cached a signed configuration", 15*time.Second, func() bool {
+		cc, err := wire.ReadCache(filepath.Join(dp1.Prefix, wire.CacheFile))
+		return err == nil && cc.Signed()
+	})
+	cp.Kill()
+
+	forged := copyCache(t, dp1, func(b []byte) []byte { return resign(t, b, forger) })
+	forger.dpIn(t, "dp-forger", forged, addr, vars("GANTRY_CLUSTER_PEER_LISTEN="+forgerPeer)...)
+	dp2 := node2.dp(t, "dp2", addr, vars("GANTRY_CLUSTER_PEERS="+forgerPeer+","+peer1)...)
+	if !serves(dp2, "/fleet") || source(t, dp2) != "peer" {
+		t.Fatalf("the new data plane does not serve dp1's configuration:\n%s", dp2.out.String())
+	}
+	out := dp2.out.String()
+	for _, want := range []string{
+		"configuration from peer refused\" component=cluster peer=" + forgerPeer,
+		"not a control plane's certificate issued by cluster_ca_cert",
+		"started from a peer's configuration, signed by the control plane\" component=cluster peer=" + peer1,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dp2's log does not say %q", want)
+		}
+	}
+}
+
+// resign signs every payload of a cache file again with node's key and
+// certificate chain, as a data plane trying to pass off its own
+// configuration would.
+func resign(t *testing.T, data []byte, node cluster) []byte {
+	t.Helper()
+	cert, err := clustertls.Load(node.cert, node.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := wire.DecodeCache(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign := func(s *wire.Signature, payload []byte) {
+		if s.Sig, err = cert.Sign(wire.SignedDigest(s.Version, s.Hash, payload)); err != nil {
+			t.Fatal(err)
+		}
+		s.Chain = cert.TLS.Certificate
+	}
+	sign(c.Sig, c.Payload)
+	for _, d := range c.Deltas {
+		sign(d.Sig, d.Payload)
+	}
+	return encodeCacheFile(t, c)
 }
