@@ -105,6 +105,7 @@ func (a *Agent) writeCache(p *clusterpb.ConfigPush, cfg *entity.Config, hash str
 		c = &wire.Cached{Version: p.Version, Hash: hash, Payload: enc.Payload, Checksum: enc.Checksum}
 	}
 	a.cached = nil
+	c.Writer = a.opts.NodeID
 	if err := wire.WriteCache(a.cachePath(), c); err != nil {
 		a.log.Warn("cannot write the config cache; a restart without the control plane would not have this configuration", "error", err)
 		return

@@ -64,6 +64,7 @@ func (a *Agent) startFromPeers(ctx context.Context) bool {
 			continue
 		}
 		written := c
+		c.Writer = a.opts.NodeID // verified: from now on this node's own cache
 		if err := wire.WriteCache(a.cachePath(), c); err != nil {
 			a.log.Warn("cannot write the peer's configuration to the config cache; serving it anyway", "peer", addr, "error", err)
 			written = nil

@@ -54,12 +54,12 @@ func signedPush(t testing.TB, signer *clustertls.Cert, version int64, cfg *entit
 		Signature: sig, SignerChain: signer.TLS.Certificate}
 }
 
-// cacheOf writes the cache a data plane keeps after applying push into a
-// new prefix and returns the prefix.
+// cacheOf writes the cache a data plane (node id "writer") keeps after
+// applying push into a new prefix and returns the prefix.
 func cacheOf(t testing.TB, cert *clustertls.Cert, push *clusterpb.ConfigPush) string {
 	t.Helper()
 	dir := t.TempDir()
-	a := testAgentWith(t, dir, func(o *Options) { o.Cert = cert })
+	a := testAgentWith(t, dir, func(o *Options) { o.Cert, o.NodeID = cert, "writer" })
 	if res := a.applyPush(context.Background(), push); !res.Ok {
 		t.Fatalf("push: %+v", res)
 	}
@@ -75,7 +75,8 @@ func logTo(buf *testutil.Buffer) func(*Options) {
 // its checksum and control plane signature verify; one that was tampered
 // with, or signed by another cluster's key, is refused with the reason and
 // the node starts empty; an unsigned cache loads as the node's own, with a
-// warning.
+// warning, as does the node's own cache whose signer is no longer trusted
+// (the cluster certificate was replaced).
 func TestCopiedCacheIsVerified(t *testing.T) {
 	t.Parallel()
 	cert, other := loadCert(t), loadCert(t)
@@ -93,14 +94,16 @@ func TestCopiedCacheIsVerified(t *testing.T) {
 	tests := []struct {
 		name       string
 		push       *clusterpb.ConfigPush
+		reader     string // node id of the node starting from the copy
 		wantSource string
 		wantLog    string
 	}{
-		{"signed by the cluster", good, "cache", "source=cache"},
-		{"tampered payload", tampered, "empty", "the signature does not verify"},
-		{"signed by another cluster", foreign, "empty", "not this node's cluster_cert"},
-		{"another key claiming the cluster's certificate", liar, "empty", "the signature does not verify"},
-		{"unsigned", unsigned, "cache", "carries no control plane signature: loaded as this node's own"},
+		{"signed by the cluster", good, "n", "cache", "source=cache"},
+		{"tampered payload", tampered, "n", "empty", "the signature does not verify"},
+		{"signed by another cluster", foreign, "n", "empty", "written by another node (writer) must carry valid control plane signatures: full payload: the signer's certificate is not this node's cluster_cert"},
+		{"another key claiming the cluster's certificate", liar, "n", "empty", "the signature does not verify"},
+		{"unsigned", unsigned, "n", "cache", "carries no control plane signature: loaded as this node's own"},
+		{"own cache signed with a replaced certificate", foreign, "writer", "cache", "the signature of this node's own config cache does not verify; loaded anyway"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,7 +112,7 @@ func TestCopiedCacheIsVerified(t *testing.T) {
 			if tt.push == tampered {
 				// A data plane would reject the tampered payload: write
 				// the cache as a forger would.
-				c := &wire.Cached{Version: 3, Hash: tt.push.Hash, Payload: tt.push.Payload, Checksum: tt.push.Checksum, Sig: pushSig(tt.push)}
+				c := &wire.Cached{Version: 3, Hash: tt.push.Hash, Payload: tt.push.Payload, Checksum: tt.push.Checksum, Sig: pushSig(tt.push), Writer: "writer"}
 				dir := t.TempDir()
 				if err := wire.WriteCache(filepath.Join(dir, wire.CacheFile), c); err != nil {
 					t.Fatal(err)
@@ -123,7 +126,7 @@ func TestCopiedCacheIsVerified(t *testing.T) {
 				t.Fatal(err)
 			}
 			var log testutil.Buffer
-			a := testAgentWith(t, dir, func(o *Options) { o.Cert = cert; logTo(&log)(o) })
+			a := testAgentWith(t, dir, func(o *Options) { o.Cert, o.NodeID = cert, tt.reader; logTo(&log)(o) })
 			if got := a.Status().Source; got != tt.wantSource {
 				t.Fatalf("started from %q, want %q; log:\n%s", got, tt.wantSource, log.String())
 			}

@@ -54,12 +54,21 @@ func (a *Agent) startFromCache(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.Signed() {
-		if err := a.verifySigned(c); err != nil {
-			return err
-		}
-	} else {
+	switch {
+	case !c.Signed():
 		a.log.Warn("the config cache carries no control plane signature: loaded as this node's own (it is never offered to peers)", "path", a.cachePath())
+	case c.Writer == a.opts.NodeID:
+		// This node wrote it from what it applied: a signature that no
+		// longer verifies (the cluster certificate was replaced since)
+		// does not stop a restart; peers will refuse it, and the next
+		// push signs it anew.
+		if err := a.verifySigned(c); err != nil {
+			a.log.Warn("the signature of this node's own config cache does not verify; loaded anyway", "path", a.cachePath(), "reason", err)
+		}
+	default:
+		if err := a.verifySigned(c); err != nil {
+			return fmt.Errorf("a config cache written by another node (%s) must carry valid control plane signatures: %w", c.Writer, err)
+		}
 	}
 	v, err := a.decodeCached(c)
 	if err != nil {

@@ -36,6 +36,9 @@ type Cached struct {
 	// unsigned or this node encoded the payload itself.
 	Sig    *Signature
 	Deltas []CachedDelta
+	// Writer is the node id of the data plane that wrote the file: a
+	// node tells its own cache from one copied from elsewhere.
+	Writer string
 }
 
 // CachedDelta is one compressed delta payload, as received.
@@ -94,7 +97,8 @@ func WriteCache(path string, c *Cached) error {
 // encodeCache lays c out as: magic, crc32c of the rest, version, hash
 // length and hash, payload checksum, payload length and payload, number of
 // deltas and, for each, its checksum, length and payload; then the
-// signature of the full payload and that of each delta (appendSig).
+// signature of the full payload and that of each delta (appendSig), and
+// the writer's length and node id.
 func encodeCache(c *Cached) []byte {
 	body := binary.BigEndian.AppendUint64(nil, uint64(c.Version))
 	body = binary.BigEndian.AppendUint16(body, uint16(len(c.Hash)))
@@ -112,6 +116,8 @@ func encodeCache(c *Cached) []byte {
 	for _, d := range c.Deltas {
 		body = appendSig(body, d.Sig)
 	}
+	body = binary.BigEndian.AppendUint16(body, uint16(len(c.Writer)))
+	body = append(body, c.Writer...)
 	out := append([]byte{}, cacheMagic...)
 	out = binary.BigEndian.AppendUint32(out, Checksum(body))
 	return append(out, body...)
@@ -182,6 +188,7 @@ func decodeCache(data []byte) (*Cached, error) {
 		for i := range c.Deltas {
 			c.Deltas[i].Sig = r.sig()
 		}
+		c.Writer = string(r.bytes(int(r.u16())))
 	}
 	if r.bad || len(r.b) != 0 {
 		return nil, errors.New("truncated or trailing data")
@@ -276,7 +283,7 @@ func (cc *Cached) WithDelta(version int64, hash string, d CachedDelta) (next *Ca
 	if len(cc.Deltas) >= maxCacheDeltas || size > len(cc.Payload) {
 		return nil, false
 	}
-	next = &Cached{Version: version, Hash: hash, Payload: cc.Payload, Checksum: cc.Checksum, Sig: cc.Sig,
+	next = &Cached{Version: version, Hash: hash, Payload: cc.Payload, Checksum: cc.Checksum, Sig: cc.Sig, Writer: cc.Writer,
 		Deltas: append(slices.Clip(cc.Deltas), d)}
 	return next, true
 }

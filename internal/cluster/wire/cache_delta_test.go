@@ -15,13 +15,14 @@ func TestCacheWithDeltas(t *testing.T) {
 	want := &Cached{Version: 7, Hash: "0123456789abcdef0123456789abcdef", Payload: []byte("full"), Checksum: Checksum([]byte("full")),
 		Deltas: []CachedDelta{{Payload: []byte("d1"), Checksum: Checksum([]byte("d1"))}, {Payload: []byte("d2"), Checksum: Checksum([]byte("d2"))}}}
 	want.Sig = &Signature{Version: 5, Hash: "full-hash", Sig: []byte("sig-full"), Chain: [][]byte{[]byte("leaf"), []byte("intermediate")}}
+	want.Writer = "d3ee1b8e-0f6c-4a53-9a39-0a4c3e0b6f11"
 	want.Deltas[1].Sig = &Signature{Version: 7, Hash: want.Hash, Sig: []byte("sig-d2"), Chain: [][]byte{[]byte("leaf")}}
 	raw := encodeCache(want)
 	got, err := decodeCache(raw)
 	if err != nil || len(got.Deltas) != 2 || string(got.Deltas[1].Payload) != "d2" || got.Deltas[1].Checksum != want.Deltas[1].Checksum {
 		t.Fatalf("decodeCache = %+v, %v", got, err)
 	}
-	if !reflect.DeepEqual(got.Sig, want.Sig) || got.Deltas[0].Sig != nil || !reflect.DeepEqual(got.Deltas[1].Sig, want.Deltas[1].Sig) || got.Signed() {
+	if got.Writer != want.Writer || !reflect.DeepEqual(got.Sig, want.Sig) || got.Deltas[0].Sig != nil || !reflect.DeepEqual(got.Deltas[1].Sig, want.Deltas[1].Sig) || got.Signed() {
 		t.Fatalf("signatures came back as %+v, %+v, %+v", got.Sig, got.Deltas[0].Sig, got.Deltas[1].Sig)
 	}
 	got.Deltas[0].Sig = want.Deltas[1].Sig
@@ -34,7 +35,7 @@ func TestCacheWithDeltas(t *testing.T) {
 		}
 	}
 	v1 := encodeCache(&Cached{Version: 1, Hash: "h", Payload: []byte("p"), Checksum: Checksum([]byte("p"))})
-	v1 = v1[:len(v1)-3] // version 1 had no delta count nor signature blocks
+	v1 = v1[:len(v1)-5] // version 1 had no delta count, signature blocks nor writer
 	body := v1[len(cacheMagic)+4:]
 	v1 = append(append(bytes.Clone(cacheMagicV1), 0, 0, 0, 0), body...)
 	sum := Checksum(body)
@@ -43,7 +44,7 @@ func TestCacheWithDeltas(t *testing.T) {
 		t.Fatalf("version 1 cache: %+v, %v", got, err)
 	}
 	v2 := encodeCache(&Cached{Version: 1, Hash: "h", Payload: []byte("p"), Checksum: Checksum([]byte("p"))})
-	v2 = v2[:len(v2)-1] // version 2 had no signature blocks
+	v2 = v2[:len(v2)-3] // version 2 had no signature blocks nor writer
 	body = v2[len(cacheMagic)+4:]
 	v2 = binary.BigEndian.AppendUint32(bytes.Clone(cacheMagicV2), Checksum(body))
 	v2 = append(v2, body...)
