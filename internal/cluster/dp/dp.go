@@ -1,7 +1,8 @@
 // Package dp is the data-plane side of hybrid mode: an agent that loads the
-// start configuration (config cache, else declarative_config, else empty),
-// keeps one stream open to a control plane, applies what it pushes and
-// reports back.
+// start configuration (config cache, else a peer's signed cache, else
+// declarative_config, else empty), keeps one stream open to a control
+// plane, applies what it pushes and reports back. It serves its own signed
+// cache to peers (peer.go).
 //
 // The agent is the data plane's configuration provider (pipeline.Starter):
 // all config work (decompress, decode, validate) happens in its goroutine,
