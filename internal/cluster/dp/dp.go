@@ -112,9 +112,11 @@ type Agent struct {
 	applyMu sync.Mutex                                   // one apply at a time; guards apply, cached and digests
 	cached  *wire.Cached                                 // what the cache file holds, nil when unknown
 	digests entity.DigestCache                           // encodings of the last config digested
-	mu      sync.Mutex
-	run     running
-	status  Status
+	// peerSlots bounds the config caches sent to peers at once.
+	peerSlots chan struct{}
+	mu        sync.Mutex
+	run       running
+	status    Status
 }
 
 // running is the configuration in service.
@@ -161,7 +163,7 @@ func New(opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Agent{opts: opts, log: opts.Logger.With("component", "cluster"), codec: codec}, nil
+	return &Agent{opts: opts, log: opts.Logger.With("component", "cluster"), codec: codec, peerSlots: make(chan struct{}, maxPeerSends)}, nil
 }
 
 // Status returns the agent's state now.

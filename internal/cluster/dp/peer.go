@@ -17,11 +17,17 @@ import (
 // PeerPath is where cluster_peer_listen serves the config cache.
 const PeerPath = "/v1/config-cache"
 
+// maxPeerSends is how many peers a data plane sends its cache to at once.
+const maxPeerSends = 4
+
 // verifySigned checks that every payload of c was signed by a control plane
 // this node trusts (Options.Trust: the certificate the CP connection would
 // accept) and that the signatures cover c's version and hash. It does not
 // decode: decodeCached then checks each step yields the signed hash.
 func (a *Agent) verifySigned(c *wire.Cached) error {
+	if len(c.Deltas) > wire.MaxCacheDeltas {
+		return fmt.Errorf("it holds %d deltas, more than the %d a data plane keeps", len(c.Deltas), wire.MaxCacheDeltas)
+	}
 	if !c.Signed() {
 		return errors.New("it carries no control plane signature (only a cache made of signed control plane payloads is accepted from elsewhere)")
 	}
@@ -134,6 +140,15 @@ func (a *Agent) PeerHandler() http.Handler {
 }
 
 func (a *Agent) servePeer(w http.ResponseWriter, r *http.Request) {
+	// Each answer holds the whole file in memory: a few at a time. A
+	// refused peer asks the next one in its cluster_peers.
+	select {
+	case a.peerSlots <- struct{}{}:
+		defer func() { <-a.peerSlots }()
+	default:
+		http.Error(w, "this data plane is busy sending its config cache to other peers", http.StatusServiceUnavailable)
+		return
+	}
 	c, raw, err := wire.ReadCacheFile(a.cachePath())
 	switch {
 	case errors.Is(err, wire.ErrNoCache):

@@ -153,6 +153,13 @@ func readFile(t testing.TB, path string) []byte {
 // TLS listener, as cluster_peer_listen does, and returns its address.
 func servePeers(t testing.TB, cert *clustertls.Cert, dir string) string {
 	t.Helper()
+	addr, _ := servePeersAgent(t, cert, dir)
+	return addr
+}
+
+// servePeersAgent is servePeers that also returns the serving agent.
+func servePeersAgent(t testing.TB, cert *clustertls.Cert, dir string) (string, *Agent) {
+	t.Helper()
 	a := testAgentWith(t, dir, func(o *Options) { o.Cert = cert })
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -163,7 +170,7 @@ func servePeers(t testing.TB, cert *clustertls.Cert, dir string) string {
 		ErrorLog: slog.NewLogLogger(slog.DiscardHandler, slog.LevelDebug)}
 	go func() { _ = srv.ServeTLS(ln, "", "") }()
 	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
+	return ln.Addr().String(), a
 }
 
 // TestStartFromPeers: a data plane with an empty prefix asks its
@@ -296,5 +303,37 @@ func TestSignedDeltasReachPeers(t *testing.T) {
 	})
 	if got := b.current(); b.Status().Source != "peer" || got.hash() != cfg.Hash() || got.version != 4 {
 		t.Fatalf("peer started from %q at version %d; log:\n%s", b.Status().Source, got.version, log.String())
+	}
+}
+
+// TestPeerBounds: a busy peer (sending its cache to as many peers as it
+// allows) answers 503 and the next peer is asked; a cache holding more
+// deltas than a data plane keeps is refused before any signature is
+// checked.
+func TestPeerBounds(t *testing.T) {
+	t.Parallel()
+	cert := loadCert(t)
+	cfg := bigConfig(20)
+	prefix := cacheOf(t, cert, signedPush(t, cert, 5, cfg))
+	busy, agent := servePeersAgent(t, cert, prefix)
+	for range cap(agent.peerSlots) {
+		agent.peerSlots <- struct{}{}
+	}
+	var log testutil.Buffer
+	a := testAgentWith(t, t.TempDir(), func(o *Options) {
+		o.Cert, o.Peers = cert, []string{busy, servePeers(t, cert, prefix)}
+		logTo(&log)(o)
+	})
+	if a.Status().Source != "peer" || !strings.Contains(log.String(), "peer="+busy+" reason=\"it answered 503 Service Unavailable: this data plane is busy") {
+		t.Fatalf("started from %q; log:\n%s", a.Status().Source, log.String())
+	}
+
+	c, err := wire.ReadCache(filepath.Join(prefix, wire.CacheFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Deltas = make([]wire.CachedDelta, wire.MaxCacheDeltas+1)
+	if err := a.verifySigned(c); err == nil || !strings.Contains(err.Error(), "more than the 32") {
+		t.Fatalf("a cache with %d deltas: %v", len(c.Deltas), err)
 	}
 }

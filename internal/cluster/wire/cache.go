@@ -273,14 +273,14 @@ func (c *Codec) DecodeCached(cc *Cached, validatePlugin func(*entity.Plugin) ent
 
 // WithDelta returns the cache for the configuration cc holds plus one more
 // delta, now at version and hash; cc is not modified. ok is false when the
-// chain is long or heavy enough (maxCacheDeltas, or deltas outweighing the
+// chain is long or heavy enough (MaxCacheDeltas, or deltas outweighing the
 // full payload) that the caller should write a full payload instead.
 func (cc *Cached) WithDelta(version int64, hash string, d CachedDelta) (next *Cached, ok bool) {
 	size := len(d.Payload)
 	for _, x := range cc.Deltas {
 		size += len(x.Payload)
 	}
-	if len(cc.Deltas) >= maxCacheDeltas || size > len(cc.Payload) {
+	if len(cc.Deltas) >= MaxCacheDeltas || size > len(cc.Payload) {
 		return nil, false
 	}
 	next = &Cached{Version: version, Hash: hash, Payload: cc.Payload, Checksum: cc.Checksum, Sig: cc.Sig, Writer: cc.Writer,
@@ -288,6 +288,7 @@ func (cc *Cached) WithDelta(version int64, hash string, d CachedDelta) (next *Ca
 	return next, true
 }
 
-// maxCacheDeltas bounds the deltas kept after a cache's full payload, so
-// a start from the cache applies a bounded number of them.
-const maxCacheDeltas = 32
+// MaxCacheDeltas bounds the deltas kept after a cache's full payload, so
+// a start from the cache applies a bounded number of them; a cache from a
+// peer holding more is refused.
+const MaxCacheDeltas = 32

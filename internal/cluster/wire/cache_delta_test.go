@@ -67,7 +67,7 @@ func TestWithDeltaBoundsTheChain(t *testing.T) {
 		t.Fatal("a delta heavier than the full payload was chained")
 	}
 	for i := 0; ok; i++ {
-		if next, ok = next.WithDelta(int64(i+3), "c", small); ok && len(next.Deltas) > maxCacheDeltas {
+		if next, ok = next.WithDelta(int64(i+3), "c", small); ok && len(next.Deltas) > MaxCacheDeltas {
 			t.Fatalf("chain grew to %d deltas", len(next.Deltas))
 		}
 	}
