@@ -114,7 +114,9 @@ func (p *parts) controlPlane(st store.Store) error {
 }
 
 // dataPlane takes the configuration from the control plane through the
-// agent: the config cache, else declarative_config, else empty at start.
+// agent: the config cache, else a cluster_peers node's signed cache, else
+// declarative_config, else empty at start. With cluster_peer_listen it
+// serves its own signed cache to peers.
 func (p *parts) dataPlane() error {
 	src, err := p.clusterSource()
 	if err != nil {
@@ -122,8 +124,10 @@ func (p *parts) dataPlane() error {
 	}
 	s := p.s
 	host, _ := os.Hostname()
+	trust := &clustertls.Trust{Source: src, ServerName: s.Cluster.ServerName}
 	a, err := dp.New(dp.Options{
-		ControlPlanes: s.Cluster.ControlPlanes, Source: src, NodeID: p.id, Hostname: host,
+		ControlPlanes: s.Cluster.ControlPlanes, Source: src, Trust: trust, Peers: s.Cluster.Peers,
+		NodeID: p.id, Hostname: host,
 		Version: dp.ReportedVersion(version.Version), Plugins: p.reg.Versions(), Labels: s.Cluster.DPLabels,
 		Prefix: s.Prefix, DeclarativeConfig: s.DeclarativeConfig,
 		ValidatePlugin: p.reg.Normalize, MaxPayload: s.Cluster.MaxPayload, Logger: p.log,
@@ -132,6 +136,9 @@ func (p *parts) dataPlane() error {
 		return err
 	}
 	p.provs = append(p.provs, a)
+	if len(s.ClusterPeerListen) > 0 {
+		p.comps = append(p.comps, &peerServer{handler: a.PeerHandler(), tls: trust.PeerServerConfig(), log: p.log})
+	}
 	p.status.Extra = func() map[string]any {
 		st := a.Status()
 		return map[string]any{"configuration_version": st.ConfigVersion, "cluster": st}

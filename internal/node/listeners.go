@@ -48,6 +48,8 @@ type Listeners struct {
 	Admin   []Bound `json:"admin"`
 	Status  []Bound `json:"status"`
 	Cluster []Bound `json:"cluster"`
+	// ClusterPeer is cluster_peer_listen (data planes only).
+	ClusterPeer []Bound `json:"cluster_peer"`
 }
 
 // ReadListeners reads <prefix>/listeners.json written by a running node.

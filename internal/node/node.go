@@ -26,8 +26,8 @@ type Component interface {
 	// Name names the component in logs and errors: "proxy", "admin".
 	Name() string
 	// Listen is the listen setting whose sockets the component serves
-	// ("proxy_listen", "admin_listen", "status_listen", "cluster_listen"),
-	// or "" when it serves none.
+	// ("proxy_listen", "admin_listen", "status_listen", "cluster_listen",
+	// "cluster_peer_listen"), or "" when it serves none.
 	Listen() string
 	// Start begins serving on lns, the sockets bound from Listen; it owns
 	// them from then on. It must not block: a failure later is reported to

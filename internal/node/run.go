@@ -144,6 +144,8 @@ func listenSetting(s *settings.Settings, ls *Listeners, key string) (specs []set
 		return s.StatusListen, &ls.Status, true
 	case "cluster_listen":
 		return s.ClusterListen, &ls.Cluster, true
+	case "cluster_peer_listen":
+		return s.ClusterPeerListen, &ls.ClusterPeer, true
 	}
 	return nil, nil, false
 }
@@ -171,7 +173,7 @@ func (n *Node) logListeners(ls *Listeners) {
 	sets := []struct {
 		kind string
 		set  []Bound
-	}{{"proxy", ls.Proxy}, {"admin", ls.Admin}, {"status", ls.Status}, {"cluster", ls.Cluster}}
+	}{{"proxy", ls.Proxy}, {"admin", ls.Admin}, {"status", ls.Status}, {"cluster", ls.Cluster}, {"cluster_peer", ls.ClusterPeer}}
 	for _, s := range sets {
 		for _, b := range s.set {
 			n.log.Log(context.Background(), settings.LevelNotice, "listening", "listener", s.kind, "address", b.Address, "ssl", b.SSL, "http2", b.HTTP2)

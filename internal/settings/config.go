@@ -50,6 +50,9 @@ type Settings struct {
 	AdminListen   []Listen
 	StatusListen  []Listen
 	ClusterListen []Listen
+	// ClusterPeerListen is cluster_peer_listen: a data plane serves its
+	// signed config cache to its peers there.
+	ClusterPeerListen []Listen
 
 	// TLS material, each a path or inline PEM; "" when unset.
 	SSLCert, SSLCertKey             string
@@ -100,6 +103,9 @@ type Cluster struct {
 	OCSP          string // "on", "off", "optional"
 	MaxPayload    int
 	PurgeDelay    time.Duration
+	// Peers is cluster_peers: data planes asked for their config cache
+	// when a data plane starts without one; nil when unset.
+	Peers []string
 	// DPLabels is cluster_dp_labels; nil when unset.
 	DPLabels map[string]string
 }

@@ -138,5 +138,8 @@ func (c *Settings) finish() error {
 	if c.Role != RoleControlPlane {
 		c.ClusterListen = nil
 	}
+	if c.Role != RoleDataPlane {
+		c.ClusterPeerListen = nil
+	}
 	return nil
 }

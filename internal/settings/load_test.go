@@ -148,6 +148,10 @@ func TestInvalidSettings(t *testing.T) {
 		{name: "pki needs ca", conf: "role = control_plane\ncluster_mtls = pki\ncluster_cert = c\ncluster_cert_key = k\n", want: []string{"cluster_ca_cert", "cluster_mtls = pki"}},
 		{name: "purge delay minimum", conf: "cluster_data_plane_purge_delay = 59\n", want: []string{"from 60"}},
 		{name: "labels only on dp", conf: "cluster_dp_labels = a:b\n", want: []string{"cluster_dp_labels", "only a data plane"}},
+		{name: "peers only on dp", conf: "cluster_peers = dp1:8006\n", want: []string{"cluster_peers", "only a data plane"}},
+		{name: "peer listener only on dp", conf: "cluster_peer_listen = 0.0.0.0:8006\n", want: []string{"cluster_peer_listen", "only a data plane"}},
+		{name: "peer listener takes no options", conf: "cluster_peer_listen = 0.0.0.0:8006 ssl\n", want: []string{"cluster_peer_listen", "host:port only", "mutual TLS"}},
+		{name: "bad peer address", env: []string{"GANTRY_CLUSTER_PEERS=dp1:8006, dp2"}, want: []string{"cluster_peers", "GANTRY_CLUSTER_PEERS", `"dp2" is not host:port`}},
 		{name: "cert without key", conf: "ssl_cert = /x.crt\n", want: []string{"ssl_cert_key", "together"}},
 		{name: "bad boolean", conf: "pg_ssl = maybe\n", want: []string{"pg_ssl", "on or off"}},
 		{name: "body buffer too small", conf: "proxy_body_buffer_size = 100\n", want: []string{"proxy_body_buffer_size", "4096"}},
@@ -208,8 +212,15 @@ func TestRoleListeners(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dp.AdminListen != nil || len(dp.Cluster.ControlPlanes) != 2 {
-		t.Errorf("data plane: admin %v control planes %v", dp.AdminListen, dp.Cluster.ControlPlanes)
+	if dp.AdminListen != nil || len(dp.Cluster.ControlPlanes) != 2 || dp.ClusterPeerListen != nil || dp.Cluster.Peers != nil {
+		t.Errorf("data plane: admin %v control planes %v peer listener %v peers %v", dp.AdminListen, dp.Cluster.ControlPlanes, dp.ClusterPeerListen, dp.Cluster.Peers)
+	}
+	dp, err, _ = load(t, "role = data_plane\ndatabase = off\ncluster_cert = c\ncluster_cert_key = k\ncluster_peer_listen = 127.0.0.1:8006\ncluster_peers = dp1:8006, dp2:8006\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dp.ClusterPeerListen) != 1 || dp.ClusterPeerListen[0].Address != "127.0.0.1:8006" || len(dp.Cluster.Peers) != 2 {
+		t.Errorf("data plane: peer listener %v peers %v", dp.ClusterPeerListen, dp.Cluster.Peers)
 	}
 }
 

@@ -50,6 +50,7 @@ func settings() []setting {
 		{key: "admin_listen", def: "127.0.0.1:8001", kind: kindList, apply: listen(func(c *Settings) *[]Listen { return &c.AdminListen })},
 		{key: "status_listen", def: "127.0.0.1:8007", kind: kindList, apply: listen(func(c *Settings) *[]Listen { return &c.StatusListen })},
 		{key: "cluster_listen", def: "0.0.0.0:8005", kind: kindList, apply: listen(func(c *Settings) *[]Listen { return &c.ClusterListen })},
+		{key: "cluster_peer_listen", def: "off", kind: kindList, apply: peerListen},
 		{key: "ssl_cert", apply: str(func(c *Settings) *string { return &c.SSLCert })},
 		{key: "ssl_cert_key", secret: true, apply: str(func(c *Settings) *string { return &c.SSLCertKey })},
 		{key: "admin_ssl_cert", apply: str(func(c *Settings) *string { return &c.AdminSSLCert })},
@@ -71,6 +72,13 @@ func settings() []setting {
 		{key: "cluster_data_plane_purge_delay", def: "1209600", kind: kindInt, apply: intIn(60, 1<<40, func(c *Settings, n int) {
 			c.Cluster.PurgeDelay = time.Duration(n) * time.Second
 		})},
+		{key: "cluster_peers", kind: kindList, apply: func(c *Settings, v string) (err error) {
+			c.Cluster.Peers = nil
+			if strings.TrimSpace(v) != "" {
+				c.Cluster.Peers, err = parseHostPorts(v)
+			}
+			return err
+		}},
 		{key: "cluster_dp_labels", kind: kindList, apply: func(c *Settings, v string) (err error) {
 			c.Cluster.DPLabels, err = parseLabels(v)
 			return err
@@ -170,6 +178,22 @@ func listen(field func(*Settings) *[]Listen) func(*Settings, string) error {
 		*field(c), err = ParseListen(v)
 		return err
 	}
+}
+
+// peerListen parses cluster_peer_listen: a listen list without options,
+// since the peer listener is always mutual TLS with the cluster certificate.
+func peerListen(c *Settings, v string) error {
+	ls, err := ParseListen(v)
+	if err != nil {
+		return err
+	}
+	for _, l := range ls {
+		if l.SSL || l.HTTP2 || l.ReusePort || l.ProxyProtocol {
+			return fmt.Errorf("%q: takes host:port only (the peer listener is always mutual TLS with cluster_cert)", l.String())
+		}
+	}
+	c.ClusterPeerListen = ls
+	return nil
 }
 
 // splitList splits a comma-separated value, dropping blanks.

@@ -34,6 +34,12 @@ func (c *Settings) validate() Errors {
 	if c.Cluster.DPLabels != nil && c.Role != RoleDataPlane {
 		bad("cluster_dp_labels", "only a data plane (role = data_plane) has labels: remove the setting")
 	}
+	if c.Cluster.Peers != nil && c.Role != RoleDataPlane {
+		bad("cluster_peers", "only a data plane (role = data_plane) asks peers for their config cache: remove the setting")
+	}
+	if v, _ := c.Value("cluster_peer_listen"); v != "off" && c.Role != RoleDataPlane {
+		bad("cluster_peer_listen", "only a data plane (role = data_plane) serves its config cache to peers: set it to off")
+	}
 	pairs := [][2]string{{"ssl_cert", "ssl_cert_key"}, {"admin_ssl_cert", "admin_ssl_cert_key"}, {"status_ssl_cert", "status_ssl_cert_key"}}
 	for _, p := range pairs {
 		cert, _ := c.Value(p[0])

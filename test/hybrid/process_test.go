@@ -54,10 +54,15 @@ func (c cluster) cpAt(t *testing.T, addr string, extra ...string) *proc {
 
 // dp starts a data plane connecting to the control plane addresses.
 func (c cluster) dp(t *testing.T, name string, cps string, extra ...string) *proc {
+	return c.dpIn(t, name, t.TempDir(), cps, extra...)
+}
+
+// dpIn is dp in a given prefix.
+func (c cluster) dpIn(t *testing.T, name, prefix, cps string, extra ...string) *proc {
 	vars := append([]string{"GANTRY_ROLE=data_plane", "GANTRY_DATABASE=off",
 		"GANTRY_PROXY_LISTEN=127.0.0.1:0", "GANTRY_STATUS_LISTEN=127.0.0.1:0", "GANTRY_CLUSTER_CONTROL_PLANE=" + cps,
 		"GANTRY_CLUSTER_CERT=" + c.cert, "GANTRY_CLUSTER_CERT_KEY=" + c.key, "GANTRY_LOG_LEVEL=info"}, extra...)
-	return startProc(t, name, t.TempDir(), vars)
+	return startProc(t, name, prefix, vars)
 }
 
 // startProc starts a node in prefix with the GANTRY_* settings vars and

@@ -603,7 +603,15 @@ type ConfigPush struct {
 	// payload is zstd-compressed: declarative JSON (full) or a wire delta.
 	Payload []byte `protobuf:"bytes,6,opt,name=payload,proto3" json:"payload,omitempty"`
 	// crc32c of payload.
-	Checksum      uint32 `protobuf:"varint,7,opt,name=checksum,proto3" json:"checksum,omitempty"`
+	Checksum uint32 `protobuf:"varint,7,opt,name=checksum,proto3" json:"checksum,omitempty"`
+	// signature is the control plane's signature, with its cluster key, over
+	// SHA-256 of (version, hash, payload) (docs/hybrid.md, "Data planes
+	// started while the control plane is down"); data planes keep it in their
+	// config cache so a peer can check a cache it is given. Empty: unsigned.
+	Signature []byte `protobuf:"bytes,8,opt,name=signature,proto3" json:"signature,omitempty"`
+	// signer_chain is the signing certificate, DER, leaf first, then any
+	// intermediate CAs.
+	SignerChain   [][]byte `protobuf:"bytes,9,rep,name=signer_chain,json=signerChain,proto3" json:"signer_chain,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -685,6 +693,20 @@ func (x *ConfigPush) GetChecksum() uint32 {
 		return x.Checksum
 	}
 	return 0
+}
+
+func (x *ConfigPush) GetSignature() []byte {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
+func (x *ConfigPush) GetSignerChain() [][]byte {
+	if x != nil {
+		return x.SignerChain
+	}
+	return nil
 }
 
 // HeartbeatAck tells the DP the CP is alive and which version it expects.
@@ -781,7 +803,7 @@ const file_gantry_cluster_v1_cluster_proto_rawDesc = "" +
 	"\aRefused\x12\x1f\n" +
 	"\vsync_status\x18\x01 \x01(\tR\n" +
 	"syncStatus\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xc6\x01\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x87\x02\n" +
 	"\n" +
 	"ConfigPush\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x03R\aversion\x12\x12\n" +
@@ -790,7 +812,9 @@ const file_gantry_cluster_v1_cluster_proto_rawDesc = "" +
 	"\fbase_version\x18\x04 \x01(\x03R\vbaseVersion\x12\x1b\n" +
 	"\tbase_hash\x18\x05 \x01(\tR\bbaseHash\x12\x18\n" +
 	"\apayload\x18\x06 \x01(\fR\apayload\x12\x1a\n" +
-	"\bchecksum\x18\a \x01(\rR\bchecksum\"9\n" +
+	"\bchecksum\x18\a \x01(\rR\bchecksum\x12\x1c\n" +
+	"\tsignature\x18\b \x01(\fR\tsignature\x12!\n" +
+	"\fsigner_chain\x18\t \x03(\fR\vsignerChain\"9\n" +
 	"\fHeartbeatAck\x12)\n" +
 	"\x10expected_version\x18\x01 \x01(\x03R\x0fexpectedVersion2T\n" +
 	"\aCluster\x12I\n" +

@@ -115,9 +115,9 @@ func (ca *CA) CheckOwn(c *Cert, role Role) error {
 	return nil
 }
 
-// verify checks a DER chain (leaf first) against ca for eku and the depth
-// limit, and returns the verified chain.
-func (ca *CA) verify(raw [][]byte, eku x509.ExtKeyUsage) ([]*x509.Certificate, error) {
+// verify checks a DER chain (leaf first) against ca for any of ekus and
+// the depth limit, and returns the verified chain.
+func (ca *CA) verify(raw [][]byte, ekus ...x509.ExtKeyUsage) ([]*x509.Certificate, error) {
 	if len(raw) == 0 {
 		return nil, errors.New("no certificate presented")
 	}
@@ -133,7 +133,7 @@ func (ca *CA) verify(raw [][]byte, eku x509.ExtKeyUsage) ([]*x509.Certificate, e
 	for _, c := range certs[1:] {
 		inter.AddCert(c)
 	}
-	chains, err := certs[0].Verify(x509.VerifyOptions{Roots: ca.Pool, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{eku}})
+	chains, err := certs[0].Verify(x509.VerifyOptions{Roots: ca.Pool, Intermediates: inter, KeyUsages: ekus})
 	if err != nil {
 		return nil, err
 	}

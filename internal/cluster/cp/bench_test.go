@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store"
@@ -114,27 +116,72 @@ func BenchmarkPublish10kRoutes(b *testing.B) {
 
 // BenchmarkPublishOneChange10kRoutes measures the steady state: each
 // version changes one route of 10,000 and shares every other entity with
-// the previous one, digested with a cache as a pipeline does.
+// the previous one, digested with a cache as a pipeline does; without and
+// with the signature of the full payload (made once per version, with the
+// ECDSA P-384 key of gen_cert), so their ratio is the cost of signing.
 func BenchmarkPublishOneChange10kRoutes(b *testing.B) {
-	ctx := context.Background()
+	for _, signed := range []bool{false, true} {
+		b.Run(fmt.Sprintf("signed=%t", signed), func(b *testing.B) {
+			ctx := context.Background()
+			cfg := tenThousandRoutes()
+			opts := Options{}
+			if signed {
+				opts.Cert = testCert(b)
+			}
+			c := newTestCP(b, opts)
+			var cache entity.DigestCache
+			if err := c.Publish(ctx, cfg, cfg.DigestCached(&cache), 1); err != nil {
+				b.Fatal(err)
+			}
+			rev := int64(1)
+			for b.Loop() {
+				rev++
+				next := *cfg
+				next.Routes = append([]*entity.Route(nil), cfg.Routes...)
+				i := int(rev) % len(next.Routes)
+				r := *next.Routes[i]
+				r.Paths = []string{fmt.Sprintf("/v%d", rev)}
+				next.Routes[i] = &r
+				if err := c.Publish(ctx, &next, next.DigestCached(&cache), rev); err != nil {
+					b.Fatal(err)
+				}
+				if signed != (c.hist.current().full.sig != nil) {
+					b.Fatalf("version %d: signed %t", rev, c.hist.current().full.sig != nil)
+				}
+				cfg = &next
+			}
+		})
+	}
+}
+
+// testCert is a cluster certificate made as `gantry hybrid gen_cert` does.
+func testCert(tb testing.TB) *clustertls.Cert {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := clustertls.GenCert(filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key"), 1, time.Now()); err != nil {
+		tb.Fatal(err)
+	}
+	cert, err := clustertls.Load(filepath.Join(dir, "c.crt"), filepath.Join(dir, "c.key"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cert
+}
+
+// BenchmarkSignVersion10kRoutes measures what signing adds to a version of
+// 10,000 routes: the digest of the full payload and its ECDSA P-384
+// signature, made once per version (and once per delta and base).
+func BenchmarkSignVersion10kRoutes(b *testing.B) {
 	cfg := tenThousandRoutes()
-	c := newTestCP(b, Options{})
-	var cache entity.DigestCache
-	if err := c.Publish(ctx, cfg, cfg.DigestCached(&cache), 1); err != nil {
+	c := newTestCP(b, Options{Cert: testCert(b)})
+	if err := c.Publish(context.Background(), cfg, cfg.Digest(), 1); err != nil {
 		b.Fatal(err)
 	}
-	rev := int64(1)
+	full := c.hist.current().full
+	b.ReportMetric(float64(len(full.Payload)), "payload-bytes")
 	for b.Loop() {
-		rev++
-		next := *cfg
-		next.Routes = append([]*entity.Route(nil), cfg.Routes...)
-		i := int(rev) % len(next.Routes)
-		r := *next.Routes[i]
-		r.Paths = []string{fmt.Sprintf("/v%d", rev)}
-		next.Routes[i] = &r
-		if err := c.Publish(ctx, &next, next.DigestCached(&cache), rev); err != nil {
-			b.Fatal(err)
+		if s := c.sign(full.Encoded); s.sig == nil {
+			b.Fatal("not signed")
 		}
-		cfg = &next
 	}
 }

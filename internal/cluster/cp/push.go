@@ -92,6 +92,9 @@ func (s *stream) push() (time.Duration, error) {
 	}
 	enc, delta := c.payloadFor(v, running, hash)
 	push := &clusterpb.ConfigPush{Version: v.n, Hash: v.hash, Delta: delta, Payload: enc.Payload, Checksum: enc.Checksum}
+	if enc.sig != nil {
+		push.Signature, push.SignerChain = enc.sig, enc.chain
+	}
 	if delta {
 		push.BaseVersion, push.BaseHash = running, hash
 	}

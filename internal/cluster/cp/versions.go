@@ -14,7 +14,7 @@ import (
 type version struct {
 	n       int64
 	hash    string
-	full    *wire.Encoded
+	full    signed
 	index   *wire.Index
 	plugins []string // plugin names configured, sorted
 	// tooLarge is set when the full payload exceeds cluster_max_payload:
@@ -22,7 +22,34 @@ type version struct {
 	tooLarge bool
 
 	mu     sync.Mutex
-	deltas map[int64]*wire.Encoded // by base version; nil value: no useful delta
+	deltas map[int64]signed // by base version; nil Encoded: no useful delta
+}
+
+// signed is a payload and the control plane's signature of it (nil when
+// signing failed), made once and sent to every data plane it suits.
+type signed struct {
+	*wire.Encoded
+	sig   []byte
+	chain [][]byte // the signer's certificate chain (DER, leaf first)
+}
+
+// sign signs enc for data planes to keep in their config cache (see
+// wire.Signature). A failure is logged and leaves the payload unsigned:
+// data planes still apply it, but cannot offer it to their peers.
+func (c *ControlPlane) sign(enc *wire.Encoded) signed {
+	cert := c.opts.Cert
+	if c.opts.Source != nil { // the certificate in use now, after any rotation
+		cert = c.opts.Source.Current().Cert
+	}
+	if cert == nil { // a control plane made by hand in a test
+		return signed{Encoded: enc}
+	}
+	sig, err := cert.Sign(wire.SignedDigest(enc.Version, enc.Hash, enc.Payload))
+	if err != nil {
+		c.log.Warn("cannot sign the configuration payload; data planes will not offer it to peers", "config_version", enc.Version, "error", err)
+		return signed{Encoded: enc}
+	}
+	return signed{Encoded: enc, sig: sig, chain: cert.TLS.Certificate}
 }
 
 // history holds the current version and a bounded number before it, so a
@@ -113,7 +140,7 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 	for _, p := range cfg.Plugins {
 		names = append(names, p.Name)
 	}
-	v := &version{n: rev, hash: hash, full: full, index: ix, plugins: usedPlugins(names), deltas: map[int64]*wire.Encoded{}}
+	v := &version{n: rev, hash: hash, full: c.sign(full), index: ix, plugins: usedPlugins(names), deltas: map[int64]signed{}}
 	if len(full.Payload) > c.opts.MaxPayload {
 		v.tooLarge = true
 		c.log.Error("configuration is too large to push: raise cluster_max_payload or reduce the configuration",
@@ -134,8 +161,9 @@ func (c *ControlPlane) stop() {
 
 // payloadFor returns what to send a DP running (base, baseHash) to bring it
 // to v: a delta when the base is in the history and the delta is small,
-// else the full payload. Deltas are encoded once per base and shared.
-func (c *ControlPlane) payloadFor(v *version, base int64, baseHash string) (enc *wire.Encoded, delta bool) {
+// else the full payload. Deltas are encoded and signed once per base and
+// shared.
+func (c *ControlPlane) payloadFor(v *version, base int64, baseHash string) (enc signed, delta bool) {
 	from := c.hist.find(base, baseHash)
 	if from == nil || from == v || baseHash == "" {
 		return v.full, false
@@ -148,12 +176,12 @@ func (c *ControlPlane) payloadFor(v *version, base int64, baseHash string) (enc 
 		// A delta is worth it only when it is smaller than the whole.
 		if diff.Size() < v.index.Len() {
 			if e, err := c.codec.EncodeDelta(v.n, v.hash, diff); err == nil && len(e.Payload) < len(v.full.Payload)/2 {
-				d = e
+				d = c.sign(e)
 			}
 		}
 		v.deltas[base] = d
 	}
-	if d == nil {
+	if d.Encoded == nil {
 		return v.full, false
 	}
 	return d, true

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store/sqlite"
@@ -28,7 +29,7 @@ func TestEveryDataPlaneGetsTheSameBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(codec.Close)
-	c := &ControlPlane{opts: Options{Store: st, MaxPayload: 1 << 20}, log: discard(), codec: codec, hist: &history{max: 16}}
+	c := &ControlPlane{opts: Options{Store: st, Cert: testCert(t), MaxPayload: 1 << 20}, log: discard(), codec: codec, hist: &history{max: 16}}
 	add := func(name string) *version {
 		t.Helper()
 		s := entity.NewService()
@@ -49,12 +50,20 @@ func TestEveryDataPlaneGetsTheSameBytes(t *testing.T) {
 	v2 := add("last")
 	full1, d1 := c.payloadFor(v2, 0, "")
 	full2, d2 := c.payloadFor(v2, 0, "")
-	if d1 || d2 || full1 != full2 {
-		t.Fatal("two new data planes got separately encoded full payloads")
+	if d1 || d2 || full1.Encoded != full2.Encoded || !sameSig(full1, full2) {
+		t.Fatal("two new data planes got separately encoded or signed full payloads")
 	}
 	delta1, ok1 := c.payloadFor(v2, v1.n, v1.hash)
 	delta2, ok2 := c.payloadFor(v2, v1.n, v1.hash)
-	if !ok1 || !ok2 || delta1 != delta2 {
-		t.Fatalf("two data planes one version behind got deltas %v/%v, same=%t", ok1, ok2, delta1 == delta2)
+	if !ok1 || !ok2 || delta1.Encoded != delta2.Encoded || !sameSig(delta1, delta2) {
+		t.Fatalf("two data planes one version behind got deltas %v/%v, same=%t", ok1, ok2, delta1.Encoded == delta2.Encoded)
+	}
+	for _, p := range []signed{full1, delta1} {
+		if err := clustertls.VerifySignature(c.opts.Cert.Leaf, wire.SignedDigest(p.Version, p.Hash, p.Payload), p.sig); err != nil {
+			t.Fatalf("payload of version %d: %v", p.Version, err)
+		}
 	}
 }
+
+// sameSig reports whether a and b carry the very same signature: signed once.
+func sameSig(a, b signed) bool { return len(a.sig) > 0 && &a.sig[0] == &b.sig[0] }

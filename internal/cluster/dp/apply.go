@@ -81,17 +81,19 @@ func (a *Agent) reject(res *clusterpb.ApplyResult, finish func() *clusterpb.Appl
 
 // writeCache stores the running config in the prefix. A full push is
 // cached as received, and a delta is appended to the cache as received
-// while the chain stays short; otherwise (a config whose hash differs from
-// the CP's, a long chain) the running config is encoded anew. a.applyMu is
+// while the chain stays short, each with the control plane's signature;
+// otherwise (a config whose hash differs from the CP's, a long chain) the
+// running config is encoded anew, and that cache, carrying no signature,
+// serves this node's restarts but is never offered to peers. a.applyMu is
 // held.
 func (a *Agent) writeCache(p *clusterpb.ConfigPush, cfg *entity.Config, hash string) {
 	var c *wire.Cached
 	switch {
 	case hash != p.Hash:
 	case !p.Delta:
-		c = &wire.Cached{Version: p.Version, Hash: hash, Payload: p.Payload, Checksum: p.Checksum}
+		c = &wire.Cached{Version: p.Version, Hash: hash, Payload: p.Payload, Checksum: p.Checksum, Sig: pushSig(p)}
 	case a.cached != nil && a.cached.Hash == p.BaseHash:
-		c, _ = a.cached.WithDelta(p.Version, hash, wire.CachedDelta{Payload: p.Payload, Checksum: p.Checksum})
+		c, _ = a.cached.WithDelta(p.Version, hash, wire.CachedDelta{Payload: p.Payload, Checksum: p.Checksum, Sig: pushSig(p)})
 	}
 	if c == nil {
 		enc, err := a.codec.EncodeFull(p.Version, hash, cfg)
@@ -103,9 +105,18 @@ func (a *Agent) writeCache(p *clusterpb.ConfigPush, cfg *entity.Config, hash str
 		c = &wire.Cached{Version: p.Version, Hash: hash, Payload: enc.Payload, Checksum: enc.Checksum}
 	}
 	a.cached = nil
+	c.Writer = a.opts.NodeID
 	if err := wire.WriteCache(a.cachePath(), c); err != nil {
 		a.log.Warn("cannot write the config cache; a restart without the control plane would not have this configuration", "error", err)
 		return
 	}
 	a.cached = c
+}
+
+// pushSig is the control plane's signature of p's payload, nil when p is unsigned.
+func pushSig(p *clusterpb.ConfigPush) *wire.Signature {
+	if len(p.Signature) == 0 {
+		return nil
+	}
+	return &wire.Signature{Version: p.Version, Hash: p.Hash, Sig: p.Signature, Chain: p.SignerChain}
 }

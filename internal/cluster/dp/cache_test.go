@@ -43,22 +43,13 @@ func TestCacheKeepsDeltasAndRestartsFromThem(t *testing.T) {
 				t.Fatalf("full push: %+v", res)
 			}
 			for i := range tt.deltas {
-				next := *cfg
-				r := entity.NewRoute()
-				r.ID, r.Paths, r.Service = fmt.Sprintf("20000000-0000-4000-8000-%012d", i), []string{fmt.Sprintf("/d%d", i)}, cfg.Routes[0].Service
-				next.Routes = append(append([]*entity.Route{}, cfg.Routes...), r)
-				from, _ := wire.NewIndex(cfg)
-				to, _ := wire.NewIndex(&next)
-				enc, err := codec.EncodeDelta(int64(i+2), next.Hash(), wire.Diff(from, to))
-				if err != nil {
-					t.Fatal(err)
-				}
+				next, enc := addRouteDelta(t, codec, cfg, i)
 				res := a.applyPush(context.Background(), &clusterpb.ConfigPush{Version: enc.Version, Hash: enc.Hash, Delta: true,
 					BaseVersion: int64(i + 1), BaseHash: cfg.Hash(), Payload: enc.Payload, Checksum: enc.Checksum})
 				if !res.Ok || res.Resync {
 					t.Fatalf("delta %d: %+v", i, res)
 				}
-				cfg = &next
+				cfg = next
 			}
 			if c, err := wire.ReadCache(a.cachePath()); err != nil || tt.wantChain >= 0 && len(c.Deltas) != tt.wantChain ||
 				tt.wantChain < 0 && len(c.Deltas) >= tt.deltas {
@@ -73,4 +64,20 @@ func TestCacheKeepsDeltasAndRestartsFromThem(t *testing.T) {
 			}
 		})
 	}
+}
+
+// addRouteDelta returns cfg plus route i, the delta i+2 bringing cfg there.
+func addRouteDelta(t testing.TB, codec *wire.Codec, cfg *entity.Config, i int) (*entity.Config, *wire.Encoded) {
+	t.Helper()
+	next := *cfg
+	r := entity.NewRoute()
+	r.ID, r.Paths, r.Service = fmt.Sprintf("20000000-0000-4000-8000-%012d", i), []string{fmt.Sprintf("/d%d", i)}, cfg.Routes[0].Service
+	next.Routes = append(append([]*entity.Route{}, cfg.Routes...), r)
+	from, _ := wire.NewIndex(cfg)
+	to, _ := wire.NewIndex(&next)
+	enc, err := codec.EncodeDelta(int64(i+2), next.Hash(), wire.Diff(from, to))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &next, enc
 }

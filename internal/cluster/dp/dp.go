@@ -1,7 +1,8 @@
 // Package dp is the data-plane side of hybrid mode: an agent that loads the
-// start configuration (config cache, else declarative_config, else empty),
-// keeps one stream open to a control plane, applies what it pushes and
-// reports back.
+// start configuration (config cache, else a peer's signed cache, else
+// declarative_config, else empty), keeps one stream open to a control
+// plane, applies what it pushes and reports back. It serves its own signed
+// cache to peers (peer.go).
 //
 // The agent is the data plane's configuration provider (pipeline.Starter):
 // all config work (decompress, decode, validate) happens in its goroutine,
@@ -45,6 +46,7 @@ type Timing struct {
 	Timeout    time.Duration // default 45 s: drop a CP silent that long
 	BackoffMin time.Duration // default 1 s
 	BackoffMax time.Duration // default 30 s
+	Peer       time.Duration // default 10 s: the whole fetch of one peer's cache
 }
 
 func (t Timing) withDefaults() Timing {
@@ -60,6 +62,9 @@ func (t Timing) withDefaults() Timing {
 	if t.BackoffMax <= 0 {
 		t.BackoffMax = 30 * time.Second
 	}
+	if t.Peer <= 0 {
+		t.Peer = 10 * time.Second
+	}
 	return t
 }
 
@@ -73,7 +78,14 @@ type Options struct {
 	TLS *tls.Config
 	// Source, when set, replaces Cert and TLS: every dial uses its current
 	// material, so a certificate rotation needs no restart.
-	Source   *clustertls.Source
+	Source *clustertls.Source
+	// Trust decides which signer a cache from a peer (or copied into the
+	// prefix) may carry and which peers to talk to; nil: shared mode's,
+	// made from Cert.
+	Trust *clustertls.Trust
+	// Peers is cluster_peers: data planes asked for their config cache,
+	// in turn, when this node starts without a valid cache of its own.
+	Peers    []string
 	NodeID   string
 	Hostname string
 	// Version is reported in the hello (see ReportedVersion).
@@ -103,9 +115,11 @@ type Agent struct {
 	applyMu sync.Mutex                                   // one apply at a time; guards apply, cached and digests
 	cached  *wire.Cached                                 // what the cache file holds, nil when unknown
 	digests entity.DigestCache                           // encodings of the last config digested
-	mu      sync.Mutex
-	run     running
-	status  Status
+	// peerSlots bounds the config caches sent to peers at once.
+	peerSlots chan struct{}
+	mu        sync.Mutex
+	run       running
+	status    Status
 }
 
 // running is the configuration in service.
@@ -121,7 +135,7 @@ type Status struct {
 	ConfigVersion int64  `json:"config_version"`
 	ConfigHash    string `json:"config_hash"`
 	// Source says where the running config came from: "control_plane",
-	// "cache", "declarative_config" or "empty".
+	// "cache", "peer", "declarative_config" or "empty".
 	Source       string `json:"source"`
 	Connected    bool   `json:"connected"`
 	ControlPlane string `json:"control_plane,omitempty"`
@@ -144,12 +158,15 @@ func New(opts Options) (*Agent, error) {
 	if opts.MaxPayload <= 0 {
 		opts.MaxPayload = 16 << 20
 	}
+	if opts.Trust == nil {
+		opts.Trust = &clustertls.Trust{Cert: opts.Cert, Source: opts.Source}
+	}
 	opts.Timing = opts.Timing.withDefaults()
 	codec, err := wire.NewCodec(64 << 20)
 	if err != nil {
 		return nil, err
 	}
-	return &Agent{opts: opts, log: opts.Logger.With("component", "cluster"), codec: codec}, nil
+	return &Agent{opts: opts, log: opts.Logger.With("component", "cluster"), codec: codec, peerSlots: make(chan struct{}, maxPeerSends)}, nil
 }
 
 // Status returns the agent's state now.

@@ -2,14 +2,11 @@ package dp
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
-	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/pipeline/pipelinetest"
@@ -29,17 +26,8 @@ func testAgentAt(t testing.TB, dir string) *Agent {
 // testAgentWith is testAgentAt with options edited by mod before New.
 func testAgentWith(t testing.TB, dir string, mod func(*Options)) *Agent {
 	t.Helper()
-	certs := t.TempDir()
-	crt, key := filepath.Join(certs, "c.crt"), filepath.Join(certs, "c.key")
-	if err := clustertls.GenCert(crt, key, 1, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	cert, err := clustertls.Load(crt, key)
-	if err != nil {
-		t.Fatal(err)
-	}
 	opts := Options{
-		ControlPlanes: []string{"127.0.0.1:1"}, Cert: cert, NodeID: "n", Prefix: dir, MaxPayload: 1 << 20,
+		ControlPlanes: []string{"127.0.0.1:1"}, Cert: loadCert(t), NodeID: "n", Prefix: dir, MaxPayload: 1 << 20,
 	}
 	if mod != nil {
 		mod(&opts)

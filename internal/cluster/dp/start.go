@@ -12,10 +12,12 @@ import (
 )
 
 // Initial implements pipeline.Starter: it loads the start configuration
-// and applies it through apply, once: 1) a valid config cache, 2) else
-// declarative_config, 3) else an empty configuration. A damaged cache or a
-// broken declarative file is logged and skipped; only a failure to apply
-// even the empty configuration is an error.
+// and applies it through apply, once: 1) a valid config cache, 2) else the
+// signed cache of the first cluster_peers node whose cache verifies, 3)
+// else declarative_config, 4) else an empty configuration. A damaged
+// cache, a refused peer or a broken declarative file is logged and
+// skipped; only a failure to apply even the empty configuration is an
+// error.
 func (a *Agent) Initial(ctx context.Context, sink pipeline.Sink) error {
 	a.applyMu.Lock()
 	a.apply = sink.Apply
@@ -24,6 +26,9 @@ func (a *Agent) Initial(ctx context.Context, sink pipeline.Sink) error {
 		return nil
 	} else if !errors.Is(err, wire.ErrNoCache) {
 		a.log.Warn("config cache not used", "path", a.cachePath(), "error", err)
+	}
+	if len(a.opts.Peers) > 0 && a.startFromPeers(ctx) {
+		return nil
 	}
 	if a.opts.DeclarativeConfig != "" {
 		v, err := declarative.LoadFileValid(a.opts.DeclarativeConfig, declarative.Options{IgnoreUnknownNull: true, ValidatePlugin: a.opts.ValidatePlugin})
@@ -49,12 +54,25 @@ func (a *Agent) startFromCache(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := a.codec.DecodeCached(c, a.opts.ValidatePlugin)
-	if err != nil {
-		return fmt.Errorf("decode: %w", err)
+	switch {
+	case !c.Signed():
+		a.log.Warn("the config cache carries no control plane signature: loaded as this node's own (it is never offered to peers)", "path", a.cachePath())
+	case c.Writer == a.opts.NodeID:
+		// This node wrote it from what it applied: a signature that no
+		// longer verifies (the cluster certificate was replaced since)
+		// does not stop a restart; peers will refuse it, and the next
+		// push signs it anew.
+		if err := a.verifySigned(c); err != nil {
+			a.log.Warn("the signature of this node's own config cache does not verify; loaded anyway", "path", a.cachePath(), "reason", err)
+		}
+	default:
+		if err := a.verifySigned(c); err != nil {
+			return fmt.Errorf("a config cache written by another node (%s) must carry valid control plane signatures: %w", c.Writer, err)
+		}
 	}
-	if v.Hash() != c.Hash {
-		return fmt.Errorf("hash %s of the cached configuration differs from the recorded %s", v.Hash(), c.Hash)
+	v, err := a.decodeCached(c)
+	if err != nil {
+		return err
 	}
 	if err := a.install(ctx, v, c.Version, "cache"); err != nil {
 		return err
@@ -63,6 +81,18 @@ func (a *Agent) startFromCache(ctx context.Context) error {
 	a.cached = c
 	a.applyMu.Unlock()
 	return nil
+}
+
+// decodeCached decodes c and checks the result is the configuration c records.
+func (a *Agent) decodeCached(c *wire.Cached) (entity.Valid, error) {
+	v, err := a.codec.DecodeCached(c, a.opts.ValidatePlugin)
+	if err != nil {
+		return v, fmt.Errorf("decode: %w", err)
+	}
+	if v.Hash() != c.Hash {
+		return entity.Valid{}, fmt.Errorf("hash %s of the cached configuration differs from the recorded %s", v.Hash(), c.Hash)
+	}
+	return v, nil
 }
 
 // install applies v through the node's pipeline and records it as running.

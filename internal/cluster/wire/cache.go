@@ -15,9 +15,11 @@ import (
 const CacheFile = "config.cache"
 
 // cacheMagic starts every cache file; the digit is the format version.
-// Version 1 files (no deltas) are still read.
+// Version 1 files (no deltas) and version 2 files (no signatures) are
+// still read.
 var (
-	cacheMagic   = []byte("GNTRYCC2")
+	cacheMagic   = []byte("GNTRYCC3")
+	cacheMagicV2 = []byte("GNTRYCC2")
 	cacheMagicV1 = []byte("GNTRYCC1")
 )
 
@@ -30,13 +32,34 @@ type Cached struct {
 	Hash     string // of the configuration after every delta
 	Payload  []byte // compressed full payload
 	Checksum uint32 // of Payload
-	Deltas   []CachedDelta
+	// Sig is the control plane's signature of Payload, nil when it came
+	// unsigned or this node encoded the payload itself.
+	Sig    *Signature
+	Deltas []CachedDelta
+	// Writer is the node id of the data plane that wrote the file: a
+	// node tells its own cache from one copied from elsewhere.
+	Writer string
 }
 
 // CachedDelta is one compressed delta payload, as received.
 type CachedDelta struct {
 	Payload  []byte
 	Checksum uint32
+	Sig      *Signature // of Payload, nil when unsigned
+}
+
+// Signed reports whether the full payload and every delta carry the
+// control plane's signature: only such a cache may be offered to peers.
+func (cc *Cached) Signed() bool {
+	if cc.Sig == nil {
+		return false
+	}
+	for _, d := range cc.Deltas {
+		if d.Sig == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteCache replaces the cache file at path atomically: it writes a
@@ -73,7 +96,9 @@ func WriteCache(path string, c *Cached) error {
 
 // encodeCache lays c out as: magic, crc32c of the rest, version, hash
 // length and hash, payload checksum, payload length and payload, number of
-// deltas and, for each, its checksum, length and payload.
+// deltas and, for each, its checksum, length and payload; then the
+// signature of the full payload and that of each delta (appendSig), and
+// the writer's length and node id.
 func encodeCache(c *Cached) []byte {
 	body := binary.BigEndian.AppendUint64(nil, uint64(c.Version))
 	body = binary.BigEndian.AppendUint16(body, uint16(len(c.Hash)))
@@ -87,6 +112,12 @@ func encodeCache(c *Cached) []byte {
 		body = binary.BigEndian.AppendUint32(body, uint32(len(d.Payload)))
 		body = append(body, d.Payload...)
 	}
+	body = appendSig(body, c.Sig)
+	for _, d := range c.Deltas {
+		body = appendSig(body, d.Sig)
+	}
+	body = binary.BigEndian.AppendUint16(body, uint16(len(c.Writer)))
+	body = append(body, c.Writer...)
 	out := append([]byte{}, cacheMagic...)
 	out = binary.BigEndian.AppendUint32(out, Checksum(body))
 	return append(out, body...)
@@ -98,26 +129,38 @@ var ErrNoCache = errors.New("no config cache")
 // ReadCache reads and checks the cache file at path. A missing file is
 // ErrNoCache; a damaged one is another error naming the problem.
 func ReadCache(path string) (*Cached, error) {
+	c, _, err := ReadCacheFile(path)
+	return c, err
+}
+
+// ReadCacheFile is ReadCache that also returns the file's bytes, as a
+// data plane serves them to its peers.
+func ReadCacheFile(path string) (*Cached, []byte, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, ErrNoCache
+		return nil, nil, ErrNoCache
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read config cache: %w", err)
+		return nil, nil, fmt.Errorf("read config cache: %w", err)
 	}
 	c, err := decodeCache(data)
 	if err != nil {
-		return nil, fmt.Errorf("config cache %s is damaged (%w); it is ignored", path, err)
+		return nil, nil, fmt.Errorf("config cache %s is damaged (%w); it is ignored", path, err)
 	}
-	return c, nil
+	return c, data, nil
 }
+
+// DecodeCache checks and decodes a cache file's bytes (as a peer sent
+// them); the error names the problem.
+func DecodeCache(data []byte) (*Cached, error) { return decodeCache(data) }
 
 func decodeCache(data []byte) (*Cached, error) {
 	if len(data) < len(cacheMagic)+4 {
 		return nil, errors.New("not a Gantry config cache")
 	}
-	v1 := string(data[:len(cacheMagic)]) == string(cacheMagicV1)
-	if !v1 && string(data[:len(cacheMagic)]) != string(cacheMagic) {
+	magic := string(data[:len(cacheMagic)])
+	v1, v2 := magic == string(cacheMagicV1), magic == string(cacheMagicV2)
+	if !v1 && !v2 && magic != string(cacheMagic) {
 		return nil, errors.New("not a Gantry config cache")
 	}
 	sum := binary.BigEndian.Uint32(data[len(cacheMagic):])
@@ -139,6 +182,13 @@ func decodeCache(data []byte) (*Cached, error) {
 		if n > len(c.Deltas) {
 			r.bad = true
 		}
+	}
+	if !v1 && !v2 {
+		c.Sig = r.sig()
+		for i := range c.Deltas {
+			c.Deltas[i].Sig = r.sig()
+		}
+		c.Writer = string(r.bytes(int(r.u16())))
 	}
 	if r.bad || len(r.b) != 0 {
 		return nil, errors.New("truncated or trailing data")
@@ -177,6 +227,13 @@ func (r *reader) u32() uint32 {
 	return 0
 }
 
+func (r *reader) u8() uint8 {
+	if b := r.bytes(1); b != nil {
+		return b[0]
+	}
+	return 0
+}
+
 func (r *reader) u64() uint64 {
 	if b := r.bytes(8); b != nil {
 		return binary.BigEndian.Uint64(b)
@@ -185,8 +242,10 @@ func (r *reader) u64() uint64 {
 }
 
 // DecodeCached loads a cache's configuration: its full payload, then each
-// delta on top, validated as pushes are. The caller compares the result's
-// hash with c.Hash.
+// delta on top, validated as pushes are. After each signed step the
+// configuration's hash must be the signed one. The caller checks the
+// signatures themselves (before, as they are cheaper) and compares the
+// result's hash with c.Hash.
 func (c *Codec) DecodeCached(cc *Cached, validatePlugin func(*entity.Plugin) entity.Errors) (entity.Valid, error) {
 	var digests *entity.DigestCache
 	if len(cc.Deltas) > 0 {
@@ -198,9 +257,15 @@ func (c *Codec) DecodeCached(cc *Cached, validatePlugin func(*entity.Plugin) ent
 	if err != nil {
 		return v, err
 	}
+	if cc.Sig != nil && v.Hash() != cc.Sig.Hash {
+		return entity.Valid{}, fmt.Errorf("the full payload's configuration has hash %s, not the signed %s", v.Hash(), cc.Sig.Hash)
+	}
 	for i, d := range cc.Deltas {
 		if v, err = c.DecodeDelta(v.Config(), d.Payload, d.Checksum, validatePlugin, digests); err != nil {
 			return entity.Valid{}, fmt.Errorf("delta %d of %d: %w", i+1, len(cc.Deltas), err)
+		}
+		if d.Sig != nil && v.Hash() != d.Sig.Hash {
+			return entity.Valid{}, fmt.Errorf("delta %d of %d: the configuration it makes has hash %s, not the signed %s", i+1, len(cc.Deltas), v.Hash(), d.Sig.Hash)
 		}
 	}
 	return v, nil
@@ -208,21 +273,22 @@ func (c *Codec) DecodeCached(cc *Cached, validatePlugin func(*entity.Plugin) ent
 
 // WithDelta returns the cache for the configuration cc holds plus one more
 // delta, now at version and hash; cc is not modified. ok is false when the
-// chain is long or heavy enough (maxCacheDeltas, or deltas outweighing the
+// chain is long or heavy enough (MaxCacheDeltas, or deltas outweighing the
 // full payload) that the caller should write a full payload instead.
 func (cc *Cached) WithDelta(version int64, hash string, d CachedDelta) (next *Cached, ok bool) {
 	size := len(d.Payload)
 	for _, x := range cc.Deltas {
 		size += len(x.Payload)
 	}
-	if len(cc.Deltas) >= maxCacheDeltas || size > len(cc.Payload) {
+	if len(cc.Deltas) >= MaxCacheDeltas || size > len(cc.Payload) {
 		return nil, false
 	}
-	next = &Cached{Version: version, Hash: hash, Payload: cc.Payload, Checksum: cc.Checksum,
+	next = &Cached{Version: version, Hash: hash, Payload: cc.Payload, Checksum: cc.Checksum, Sig: cc.Sig, Writer: cc.Writer,
 		Deltas: append(slices.Clip(cc.Deltas), d)}
 	return next, true
 }
 
-// maxCacheDeltas bounds the deltas kept after a cache's full payload, so
-// a start from the cache applies a bounded number of them.
-const maxCacheDeltas = 32
+// MaxCacheDeltas bounds the deltas kept after a cache's full payload, so
+// a start from the cache applies a bounded number of them; a cache from a
+// peer holding more is refused.
+const MaxCacheDeltas = 32
