@@ -41,8 +41,12 @@ type Timing struct {
 	// Purge is how often silent DPs are purged (default 1 min).
 	Purge time.Duration
 	// Write is how often at most a DP's row is written to the store while
-	// only last_seen moves (default 5 s); other changes are written at once.
+	// only last_seen moves (default 5 s); other changes are written with
+	// the next batch.
 	Write time.Duration
+	// Batch is the least time between two batches of data-plane rows
+	// written to the store (default 1 s, at most Write).
+	Batch time.Duration
 }
 
 func (t Timing) withDefaults() Timing {
@@ -57,6 +61,9 @@ func (t Timing) withDefaults() Timing {
 	}
 	if t.Write <= 0 {
 		t.Write = 5 * time.Second
+	}
+	if t.Batch <= 0 || t.Batch > t.Write {
+		t.Batch = min(time.Second, t.Write)
 	}
 	return t
 }
@@ -157,9 +164,18 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 	if tlsConf == nil {
 		tlsConf = clustertls.ServerConfig(c.opts.Cert)
 	}
+	// A data plane's connection is mostly idle: small buffers, a write
+	// buffer shared between connections while none is writing, and a
+	// stream window a full push fills in a few round trips keep the CP's
+	// memory per data plane small (docs/hybrid.md, "Large fleets").
 	srv := grpc.NewServer(
-		grpc.Creds(clustertls.Creds(tlsConf, c.log)),
-		grpc.ConnectionTimeout(10*time.Second),
+		grpc.Creds(throttle(clustertls.Creds(tlsConf, c.log), handshakeTimeout)),
+		grpc.ConnectionTimeout(handshakeTimeout),
+		grpc.ReadBufferSize(connBuffer),
+		grpc.WriteBufferSize(connBuffer),
+		grpc.SharedWriteBuffer(true),
+		grpc.InitialWindowSize(streamWindow),
+		grpc.InitialConnWindowSize(streamWindow),
 		grpc.MaxRecvMsgSize(maxDPMessage),
 		grpc.MaxSendMsgSize(c.opts.MaxPayload+64<<10),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
@@ -177,6 +193,7 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 		})
 	}
 	wg.Go(func() { c.purgeLoop(ctx) })
+	wg.Go(func() { c.watchdog(ctx) })
 	// The writer outlives the streams so their disconnects are recorded.
 	writeCtx, stopWriter := context.WithCancel(context.WithoutCancel(ctx))
 	var writer sync.WaitGroup
@@ -195,11 +212,24 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 // maxDPMessage bounds what a data plane may send: its messages are small.
 const maxDPMessage = 1 << 20
 
+const (
+	// handshakeTimeout bounds a connection's wait for a handshake slot
+	// and the handshake itself.
+	handshakeTimeout = 10 * time.Second
+	// connBuffer is each connection's read and write buffer.
+	connBuffer = 8 << 10
+	// streamWindow is the flow-control window of a connection and of its
+	// stream.
+	streamWindow = 256 << 10
+)
+
 func (c *ControlPlane) notifyAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for s := range c.streams {
-		s.nudge()
+		if s.ready.Load() {
+			s.nudge()
+		}
 	}
 }
 
