@@ -259,6 +259,26 @@ func (f *Fleet) firstError() string {
 	return "none"
 }
 
+// Uniform returns the hash every session runs, "" while they differ.
+func (f *Fleet) Uniform() string {
+	var hash string
+	for i, s := range f.sessions {
+		_, h := s.Running()
+		if i > 0 && h != hash || h == "" {
+			return ""
+		}
+		hash = h
+	}
+	return hash
+}
+
+// AppliedAt returns when the session applied the configuration it runs.
+func (s *Session) AppliedAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.appliedAt
+}
+
 // Running returns the version and hash the session runs.
 func (s *Session) Running() (int64, string) {
 	s.mu.Lock()
