@@ -21,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-real_counts=${BENCH_CLUSTER_REAL:-10 100 300}
+real_counts=${BENCH_CLUSTER_REAL-10 100 300}
 sims=${BENCH_CLUSTER_SIM:-10000}
 changes=${BENCH_CLUSTER_CHANGES:-5}
 timeout=${BENCH_CLUSTER_TIMEOUT:-10m}

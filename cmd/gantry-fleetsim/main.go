@@ -28,6 +28,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -41,6 +42,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/fleetsim"
+	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/version"
 )
 
@@ -123,8 +125,12 @@ func start(ctx context.Context, c *config) (*fleetsim.Fleet, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The plugins a gantry data plane of this build announces, as a real
+	// one's hello carries them.
+	reg := plugin.Bundled(slog.New(slog.DiscardHandler))
+	defer reg.Close()
 	return fleetsim.Start(ctx, fleetsim.Options{Addr: c.cluster, TLS: clustertls.ClientConfig(cert), N: c.n,
-		Prefix: c.prefix, Version: c.ver, Heartbeat: c.heartbeat})
+		Prefix: c.prefix, Version: c.ver, Heartbeat: c.heartbeat, Plugins: reg.Versions()})
 }
 
 // bencher holds a bench run's state.

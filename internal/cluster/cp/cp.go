@@ -113,7 +113,11 @@ type ControlPlane struct {
 
 	mu      sync.Mutex
 	streams map[*stream]struct{}
-	wg      sync.WaitGroup // stream goroutines that may outlive their handler
+	// pluginSets holds one copy of each plugin set data planes announce:
+	// a fleet's data planes mostly run the same build, and each would
+	// otherwise keep its own map of some fifty plugins.
+	pluginSets map[string]map[string]string
+	wg         sync.WaitGroup // stream goroutines that may outlive their handler
 }
 
 // New checks opts and prepares a control plane.
@@ -171,7 +175,8 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 	srv := grpc.NewServer(
 		grpc.Creds(throttle(clustertls.Creds(tlsConf, c.log), handshakeTimeout)),
 		grpc.ConnectionTimeout(handshakeTimeout),
-		grpc.ReadBufferSize(connBuffer),
+		// No read buffer: the TLS connection buffers a record already.
+		grpc.ReadBufferSize(0),
 		grpc.WriteBufferSize(connBuffer),
 		grpc.SharedWriteBuffer(true),
 		grpc.InitialWindowSize(streamWindow),
@@ -216,7 +221,8 @@ const (
 	// handshakeTimeout bounds a connection's wait for a handshake slot
 	// and the handshake itself.
 	handshakeTimeout = 10 * time.Second
-	// connBuffer is each connection's read and write buffer.
+	// connBuffer is each connection's write buffer, held only while
+	// writing (grpc.SharedWriteBuffer).
 	connBuffer = 8 << 10
 	// streamWindow is the flow-control window of a connection and of its
 	// stream.

@@ -3,7 +3,10 @@ package cp
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -127,6 +130,7 @@ func (s *stream) accept(msg *clusterpb.DPMessage) error {
 		return status.Error(codes.InvalidArgument, "hello out of bounds")
 	}
 	h.Hostname, h.Version = bounded(h.Hostname, 256), bounded(h.Version, 64)
+	h.Plugins = c.pluginSet(h.Plugins)
 	s.id, s.hello = h.NodeId, h
 	s.running, s.hash = h.ConfigVersion, h.ConfigHash
 	expiry := int64(0)
@@ -226,4 +230,31 @@ func closeConn(ctx context.Context) {
 	if ci, ok := clustertls.FromContext(ctx); ok {
 		_ = ci.Close()
 	}
+}
+
+// pluginSet returns the shared copy of the plugin set p (read-only from
+// then on), keeping p as that copy when it is the first of its kind.
+func (c *ControlPlane) pluginSet(p map[string]string) map[string]string {
+	names := slices.Sorted(maps.Keys(p))
+	var key strings.Builder
+	for _, n := range names {
+		key.WriteString(n)
+		key.WriteByte(0)
+		key.WriteString(p[n])
+		key.WriteByte(0)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pluginSets == nil {
+		c.pluginSets = map[string]map[string]string{}
+	}
+	if shared, ok := c.pluginSets[key.String()]; ok {
+		return shared
+	}
+	// Bounded: a CP serving many builds at once keeps their sets, not
+	// every hello's.
+	if len(c.pluginSets) < 64 {
+		c.pluginSets[key.String()] = p
+	}
+	return p
 }
