@@ -15,7 +15,10 @@
 #
 # Knobs (environment): BENCH_CLUSTER_REAL ("10 100 300": real data planes
 # per phase; each takes ~20 MB), BENCH_CLUSTER_SIM (10000; 0 skips),
-# BENCH_CLUSTER_CHANGES (5), BENCH_CLUSTER_TIMEOUT (10m: a fleet's time to
+# BENCH_CLUSTER_CHANGES (5), BENCH_CLUSTER_BASELINE (a gantry binary, say
+# one built from an older commit: each real phase then runs with it too,
+# control plane and data planes, right before this tree's build, for a
+# side-by-side comparison), BENCH_CLUSTER_TIMEOUT (10m: a fleet's time to
 # connect or converge), BENCH_CLUSTER_ROUTES (1000: routes in the
 # configuration before the measured changes, each adding one).
 set -euo pipefail
@@ -47,6 +50,12 @@ trap cleanup EXIT
 echo "bench-cluster: building" >&2
 go build -o "$work/gantry" ./cmd/gantry
 go build -o "$work/gantry-fleetsim" ./cmd/gantry-fleetsim
+builds=(gantry)
+if [ -n "${BENCH_CLUSTER_BASELINE:-}" ]; then
+	cp "$BENCH_CLUSTER_BASELINE" "$work/baseline"
+	builds=(baseline gantry)
+fi
+echo "$work/gantry" >"$work/cp.bin"
 "$work/gantry-fleetsim" gencert "$work/cluster.crt" "$work/cluster.key"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -73,7 +82,7 @@ start() {
 		GANTRY_ADMIN_LISTEN=127.0.0.1:$admin_port GANTRY_CLUSTER_LISTEN=127.0.0.1:$cluster_port \\
 		GANTRY_PROXY_LISTEN=off GANTRY_STATUS_LISTEN=off GANTRY_LOG_LEVEL=warn \\
 		GANTRY_CLUSTER_CERT="$work/cluster.crt" GANTRY_CLUSTER_CERT_KEY="$work/cluster.key" \\
-		setsid "$work/gantry" start >>"$work/cp.log" 2>&1 </dev/null &
+		setsid "\$(cat "$work/cp.bin")" start >>"$work/cp.log" 2>&1 </dev/null &
 	echo \$! >"$work/cp.pid"
 	for _ in \$(seq 300); do
 		curl -fs "$admin/status" >/dev/null 2>&1 && return 0
@@ -102,41 +111,51 @@ fresh_cp() {
 
 results="$work/results"
 : >"$results"
+# bench LABEL ARGS...: gantry-fleetsim bench; LABEL tags its "cluster:" line.
 bench() {
+	local label=$1
+	shift
 	"$work/gantry-fleetsim" bench -cluster "$cluster" -admin "$admin" -cert "$work/cluster.crt" -key "$work/cluster.key" \
-		-cp-pid-file "$work/cp.pid" -changes "$changes" -timeout "$timeout" -seed "$seed" "$@" | tee -a "$results"
+		-cp-pid-file "$work/cp.pid" -changes "$changes" -timeout "$timeout" -seed "$seed" "$@" |
+		sed -u "s/^cluster:/cluster$label:/" | tee -a "$results"
 }
 
 for n in $real_counts; do
-	echo "bench-cluster: $n real data planes" >&2
-	echo "== $n real data planes" >>"$results"
-	fresh_cp
-	sleep 1
-	base=$(rss)
-	dp_pids=()
-	for i in $(seq "$n"); do
-		GOMAXPROCS=1 GANTRY_ROLE=data_plane GANTRY_DATABASE=off GANTRY_PREFIX="$work/dp$i" \
-			GANTRY_PROXY_LISTEN=127.0.0.1:0 GANTRY_STATUS_LISTEN=off GANTRY_ADMIN_LISTEN=off GANTRY_LOG_LEVEL=warn \
-			GANTRY_CLUSTER_CONTROL_PLANE="$cluster" \
-			GANTRY_CLUSTER_CERT="$work/cluster.crt" GANTRY_CLUSTER_CERT_KEY="$work/cluster.key" \
-			"$work/gantry" start >"$work/dp$i.log" 2>&1 </dev/null &
-		dp_pids+=($!)
+	for build in "${builds[@]}"; do
+		echo "bench-cluster: $n real data planes ($build)" >&2
+		echo "== $n real data planes ($build)" >>"$results"
+		echo "$work/$build" >"$work/cp.bin"
+		fresh_cp
+		sleep 1
+		base=$(rss)
+		dp_pids=()
+		for i in $(seq "$n"); do
+			GOMAXPROCS=1 GANTRY_ROLE=data_plane GANTRY_DATABASE=off GANTRY_PREFIX="$work/dp$i" \
+				GANTRY_PROXY_LISTEN=127.0.0.1:0 GANTRY_STATUS_LISTEN=off GANTRY_ADMIN_LISTEN=off GANTRY_LOG_LEVEL=warn \
+				GANTRY_CLUSTER_CONTROL_PLANE="$cluster" \
+				GANTRY_CLUSTER_CERT="$work/cluster.crt" GANTRY_CLUSTER_CERT_KEY="$work/cluster.key" \
+				"$work/$build" start >"$work/dp$i.log" 2>&1 </dev/null &
+			dp_pids+=($!)
+		done
+		label=""
+		[ "$build" = baseline ] && label=" (baseline)"
+		bench "$label" -real "$n" -baseline-kb "$base"
+		dp_rss=$(for p in "${dp_pids[@]}"; do awk '/VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null; done | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+		echo "data plane RSS (median of $n): $dp_rss KB" | tee -a "$results"
+		kill "${dp_pids[@]}" 2>/dev/null || true
+		wait "${dp_pids[@]}" 2>/dev/null || true
+		dp_pids=()
+		rm -rf "$work"/dp*
 	done
-	bench -real "$n" -baseline-kb "$base"
-	dp_rss=$(for p in "${dp_pids[@]}"; do awk '/VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null; done | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-	echo "data plane RSS (median of $n): $dp_rss KB" | tee -a "$results"
-	kill "${dp_pids[@]}" 2>/dev/null || true
-	wait "${dp_pids[@]}" 2>/dev/null || true
-	dp_pids=()
-	rm -rf "$work"/dp*
 done
+echo "$work/gantry" >"$work/cp.bin"
 
 if [ "$sims" -gt 0 ]; then
 	echo "bench-cluster: $sims simulated data planes" >&2
 	echo "== $sims simulated data planes" >>"$results"
 	fresh_cp
 	sleep 1
-	bench -n "$sims" -restart "$work/cp.sh restart"
+	bench "" -n "$sims" -restart "$work/cp.sh restart"
 fi
 
 echo
