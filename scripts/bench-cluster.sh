@@ -2,7 +2,7 @@
 # make bench-cluster: one control plane (a real gantry process on SQLite)
 # and fleets of data planes on loopback: real gantry data-plane processes
 # (GOMAXPROCS=1 each) in phases of BENCH_CLUSTER_REAL counts, then
-# BENCH_CLUSTER_SIM simulated sessions from gantry-fleetsim (real mTLS
+# BENCH_CLUSTER_SIM counts of simulated sessions from gantry-fleetsim (real mTLS
 # gRPC sessions, one node id each). Each phase starts a fresh control
 # plane and measures, with gantry-fleetsim bench: Admin write → every data
 # plane running the change (p50/p99 over BENCH_CLUSTER_CHANGES writes),
@@ -14,7 +14,8 @@
 # ("Large fleets").
 #
 # Knobs (environment): BENCH_CLUSTER_REAL ("10 100 300": real data planes
-# per phase; each takes ~20 MB), BENCH_CLUSTER_SIM (10000; 0 skips),
+# per phase; each takes 25-45 MB), BENCH_CLUSTER_SIM ("1000 10000":
+# simulated data planes per phase; empty skips),
 # BENCH_CLUSTER_CHANGES (5), BENCH_CLUSTER_BASELINE (a gantry binary, say
 # one built from an older commit: each real phase then runs with it too,
 # control plane and data planes, right before this tree's build, for a
@@ -25,7 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 real_counts=${BENCH_CLUSTER_REAL-10 100 300}
-sims=${BENCH_CLUSTER_SIM:-10000}
+sims=${BENCH_CLUSTER_SIM-1000 10000}
 changes=${BENCH_CLUSTER_CHANGES:-5}
 timeout=${BENCH_CLUSTER_TIMEOUT:-10m}
 seed=${BENCH_CLUSTER_ROUTES:-1000}
@@ -126,7 +127,8 @@ for n in $real_counts; do
 		echo "== $n real data planes ($build)" >>"$results"
 		echo "$work/$build" >"$work/cp.bin"
 		fresh_cp
-		sleep 1
+		"$work/gantry-fleetsim" seed -admin "$admin" -seed "$seed"
+		sleep 2
 		base=$(rss)
 		dp_pids=()
 		for i in $(seq "$n"); do
@@ -150,13 +152,13 @@ for n in $real_counts; do
 done
 echo "$work/gantry" >"$work/cp.bin"
 
-if [ "$sims" -gt 0 ]; then
-	echo "bench-cluster: $sims simulated data planes" >&2
-	echo "== $sims simulated data planes" >>"$results"
+for n in $sims; do
+	[ "$n" -gt 0 ] || continue
+	echo "bench-cluster: $n simulated data planes" >&2
+	echo "== $n simulated data planes" >>"$results"
 	fresh_cp
-	sleep 1
-	bench "" -n "$sims" -restart "$work/cp.sh restart"
-fi
+	bench "" -n "$n" -restart "$work/cp.sh restart"
+done
 
 echo
 echo "bench-cluster: results"

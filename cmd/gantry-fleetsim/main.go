@@ -4,6 +4,7 @@
 //	gantry-fleetsim gencert CERT KEY     writes a shared-mode cluster certificate
 //	gantry-fleetsim run -cluster ADDR -cert CERT -key KEY -n N
 //	                                     keeps N simulated data planes connected until interrupted
+//	gantry-fleetsim seed -admin URL -seed N  makes the benchmark's service and N routes
 //	gantry-fleetsim bench -cluster ADDR -admin URL -cert CERT -key KEY [-n N] [-real M] ...
 //	                                     measures Admin write → every data plane running it
 //
@@ -62,7 +63,7 @@ type config struct {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: gantry-fleetsim gencert CERT KEY | run [flags] | bench [flags] (-h for the flags)")
+		return errors.New("usage: gantry-fleetsim gencert CERT KEY | run [flags] | seed [flags] | bench [flags] (-h for the flags)")
 	}
 	if args[0] == "gencert" {
 		if len(args) != 3 {
@@ -70,8 +71,8 @@ func run(args []string) error {
 		}
 		return clustertls.GenCert(args[1], args[2], 30, time.Now())
 	}
-	if args[0] != "run" && args[0] != "bench" {
-		return fmt.Errorf("unknown command %q: want gencert, run or bench", args[0])
+	if args[0] != "run" && args[0] != "bench" && args[0] != "seed" {
+		return fmt.Errorf("unknown command %q: want gencert, run, seed or bench", args[0])
 	}
 	var c config
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
@@ -94,6 +95,12 @@ func run(args []string) error {
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "how long the fleet may take to connect or converge (bench)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if args[0] == "seed" {
+		if c.admin == "" {
+			return errors.New("seed: -admin (the control plane's Admin API URL) is required")
+		}
+		return (&bencher{c: &c, http: &http.Client{Timeout: 30 * time.Second}}).seed(context.Background())
 	}
 	if c.cluster == "" || c.cert == "" || c.key == "" {
 		return errors.New("-cluster, -cert and -key are required")
@@ -142,17 +149,14 @@ type bencher struct {
 
 func bench(ctx context.Context, c *config) error {
 	b := &bencher{c: c, http: &http.Client{Timeout: 30 * time.Second}}
-	baseline := c.baselineKB
-	if baseline == 0 && c.pidFile != "" {
-		baseline = rssKB(c.pidFile)
-	}
-	if err := b.ensureService(ctx); err != nil {
+	if err := b.seed(ctx); err != nil {
 		return err
 	}
-	for i := range c.seed {
-		if err := b.addRoute(ctx, fmt.Sprintf("seed-%d", i)); err != nil && !strings.Contains(err.Error(), "409") {
-			return err
-		}
+	// The baseline is the CP holding the configuration, without the fleet.
+	baseline := c.baselineKB
+	if baseline == 0 && c.pidFile != "" {
+		time.Sleep(time.Second)
+		baseline = rssKB(c.pidFile)
 	}
 	started := time.Now()
 	if c.n > 0 {
@@ -376,6 +380,20 @@ func (b *bencher) realRows(ctx context.Context, seen map[string]time.Time) (stri
 		}
 	}
 	return expected, connected, nil
+}
+
+// seed makes the benchmark's service and -seed routes (existing ones are
+// kept).
+func (b *bencher) seed(ctx context.Context) error {
+	if err := b.ensureService(ctx); err != nil {
+		return err
+	}
+	for i := range b.c.seed {
+		if err := b.addRoute(ctx, fmt.Sprintf("seed-%d", i)); err != nil && !strings.Contains(err.Error(), ": 409 ") {
+			return err
+		}
+	}
+	return nil
 }
 
 func (b *bencher) ensureService(ctx context.Context) error {
