@@ -314,7 +314,7 @@ func (b *bencher) convergedTimes(ctx context.Context, not string) (string, []tim
 		expected, simN, realRunning := "", 0, 0
 		if b.c.real > 0 {
 			var err error
-			if expected, realRunning, err = b.realRows(ctx, realSeen); err != nil && ctx.Err() == nil {
+			if expected, realRunning, err = b.realRows(ctx, realSeen, not); err != nil && ctx.Err() == nil {
 				return "", nil, err
 			}
 		} else {
@@ -349,9 +349,10 @@ func (b *bencher) convergedTimes(ctx context.Context, not string) (string, []tim
 
 // realRows reads GET /clustering/data-planes and records in seen, for every
 // real data plane (not simulated) running the expected configuration,
-// when it was first seen so. It returns the expected hash and how many
-// real data planes are listed connected.
-func (b *bencher) realRows(ctx context.Context, seen map[string]time.Time) (string, int, error) {
+// when it was first seen so; while the control plane still serves the
+// configuration with hash not, nobody is. It returns the expected hash and
+// how many real data planes are listed connected.
+func (b *bencher) realRows(ctx context.Context, seen map[string]time.Time, not string) (string, int, error) {
 	body, err := b.get(ctx, "/clustering/data-planes")
 	if err != nil {
 		return "", 0, err
@@ -375,7 +376,7 @@ func (b *bencher) realRows(ctx context.Context, seen map[string]time.Time) (stri
 			continue
 		}
 		connected++
-		if _, ok := seen[r.ID]; !ok && r.Hash == r.Expected && r.Hash != "" {
+		if _, ok := seen[r.ID]; !ok && r.Hash == r.Expected && r.Hash != "" && r.Expected != not {
 			seen[r.ID] = now
 		}
 	}
