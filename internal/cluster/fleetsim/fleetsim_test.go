@@ -16,27 +16,10 @@ import (
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store"
 	"github.com/gantryhq/gantry/internal/store/sqlite"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 const version = "1.4.2"
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func newCert(tb testing.TB) *clustertls.Cert {
 	tb.Helper()
@@ -67,7 +50,7 @@ type runningCP struct {
 	*cp.ControlPlane
 	addr string
 	stop func()
-	logs *syncBuffer
+	logs *testutil.Buffer
 }
 
 // startCP runs a control plane on addr ("127.0.0.1:0" for any port).
@@ -84,7 +67,7 @@ func startCP(tb testing.TB, st store.Store, cert *clustertls.Cert, addr string) 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testutil.Buffer{}
 	c, err := cp.New(cp.Options{Store: st, Cert: cert, Version: version,
 		Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Timing: cp.Timing{Heartbeat: time.Second, Timeout: 5 * time.Second, Write: 200 * time.Millisecond}})
