@@ -105,7 +105,7 @@ func (c *ControlPlane) writeLoop(ctx context.Context, ds store.DataPlaneStore) {
 
 // batchRows bounds one transaction of data-plane rows, so SQLite's single
 // writer is never held long by a large fleet's batch.
-const batchRows = 256
+const batchRows = 64
 
 func (c *ControlPlane) flush(ctx context.Context, ds store.DataPlaneStore, all bool) {
 	var failed int
