@@ -21,7 +21,9 @@
 # control plane and data planes, right before this tree's build, for a
 # side-by-side comparison), BENCH_CLUSTER_TIMEOUT (10m: a fleet's time to
 # connect or converge), BENCH_CLUSTER_ROUTES (1000: routes in the
-# configuration before the measured changes, each adding one).
+# configuration before the measured changes, each adding one),
+# BENCH_CLUSTER_PLOTS (docs/bench: where the SVG plot of each phase's
+# propagation times goes, cluster-<n>-<real|sim>[-baseline].svg).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +32,8 @@ sims=${BENCH_CLUSTER_SIM-1000 10000}
 changes=${BENCH_CLUSTER_CHANGES:-5}
 timeout=${BENCH_CLUSTER_TIMEOUT:-10m}
 seed=${BENCH_CLUSTER_ROUTES:-1000}
+plots=${BENCH_CLUSTER_PLOTS:-docs/bench}
+mkdir -p "$plots"
 
 for tool in curl python3; do
 	command -v "$tool" >/dev/null || { echo "bench-cluster: $tool not found" >&2; exit 1; }
@@ -141,7 +145,9 @@ for n in $real_counts; do
 		done
 		label=""
 		[ "$build" = baseline ] && label=" (baseline)"
-		bench "$label" -real "$n" -baseline-kb "$base"
+		svg="$plots/cluster-$n-real.svg"
+		[ "$build" = baseline ] && svg="$plots/cluster-$n-real-baseline.svg"
+		bench "$label" -real "$n" -baseline-kb "$base" -svg "$svg"
 		dp_rss=$(for p in "${dp_pids[@]}"; do awk '/VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null; done | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 		echo "data plane RSS (median of $n): $dp_rss KB" | tee -a "$results"
 		kill "${dp_pids[@]}" 2>/dev/null || true
@@ -157,7 +163,7 @@ for n in $sims; do
 	echo "bench-cluster: $n simulated data planes" >&2
 	echo "== $n simulated data planes" >>"$results"
 	fresh_cp
-	bench "" -n "$n" -restart "$work/cp.sh restart"
+	bench "" -n "$n" -restart "$work/cp.sh restart" -svg "$plots/cluster-$n-sim.svg"
 done
 
 echo

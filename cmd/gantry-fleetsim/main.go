@@ -55,10 +55,10 @@ func main() {
 }
 
 type config struct {
-	cluster, admin, cert, key, prefix, ver, restart, pidFile string
-	n, real, changes, seed                                   int
-	heartbeat, gap, poll, timeout                            time.Duration
-	baselineKB                                               int
+	cluster, admin, cert, key, prefix, ver, restart, pidFile, svg string
+	n, real, changes, seed                                        int
+	heartbeat, gap, poll, timeout                                 time.Duration
+	baselineKB                                                    int
 }
 
 func run(args []string) error {
@@ -83,6 +83,7 @@ func run(args []string) error {
 	fs.StringVar(&c.prefix, "prefix", "sim", "node id prefix of the simulated data planes")
 	fs.StringVar(&c.ver, "version", version.Version, "Gantry version the simulated data planes announce")
 	fs.StringVar(&c.restart, "restart", "", "shell command restarting the control plane, for the reconnect storm (bench)")
+	fs.StringVar(&c.svg, "svg", "", "file to write a plot of the propagation times to (bench)")
 	fs.StringVar(&c.pidFile, "cp-pid-file", "", "file holding the control plane's pid, to read its memory (bench)")
 	fs.IntVar(&c.n, "n", 0, "simulated data planes to open")
 	fs.IntVar(&c.real, "real", 0, "real data planes connected to the control plane to wait for and measure (bench)")
@@ -214,6 +215,16 @@ func bench(ctx context.Context, c *config) error {
 	p50, p99 := pct(lat, 50), pct(lat, 99)
 	fmt.Printf("propagation: %d data planes x %d changes: p50 %.1f ms p99 %.1f ms max %.1f ms; Admin write p50 %.1f ms max %.1f ms\n",
 		total, c.changes, ms(p50), ms(p99), ms(pct(lat, 100)), ms(pct(writes, 50)), ms(pct(writes, 100)))
+	if c.svg != "" {
+		kind := "real"
+		if c.n > 0 {
+			kind = "simulated"
+		}
+		title := fmt.Sprintf("%d %s data planes, %d changes: p50 %.0f ms, p99 %.0f ms", total, kind, c.changes, ms(p50), ms(p99))
+		if err := writeCDF(c.svg, title, lat); err != nil {
+			return err
+		}
+	}
 	if b.fleet != nil {
 		var fulls, deltas, fullBytes, deltaBytes, resyncs int64
 		for _, s := range b.fleet.Sessions() {
