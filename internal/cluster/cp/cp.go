@@ -168,10 +168,9 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 	if tlsConf == nil {
 		tlsConf = clustertls.ServerConfig(c.opts.Cert)
 	}
-	// A data plane's connection is mostly idle: small buffers, a write
-	// buffer shared between connections while none is writing, and a
-	// stream window a full push fills in a few round trips keep the CP's
-	// memory per data plane small (docs/hybrid.md, "Large fleets").
+	// A data plane's connection is mostly idle: no read buffer of its own
+	// and a write buffer held only while writing keep the CP's memory per
+	// data plane small (docs/hybrid.md, "Large fleets").
 	srv := grpc.NewServer(
 		grpc.Creds(throttle(clustertls.Creds(tlsConf, c.log), handshakeTimeout)),
 		grpc.ConnectionTimeout(handshakeTimeout),
@@ -179,8 +178,6 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 		grpc.ReadBufferSize(0),
 		grpc.WriteBufferSize(connBuffer),
 		grpc.SharedWriteBuffer(true),
-		grpc.InitialWindowSize(streamWindow),
-		grpc.InitialConnWindowSize(streamWindow),
 		grpc.MaxRecvMsgSize(maxDPMessage),
 		grpc.MaxSendMsgSize(c.opts.MaxPayload+64<<10),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
@@ -224,9 +221,6 @@ const (
 	// connBuffer is each connection's write buffer, held only while
 	// writing (grpc.SharedWriteBuffer).
 	connBuffer = 8 << 10
-	// streamWindow is the flow-control window of a connection and of its
-	// stream.
-	streamWindow = 256 << 10
 )
 
 func (c *ControlPlane) notifyAll() {

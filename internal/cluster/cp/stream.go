@@ -220,7 +220,11 @@ func (c *ControlPlane) watchdog(ctx context.Context) {
 		c.mu.Unlock()
 		for _, s := range silent {
 			since := time.Since(time.Unix(0, s.seen.Load()))
-			c.log.Warn("closing a silent cluster connection", "node_id", s.id, "remote", s.remote, "silent_for", since.Round(time.Millisecond).String())
+			id := "" // a peer that never said hello has none
+			if s.ready.Load() {
+				id = s.id
+			}
+			c.log.Warn("closing a silent cluster connection", "node_id", id, "remote", s.remote, "silent_for", since.Round(time.Millisecond).String())
 			closeConn(s.ctx)
 		}
 	}
