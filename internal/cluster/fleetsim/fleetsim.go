@@ -14,10 +14,11 @@
 // it cannot check is that the configuration builds: the hash it reports
 // is the control plane's, not one it computed.
 //
-// Memory per session is kept small: one connection with small buffers,
-// two goroutines (the stream's reader, and gRPC's own), and the running
-// version, hash and counters; heartbeats for all sessions come from one
-// goroutine.
+// Memory per session is kept small: one connection without a read buffer
+// and with a write buffer held only while writing, one goroutine of its
+// own (the stream's reader) besides gRPC's, and the running version, hash
+// and counters; heartbeats for all sessions come from one goroutine, and
+// payloads are decompressed by a pool of one codec per core.
 package fleetsim
 
 import (
@@ -340,7 +341,7 @@ func (s *Session) connect(ctx context.Context) error {
 	defer release()
 	conn, err := grpc.NewClient(f.opts.Addr,
 		grpc.WithTransportCredentials(f.creds),
-		grpc.WithReadBufferSize(8<<10),
+		grpc.WithReadBufferSize(0), // TLS buffers a record already
 		grpc.WithWriteBufferSize(8<<10),
 		grpc.WithSharedWriteBuffer(true),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(f.opts.MaxDecoded)),
