@@ -1,7 +1,6 @@
 package fleetsim_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -15,27 +14,12 @@ import (
 // measures the real thing, with an Admin write and processes.
 func BenchmarkCluster(b *testing.B) {
 	const n = 10
-	cert := newCert(b)
-	c := startCP(b, newStore(b), cert, "127.0.0.1:0")
-	hash := publish(b, c, 0, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	f := startFleet(b, ctx, c.addr, cert, n)
-	wait, stop := context.WithTimeout(ctx, time.Minute)
-	defer stop()
-	if _, err := f.WaitConverged(wait, hash); err != nil {
-		b.Fatal(err)
-	}
+	c, f, _ := convergedFleet(b, newStore(b), newCert(b), n)
 	var lat []time.Duration
 	b.ResetTimer()
 	for i := range b.N {
 		t0 := time.Now()
-		hash = publish(b, c, i+1, int64(i+2))
-		times, err := f.WaitConverged(wait, hash)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, at := range times {
+		for _, at := range waitConverged(b, f, publish(b, c, i+1, int64(i+2))) {
 			lat = append(lat, at.Sub(t0))
 		}
 	}

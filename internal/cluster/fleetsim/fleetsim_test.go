@@ -113,27 +113,41 @@ func startFleet(tb testing.TB, ctx context.Context, addr string, cert *clustertl
 	return f
 }
 
+// convergedFleet runs a control plane on st serving a first configuration
+// and n simulated data planes, and waits until all of them run it.
+func convergedFleet(tb testing.TB, st store.Store, cert *clustertls.Cert, n int) (*runningCP, *fleetsim.Fleet, string) {
+	tb.Helper()
+	c := startCP(tb, st, cert, "127.0.0.1:0")
+	hash := publish(tb, c, 0, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel) // before the CP stops: cleanups run last first
+	f := startFleet(tb, ctx, c.addr, cert, n)
+	waitConverged(tb, f, hash)
+	return c, f, hash
+}
+
+// waitConverged waits (90 s at most) until every session of f runs hash
+// and returns when each applied it.
+func waitConverged(tb testing.TB, f *fleetsim.Fleet, hash string) []time.Time {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	times, err := f.WaitConverged(ctx, hash)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return times
+}
+
 // TestFleetConverges runs 50 simulated data planes against a real control
 // plane: every one gets the whole configuration, then each change as a
 // delta, and the control plane lists them all running it.
 func TestFleetConverges(t *testing.T) {
 	t.Parallel()
-	cert := newCert(t)
-	c := startCP(t, newStore(t), cert, "127.0.0.1:0")
-	h1 := publish(t, c, 0, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	const n = 50
-	f := startFleet(t, ctx, c.addr, cert, n)
-	wait, stop := context.WithTimeout(ctx, 60*time.Second)
-	defer stop()
-	if _, err := f.WaitConverged(wait, h1); err != nil {
-		t.Fatal(err)
-	}
+	c, f, _ := convergedFleet(t, newStore(t), newCert(t), n)
 	h2 := publish(t, c, 1, 2)
-	if _, err := f.WaitConverged(wait, h2); err != nil {
-		t.Fatal(err)
-	}
+	waitConverged(t, f, h2)
 	for _, s := range f.Sessions() {
 		if s.Fulls.Load() != 1 || s.Deltas.Load() != 1 || s.Rejects.Load() != 0 || s.Resyncs.Load() != 0 {
 			t.Fatalf("%s: %d full pushes, %d deltas, %d rejected, %d resyncs; want one full push and one delta",
@@ -170,24 +184,12 @@ func TestReconnectStormConverges(t *testing.T) {
 	t.Parallel()
 	cert := newCert(t)
 	st := newStore(t)
-	c := startCP(t, st, cert, "127.0.0.1:0")
-	h1 := publish(t, c, 0, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	const n = 200
-	f := startFleet(t, ctx, c.addr, cert, n)
-	wait, stop := context.WithTimeout(ctx, 90*time.Second)
-	defer stop()
-	if _, err := f.WaitConverged(wait, h1); err != nil {
-		t.Fatal(err)
-	}
+	c, f, _ := convergedFleet(t, st, cert, n)
 	c.stop()
 	c2 := startCP(t, st, cert, c.addr)
 	publish(t, c2, 0, 1)
-	h2 := publish(t, c2, 1, 2)
-	if _, err := f.WaitConverged(wait, h2); err != nil {
-		t.Fatal(err)
-	}
+	waitConverged(t, f, publish(t, c2, 1, 2))
 	reconnected := 0
 	for _, s := range f.Sessions() {
 		if s.Connects.Load() >= 2 {
