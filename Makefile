@@ -2,13 +2,14 @@
 GO ?= go
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all build run test deps vet unit benchonce bench bench-plugins clean
+.PHONY: all build run test deps vet unit benchonce bench bench-plugins bench-cluster clean
 
 all: build
 
 build:
 	$(GO) build -o bin/gantry ./cmd/gantry
 	$(GO) build -o bin/benchupstream ./cmd/benchupstream
+	$(GO) build -o bin/gantry-fleetsim ./cmd/gantry-fleetsim
 
 # Runs a node on the built-in defaults (prefix ./gantry-data) in the foreground.
 run: build
@@ -38,6 +39,12 @@ bench:
 # key-auth + rate-limiting + prometheus + cors, side by side (BENCHMARKS.md).
 bench-plugins:
 	bash scripts/bench-plugins.sh
+
+# One control plane, fleets of real and simulated data planes: propagation
+# p50/p99, CP memory per data plane, bytes per push, reconnect storm
+# (BENCHMARKS.md, "Large fleets").
+bench-cluster:
+	bash scripts/bench-cluster.sh
 
 clean:
 	rm -rf bin

@@ -173,6 +173,9 @@ func singular(k entity.Kind) string {
 type DataPlaneStore interface {
 	// UpsertDataPlane creates the row with row.ID or replaces it whole.
 	UpsertDataPlane(ctx context.Context, row DataPlaneRow) error
+	// UpsertDataPlanes writes rows as UpsertDataPlane does, all in one
+	// transaction: all are written or none.
+	UpsertDataPlanes(ctx context.Context, rows []DataPlaneRow) error
 	// ListDataPlanes returns every row, sorted by id.
 	ListDataPlanes(ctx context.Context) ([]DataPlaneRow, error)
 	// PurgeDataPlanes deletes the rows last seen before olderThan and

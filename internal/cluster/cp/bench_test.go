@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
+	"github.com/gantryhq/gantry/internal/cluster/fleetsim"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store"
@@ -21,21 +22,7 @@ func tenThousandRoutes() *entity.Config { return servicesAndRoutes(1000, 10000) 
 // servicesAndRoutes is services services and routes routes spread over
 // them, timestamped as a store exports them.
 func servicesAndRoutes(services, routes int) *entity.Config {
-	cfg := &entity.Config{}
-	for i := range services {
-		s := entity.NewService()
-		s.ID, s.Name, s.Host = fmt.Sprintf("00000000-0000-4000-8000-%012d", i), fmt.Sprintf("svc%d", i), "127.0.0.1"
-		s.SetTimestamps(1700000000 + int64(i))
-		cfg.Services = append(cfg.Services, s)
-	}
-	for i := range routes {
-		r := entity.NewRoute()
-		r.ID, r.Paths = fmt.Sprintf("10000000-0000-4000-8000-%012d", i), []string{fmt.Sprintf("/r%d", i)}
-		r.Service = &entity.Ref{ID: cfg.Services[i%services].ID}
-		r.SetTimestamps(1700000000 + int64(i))
-		cfg.Routes = append(cfg.Routes, r)
-	}
-	return cfg
+	return fleetsim.Config(services, routes, 0)
 }
 
 // newTestCP is a control plane that builds versions but serves nothing.

@@ -41,8 +41,12 @@ type Timing struct {
 	// Purge is how often silent DPs are purged (default 1 min).
 	Purge time.Duration
 	// Write is how often at most a DP's row is written to the store while
-	// only last_seen moves (default 5 s); other changes are written at once.
+	// only last_seen moves (default 5 s); other changes are written with
+	// the next batch.
 	Write time.Duration
+	// Batch is the least time between two batches of data-plane rows
+	// written to the store (default 1 s, at most Write).
+	Batch time.Duration
 }
 
 func (t Timing) withDefaults() Timing {
@@ -57,6 +61,9 @@ func (t Timing) withDefaults() Timing {
 	}
 	if t.Write <= 0 {
 		t.Write = 5 * time.Second
+	}
+	if t.Batch <= 0 || t.Batch > t.Write {
+		t.Batch = min(time.Second, t.Write)
 	}
 	return t
 }
@@ -109,7 +116,11 @@ type ControlPlane struct {
 
 	mu      sync.Mutex
 	streams map[*stream]struct{}
-	wg      sync.WaitGroup // stream goroutines that may outlive their handler
+	// pluginSets holds one copy of each plugin set data planes announce:
+	// a fleet's data planes mostly run the same build, and each would
+	// otherwise keep its own map of some fifty plugins.
+	pluginSets map[string]map[string]string
+	wg         sync.WaitGroup // stream goroutines that may outlive their handler
 }
 
 // New checks opts and prepares a control plane.
@@ -156,9 +167,16 @@ func New(opts Options) (*ControlPlane, error) {
 func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 	defer c.codec.Close()
 	defer c.stop()
+	// A data plane's connection is mostly idle: no read buffer of its own
+	// and a write buffer held only while writing keep the CP's memory per
+	// data plane small (docs/hybrid.md, "Large fleets").
 	srv := grpc.NewServer(
-		grpc.Creds(clustertls.NodeCreds(clustertls.RoleControlPlane, c.opts.Source, c.opts.TLS, c.opts.Cert, c.log)),
-		grpc.ConnectionTimeout(10*time.Second),
+		grpc.Creds(throttle(clustertls.NodeCreds(clustertls.RoleControlPlane, c.opts.Source, c.opts.TLS, c.opts.Cert, c.log), handshakeTimeout)),
+		grpc.ConnectionTimeout(handshakeTimeout),
+		// No read buffer: the TLS connection buffers a record already.
+		grpc.ReadBufferSize(0),
+		grpc.WriteBufferSize(connBuffer),
+		grpc.SharedWriteBuffer(true),
 		grpc.MaxRecvMsgSize(maxDPMessage),
 		grpc.MaxSendMsgSize(c.opts.MaxPayload+64<<10),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
@@ -176,6 +194,7 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 		})
 	}
 	wg.Go(func() { c.purgeLoop(ctx) })
+	wg.Go(func() { c.watchdog(ctx) })
 	// The writer outlives the streams so their disconnects are recorded.
 	writeCtx, stopWriter := context.WithCancel(context.WithoutCancel(ctx))
 	var writer sync.WaitGroup
@@ -194,11 +213,22 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 // maxDPMessage bounds what a data plane may send: its messages are small.
 const maxDPMessage = 1 << 20
 
+const (
+	// handshakeTimeout bounds a connection's wait for a handshake slot
+	// and the handshake itself.
+	handshakeTimeout = 10 * time.Second
+	// connBuffer is each connection's write buffer, held only while
+	// writing (grpc.SharedWriteBuffer).
+	connBuffer = 8 << 10
+)
+
 func (c *ControlPlane) notifyAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for s := range c.streams {
-		s.nudge()
+		if s.ready.Load() {
+			s.nudge()
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gantryhq/gantry/internal/store"
@@ -74,7 +75,12 @@ func (r *registry) preferred() map[string]DataPlane {
 }
 
 // writeLoop writes changed rows to ds until ctx ends, then writes what is
-// left (the disconnects of shutdown) once more.
+// left (the disconnects of shutdown) once more. It is the only writer of
+// data-plane rows: whatever changed since its last write goes in one batch
+// (the latest state of each row), and two batches are at least
+// Timing.Batch apart, so a version pushed to a thousand data planes costs
+// the database a few transactions, not a thousand, and the Admin API's
+// writes never queue behind one per data plane.
 func (c *ControlPlane) writeLoop(ctx context.Context, ds store.DataPlaneStore) {
 	t := time.NewTicker(c.opts.Timing.Write)
 	defer t.Stop()
@@ -89,16 +95,32 @@ func (c *ControlPlane) writeLoop(ctx context.Context, ds store.DataPlaneStore) {
 		case <-t.C:
 		}
 		c.flush(ctx, ds, false)
+		// Changes arriving now wait for the next batch.
+		select {
+		case <-ctx.Done():
+		case <-time.After(c.opts.Timing.Batch):
+		}
 	}
 }
+
+// batchRows bounds one transaction of data-plane rows, so SQLite's single
+// writer is never held long by a large fleet's batch.
+const batchRows = 64
 
 func (c *ControlPlane) flush(ctx context.Context, ds store.DataPlaneStore, all bool) {
 	var failed int
 	var first error
-	for _, dp := range c.dps.due(time.Now(), c.opts.Timing.Write, all) {
-		if err := ds.UpsertDataPlane(ctx, toRow(&dp)); err != nil {
-			c.dps.retry(dp.ID)
-			if failed++; first == nil {
+	rows := c.dps.due(time.Now(), c.opts.Timing.Write, all)
+	for chunk := range slices.Chunk(rows, batchRows) {
+		batch := make([]store.DataPlaneRow, len(chunk))
+		for i := range chunk {
+			batch[i] = toRow(&chunk[i])
+		}
+		if err := ds.UpsertDataPlanes(ctx, batch); err != nil {
+			for i := range chunk {
+				c.dps.retry(chunk[i].ID)
+			}
+			if failed += len(chunk); first == nil {
 				first = err
 			}
 		}

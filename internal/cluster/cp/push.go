@@ -70,9 +70,20 @@ func (s *stream) push() (time.Duration, error) {
 				"config_version", v.n, "sync_status", p.status)
 		}
 		c.dps.update(s.id, func(dp *DataPlane) { dp.SyncStatus, dp.SyncDetail = p.status, msg })
+		s.mu.Lock()
+		s.status = p.status
+		s.mu.Unlock()
 		return 0, nil
 	}
-	c.dps.update(s.id, func(dp *DataPlane) { dp.SyncStatus, dp.SyncDetail = StatusNormal, "" })
+	// The row changes only when the status does: a push to every data
+	// plane of a fleet does not take the registry's lock once each.
+	s.mu.Lock()
+	changed := s.status != StatusNormal
+	s.status = StatusNormal
+	s.mu.Unlock()
+	if changed {
+		c.dps.update(s.id, func(dp *DataPlane) { dp.SyncStatus, dp.SyncDetail = StatusNormal, "" })
+	}
 	if v.tooLarge {
 		return 0, nil
 	}

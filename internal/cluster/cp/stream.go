@@ -3,7 +3,10 @@ package cp
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +28,7 @@ type service struct {
 // stream is one data plane's open connection.
 type stream struct {
 	cp     *ControlPlane
+	ctx    context.Context // the stream's: closeConn(ctx) drops the connection
 	id     string
 	hello  *clusterpb.Hello
 	remote string
@@ -32,6 +36,7 @@ type stream struct {
 	kick   chan struct{} // cap 1: something to push may have changed
 	acks   chan struct{} // cap 1: a heartbeat wants an answer
 	seen   atomic.Int64  // unix nanos of the last message from the DP
+	ready  atomic.Bool   // said hello and was accepted: pushes may go
 
 	mu       sync.Mutex // guards the fields below (read by sender, written by receiver)
 	running  int64
@@ -41,6 +46,9 @@ type stream struct {
 	nextAt   time.Time // no push before then (see pace.go)
 	rejected string    // hash the DP refused: not pushed again
 	warned   string    // last plugin warning logged, so it is logged once
+	// status is the sync status last recorded in the DP's row by push, so
+	// a push records it only when it changes.
+	status string
 }
 
 func (s *stream) nudge() {
@@ -58,10 +66,18 @@ func (svc *service) Connect(srv clusterpb.Cluster_ConnectServer) error {
 	if p, ok := peer.FromContext(ctx); ok {
 		remote = p.Addr.String()
 	}
-	s := &stream{cp: c, srv: srv, remote: remote, kick: make(chan struct{}, 1), acks: make(chan struct{}, 1)}
+	s := &stream{cp: c, ctx: ctx, srv: srv, remote: remote, kick: make(chan struct{}, 1), acks: make(chan struct{}, 1)}
 	s.seen.Store(time.Now().UnixNano())
-	stopWatch := s.watchdog(ctx)
-	defer stopWatch()
+	// The watchdog (see watchdog) follows the stream from the start, so a
+	// peer that never says hello is closed too.
+	c.mu.Lock()
+	c.streams[s] = struct{}{}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.streams, s)
+		c.mu.Unlock()
+	}()
 
 	first, err := srv.Recv()
 	if err != nil {
@@ -71,14 +87,10 @@ func (svc *service) Connect(srv clusterpb.Cluster_ConnectServer) error {
 	if err := s.accept(first); err != nil {
 		return err
 	}
-	c.mu.Lock()
-	c.streams[s] = struct{}{}
-	c.mu.Unlock()
+	s.ready.Store(true)
 	c.dps.connect(s.id, 1)
 	defer func() {
-		c.mu.Lock()
-		delete(c.streams, s)
-		c.mu.Unlock()
+		s.ready.Store(false)
 		c.dps.connect(s.id, -1)
 	}()
 	c.log.Info("data plane connected", "node_id", s.id, "hostname", s.hello.Hostname, "remote", remote,
@@ -118,6 +130,7 @@ func (s *stream) accept(msg *clusterpb.DPMessage) error {
 		return status.Error(codes.InvalidArgument, "hello out of bounds")
 	}
 	h.Hostname, h.Version = bounded(h.Hostname, 256), bounded(h.Version, 64)
+	h.Plugins = c.pluginSet(h.Plugins)
 	s.id, s.hello = h.NodeId, h
 	s.running, s.hash = h.ConfigVersion, h.ConfigHash
 	expiry := int64(0)
@@ -183,35 +196,69 @@ func (s *stream) handle(msg *clusterpb.DPMessage) error {
 	return status.Error(codes.InvalidArgument, "unexpected message")
 }
 
-// watchdog closes the connection when the DP stays silent longer than the
-// timeout; the returned func stops it.
-func (s *stream) watchdog(ctx context.Context) func() {
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(s.cp.opts.Timing.Timeout / 5)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if silent := time.Since(time.Unix(0, s.seen.Load())); silent > s.cp.opts.Timing.Timeout {
-					s.cp.log.Warn("closing a silent cluster connection", "node_id", s.id, "remote", s.remote, "silent_for", silent.Round(time.Millisecond).String())
-					closeConn(ctx)
-					return
-				}
+// watchdog closes the connection of every data plane silent longer than
+// the timeout until ctx ends: one goroutine for all the streams, rather
+// than one each.
+func (c *ControlPlane) watchdog(ctx context.Context) {
+	t := time.NewTicker(c.opts.Timing.Timeout / 5)
+	defer t.Stop()
+	var silent []*stream
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		cutoff := time.Now().Add(-c.opts.Timing.Timeout).UnixNano()
+		silent = silent[:0]
+		c.mu.Lock()
+		for s := range c.streams {
+			if s.seen.Load() < cutoff {
+				silent = append(silent, s)
 			}
 		}
-	}()
-	return func() { close(stop); <-done }
+		c.mu.Unlock()
+		for _, s := range silent {
+			since := time.Since(time.Unix(0, s.seen.Load()))
+			id := "" // a peer that never said hello has none
+			if s.ready.Load() {
+				id = s.id
+			}
+			c.log.Warn("closing a silent cluster connection", "node_id", id, "remote", s.remote, "silent_for", since.Round(time.Millisecond).String())
+			closeConn(s.ctx)
+		}
+	}
 }
 
 func closeConn(ctx context.Context) {
 	if ci, ok := clustertls.FromContext(ctx); ok {
 		_ = ci.Close()
 	}
+}
+
+// pluginSet returns the shared copy of the plugin set p (read-only from
+// then on), keeping p as that copy when it is the first of its kind.
+func (c *ControlPlane) pluginSet(p map[string]string) map[string]string {
+	names := slices.Sorted(maps.Keys(p))
+	var key strings.Builder
+	for _, n := range names {
+		key.WriteString(n)
+		key.WriteByte(0)
+		key.WriteString(p[n])
+		key.WriteByte(0)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pluginSets == nil {
+		c.pluginSets = map[string]map[string]string{}
+	}
+	if shared, ok := c.pluginSets[key.String()]; ok {
+		return shared
+	}
+	// Bounded: a CP serving many builds at once keeps their sets, not
+	// every hello's.
+	if len(c.pluginSets) < 64 {
+		c.pluginSets[key.String()] = p
+	}
+	return p
 }

@@ -30,29 +30,51 @@ const upsertDataPlane = `INSERT INTO clustering_data_planes (id, hostname, ip, v
 // UpsertDataPlane implements store.DataPlaneStore. created_at is kept from
 // the first write.
 func (s *Store) UpsertDataPlane(ctx context.Context, row store.DataPlaneRow) error {
-	if row.ID == "" {
-		return fmt.Errorf("data plane row: id is empty")
+	return s.UpsertDataPlanes(ctx, []store.DataPlaneRow{row})
+}
+
+// UpsertDataPlanes implements store.DataPlaneStore: every row in one
+// transaction, so a fleet's status costs the database's single writer one
+// commit, not one per data plane. A bad row fails the batch before it
+// starts and names the row.
+func (s *Store) UpsertDataPlanes(ctx context.Context, rows []store.DataPlaneRow) error {
+	if len(rows) == 0 {
+		return nil
 	}
-	labels := row.Labels
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	lb, err := json.Marshal(labels)
-	if err != nil {
-		return fmt.Errorf("data plane %s: labels: %w", row.ID, err)
-	}
-	var rej any // NULL when none
-	if len(row.LastRejection) > 0 {
-		rej = string(row.LastRejection)
-	}
-	err = s.drv.Write(ctx, func(tx Tx) error {
-		_, err := tx.Exec(ctx, upsertDataPlane, row.ID, row.Hostname, row.IP, row.Version, row.SyncStatus,
+	args := make([][]any, len(rows))
+	for i, row := range rows {
+		if row.ID == "" {
+			return fmt.Errorf("data plane row %d: id is empty", i)
+		}
+		labels := row.Labels
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		lb, err := json.Marshal(labels)
+		if err != nil {
+			return fmt.Errorf("data plane %s: labels: %w", row.ID, err)
+		}
+		var rej any // NULL when none
+		if len(row.LastRejection) > 0 {
+			rej = string(row.LastRejection)
+		}
+		args[i] = []any{row.ID, row.Hostname, row.IP, row.Version, row.SyncStatus,
 			row.SyncDetail, row.ConfigHash, row.ConfigVersion, string(lb), row.CertExpiry, row.Connected, rej,
-			row.LastSeen, row.CreatedAt, row.UpdatedAt)
-		return err
+			row.LastSeen, row.CreatedAt, row.UpdatedAt}
+	}
+	err := s.drv.Write(ctx, func(tx Tx) error {
+		for i, a := range args {
+			if _, err := tx.Exec(ctx, upsertDataPlane, a...); err != nil {
+				return fmt.Errorf("data plane %s: %w", rows[i].ID, err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("write data plane %s: %w", row.ID, err)
+		if len(rows) == 1 {
+			return fmt.Errorf("write data plane %s: %w", rows[0].ID, err)
+		}
+		return fmt.Errorf("write %d data planes: %w", len(rows), err)
 	}
 	return nil
 }

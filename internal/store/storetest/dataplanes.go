@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -69,6 +70,37 @@ func testDataPlanes(t *testing.T, h Harness) {
 		}
 		if n, err := ds.PurgeDataPlanes(c, time.Unix(now-3600, 0)); err != nil || n != 0 {
 			t.Fatalf("second purge = %d, %v; want nothing", n, err)
+		}
+	})
+
+	t.Run("batch", func(t *testing.T) {
+		// A batch with a bad row writes nothing and names the row.
+		bad := []store.DataPlaneRow{{ID: "dp-c", Labels: map[string]string{}, LastSeen: now}, {Labels: map[string]string{}}}
+		if err := ds.UpsertDataPlanes(c, bad); err == nil || !strings.Contains(err.Error(), "row 1") {
+			t.Fatalf("batch with an empty id: err = %v, want one naming row 1", err)
+		}
+		if rows := mustListDataPlanes(t, ds); len(rows) != 1 {
+			t.Fatalf("after a refused batch: %s, want dp-b only", jsonOf(t, rows))
+		}
+		var batch []store.DataPlaneRow
+		for _, id := range []string{"dp-d", "dp-b", "dp-c"} {
+			batch = append(batch, store.DataPlaneRow{ID: id, Hostname: id + ".example", ConfigHash: "h3",
+				Labels: map[string]string{}, LastSeen: now, CreatedAt: now, UpdatedAt: now})
+		}
+		if err := ds.UpsertDataPlanes(c, batch); err != nil {
+			t.Fatal(err)
+		}
+		rows := mustListDataPlanes(t, ds)
+		if len(rows) != 3 || rows[0].ID != "dp-b" || rows[1].ID != "dp-c" || rows[2].ID != "dp-d" {
+			t.Fatalf("after batch: %s, want dp-b, dp-c, dp-d", jsonOf(t, rows))
+		}
+		for _, r := range rows {
+			if r.ConfigHash != "h3" || r.Hostname != r.ID+".example" {
+				t.Fatalf("batch row = %s", jsonOf(t, r))
+			}
+		}
+		if rows[0].CreatedAt != now-10 {
+			t.Fatalf("dp-b created_at = %d, want the first write's %d", rows[0].CreatedAt, now-10)
 		}
 	})
 
