@@ -99,6 +99,9 @@ type Cluster struct {
 	ServerName    string
 	OCSP          string // "on", "off", "optional"
 	MaxPayload    int
+	// MaxConfigSize is cluster_max_config_size: the largest configuration,
+	// decompressed (and a chunked push's whole payload), either end accepts.
+	MaxConfigSize int
 	PurgeDelay    time.Duration
 	// DPLabels is cluster_dp_labels; nil when unset.
 	DPLabels map[string]string

@@ -17,8 +17,9 @@ type version struct {
 	full    *wire.Encoded
 	index   *wire.Index
 	plugins []string // plugin names configured, sorted
-	// tooLarge is set when the full payload exceeds cluster_max_payload:
-	// such a version is never pushed.
+	// tooLarge is set when the configuration, decompressed, exceeds
+	// cluster_max_config_size: such a version is never pushed. (A payload
+	// above cluster_max_payload is pushed in chunks.)
 	tooLarge bool
 
 	mu     sync.Mutex
@@ -114,13 +115,13 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 		names = append(names, p.Name)
 	}
 	v := &version{n: rev, hash: hash, full: full, index: ix, plugins: usedPlugins(names), deltas: map[int64]*wire.Encoded{}}
-	if len(full.Payload) > c.opts.MaxPayload {
+	if full.Size > c.opts.MaxConfigSize {
 		v.tooLarge = true
-		c.log.Error("configuration is too large to push: raise cluster_max_payload or reduce the configuration",
-			"config_version", rev, "config_hash", hash, "compressed_bytes", len(full.Payload), "cluster_max_payload", c.opts.MaxPayload)
+		c.log.Error("configuration is too large to push: raise cluster_max_config_size or reduce the configuration",
+			"config_version", rev, "config_hash", hash, "bytes", full.Size, "cluster_max_config_size", c.opts.MaxConfigSize)
 	}
 	c.hist.push(v)
-	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "compressed_bytes", len(full.Payload))
+	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "bytes", full.Size, "compressed_bytes", len(full.Payload))
 	c.notifyAll()
 	return nil
 }

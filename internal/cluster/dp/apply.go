@@ -28,8 +28,8 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		res.Ok = true
 		return finish()
 	}
-	if len(p.Payload) > a.opts.MaxPayload {
-		return a.reject(res, finish, fmt.Errorf("payload of %d bytes is above cluster_max_payload (%d)", len(p.Payload), a.opts.MaxPayload))
+	if len(p.Payload) > a.opts.MaxConfigSize {
+		return a.reject(res, finish, fmt.Errorf("payload of %d bytes is above cluster_max_config_size (%d)", len(p.Payload), a.opts.MaxConfigSize))
 	}
 	var (
 		v   entity.Valid
@@ -71,6 +71,17 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 	a.writeCache(p, v.Config(), hash)
 	res.Ok = true
 	return finish()
+}
+
+// rejectPush answers a push refused before it could be applied (see
+// session.gather): the running configuration stays.
+func (a *Agent) rejectPush(p *clusterpb.ConfigPush, err error) *clusterpb.ApplyResult {
+	res := &clusterpb.ApplyResult{Version: p.Version, Hash: p.Hash}
+	return a.reject(res, func() *clusterpb.ApplyResult {
+		now := a.current()
+		res.RunningVersion, res.RunningHash = now.version, now.hash()
+		return res
+	}, err)
 }
 
 func (a *Agent) reject(res *clusterpb.ApplyResult, finish func() *clusterpb.ApplyResult, err error) *clusterpb.ApplyResult {

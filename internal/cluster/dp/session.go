@@ -23,6 +23,7 @@ type session struct {
 	sendMu sync.Mutex // gRPC streams allow one sender at a time
 	seen   atomic.Int64
 	beat   chan struct{} // cap 1: send a heartbeat now
+	asm    *assembly     // the chunked push being received; recvLoop's own
 }
 
 func (a *Agent) session(ctx context.Context, addr string) error {
@@ -32,9 +33,10 @@ func (a *Agent) session(ctx context.Context, addr string) error {
 	}
 	conn, err := grpc.NewClient(addr,
 		grpc.WithTransportCredentials(clustertls.Creds(tlsConf, a.log)),
-		// Pushes somewhat above cluster_max_payload still arrive, so the
-		// DP can reject them and tell the CP why instead of dropping the
-		// connection (and being sent the same push again on reconnect).
+		// Push messages somewhat above cluster_max_payload still arrive,
+		// so the DP can reject them and tell the CP why instead of
+		// dropping the connection (and being sent the same push again on
+		// reconnect). Larger payloads come in chunks (see gather).
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(4*a.opts.MaxPayload+1<<20)),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: a.opts.Timing.Heartbeat, Timeout: a.opts.Timing.Timeout, PermitWithoutStream: true}),
 	)
@@ -74,6 +76,9 @@ func (s *session) hello() error {
 		Plugins: a.opts.Plugins, Labels: a.opts.Labels,
 		ConfigVersion: run.version, ConfigHash: run.hash(),
 	}
+	a.mu.Lock()
+	h.TransferError, a.transferErr = a.transferErr, ""
+	a.mu.Unlock()
 	if err := s.send(&clusterpb.DPMessage{Msg: &clusterpb.DPMessage_Hello{Hello: h}}); err != nil {
 		return fmt.Errorf("send hello to %s: %w", s.addr, err)
 	}
@@ -104,20 +109,32 @@ func (s *session) recvLoop(ctx context.Context) error {
 	for {
 		msg, err := s.st.Recv()
 		if err != nil {
+			s.interrupted(err)
 			return fmt.Errorf("control plane %s: %w", s.addr, err)
 		}
 		s.seen.Store(time.Now().UnixNano())
 		switch m := msg.Msg.(type) {
 		case *clusterpb.CPMessage_Config:
-			res := s.a.applyPush(ctx, m.Config)
+			push, err := s.gather(m.Config)
+			var res *clusterpb.ApplyResult
+			switch {
+			case err != nil:
+				res = s.a.rejectPush(m.Config, err)
+			case push == nil:
+				continue // more chunks to come
+			default:
+				res = s.a.applyPush(ctx, push)
+			}
 			if err := s.send(&clusterpb.DPMessage{Msg: &clusterpb.DPMessage_ApplyResult{ApplyResult: res}}); err != nil {
 				return fmt.Errorf("report to %s: %w", s.addr, err)
 			}
 			s.kickBeat()
 		case *clusterpb.CPMessage_HeartbeatAck:
 		case *clusterpb.CPMessage_Refused:
+			s.interrupted(errors.New("refused"))
 			return fmt.Errorf("%w (%s): %s", errRefused, m.Refused.SyncStatus, m.Refused.Reason)
 		default:
+			s.interrupted(errors.New("unexpected message"))
 			return fmt.Errorf("control plane %s sent an unexpected %T; reconnecting", s.addr, msg.Msg)
 		}
 	}

@@ -16,6 +16,8 @@ type Encoded struct {
 	Hash     string
 	Payload  []byte // compressed
 	Checksum uint32
+	// Size is the payload's size decompressed.
+	Size int
 }
 
 // EncodeFull encodes cfg as a full payload.
@@ -109,7 +111,7 @@ func withoutDeclared(c *entity.Certificate, declared map[string]bool) *entity.Ce
 
 func (c *Codec) seal(version int64, hash string, raw []byte) *Encoded {
 	p := c.Compress(raw)
-	return &Encoded{Version: version, Hash: hash, Payload: p, Checksum: Checksum(p)}
+	return &Encoded{Version: version, Hash: hash, Payload: p, Checksum: Checksum(p), Size: len(raw)}
 }
 
 // DecodeFull decompresses and loads a full payload with the data plane's
