@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
@@ -85,6 +86,7 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 	if c.stopped {
 		return errors.New("cluster: the control plane has stopped")
 	}
+	start := time.Now()
 	hash := d.Hash
 	prev := c.hist.current()
 	if prev != nil && prev.hash == hash {
@@ -121,7 +123,8 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 			"config_version", rev, "config_hash", hash, "bytes", full.Size, "cluster_max_config_size", c.opts.MaxConfigSize)
 	}
 	c.hist.push(v)
-	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "bytes", full.Size, "compressed_bytes", len(full.Payload))
+	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "bytes", full.Size, "compressed_bytes", len(full.Payload),
+		"took", time.Since(start).Round(time.Millisecond).String())
 	c.notifyAll()
 	return nil
 }

@@ -3,6 +3,7 @@ package dp
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
@@ -14,6 +15,7 @@ import (
 func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *clusterpb.ApplyResult {
 	a.applyMu.Lock()
 	defer a.applyMu.Unlock()
+	start := time.Now()
 	run := a.current()
 	res := &clusterpb.ApplyResult{Version: p.Version, Hash: p.Hash}
 	finish := func() *clusterpb.ApplyResult {
@@ -69,6 +71,8 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		return a.reject(res, finish, err)
 	}
 	a.writeCache(p, v.Config(), hash)
+	a.log.Info("configuration push applied", "config_version", p.Version, "delta", p.Delta, "compressed_bytes", len(p.Payload),
+		"took", time.Since(start).Round(time.Millisecond).String())
 	res.Ok = true
 	return finish()
 }
