@@ -5,9 +5,11 @@
 # imports the file with `gantry config db_import`, and waits until the data
 # plane serves it (the last consumer's key answers 200, or the last route).
 # It prints, per case: the import time, the time from the import's start to
-# the DP serving, the CP's version build and the DP's apply as each logs
-# them, the compressed payload and the number of push messages (chunks),
-# and the peak resident memory (VmHWM) of the CP and the DP.
+# the DP serving, the CP's version build (index and encodings), its full
+# payload build (document and compression, done when the DP asks for it)
+# and the DP's apply as each logs them, the compressed payload and the
+# number of push messages (chunks), and the peak resident memory (VmHWM) of
+# the CP and the DP.
 #
 # Cases (BENCH_LARGE_CASES, space-separated; default
 # "consumers:100 consumers:10000 consumers:100000 routes:10000"):
@@ -82,7 +84,7 @@ gen() {
 	}' >"$3"
 }
 
-printf '%-18s %9s %9s %9s %9s %11s %6s %8s %8s\n' case 'import s' 'serve s' 'cp build' 'dp apply' 'compressed' chunks 'CP MB' 'DP MB' >"$work/results"
+printf '%-18s %9s %9s %9s %9s %9s %11s %6s %8s %8s\n' case 'import s' 'serve s' 'cp build' 'cp full' 'dp apply' 'compressed' chunks 'CP MB' 'DP MB' >"$work/results"
 for c in $cases; do
 	kind=${c%%:*} n=${c#*:}
 	dir="$work/$kind-$n"
@@ -130,11 +132,12 @@ for c in $cases; do
 	[ -n "$served" ] || { echo "bench-large: $c: the data plane did not serve within ${timeout}s" >&2; tail -5 "$dir/cp.log" "$dir/dp.log" >&2; exit 1; }
 	build=$(logged "$dir/cp.log" "new configuration version" took)
 	apply=$(logged "$dir/dp.log" "configuration push applied" took)
-	bytes=$(logged "$dir/cp.log" "new configuration version" compressed_bytes)
+	full=$(logged "$dir/cp.log" "full configuration payload built" took)
+	bytes=$(logged "$dir/cp.log" "full configuration payload built" compressed_bytes)
 	chunks=$(logged "$dir/cp.log" "configuration pushed" chunks)
 	cp_mb=$(hwm "$cp_pid") dp_mb=$(hwm "$dp_pid")
-	awk -v c="$c" -v t0="$t0" -v t1="$t1" -v s="$served" -v b="$build" -v a="$apply" -v by="$bytes" -v ch="$chunks" -v cm="$cp_mb" -v dm="$dp_mb" \
-		'BEGIN { printf "%-18s %9.2f %9.2f %9s %9s %11s %6s %8s %8s\n", c, t1 - t0, s - t0, b, a, by, ch, cm, dm }' | tee -a "$work/results" >&2
+	awk -v c="$c" -v t0="$t0" -v t1="$t1" -v s="$served" -v b="$build" -v f="$full" -v a="$apply" -v by="$bytes" -v ch="$chunks" -v cm="$cp_mb" -v dm="$dp_mb" \
+		'BEGIN { printf "%-18s %9.2f %9.2f %9s %9s %9s %11s %6s %8s %8s\n", c, t1 - t0, s - t0, b, f, a, by, ch, cm, dm }' | tee -a "$work/results" >&2
 	kill "$dp_pid" "$cp_pid"
 	wait "$dp_pid" "$cp_pid" 2>/dev/null || true
 	rm -rf "$dir"

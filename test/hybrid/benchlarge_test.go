@@ -22,7 +22,7 @@ func TestBenchLargeShortMode(t *testing.T) {
 	rows := map[string][]string{}
 	for line := range strings.Lines(string(out)) {
 		f := strings.Fields(line)
-		if len(f) == 9 && (f[0] == "consumers:100" || f[0] == "routes:50") {
+		if len(f) == 10 && (f[0] == "consumers:100" || f[0] == "routes:50") {
 			rows[f[0]] = f
 		}
 	}
@@ -34,7 +34,7 @@ func TestBenchLargeShortMode(t *testing.T) {
 		if s, err := strconv.ParseFloat(f[2], 64); err != nil || s <= 0 {
 			t.Fatalf("%s: serve time %q is not a positive number:\n%s", c, f[2], out)
 		}
-		if mb, err := strconv.Atoi(f[8]); err != nil || mb <= 0 {
+		if mb, err := strconv.Atoi(f[9]); err != nil || mb <= 0 {
 			t.Fatalf("%s: DP peak memory %q is not a positive number:\n%s", c, f[8], out)
 		}
 	}

@@ -91,6 +91,14 @@ func (s *stream) push() (time.Duration, error) {
 		return wait, nil
 	}
 	enc, delta := c.payloadFor(v, running, hash)
+	if enc == nil {
+		// v was replaced before its full payload was built: the newer
+		// version's notice brings this stream back.
+		s.mu.Lock()
+		s.inflight = 0
+		s.mu.Unlock()
+		return 0, nil
+	}
 	push := &clusterpb.ConfigPush{Version: v.n, Hash: v.hash, Delta: delta, Payload: enc.Payload, Checksum: enc.Checksum}
 	if delta {
 		push.BaseVersion, push.BaseHash = running, hash

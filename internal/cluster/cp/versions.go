@@ -3,6 +3,7 @@ package cp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -15,8 +16,8 @@ import (
 type version struct {
 	n       int64
 	hash    string
-	full    *wire.Encoded
 	index   *wire.Index
+	size    int      // the full payload's size decompressed (see wire.IndexVersion)
 	plugins []string // plugin names configured, sorted
 	// tooLarge is set when the configuration, decompressed, exceeds
 	// cluster_max_config_size: such a version is never pushed. (A payload
@@ -25,6 +26,47 @@ type version struct {
 
 	mu     sync.Mutex
 	deltas map[int64]*wire.Encoded // by base version; nil value: no useful delta
+	// full is the full payload, built by the first push that needs it
+	// from cfg and enc, which are then dropped (as they are when a newer
+	// version is published: only the current version is pushed).
+	full *wire.Encoded
+	cfg  *entity.Config
+	enc  map[entity.Entity][]byte
+}
+
+// fullPayload returns v's full payload, building it on first use; nil when
+// v is no longer current and was never built (the caller pushes the
+// current version instead).
+func (c *ControlPlane) fullPayload(v *version) *wire.Encoded {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.full != nil || v.cfg == nil {
+		return v.full
+	}
+	start := time.Now()
+	full, err := c.codec.EncodeFullWith(v.n, v.hash, v.cfg, func(e entity.Entity) ([]byte, error) {
+		if b, ok := v.enc[e]; ok {
+			return b, nil
+		}
+		return nil, fmt.Errorf("no encoding of %s %s", e.EntityKind(), e.GetID())
+	})
+	v.cfg, v.enc = nil, nil
+	if err != nil {
+		c.log.Error("cannot encode the full configuration", "config_version", v.n, "error", err)
+		return nil
+	}
+	v.full = full
+	c.log.Info("full configuration payload built", "config_version", v.n, "bytes", full.Size, "compressed_bytes", len(full.Payload),
+		"took", time.Since(start).Round(time.Millisecond).String())
+	return full
+}
+
+// drop forgets what building v's full payload needs, once v is no longer
+// current.
+func (v *version) drop() {
+	v.mu.Lock()
+	v.cfg, v.enc = nil, nil
+	v.mu.Unlock()
 }
 
 // history holds the current version and a bounded number before it, so a
@@ -96,7 +138,7 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 		rev = prev.n + 1
 	}
 	next := make(map[entity.Entity][]byte, len(c.encoded))
-	full, ix, err := c.codec.EncodeVersion(rev, hash, cfg, func(e entity.Entity) ([]byte, error) {
+	ix, size, err := c.codec.IndexVersion(cfg, func(e entity.Entity) ([]byte, error) {
 		b, ok := c.encoded[e]
 		if !ok {
 			canon, _ := d.Encoding(e)
@@ -116,14 +158,17 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 	for _, p := range cfg.Plugins {
 		names = append(names, p.Name)
 	}
-	v := &version{n: rev, hash: hash, full: full, index: ix, plugins: usedPlugins(names), deltas: map[int64]*wire.Encoded{}}
-	if full.Size > c.opts.MaxConfigSize {
+	v := &version{n: rev, hash: hash, index: ix, size: size, plugins: usedPlugins(names), deltas: map[int64]*wire.Encoded{}, cfg: cfg, enc: next}
+	if size > c.opts.MaxConfigSize {
 		v.tooLarge = true
 		c.log.Error("configuration is too large to push: raise cluster_max_config_size or reduce the configuration",
-			"config_version", rev, "config_hash", hash, "bytes", full.Size, "cluster_max_config_size", c.opts.MaxConfigSize)
+			"config_version", rev, "config_hash", hash, "bytes", size, "cluster_max_config_size", c.opts.MaxConfigSize)
 	}
 	c.hist.push(v)
-	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "bytes", full.Size, "compressed_bytes", len(full.Payload),
+	if prev != nil {
+		prev.drop()
+	}
+	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "bytes", size,
 		"took", time.Since(start).Round(time.Millisecond).String())
 	c.notifyAll()
 	return nil
@@ -139,26 +184,32 @@ func (c *ControlPlane) stop() {
 // payloadFor returns what to send a DP running (base, baseHash) to bring it
 // to v: a delta when the base is in the history and the delta is small,
 // else the full payload. Deltas are encoded once per base and shared.
+//
+// The full payload is built on first use (fullPayload): a change that every
+// data plane receives as a delta never costs encoding and compressing the
+// whole configuration. enc is nil when v stopped being current before its
+// full payload was built; the caller pushes the current version instead.
 func (c *ControlPlane) payloadFor(v *version, base int64, baseHash string) (enc *wire.Encoded, delta bool) {
 	from := c.hist.find(base, baseHash)
 	if from == nil || from == v || baseHash == "" {
-		return v.full, false
+		return c.fullPayload(v), false
 	}
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	d, ok := v.deltas[base]
 	if !ok {
 		diff := wire.Diff(from.index, v.index)
-		// A delta is worth it only when it is smaller than the whole.
+		// A delta is worth it only when it is much smaller than the whole
+		// (compared decompressed: the full payload may not be built).
 		if diff.Size() < v.index.Len() {
-			if e, err := c.codec.EncodeDelta(v.n, v.hash, diff); err == nil && len(e.Payload) < len(v.full.Payload)/2 {
+			if e, err := c.codec.EncodeDelta(v.n, v.hash, diff); err == nil && e.Size < v.size/2 {
 				d = e
 			}
 		}
 		v.deltas[base] = d
 	}
+	v.mu.Unlock()
 	if d == nil {
-		return v.full, false
+		return c.fullPayload(v), false
 	}
 	return d, true
 }
