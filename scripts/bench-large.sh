@@ -33,8 +33,13 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/gantry-bench-large.XXXXXX")
 pids=()
 cleanup() {
+	local rc=$?
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	if [ "$rc" != 0 ]; then
+		echo "bench-large: failed (exit $rc); logs kept in $work" >&2
+		return
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -59,7 +64,12 @@ listener() {
 }
 hwm() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 # logged FILE MSG FIELD: FIELD of the last line of FILE with msg="MSG".
-logged() { grep "msg=\"$2\"" "$1" | tail -1 | grep -o "$3=[^ ]*" | cut -d= -f2 | tr -d '"'; }
+# "-" when there is none.
+logged() {
+	local v
+	v=$(grep "msg=\"$2\"" "$1" | tail -1 | grep -o "$3=[^ ]*" | cut -d= -f2 | tr -d '"') || true
+	echo "${v:--}"
+}
 
 # gen KIND N FILE: the declarative JSON of a case.
 gen() {

@@ -1,6 +1,7 @@
 package cluster_test
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/cp"
 	"github.com/gantryhq/gantry/internal/cluster/dp"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
+	"github.com/gantryhq/gantry/internal/pipeline"
 	"github.com/gantryhq/gantry/internal/testutil"
 )
 
@@ -256,4 +258,31 @@ func TestBadChunkedPushesAreRejectedAndTheRunningConfigKept(t *testing.T) {
 		r, ok := row(c, "reporter")
 		return ok && r.LastRejection != nil && r.LastRejection.Error == "interrupted transfer: test"
 	})
+}
+
+// TestApplyLongerThanTheTimeoutKeepsTheConnection: a data plane busy
+// applying a push for longer than the heartbeat timeout (a very large
+// configuration) reads nothing from the control plane meanwhile; it must
+// not take that for a silent control plane and drop the connection, which
+// would throw the apply's work away.
+func TestApplyLongerThanTheTimeoutKeepsTheConnection(t *testing.T) {
+	t.Parallel()
+	cert := newCert(t)
+	c := startCP(t, newStore(t), cert)
+	slow := func(inner pipeline.Applier) pipeline.Applier {
+		return pipeline.ApplyFunc(func(ctx context.Context, u pipeline.Update) error {
+			if !u.Config.Config().Empty() {
+				time.Sleep(2500 * time.Millisecond) // the timeout is 1.5 s
+			}
+			return inner.Apply(ctx, u)
+		})
+	}
+	d := startDPWrapped(t, []string{c.addr}, cert, slow)
+	testutil.Eventually(t, "DP connected", 5*time.Second, func() bool { r, ok := row(c, d.id); return ok && r.Connected })
+	addServiceRoute(t, c.store, "slow", "/slow")
+	want := c.synced(t)
+	testutil.Eventually(t, "the slow apply finished", 10*time.Second, func() bool { return d.hash() == want })
+	if n := d.logs.count("connected to the control plane"); n != 1 || d.logs.count("the control plane is silent") > 0 {
+		t.Fatalf("the data plane dropped its connection during the apply (%d connections)", n)
+	}
 }

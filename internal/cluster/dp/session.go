@@ -22,6 +22,9 @@ type session struct {
 	st     clusterpb.Cluster_ConnectClient
 	sendMu sync.Mutex // gRPC streams allow one sender at a time
 	seen   atomic.Int64
+	// busy is set while recvLoop applies a push: the CP's messages wait
+	// unread meanwhile, which is not the CP being silent.
+	busy atomic.Bool
 	beat   chan struct{} // cap 1: send a heartbeat now
 	asm    *assembly     // the chunked push being received; recvLoop's own
 }
@@ -123,7 +126,10 @@ func (s *session) recvLoop(ctx context.Context) error {
 			case push == nil:
 				continue // more chunks to come
 			default:
+				s.busy.Store(true)
 				res = s.a.applyPush(ctx, push)
+				s.seen.Store(time.Now().UnixNano())
+				s.busy.Store(false)
 			}
 			if err := s.send(&clusterpb.DPMessage{Msg: &clusterpb.DPMessage_ApplyResult{ApplyResult: res}}); err != nil {
 				return fmt.Errorf("report to %s: %w", s.addr, err)
@@ -175,7 +181,7 @@ func (s *session) watchdog(ctx context.Context, cancel context.CancelFunc) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if silent := time.Since(time.Unix(0, s.seen.Load())); silent > s.a.opts.Timing.Timeout {
+			if silent := time.Since(time.Unix(0, s.seen.Load())); silent > s.a.opts.Timing.Timeout && !s.busy.Load() {
 				s.a.log.Warn("the control plane is silent; dropping the connection", "control_plane", s.addr, "silent_for", silent.Round(time.Millisecond).String())
 				cancel()
 				return
