@@ -18,6 +18,8 @@
 #   routes:N     N services, N routes, and N/10 plugin instances
 # BENCH_LARGE_1M=1 adds consumers:1000000 (minutes, several GB of memory).
 # BENCH_LARGE_TIMEOUT: seconds to wait for the DP to serve (default 900).
+# BENCH_LARGE_APPLY_WAIT: seconds to wait, once the DP serves, for its log of
+# the apply (default 120; 0 for a binary that does not log it).
 # GANTRY_BIN: a gantry binary to use instead of building one (the test that
 # runs this script in a short mode passes its own).
 set -euo pipefail
@@ -26,6 +28,7 @@ cd "$(dirname "$0")/.."
 cases=${BENCH_LARGE_CASES:-"consumers:100 consumers:10000 consumers:100000 routes:10000"}
 [ "${BENCH_LARGE_1M:-}" = 1 ] && cases="$cases consumers:1000000"
 timeout=${BENCH_LARGE_TIMEOUT:-900}
+apply_wait=${BENCH_LARGE_APPLY_WAIT:-120}
 
 for tool in go curl awk; do
 	command -v "$tool" >/dev/null || { echo "bench-large: $tool not found" >&2; exit 1; }
@@ -140,6 +143,9 @@ for c in $cases; do
 		sleep 0.1
 	done
 	[ -n "$served" ] || { echo "bench-large: $c: the data plane did not serve within ${timeout}s" >&2; tail -5 "$dir/cp.log" "$dir/dp.log" >&2; exit 1; }
+	# The DP serves once the configuration is swapped in; it logs the
+	# apply after writing its config cache.
+	for _ in $(seq "$((apply_wait * 10))"); do grep -q 'msg="configuration push applied"' "$dir/dp.log" && break; sleep 0.1; done
 	build=$(logged "$dir/cp.log" "new configuration version" took)
 	apply=$(logged "$dir/dp.log" "configuration push applied" took)
 	full=$(logged "$dir/cp.log" "full configuration payload built" took)

@@ -34,17 +34,23 @@ func pruneChanges(ctx context.Context, tx Tx, rev int64) error {
 	return nil
 }
 
-// markAllChanged replaces the feed rows of revision rev with one '*' row:
-// a reader behind rev exports everything (an import, whose rows would only
-// weigh on the table).
-func markAllChanged(ctx context.Context, tx Tx, rev int64) error {
-	if _, err := tx.Exec(ctx, "DELETE FROM gantry_changes WHERE rev = $1", rev); err != nil {
-		return fmt.Errorf("change feed: %w", err)
+// bulkWrite makes the triggers record nothing for the rest of the write
+// transaction of revision rev (an import), whose end must call the
+// returned func: it turns them back on and leaves one '*' row, so a reader
+// behind rev exports everything.
+func bulkWrite(ctx context.Context, tx Tx, rev int64) (func() error, error) {
+	if _, err := tx.Exec(ctx, "UPDATE gantry_revision SET bulk = 1 WHERE id = 1"); err != nil {
+		return nil, fmt.Errorf("change feed: %w", err)
 	}
-	if _, err := tx.Exec(ctx, "INSERT INTO gantry_changes (rev, kind, id) VALUES ($1, '*', '')", rev); err != nil {
-		return fmt.Errorf("change feed: %w", err)
-	}
-	return nil
+	return func() error {
+		if _, err := tx.Exec(ctx, "UPDATE gantry_revision SET bulk = 0 WHERE id = 1"); err != nil {
+			return fmt.Errorf("change feed: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO gantry_changes (rev, kind, id) VALUES ($1, '*', '')", rev); err != nil {
+			return fmt.Errorf("change feed: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // ChangesSince implements store.ChangeFeed.

@@ -52,9 +52,13 @@ func (s *Store) ImportProgress(ctx context.Context, cfg *entity.Config, progress
 		if err := queryRow(ctx, tx, "SELECT value FROM gantry_revision WHERE id = 1", nil, &rev); err != nil {
 			return err
 		}
+		done, err := bulkWrite(ctx, tx, rev)
+		if err != nil {
+			return err
+		}
 		defer func() {
 			if err == nil {
-				err = markAllChanged(ctx, tx, rev)
+				err = done()
 			}
 		}()
 		for from := 0; from < len(stmts); from += batchSize {

@@ -3,17 +3,22 @@
 -- revision it last read (store.ChangeFeed). Triggers fill it, cascaded
 -- deletes included. kind '*' marks a revision before which the feed is
 -- incomplete (the migration itself, an import, pruning): a reader behind
--- it exports everything.
+-- it exports everything. An import sets gantry_revision.bulk inside its
+-- transaction, so its rows record nothing, and leaves one '*' row instead.
 CREATE TABLE gantry_changes (
     rev BIGINT NOT NULL,
     kind TEXT COLLATE "C" NOT NULL,
     id TEXT COLLATE "C" NOT NULL
 );
 CREATE INDEX gantry_changes_rev_idx ON gantry_changes (rev);
+ALTER TABLE gantry_revision ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0;
 INSERT INTO gantry_changes (rev, kind, id) SELECT value, '*', '' FROM gantry_revision WHERE id = 1;
 
 CREATE FUNCTION gantry_record_change() RETURNS trigger AS $$
 BEGIN
+    IF (SELECT bulk FROM gantry_revision WHERE id = 1) <> 0 THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         INSERT INTO gantry_changes (rev, kind, id) SELECT value, TG_TABLE_NAME, OLD.id FROM gantry_revision WHERE id = 1;
     ELSE
