@@ -34,15 +34,37 @@ func pruneChanges(ctx context.Context, tx Tx, rev int64) error {
 	return nil
 }
 
+// FeedSuspender is implemented by a Driver that can take the change feed's
+// triggers out for the rest of a write transaction more cheaply than the
+// bulk flag they check (SQLite); the returned func puts them back.
+type FeedSuspender interface {
+	SuspendChangeFeed(ctx context.Context, tx Tx) (resume func() error, err error)
+}
+
 // bulkWrite makes the triggers record nothing for the rest of the write
 // transaction of revision rev (an import), whose end must call the
 // returned func: it turns them back on and leaves one '*' row, so a reader
 // behind rev exports everything.
-func bulkWrite(ctx context.Context, tx Tx, rev int64) (func() error, error) {
+func (s *Store) bulkWrite(ctx context.Context, tx Tx, rev int64) (func() error, error) {
+	resume := func() error { return nil }
+	drv := s.drv
+	if c, ok := drv.(*closable); ok {
+		drv = c.Driver
+	}
+	if fs, ok := drv.(FeedSuspender); ok {
+		r, err := fs.SuspendChangeFeed(ctx, tx)
+		if err != nil {
+			return nil, fmt.Errorf("change feed: %w", err)
+		}
+		resume = r
+	}
 	if _, err := tx.Exec(ctx, "UPDATE gantry_revision SET bulk = 1 WHERE id = 1"); err != nil {
 		return nil, fmt.Errorf("change feed: %w", err)
 	}
 	return func() error {
+		if err := resume(); err != nil {
+			return fmt.Errorf("change feed: %w", err)
+		}
 		if _, err := tx.Exec(ctx, "UPDATE gantry_revision SET bulk = 0 WHERE id = 1"); err != nil {
 			return fmt.Errorf("change feed: %w", err)
 		}

@@ -52,7 +52,7 @@ func (s *Store) ImportProgress(ctx context.Context, cfg *entity.Config, progress
 		if err := queryRow(ctx, tx, "SELECT value FROM gantry_revision WHERE id = 1", nil, &rev); err != nil {
 			return err
 		}
-		done, err := bulkWrite(ctx, tx, rev)
+		done, err := s.bulkWrite(ctx, tx, rev)
 		if err != nil {
 			return err
 		}

@@ -165,4 +165,15 @@ func testChangeFeed(t *testing.T, h Harness) {
 	if ch, err := imp.(store.ChangeFeed).ChangesSince(ctx(t), before, 1<<20); err != nil || ch.Complete {
 		t.Fatalf("changes across an import: complete %v, error %v", ch.Complete, err)
 	}
+	// After the import the feed records writes again.
+	after, err := imp.Revision(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := service("after-import")
+	mustInsert(t, imp, svc)
+	ch, err := imp.(store.ChangeFeed).ChangesSince(ctx(t), after, 10)
+	if err != nil || !ch.Complete || ch.Len() != 1 || ch.Entities[entity.KindService][svc.ID] == nil {
+		t.Fatalf("a write after an import: complete %v, %d changes, error %v", ch.Complete, ch.Len(), err)
+	}
 }
