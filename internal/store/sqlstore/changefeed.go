@@ -14,10 +14,19 @@ import (
 // table, cascaded deletes included) keeps the writes of the last
 // changesKept revisions. Every changesPrune-th write deletes older rows and
 // leaves a '*' row at the cut: a reader behind it exports everything.
-const (
-	changesKept  = 4096
-	changesPrune = 256
+// They are variables for tests (SetChangesKept).
+var (
+	changesKept  int64 = 4096
+	changesPrune int64 = 256
 )
+
+// SetChangesKept sets how many revisions the change feed keeps and how
+// often it prunes, for tests; it returns a func restoring the defaults.
+func SetChangesKept(kept, every int64) (restore func()) {
+	k, e := changesKept, changesPrune
+	changesKept, changesPrune = kept, every
+	return func() { changesKept, changesPrune = k, e }
+}
 
 // pruneChanges runs inside the write transaction of revision rev.
 func pruneChanges(ctx context.Context, tx Tx, rev int64) error {
