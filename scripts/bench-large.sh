@@ -8,8 +8,8 @@
 # the DP serving, the CP's version build (index and encodings), its full
 # payload build (document and compression, done when the DP asks for it)
 # and the DP's apply as each logs them, the compressed payload and the
-# number of push messages (chunks), and the peak resident memory (VmHWM) of
-# the CP and the DP.
+# number of push messages (chunks), the peak resident memory (VmHWM) of
+# the CP and the DP, and the cost of a change (see BENCH_LARGE_CHANGES).
 #
 # Cases (BENCH_LARGE_CASES, space-separated; default
 # "consumers:100 consumers:10000 consumers:100000 routes:10000"):
@@ -18,6 +18,10 @@
 #   routes:N     N services, N routes, and N/10 plugin instances
 # BENCH_LARGE_1M=1 adds consumers:1000000 (minutes, several GB of memory).
 # BENCH_LARGE_TIMEOUT: seconds to wait for the DP to serve (default 900).
+# BENCH_LARGE_CHANGES: Admin API changes made once the DP serves, one at a
+# time, each moving the served route to a new path (default 5); the script
+# prints the median time from the write to the DP serving it and the CP's
+# CPU time (user + system) per change.
 # BENCH_LARGE_APPLY_WAIT: seconds to wait, once the DP serves, for its log of
 # the apply (default 120; 0 for a binary that does not log it).
 # GANTRY_BIN: a gantry binary to use instead of building one (the test that
@@ -29,6 +33,7 @@ cases=${BENCH_LARGE_CASES:-"consumers:100 consumers:10000 consumers:100000 route
 [ "${BENCH_LARGE_1M:-}" = 1 ] && cases="$cases consumers:1000000"
 timeout=${BENCH_LARGE_TIMEOUT:-900}
 apply_wait=${BENCH_LARGE_APPLY_WAIT:-120}
+changes=${BENCH_LARGE_CHANGES:-5}
 
 for tool in go curl awk; do
 	command -v "$tool" >/dev/null || { echo "bench-large: $tool not found" >&2; exit 1; }
@@ -65,6 +70,9 @@ wait_for() {
 listener() {
 	tr -d '\n ' <"$1/listeners.json" | grep -o "\"$2\":\[{[^]]*" | grep -o '"address":"[^"]*"' | head -1 | cut -d'"' -f4
 }
+# cpu_ticks PID: user+system CPU time the process has used, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
 hwm() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 # logged FILE MSG FIELD: FIELD of the last line of FILE with msg="MSG".
 # "-" when there is none.
@@ -97,7 +105,7 @@ gen() {
 	}' >"$3"
 }
 
-printf '%-18s %9s %9s %9s %9s %9s %11s %6s %8s %8s\n' case 'import s' 'serve s' 'cp build' 'cp full' 'dp apply' 'compressed' chunks 'CP MB' 'DP MB' >"$work/results"
+printf '%-18s %9s %9s %9s %9s %9s %11s %6s %8s %8s %10s %10s\n' case 'import s' 'serve s' 'cp build' 'cp full' 'dp apply' 'compressed' chunks 'CP MB' 'DP MB' 'change ms' 'CP cpu ms' >"$work/results"
 for c in $cases; do
 	kind=${c%%:*} n=${c#*:}
 	dir="$work/$kind-$n"
@@ -105,11 +113,11 @@ for c in $cases; do
 	echo "bench-large: $c: generating" >&2
 	gen "$kind" "$n" "$dir/config.json"
 	if [ "$kind" = consumers ]; then
-		url_path=/ka hdr="apikey: key-$((n - 1))"
+		url_path=/ka hdr="apikey: key-$((n - 1))" route=ka
 	else
 		last=$(( (n - 1) / 10 * 10 + 9 ))
 		[ "$last" -ge "$n" ] && last=$((last - 10))
-		url_path=/r$last hdr="X-Bench: 1"
+		url_path=/r$last hdr="X-Bench: 1" route=r$last
 	fi
 	cpvars=(GANTRY_PREFIX="$dir/cp" GANTRY_ROLE=control_plane GANTRY_DATABASE=sqlite
 		GANTRY_ADMIN_LISTEN=127.0.0.1:0 GANTRY_STATUS_LISTEN=127.0.0.1:0 GANTRY_PROXY_LISTEN=off GANTRY_CLUSTER_LISTEN=127.0.0.1:0
@@ -152,8 +160,32 @@ for c in $cases; do
 	bytes=$(logged "$dir/cp.log" "full configuration payload built" compressed_bytes)
 	chunks=$(logged "$dir/cp.log" "configuration pushed" chunks)
 	cp_mb=$(hwm "$cp_pid") dp_mb=$(hwm "$dp_pid")
-	awk -v c="$c" -v t0="$t0" -v t1="$t1" -v s="$served" -v b="$build" -v f="$full" -v a="$apply" -v by="$bytes" -v ch="$chunks" -v cm="$cp_mb" -v dm="$dp_mb" \
-		'BEGIN { printf "%-18s %9.2f %9.2f %9s %9s %9s %11s %6s %8s %8s\n", c, t1 - t0, s - t0, b, f, a, by, ch, cm, dm }' | tee -a "$work/results" >&2
+
+	# Changes: move the served route to a new path through the Admin API,
+	# one at a time, each until the DP serves it; the median time from the
+	# write to the DP serving, and the CP's CPU time per change.
+	admin=$(listener "$dir/cp" admin)
+	ticks0=$(cpu_ticks "$cp_pid")
+	: >"$dir/changes"
+	for i in $(seq "$changes"); do
+		c0=$(now)
+		curl -sf -o /dev/null -X PATCH -H 'Content-Type: application/json' -d "{\"paths\":[\"/chg$i\"]}" "http://$admin/routes/$route" ||
+			{ echo "bench-large: $c: PATCH /routes/$route failed" >&2; exit 1; }
+		ok=""
+		for _ in $(seq 600); do
+			if [ "$(curl -s -o /dev/null -w '%{http_code}' -H "$hdr" "http://$proxy/chg$i" || true)" = 200 ]; then ok=1; break; fi
+			sleep 0.01
+		done
+		[ -n "$ok" ] || { echo "bench-large: $c: change $i not served within 60 s" >&2; exit 1; }
+		awk -v a="$c0" -v b="$(now)" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }' >>"$dir/changes"
+	done
+	change_ms=- cpu_ms=-
+	if [ "$changes" -gt 0 ]; then
+		change_ms=$(sort -g "$dir/changes" | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+		cpu_ms=$(( ($(cpu_ticks "$cp_pid") - ticks0) * 1000 / hz / changes ))
+	fi
+	awk -v c="$c" -v t0="$t0" -v t1="$t1" -v s="$served" -v b="$build" -v f="$full" -v a="$apply" -v by="$bytes" -v ch="$chunks" -v cm="$cp_mb" -v dm="$dp_mb" -v cg="$change_ms" -v cu="$cpu_ms" \
+		'BEGIN { printf "%-18s %9.2f %9.2f %9s %9s %9s %11s %6s %8s %8s %10s %10s\n", c, t1 - t0, s - t0, b, f, a, by, ch, cm, dm, cg, cu }' | tee -a "$work/results" >&2
 	kill "$dp_pid" "$cp_pid"
 	wait "$dp_pid" "$cp_pid" 2>/dev/null || true
 	rm -rf "$dir"
