@@ -25,8 +25,8 @@ type session struct {
 	// busy is set while recvLoop applies a push: the CP's messages wait
 	// unread meanwhile, which is not the CP being silent.
 	busy atomic.Bool
-	beat   chan struct{} // cap 1: send a heartbeat now
-	asm    *assembly     // the chunked push being received; recvLoop's own
+	beat chan struct{} // cap 1: send a heartbeat now
+	asm  *assembly     // the chunked push being received; recvLoop's own
 }
 
 func (a *Agent) session(ctx context.Context, addr string) error {
