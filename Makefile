@@ -2,7 +2,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all build run test deps vet unit benchonce bench bench-plugins bench-cluster clean
+.PHONY: all build run test deps vet unit benchonce bench bench-plugins bench-cluster bench-large clean
 
 all: build
 
@@ -45,6 +45,12 @@ bench-plugins:
 # (BENCHMARKS.md, "Large fleets").
 bench-cluster:
 	bash scripts/bench-cluster.sh
+
+# Large configurations through a real CP and DP: import, time to serve,
+# build and apply times, peak memory (BENCHMARKS.md, "Large configurations").
+# BENCH_LARGE_1M=1 adds 1,000,000 consumers with key-auth.
+bench-large:
+	bash scripts/bench-large.sh
 
 clean:
 	rm -rf bin

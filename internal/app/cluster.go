@@ -101,7 +101,7 @@ func (p *parts) controlPlane(st store.Store) error {
 	running, err := cp.New(cp.Options{
 		Store: st, Source: src, Logger: p.log,
 		Version: version.Version, Plugins: p.reg.Versions(),
-		MaxPayload: p.s.Cluster.MaxPayload, PurgeDelay: p.s.Cluster.PurgeDelay,
+		MaxPayload: p.s.Cluster.MaxPayload, MaxConfigSize: p.s.Cluster.MaxConfigSize, PurgeDelay: p.s.Cluster.PurgeDelay,
 	})
 	if err != nil {
 		return err
@@ -130,7 +130,7 @@ func (p *parts) dataPlane() error {
 		NodeID: p.id, Hostname: host,
 		Version: dp.ReportedVersion(version.Version), Plugins: p.reg.Versions(), Labels: s.Cluster.DPLabels,
 		Prefix: s.Prefix, DeclarativeConfig: s.DeclarativeConfig,
-		ValidatePlugin: p.reg.Normalize, MaxPayload: s.Cluster.MaxPayload, Logger: p.log,
+		ValidatePlugin: p.reg.Normalize, MaxPayload: s.Cluster.MaxPayload, MaxConfigSize: s.Cluster.MaxConfigSize, Logger: p.log,
 	})
 	if err != nil {
 		return err

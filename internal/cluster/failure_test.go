@@ -130,10 +130,10 @@ func TestControlPlaneRestartDataPlanesReconnectAndConverge(t *testing.T) {
 
 func TestPayloadLimits(t *testing.T) {
 	t.Parallel()
-	t.Run("CP refuses to push above its cluster_max_payload", func(t *testing.T) {
+	t.Run("CP refuses to push above its cluster_max_config_size", func(t *testing.T) {
 		t.Parallel()
 		cert := newCert(t)
-		c := startCP(t, newStore(t), cert, func(o *cp.Options) { o.MaxPayload = 600 })
+		c := startCP(t, newStore(t), cert, func(o *cp.Options) { o.MaxConfigSize = 1500 })
 		d := startDP(t, []string{c.addr}, cert)
 		addServiceRoute(t, c.store, "small", "/small")
 		small := c.synced(t)
@@ -145,7 +145,7 @@ func TestPayloadLimits(t *testing.T) {
 		testutil.Eventually(t, "the CP logs the refusal", 5*time.Second, func() bool { return strings.Contains(c.logs.String(), "too large to push") })
 		time.Sleep(300 * time.Millisecond)
 		if d.hash() == big || !routes(d, "/small") {
-			t.Fatal("a configuration above cluster_max_payload was pushed")
+			t.Fatal("a configuration above cluster_max_config_size was pushed")
 		}
 	})
 	t.Run("DP rejects above its own cluster_max_payload", func(t *testing.T) {

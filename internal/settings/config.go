@@ -102,6 +102,9 @@ type Cluster struct {
 	ServerName    string
 	OCSP          string // "on", "off", "optional"
 	MaxPayload    int
+	// MaxConfigSize is cluster_max_config_size: the largest configuration,
+	// decompressed (and a chunked push's whole payload), either end accepts.
+	MaxConfigSize int
 	PurgeDelay    time.Duration
 	// Peers is cluster_peers: data planes asked for their config cache
 	// when a data plane starts without one; nil when unset.

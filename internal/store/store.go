@@ -84,6 +84,42 @@ type RevisionExporter interface {
 	ExportRevision(ctx context.Context) (*entity.Config, int64, error)
 }
 
+// ChangeFeed is implemented by stores that record which entities each
+// committed write touched (both the sqlite and postgres stores do), so a
+// reader that holds the configuration of one revision reads only what
+// changed since.
+type ChangeFeed interface {
+	// ChangesSince returns the entities written since revision rev and
+	// the revision they bring the configuration to, read from one
+	// snapshot. When the store cannot tell (rev is older than what it
+	// keeps, an import or a migration came between) or more than limit
+	// entities changed, Complete is false and the caller exports
+	// everything.
+	ChangesSince(ctx context.Context, rev int64, limit int) (Changes, error)
+}
+
+// Changes is what changed between two revisions.
+type Changes struct {
+	// Revision is the revision the changes bring the configuration to.
+	Revision int64
+	// Complete is false when the store cannot list the changes.
+	Complete bool
+	// Entities holds, by kind and id, each entity written since the
+	// revision asked for as it is now; nil when it was deleted. A
+	// certificate is listed when one of its snis changed, since the snis
+	// shorthand is part of it.
+	Entities map[entity.Kind]map[string]entity.Entity
+}
+
+// Len is the number of entities in c.
+func (c Changes) Len() int {
+	n := 0
+	for _, m := range c.Entities {
+		n += len(m)
+	}
+	return n
+}
+
 // ProgressImporter is implemented by stores whose Import can report how
 // far it got (both the sqlite and postgres stores do), for the progress a
 // terminal shows during `gantry config db_import`. progress receives the

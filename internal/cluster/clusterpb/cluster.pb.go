@@ -141,6 +141,10 @@ type Hello struct {
 	Labels        map[string]string `protobuf:"bytes,5,rep,name=labels,proto3" json:"labels,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	ConfigVersion int64             `protobuf:"varint,6,opt,name=config_version,json=configVersion,proto3" json:"config_version,omitempty"`
 	ConfigHash    string            `protobuf:"bytes,7,opt,name=config_hash,json=configHash,proto3" json:"config_hash,omitempty"`
+	// transfer_error says why the last push on the previous connection was
+	// not applied: the connection broke in the middle of a chunked push. The
+	// DP kept its running configuration; the CP shows the reason.
+	TransferError string `protobuf:"bytes,20,opt,name=transfer_error,json=transferError,proto3" json:"transfer_error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -220,6 +224,13 @@ func (x *Hello) GetConfigVersion() int64 {
 func (x *Hello) GetConfigHash() string {
 	if x != nil {
 		return x.ConfigHash
+	}
+	return ""
+}
+
+func (x *Hello) GetTransferError() string {
+	if x != nil {
+		return x.TransferError
 	}
 	return ""
 }
@@ -602,7 +613,7 @@ type ConfigPush struct {
 	BaseHash    string `protobuf:"bytes,5,opt,name=base_hash,json=baseHash,proto3" json:"base_hash,omitempty"`
 	// payload is zstd-compressed: declarative JSON (full) or a wire delta.
 	Payload []byte `protobuf:"bytes,6,opt,name=payload,proto3" json:"payload,omitempty"`
-	// crc32c of payload.
+	// crc32c of payload (of the whole payload when it is chunked).
 	Checksum uint32 `protobuf:"varint,7,opt,name=checksum,proto3" json:"checksum,omitempty"`
 	// signature is the control plane's signature, with its cluster key, over
 	// SHA-256 of (version, hash, payload) (docs/hybrid.md, "Data planes
@@ -611,7 +622,16 @@ type ConfigPush struct {
 	Signature []byte `protobuf:"bytes,8,opt,name=signature,proto3" json:"signature,omitempty"`
 	// signer_chain is the signing certificate, DER, leaf first, then any
 	// intermediate CAs.
-	SignerChain   [][]byte `protobuf:"bytes,9,rep,name=signer_chain,json=signerChain,proto3" json:"signer_chain,omitempty"`
+	SignerChain [][]byte `protobuf:"bytes,9,rep,name=signer_chain,json=signerChain,proto3" json:"signer_chain,omitempty"`
+	// A payload larger than cluster_max_payload is sent as chunk_count
+	// ConfigPush messages in a row, chunk_index 0 to chunk_count-1, each
+	// carrying the same header fields and the next part of the payload, none
+	// larger than cluster_max_payload; payload_size is the whole payload's
+	// size. chunk_count 0 or 1: the payload is whole. The DP reassembles,
+	// checks payload_size against its bound and the checksum over the whole.
+	ChunkIndex    uint32 `protobuf:"varint,20,opt,name=chunk_index,json=chunkIndex,proto3" json:"chunk_index,omitempty"`
+	ChunkCount    uint32 `protobuf:"varint,21,opt,name=chunk_count,json=chunkCount,proto3" json:"chunk_count,omitempty"`
+	PayloadSize   uint64 `protobuf:"varint,22,opt,name=payload_size,json=payloadSize,proto3" json:"payload_size,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -709,6 +729,27 @@ func (x *ConfigPush) GetSignerChain() [][]byte {
 	return nil
 }
 
+func (x *ConfigPush) GetChunkIndex() uint32 {
+	if x != nil {
+		return x.ChunkIndex
+	}
+	return 0
+}
+
+func (x *ConfigPush) GetChunkCount() uint32 {
+	if x != nil {
+		return x.ChunkCount
+	}
+	return 0
+}
+
+func (x *ConfigPush) GetPayloadSize() uint64 {
+	if x != nil {
+		return x.PayloadSize
+	}
+	return 0
+}
+
 // HeartbeatAck tells the DP the CP is alive and which version it expects.
 type HeartbeatAck struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -763,7 +804,7 @@ const file_gantry_cluster_v1_cluster_proto_rawDesc = "" +
 	"\x05hello\x18\x01 \x01(\v2\x18.gantry.cluster.v1.HelloH\x00R\x05hello\x12<\n" +
 	"\theartbeat\x18\x02 \x01(\v2\x1c.gantry.cluster.v1.HeartbeatH\x00R\theartbeat\x12C\n" +
 	"\fapply_result\x18\x03 \x01(\v2\x1e.gantry.cluster.v1.ApplyResultH\x00R\vapplyResultB\x05\n" +
-	"\x03msg\"\x94\x03\n" +
+	"\x03msg\"\xbb\x03\n" +
 	"\x05Hello\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x1a\n" +
 	"\bhostname\x18\x02 \x01(\tR\bhostname\x12\x18\n" +
@@ -772,7 +813,8 @@ const file_gantry_cluster_v1_cluster_proto_rawDesc = "" +
 	"\x06labels\x18\x05 \x03(\v2$.gantry.cluster.v1.Hello.LabelsEntryR\x06labels\x12%\n" +
 	"\x0econfig_version\x18\x06 \x01(\x03R\rconfigVersion\x12\x1f\n" +
 	"\vconfig_hash\x18\a \x01(\tR\n" +
-	"configHash\x1a:\n" +
+	"configHash\x12%\n" +
+	"\x0etransfer_error\x18\x14 \x01(\tR\rtransferError\x1a:\n" +
 	"\fPluginsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
@@ -803,7 +845,7 @@ const file_gantry_cluster_v1_cluster_proto_rawDesc = "" +
 	"\aRefused\x12\x1f\n" +
 	"\vsync_status\x18\x01 \x01(\tR\n" +
 	"syncStatus\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x87\x02\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xec\x02\n" +
 	"\n" +
 	"ConfigPush\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x03R\aversion\x12\x12\n" +
@@ -814,7 +856,12 @@ const file_gantry_cluster_v1_cluster_proto_rawDesc = "" +
 	"\apayload\x18\x06 \x01(\fR\apayload\x12\x1a\n" +
 	"\bchecksum\x18\a \x01(\rR\bchecksum\x12\x1c\n" +
 	"\tsignature\x18\b \x01(\fR\tsignature\x12!\n" +
-	"\fsigner_chain\x18\t \x03(\fR\vsignerChain\"9\n" +
+	"\fsigner_chain\x18\t \x03(\fR\vsignerChain\x12\x1f\n" +
+	"\vchunk_index\x18\x14 \x01(\rR\n" +
+	"chunkIndex\x12\x1f\n" +
+	"\vchunk_count\x18\x15 \x01(\rR\n" +
+	"chunkCount\x12!\n" +
+	"\fpayload_size\x18\x16 \x01(\x04R\vpayloadSize\"9\n" +
 	"\fHeartbeatAck\x12)\n" +
 	"\x10expected_version\x18\x01 \x01(\x03R\x0fexpectedVersion2T\n" +
 	"\aCluster\x12I\n" +

@@ -85,8 +85,12 @@ type Options struct {
 	Version string
 	// Plugins maps the CP's plugins to their versions (plugin.Registry.Versions).
 	Plugins map[string]string
-	// MaxPayload is cluster_max_payload: the largest compressed config pushed.
+	// MaxPayload is cluster_max_payload: the largest push message; a
+	// larger payload is sent in chunks of at most this size.
 	MaxPayload int
+	// MaxConfigSize is cluster_max_config_size: a configuration larger than
+	// this, decompressed, is not pushed.
+	MaxConfigSize int
 	// PurgeDelay is cluster_data_plane_purge_delay.
 	PurgeDelay time.Duration
 	// History is how many versions are kept for deltas (default 16).
@@ -137,6 +141,9 @@ func New(opts Options) (*ControlPlane, error) {
 	if opts.MaxPayload <= 0 {
 		opts.MaxPayload = 16 << 20
 	}
+	if opts.MaxConfigSize <= 0 {
+		opts.MaxConfigSize = 1 << 30
+	}
 	if opts.PurgeDelay <= 0 {
 		opts.PurgeDelay = 14 * 24 * time.Hour
 	}
@@ -145,7 +152,7 @@ func New(opts Options) (*ControlPlane, error) {
 	}
 	opts.Timing = opts.Timing.withDefaults()
 	rows, _ := opts.Store.(store.DataPlaneStore)
-	codec, err := wire.NewCodec(64 << 20)
+	codec, err := wire.NewCodec(opts.MaxConfigSize)
 	if err != nil {
 		return nil, err
 	}

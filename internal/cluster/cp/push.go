@@ -102,6 +102,14 @@ func (s *stream) push() (time.Duration, error) {
 		return wait, nil
 	}
 	enc, delta := c.payloadFor(v, running, hash)
+	if enc.Encoded == nil {
+		// v was replaced before its full payload was built: the newer
+		// version's notice brings this stream back.
+		s.mu.Lock()
+		s.inflight = 0
+		s.mu.Unlock()
+		return 0, nil
+	}
 	push := &clusterpb.ConfigPush{Version: v.n, Hash: v.hash, Delta: delta, Payload: enc.Payload, Checksum: enc.Checksum}
 	if enc.sig != nil {
 		push.Signature, push.SignerChain = enc.sig, enc.chain
@@ -109,9 +117,33 @@ func (s *stream) push() (time.Duration, error) {
 	if delta {
 		push.BaseVersion, push.BaseHash = running, hash
 	}
-	if err := s.srv.Send(&clusterpb.CPMessage{Msg: &clusterpb.CPMessage_Config{Config: push}}); err != nil {
-		return 0, fmt.Errorf("push config version %d: %w", v.n, err)
+	chunks := chunk(push, c.opts.MaxPayload)
+	for i, m := range chunks {
+		if err := s.srv.Send(&clusterpb.CPMessage{Msg: &clusterpb.CPMessage_Config{Config: m}}); err != nil {
+			return 0, fmt.Errorf("push config version %d (chunk %d of %d): %w", v.n, i+1, len(chunks), err)
+		}
 	}
-	c.log.Debug("configuration pushed", "node_id", s.id, "config_version", v.n, "delta", delta, "bytes", len(enc.Payload))
+	c.log.Debug("configuration pushed", "node_id", s.id, "config_version", v.n, "delta", delta, "bytes", len(enc.Payload), "chunks", len(chunks))
 	return 0, nil
+}
+
+// chunk splits p into messages whose payloads are at most max bytes: p
+// itself when it fits, else copies of its header (signature included) with chunk_index,
+// chunk_count and payload_size set, each holding the next part of the
+// payload (sub-slices: nothing is copied).
+func chunk(p *clusterpb.ConfigPush, max int) []*clusterpb.ConfigPush {
+	if len(p.Payload) <= max {
+		return []*clusterpb.ConfigPush{p}
+	}
+	n := (len(p.Payload) + max - 1) / max
+	out := make([]*clusterpb.ConfigPush, 0, n)
+	for i := range n {
+		part := p.Payload[i*max : min((i+1)*max, len(p.Payload))]
+		out = append(out, &clusterpb.ConfigPush{
+			Version: p.Version, Hash: p.Hash, Delta: p.Delta, BaseVersion: p.BaseVersion, BaseHash: p.BaseHash,
+			Payload: part, Checksum: p.Checksum, Signature: p.Signature, SignerChain: p.SignerChain,
+			ChunkIndex: uint32(i), ChunkCount: uint32(n), PayloadSize: uint64(len(p.Payload)),
+		})
+	}
+	return out
 }

@@ -93,6 +93,10 @@ func (svc *service) Connect(srv clusterpb.Cluster_ConnectServer) error {
 		s.ready.Store(false)
 		c.dps.connect(s.id, -1)
 	}()
+	if h := s.hello.TransferError; h != "" {
+		c.log.Warn("data plane did not apply the last push: its connection broke mid-transfer; it keeps running its previous configuration",
+			"node_id", s.id, "error", bounded(h, 4096))
+	}
 	c.log.Info("data plane connected", "node_id", s.id, "hostname", s.hello.Hostname, "remote", remote,
 		"version", s.hello.Version, "config_version", s.hello.ConfigVersion, "config_hash", s.hello.ConfigHash)
 
@@ -150,6 +154,9 @@ func (s *stream) accept(msg *clusterpb.DPMessage) error {
 		dp.CertDetails.ExpiryTimestamp = expiry
 		dp.LastSeen, dp.UpdatedAt = now, now
 		dp.SyncStatus, dp.SyncDetail = StatusUnknown, ""
+		if h.TransferError != "" {
+			dp.LastRejection = &Rejection{Error: bounded(h.TransferError, 4096), At: now}
+		}
 		if vErr != nil {
 			dp.SyncStatus, dp.SyncDetail = StatusVersionIncompatible, vErr.Error()
 		}

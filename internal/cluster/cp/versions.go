@@ -3,7 +3,9 @@ package cp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
@@ -14,15 +16,57 @@ import (
 type version struct {
 	n       int64
 	hash    string
-	full    signed
 	index   *wire.Index
+	size    int      // the full payload's size decompressed (see wire.IndexVersion)
 	plugins []string // plugin names configured, sorted
-	// tooLarge is set when the full payload exceeds cluster_max_payload:
-	// such a version is never pushed.
+	// tooLarge is set when the configuration, decompressed, exceeds
+	// cluster_max_config_size: such a version is never pushed. (A payload
+	// above cluster_max_payload is pushed in chunks.)
 	tooLarge bool
 
 	mu     sync.Mutex
 	deltas map[int64]signed // by base version; nil Encoded: no useful delta
+	// full is the full payload, built by the first push that needs it
+	// from cfg and enc, which are then dropped (as they are when a newer
+	// version is published: only the current version is pushed).
+	full signed
+	cfg  *entity.Config
+	enc  map[entity.Entity][]byte
+}
+
+// fullPayload returns v's full payload, building and signing it on first
+// use; its Encoded is nil when v is no longer current and was never built
+// (the caller pushes the current version instead).
+func (c *ControlPlane) fullPayload(v *version) signed {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.full.Encoded != nil || v.cfg == nil {
+		return v.full
+	}
+	start := time.Now()
+	full, err := c.codec.EncodeFullWith(v.n, v.hash, v.cfg, func(e entity.Entity) ([]byte, error) {
+		if b, ok := v.enc[e]; ok {
+			return b, nil
+		}
+		return nil, fmt.Errorf("no encoding of %s %s", e.EntityKind(), e.GetID())
+	})
+	v.cfg, v.enc = nil, nil
+	if err != nil {
+		c.log.Error("cannot encode the full configuration", "config_version", v.n, "error", err)
+		return signed{}
+	}
+	v.full = c.sign(full)
+	c.log.Info("full configuration payload built", "config_version", v.n, "bytes", full.Size, "compressed_bytes", len(full.Payload),
+		"took", time.Since(start).Round(time.Millisecond).String())
+	return v.full
+}
+
+// drop forgets what building v's full payload needs, once v is no longer
+// current.
+func (v *version) drop() {
+	v.mu.Lock()
+	v.cfg, v.enc = nil, nil
+	v.mu.Unlock()
 }
 
 // signed is a payload and the control plane's signature of it (nil when
@@ -111,6 +155,7 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 	if c.stopped {
 		return errors.New("cluster: the control plane has stopped")
 	}
+	start := time.Now()
 	hash := d.Hash
 	prev := c.hist.current()
 	if prev != nil && prev.hash == hash {
@@ -120,7 +165,7 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 		rev = prev.n + 1
 	}
 	next := make(map[entity.Entity][]byte, len(c.encoded))
-	full, ix, err := c.codec.EncodeVersion(rev, hash, cfg, func(e entity.Entity) ([]byte, error) {
+	ix, size, err := c.codec.IndexVersion(cfg, func(e entity.Entity) ([]byte, error) {
 		b, ok := c.encoded[e]
 		if !ok {
 			canon, _ := d.Encoding(e)
@@ -140,14 +185,18 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 	for _, p := range cfg.Plugins {
 		names = append(names, p.Name)
 	}
-	v := &version{n: rev, hash: hash, full: c.sign(full), index: ix, plugins: usedPlugins(names), deltas: map[int64]signed{}}
-	if len(full.Payload) > c.opts.MaxPayload {
+	v := &version{n: rev, hash: hash, index: ix, size: size, plugins: usedPlugins(names), deltas: map[int64]signed{}, cfg: cfg, enc: next}
+	if size > c.opts.MaxConfigSize {
 		v.tooLarge = true
-		c.log.Error("configuration is too large to push: raise cluster_max_payload or reduce the configuration",
-			"config_version", rev, "config_hash", hash, "compressed_bytes", len(full.Payload), "cluster_max_payload", c.opts.MaxPayload)
+		c.log.Error("configuration is too large to push: raise cluster_max_config_size or reduce the configuration",
+			"config_version", rev, "config_hash", hash, "bytes", size, "cluster_max_config_size", c.opts.MaxConfigSize)
 	}
 	c.hist.push(v)
-	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "compressed_bytes", len(full.Payload))
+	if prev != nil {
+		prev.drop()
+	}
+	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "bytes", size,
+		"took", time.Since(start).Round(time.Millisecond).String())
 	c.notifyAll()
 	return nil
 }
@@ -163,26 +212,33 @@ func (c *ControlPlane) stop() {
 // to v: a delta when the base is in the history and the delta is small,
 // else the full payload. Deltas are encoded and signed once per base and
 // shared.
+//
+// The full payload is built on first use (fullPayload): a change that every
+// data plane receives as a delta never costs encoding and compressing the
+// whole configuration. enc.Encoded is nil when v stopped being current
+// before its full payload was built; the caller pushes the current version
+// instead.
 func (c *ControlPlane) payloadFor(v *version, base int64, baseHash string) (enc signed, delta bool) {
 	from := c.hist.find(base, baseHash)
 	if from == nil || from == v || baseHash == "" {
-		return v.full, false
+		return c.fullPayload(v), false
 	}
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	d, ok := v.deltas[base]
 	if !ok {
 		diff := wire.Diff(from.index, v.index)
-		// A delta is worth it only when it is smaller than the whole.
+		// A delta is worth it only when it is much smaller than the whole
+		// (compared decompressed: the full payload may not be built).
 		if diff.Size() < v.index.Len() {
-			if e, err := c.codec.EncodeDelta(v.n, v.hash, diff); err == nil && len(e.Payload) < len(v.full.Payload)/2 {
+			if e, err := c.codec.EncodeDelta(v.n, v.hash, diff); err == nil && e.Size < v.size/2 {
 				d = c.sign(e)
 			}
 		}
 		v.deltas[base] = d
 	}
+	v.mu.Unlock()
 	if d.Encoded == nil {
-		return v.full, false
+		return c.fullPayload(v), false
 	}
 	return d, true
 }

@@ -48,9 +48,18 @@ func TestEveryDataPlaneGetsTheSameBytes(t *testing.T) {
 	}
 	v1 := c.hist.current()
 	v2 := add("last")
+	// Only the current version keeps what building its full payload
+	// needs, and nothing built it yet: no data plane asked.
+	if v1.full.Encoded != nil || v1.cfg != nil || v2.full.Encoded != nil || v2.cfg == nil {
+		t.Fatal("a full payload was built before a data plane needed it, or the previous version kept its inputs")
+	}
+	delta, ok := c.payloadFor(v2, v1.n, v1.hash)
+	if !ok || delta.Encoded == nil || v2.full.Encoded != nil {
+		t.Fatal("a data plane one version behind did not get a delta alone")
+	}
 	full1, d1 := c.payloadFor(v2, 0, "")
 	full2, d2 := c.payloadFor(v2, 0, "")
-	if d1 || d2 || full1.Encoded != full2.Encoded || !sameSig(full1, full2) {
+	if d1 || d2 || full1.Encoded == nil || full1.Encoded != full2.Encoded || !sameSig(full1, full2) || v2.cfg != nil {
 		t.Fatal("two new data planes got separately encoded or signed full payloads")
 	}
 	delta1, ok1 := c.payloadFor(v2, v1.n, v1.hash)

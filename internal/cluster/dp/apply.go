@@ -3,6 +3,7 @@ package dp
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
@@ -14,6 +15,7 @@ import (
 func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *clusterpb.ApplyResult {
 	a.applyMu.Lock()
 	defer a.applyMu.Unlock()
+	start := time.Now()
 	run := a.current()
 	res := &clusterpb.ApplyResult{Version: p.Version, Hash: p.Hash}
 	finish := func() *clusterpb.ApplyResult {
@@ -28,8 +30,8 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		res.Ok = true
 		return finish()
 	}
-	if len(p.Payload) > a.opts.MaxPayload {
-		return a.reject(res, finish, fmt.Errorf("payload of %d bytes is above cluster_max_payload (%d)", len(p.Payload), a.opts.MaxPayload))
+	if len(p.Payload) > a.opts.MaxConfigSize {
+		return a.reject(res, finish, fmt.Errorf("payload of %d bytes is above cluster_max_config_size (%d)", len(p.Payload), a.opts.MaxConfigSize))
 	}
 	var (
 		v   entity.Valid
@@ -69,8 +71,21 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		return a.reject(res, finish, err)
 	}
 	a.writeCache(p, v.Config(), hash)
+	a.log.Info("configuration push applied", "config_version", p.Version, "delta", p.Delta, "compressed_bytes", len(p.Payload),
+		"took", time.Since(start).Round(time.Millisecond).String())
 	res.Ok = true
 	return finish()
+}
+
+// rejectPush answers a push refused before it could be applied (see
+// session.gather): the running configuration stays.
+func (a *Agent) rejectPush(p *clusterpb.ConfigPush, err error) *clusterpb.ApplyResult {
+	res := &clusterpb.ApplyResult{Version: p.Version, Hash: p.Hash}
+	return a.reject(res, func() *clusterpb.ApplyResult {
+		now := a.current()
+		res.RunningVersion, res.RunningHash = now.version, now.hash()
+		return res
+	}, err)
 }
 
 func (a *Agent) reject(res *clusterpb.ApplyResult, finish func() *clusterpb.ApplyResult, err error) *clusterpb.ApplyResult {

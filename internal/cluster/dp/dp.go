@@ -99,10 +99,13 @@ type Options struct {
 	DeclarativeConfig string
 	// ValidatePlugin checks plugin configs with this node's schemas.
 	ValidatePlugin func(*entity.Plugin) entity.Errors
-	// MaxPayload is cluster_max_payload.
+	// MaxPayload is cluster_max_payload: the largest single push message.
 	MaxPayload int
-	Logger     *slog.Logger
-	Timing     Timing
+	// MaxConfigSize is cluster_max_config_size: the largest configuration
+	// accepted, decompressed, and the largest chunked push reassembled.
+	MaxConfigSize int
+	Logger        *slog.Logger
+	Timing        Timing
 }
 
 // Agent is a data plane's cluster agent.
@@ -120,6 +123,10 @@ type Agent struct {
 	mu        sync.Mutex
 	run       running
 	status    Status
+	// transferErr says why the last connection's chunked push was not
+	// applied (the connection broke mid-transfer); the next hello reports
+	// it. Guarded by mu.
+	transferErr string
 }
 
 // running is the configuration in service.
@@ -161,8 +168,11 @@ func New(opts Options) (*Agent, error) {
 	if opts.Trust == nil {
 		opts.Trust = &clustertls.Trust{Cert: opts.Cert, Source: opts.Source}
 	}
+	if opts.MaxConfigSize <= 0 {
+		opts.MaxConfigSize = 1 << 30
+	}
 	opts.Timing = opts.Timing.withDefaults()
-	codec, err := wire.NewCodec(64 << 20)
+	codec, err := wire.NewCodec(opts.MaxConfigSize)
 	if err != nil {
 		return nil, err
 	}

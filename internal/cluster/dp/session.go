@@ -22,15 +22,20 @@ type session struct {
 	st     clusterpb.Cluster_ConnectClient
 	sendMu sync.Mutex // gRPC streams allow one sender at a time
 	seen   atomic.Int64
-	beat   chan struct{} // cap 1: send a heartbeat now
+	// busy is set while recvLoop applies a push: the CP's messages wait
+	// unread meanwhile, which is not the CP being silent.
+	busy atomic.Bool
+	beat chan struct{} // cap 1: send a heartbeat now
+	asm  *assembly     // the chunked push being received; recvLoop's own
 }
 
 func (a *Agent) session(ctx context.Context, addr string) error {
 	conn, err := grpc.NewClient(addr,
 		grpc.WithTransportCredentials(clustertls.NodeCreds(clustertls.RoleDataPlane, a.opts.Source, a.opts.TLS, a.opts.Cert, a.log)),
-		// Pushes somewhat above cluster_max_payload still arrive, so the
-		// DP can reject them and tell the CP why instead of dropping the
-		// connection (and being sent the same push again on reconnect).
+		// Push messages somewhat above cluster_max_payload still arrive,
+		// so the DP can reject them and tell the CP why instead of
+		// dropping the connection (and being sent the same push again on
+		// reconnect). Larger payloads come in chunks (see gather).
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(4*a.opts.MaxPayload+1<<20)),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: a.opts.Timing.Heartbeat, Timeout: a.opts.Timing.Timeout, PermitWithoutStream: true}),
 	)
@@ -70,6 +75,9 @@ func (s *session) hello() error {
 		Plugins: a.opts.Plugins, Labels: a.opts.Labels,
 		ConfigVersion: run.version, ConfigHash: run.hash(),
 	}
+	a.mu.Lock()
+	h.TransferError, a.transferErr = a.transferErr, ""
+	a.mu.Unlock()
 	if err := s.send(&clusterpb.DPMessage{Msg: &clusterpb.DPMessage_Hello{Hello: h}}); err != nil {
 		return fmt.Errorf("send hello to %s: %w", s.addr, err)
 	}
@@ -100,20 +108,35 @@ func (s *session) recvLoop(ctx context.Context) error {
 	for {
 		msg, err := s.st.Recv()
 		if err != nil {
+			s.interrupted(err)
 			return fmt.Errorf("control plane %s: %w", s.addr, err)
 		}
 		s.seen.Store(time.Now().UnixNano())
 		switch m := msg.Msg.(type) {
 		case *clusterpb.CPMessage_Config:
-			res := s.a.applyPush(ctx, m.Config)
+			push, err := s.gather(m.Config)
+			var res *clusterpb.ApplyResult
+			switch {
+			case err != nil:
+				res = s.a.rejectPush(m.Config, err)
+			case push == nil:
+				continue // more chunks to come
+			default:
+				s.busy.Store(true)
+				res = s.a.applyPush(ctx, push)
+				s.seen.Store(time.Now().UnixNano())
+				s.busy.Store(false)
+			}
 			if err := s.send(&clusterpb.DPMessage{Msg: &clusterpb.DPMessage_ApplyResult{ApplyResult: res}}); err != nil {
 				return fmt.Errorf("report to %s: %w", s.addr, err)
 			}
 			s.kickBeat()
 		case *clusterpb.CPMessage_HeartbeatAck:
 		case *clusterpb.CPMessage_Refused:
+			s.interrupted(errors.New("refused"))
 			return fmt.Errorf("%w (%s): %s", errRefused, m.Refused.SyncStatus, m.Refused.Reason)
 		default:
+			s.interrupted(errors.New("unexpected message"))
 			return fmt.Errorf("control plane %s sent an unexpected %T; reconnecting", s.addr, msg.Msg)
 		}
 	}
@@ -154,7 +177,7 @@ func (s *session) watchdog(ctx context.Context, cancel context.CancelFunc) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if silent := time.Since(time.Unix(0, s.seen.Load())); silent > s.a.opts.Timing.Timeout {
+			if silent := time.Since(time.Unix(0, s.seen.Load())); silent > s.a.opts.Timing.Timeout && !s.busy.Load() {
 				s.a.log.Warn("the control plane is silent; dropping the connection", "control_plane", s.addr, "silent_for", silent.Round(time.Millisecond).String())
 				cancel()
 				return

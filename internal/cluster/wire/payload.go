@@ -16,6 +16,8 @@ type Encoded struct {
 	Hash     string
 	Payload  []byte // compressed
 	Checksum uint32
+	// Size is the payload's size decompressed.
+	Size int
 }
 
 // EncodeFull encodes cfg as a full payload.
@@ -38,6 +40,44 @@ func (c *Codec) EncodeVersion(version int64, hash string, cfg *entity.Config, en
 		return nil, nil, fmt.Errorf("encode config version %d: %w", version, err)
 	}
 	return c.seal(version, hash, doc), ix, nil
+}
+
+// IndexVersion indexes cfg for deltas from one encoding of each entity got
+// from enc (see EncodeVersion), without building the full payload, and
+// returns the size of the document EncodeFullWith would build, within a
+// few bytes per kind: a control plane builds the full payload only when a
+// data plane needs it.
+func (c *Codec) IndexVersion(cfg *entity.Config, enc func(entity.Entity) ([]byte, error)) (*Index, int, error) {
+	ix := &Index{byKey: map[string][]byte{}}
+	size := 64
+	if cfg == nil {
+		return ix, size, nil
+	}
+	for _, k := range entity.Kinds {
+		size += len(k) + 6
+		for _, e := range cfg.OfKind(k) {
+			if e == nil {
+				continue
+			}
+			b, err := enc(e)
+			if err != nil {
+				return nil, 0, fmt.Errorf("%s %s: %w", k, e.GetID(), err)
+			}
+			ix.byKey[string(k)+"/"+e.GetID()] = b
+			size += len(b) + 1
+		}
+	}
+	return ix, size, nil
+}
+
+// EncodeFullWith encodes cfg as a full payload from one encoding of each
+// entity got from enc (see EncodeVersion).
+func (c *Codec) EncodeFullWith(version int64, hash string, cfg *entity.Config, enc func(entity.Entity) ([]byte, error)) (*Encoded, error) {
+	doc, err := document(cfg, enc, nil)
+	if err != nil {
+		return nil, fmt.Errorf("encode config version %d: %w", version, err)
+	}
+	return c.seal(version, hash, doc), nil
 }
 
 func marshal(e entity.Entity) ([]byte, error) { return json.Marshal(e) }
@@ -109,7 +149,7 @@ func withoutDeclared(c *entity.Certificate, declared map[string]bool) *entity.Ce
 
 func (c *Codec) seal(version int64, hash string, raw []byte) *Encoded {
 	p := c.Compress(raw)
-	return &Encoded{Version: version, Hash: hash, Payload: p, Checksum: Checksum(p)}
+	return &Encoded{Version: version, Hash: hash, Payload: p, Checksum: Checksum(p), Size: len(raw)}
 }
 
 // DecodeFull decompresses and loads a full payload with the data plane's

@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,7 +46,22 @@ type Provider struct {
 	loaded atomic.Int64 // revision of the last successful export, plus one; 0: unknown
 	once   sync.Once
 	kick   chan struct{} // Reload and the change feed ask Run for an export
+
+	mu    sync.Mutex // one load at a time; guards last, cache
+	last  *lastLoad
+	cache *entity.DigestCache // the digest cache of last's config (KeepEncodings)
 }
+
+// lastLoad is the configuration the last load produced and the revision
+// it reflects: the base the next load patches with the store's change feed.
+type lastLoad struct {
+	cfg *entity.Config
+	rev int64
+}
+
+// changesLimit bounds the entities a load reads from the change feed: past
+// it, exporting everything is as cheap.
+const changesLimit = 50000
 
 func (p *Provider) kicks() chan struct{} {
 	p.once.Do(func() { p.kick = make(chan struct{}, 1) })
@@ -73,21 +89,146 @@ func (p *Provider) Initial(ctx context.Context, sink pipeline.Sink) error {
 // checks it. The Admin API validated every entity when it was written, but
 // the check is what makes an entity.Valid, and it guards against rows
 // written by something else.
+//
+// With a store that has a change feed (store.ChangeFeed), a load after the
+// first reads only the entities written since the last one and patches
+// the last configuration: untouched entities keep their pointers, so the
+// check re-checks only what changed (entity.Checks.Changed), the digest
+// reuses their encodings, and a control plane reuses their encodings in
+// its version. It falls back to a whole export when the feed cannot tell
+// or the patched configuration fails its check.
 func (p *Provider) load(ctx context.Context) (pipeline.Update, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if u, ok, err := p.loadChanges(ctx); ok || err != nil {
+		return u, err
+	}
 	cfg, rev, err := p.export(ctx)
 	if err != nil {
 		return pipeline.Update{}, err
 	}
 	checks := entity.Checks{Stored: p.Stored}
+	var cache *entity.DigestCache
 	if p.KeepEncodings {
-		checks.Cache = &entity.DigestCache{} // a fresh export shares no entity with the last one
+		cache = &entity.DigestCache{} // a fresh export shares no entity with the last one
+		checks.Cache = cache
 	}
 	v, err := cfg.Check(checks)
 	if err != nil {
+		p.last = nil
 		return pipeline.Update{}, err
 	}
-	p.loaded.Store(rev + 1)
+	p.remember(cfg, rev, cache)
 	return pipeline.Update{Config: v, Version: rev, Source: p.Name()}, nil
+}
+
+func (p *Provider) remember(cfg *entity.Config, rev int64, cache *entity.DigestCache) {
+	p.loaded.Store(rev + 1)
+	p.last, p.cache = &lastLoad{cfg: cfg, rev: rev}, cache
+	if _, ok := p.Store.(store.ChangeFeed); !ok {
+		p.last = nil
+	}
+}
+
+// loadChanges patches the last configuration with the store's change
+// feed; ok is false when the caller must export everything instead.
+func (p *Provider) loadChanges(ctx context.Context) (u pipeline.Update, ok bool, err error) {
+	feed, isFeed := p.Store.(store.ChangeFeed)
+	if !isFeed || p.last == nil {
+		return pipeline.Update{}, false, nil
+	}
+	ch, err := feed.ChangesSince(ctx, p.last.rev, changesLimit)
+	if err != nil {
+		return pipeline.Update{}, false, err
+	}
+	if !ch.Complete {
+		return pipeline.Update{}, false, nil
+	}
+	cfg, changed := Patch(p.last.cfg, ch)
+	checks := entity.Checks{Stored: p.Stored, Changed: func(e entity.Entity) bool { return changed[e] }, Cache: p.cache}
+	v, err := cfg.Check(checks)
+	if err != nil {
+		// Let a whole export say what is wrong, from the store itself.
+		if p.Logger != nil {
+			p.Logger.Warn("the configuration patched from the change feed does not check; exporting everything", "error", err)
+		}
+		return pipeline.Update{}, false, nil
+	}
+	p.remember(cfg, ch.Revision, p.cache)
+	return pipeline.Update{Config: v, Version: ch.Revision, Source: p.Name()}, true, nil
+}
+
+// Patch returns base with ch applied, each kind sorted by id as Export
+// sorts it, and the entities ch brought. base is not modified; entities
+// ch does not name are shared with it.
+func Patch(base *entity.Config, ch store.Changes) (*entity.Config, map[entity.Entity]bool) {
+	out := *base // kinds without changes share base's slices
+	changed := make(map[entity.Entity]bool, ch.Len())
+	for _, k := range entity.Kinds {
+		upd := ch.Entities[k]
+		if len(upd) == 0 {
+			continue
+		}
+		list := base.OfKind(k)
+		ids := make([]string, 0, len(upd))
+		for id := range upd {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		clearKind(&out, k)
+		// Merge two lists sorted by id: base's, less what changed, and
+		// the changed entities still there.
+		i := 0
+		for _, id := range ids {
+			for ; i < len(list) && list[i].GetID() < id; i++ {
+				out.Add(list[i])
+			}
+			if i < len(list) && list[i].GetID() == id {
+				i++ // replaced or deleted
+			}
+			if e := upd[id]; e != nil {
+				out.Add(e)
+				changed[e] = true
+			}
+		}
+		for ; i < len(list); i++ {
+			out.Add(list[i])
+		}
+	}
+	return &out, changed
+}
+
+// clearKind sets c's slice of kind k to nil, for Add to refill without
+// touching the slice c shared.
+func clearKind(c *entity.Config, k entity.Kind) {
+	switch k {
+	case entity.KindService:
+		c.Services = nil
+	case entity.KindRoute:
+		c.Routes = nil
+	case entity.KindUpstream:
+		c.Upstreams = nil
+	case entity.KindTarget:
+		c.Targets = nil
+	case entity.KindConsumer:
+		c.Consumers = nil
+	case entity.KindPlugin:
+		c.Plugins = nil
+	case entity.KindCertificate:
+		c.Certificates = nil
+	case entity.KindSNI:
+		c.SNIs = nil
+	case entity.KindCACertificate:
+		c.CACertificates = nil
+	case entity.KindKeyAuth:
+		c.KeyAuths = nil
+	case entity.KindBasicAuth:
+		c.BasicAuths = nil
+	case entity.KindJWT:
+		c.JWTs = nil
+	case entity.KindACL:
+		c.ACLs = nil
+	}
 }
 
 // export reads the configuration and the store's revision it reflects: in

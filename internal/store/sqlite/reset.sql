@@ -1,3 +1,4 @@
+DROP TABLE IF EXISTS gantry_changes;
 DROP TABLE IF EXISTS clustering_data_planes;
 DROP TABLE IF EXISTS acls_tags;
 DROP TABLE IF EXISTS acls;

@@ -44,10 +44,23 @@ func (s *Store) ImportProgress(ctx context.Context, cfg *entity.Config, progress
 			owner = append(owner, i)
 		}
 	}
-	err = s.write(ctx, func(tx Tx) error {
+	err = s.write(ctx, func(tx Tx) (err error) {
 		if err := mustBeEmpty(ctx, tx); err != nil {
 			return err
 		}
+		var rev int64
+		if err := queryRow(ctx, tx, "SELECT value FROM gantry_revision WHERE id = 1", nil, &rev); err != nil {
+			return err
+		}
+		done, err := s.bulkWrite(ctx, tx, rev)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err == nil {
+				err = done()
+			}
+		}()
 		for from := 0; from < len(stmts); from += batchSize {
 			to := min(from+batchSize, len(stmts))
 			failed, err := tx.Batch(ctx, stmts[from:to])

@@ -94,6 +94,9 @@ func (s *Store) write(ctx context.Context, fn func(Tx) error) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
+		if err := pruneChanges(ctx, tx, rev); err != nil {
+			return err
+		}
 		return s.drv.Wrote(ctx, tx, rev)
 	})
 	if err != nil {

@@ -58,6 +58,7 @@ func RunHarness(t *testing.T, h Harness) {
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Revision", testRevision},
 		{"Changes", testChanges},
+		{"ChangeFeed", testChangeFeed},
 		{"Close", testClose},
 		{"ExportImport", testExportImport},
 		{"ImportNotEmpty", testImportNotEmpty},
