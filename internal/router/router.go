@@ -15,6 +15,7 @@ import (
 	"slices"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // Request is what the router sees of a request.
@@ -94,8 +95,10 @@ func build(routes []*entity.Route, services []*entity.Service, prev map[string]*
 		}
 	}
 	cache := &regexCache{prev: prev, next: map[string]*regexp.Regexp{}}
-	var ms []matcher
+	ms := make([]matcher, 0, len(routes))
+	var y yield.Point
 	for i, r := range routes {
+		y.Tick()
 		if r == nil {
 			return nil, fmt.Errorf("router: routes[%d] is nil", i)
 		}
@@ -108,11 +111,10 @@ func build(routes []*entity.Route, services []*entity.Service, prev map[string]*
 				return nil, fmt.Errorf("router: route %s: service %s does not exist; create it or fix the route's service", routeLabel(r), id)
 			}
 		}
-		m, err := compileMatchers(r, svc, i, cache)
-		if err != nil {
+		var err error
+		if ms, err = compileMatchers(ms, r, svc, i, cache); err != nil {
 			return nil, fmt.Errorf("router: %w", err)
 		}
-		ms = append(ms, m...)
 	}
 	// compare is a total order, so a plain sort is deterministic; sorting
 	// indexes avoids moving the large matcher structs around.
@@ -120,26 +122,27 @@ func build(routes []*entity.Route, services []*entity.Service, prev map[string]*
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return ms[a].compare(&ms[b]) })
-	sorted := make([]matcher, len(ms))
-	for i, j := range order {
-		sorted[i] = ms[j]
-	}
-	ms = sorted
+	slices.SortFunc(order, func(a, b int) int {
+		y.Tick()
+		return ms[a].compare(&ms[b])
+	})
+	permute(ms, order)
 	rt := &Router{matchers: ms, exact: map[string]*pathTrie{}, anyHost: &pathTrie{}, regexes: cache.next}
 	rt.suffix.suffix = true
 	for rank := range ms {
+		y.Tick()
 		rt.index(int32(rank), &ms[rank])
 	}
-	rt.anyHost.finish(ms)
+	rt.anyHost.finish(ms, &y)
 	for _, t := range rt.exact {
-		t.finish(ms)
+		y.Tick()
+		t.finish(ms, &y)
 	}
 	for _, t := range rt.suffix.buckets {
-		t.finish(ms)
+		t.finish(ms, &y)
 	}
 	for _, t := range rt.prefix.buckets {
-		t.finish(ms)
+		t.finish(ms, &y)
 	}
 	return rt, nil
 }
@@ -192,3 +195,25 @@ func fileByPath(t *pathTrie, rank int32, port uint16, m *matcher) {
 // Len reports how many matchers (routes, or path groups of routes) the
 // router holds.
 func (r *Router) Len() int { return len(r.matchers) }
+
+// permute puts ms in the order order lists (ms[i] becomes the old
+// ms[order[i]]) in place, following each cycle of the permutation, so
+// that no second slice of matchers is allocated. It consumes order.
+func permute(ms []matcher, order []int) {
+	for i := range order {
+		if order[i] < 0 {
+			continue
+		}
+		tmp, j := ms[i], i
+		for {
+			k := order[j]
+			order[j] = -1
+			if k == i {
+				ms[j] = tmp
+				break
+			}
+			ms[j] = ms[k]
+			j = k
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // entry is a matcher filed under a path prefix in a host bucket.
@@ -68,11 +70,13 @@ func commonPrefix(a, b string) int {
 
 // finish orders every node's entries by rank, best first, which the
 // lookup relies on to stop early, and indexes crowded nodes by header.
-func (n *pathTrie) finish(ms []matcher) {
+// y yields between nodes.
+func (n *pathTrie) finish(ms []matcher, y *yield.Point) {
+	y.Tick()
 	slices.SortFunc(n.entries, func(a, b entry) int { return int(a.rank - b.rank) })
 	n.hdr = buildHeaderIndex(n.entries, ms)
 	for _, c := range n.children {
-		c.finish(ms)
+		c.finish(ms, y)
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/router"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // Options tunes Build.
@@ -152,7 +153,9 @@ func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) 
 func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *router.Router, keep bool) error {
 	routes := make([]*entity.Route, 0, len(cfg.Routes))
 	s.routes = make(map[string]*Route, len(cfg.Routes))
+	var y yield.Point
 	for _, r := range cfg.Routes {
+		y.Tick()
 		e := &Route{Route: r, Protocols: protocolsOf(r.Protocols)}
 		if id := entity.RefID(r.Service); id != "" {
 			svc, ok := s.services[id]

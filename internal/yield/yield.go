@@ -1,0 +1,86 @@
+// Package yield lets long config work (decoding, validating, digesting and
+// building a configuration) give the processor to proxied requests every
+// Slice of CPU, so that with GOMAXPROCS=1 a request waiting on the network
+// runs within about Slice instead of after the runtime's 10 ms preemption
+// (docs/design.md, "The hot path stays clear of config work").
+//
+// runtime.Gosched is not enough: it puts the goroutine on the global run
+// queue, and the scheduler takes it from there again before it polls the
+// network, so a request whose bytes have arrived still waits for sysmon's
+// poll (every 10 ms). A short sleep parks the goroutine: the scheduler then
+// polls the network and runs whatever is ready first. When nothing is, the
+// sleep lasts about one millisecond (the network poller's resolution), so a
+// build's wall time grows by at most about Pause per Slice of work; its CPU
+// does not.
+//
+// With more than one P (GOMAXPROCS > 1) a Point never yields: an idle P
+// polls the network itself, so requests do not wait for the builder.
+package yield
+
+import (
+	"runtime"
+	"time"
+)
+
+const (
+	// Slice is how much work runs between two yields.
+	Slice = 250 * time.Microsecond
+	// Pause is the sleep of a yield: long enough that the timer has not
+	// fired by the time the scheduler looks for work, so it polls the
+	// network first.
+	Pause = 20 * time.Microsecond
+	// checkEvery is how many Ticks go by between two looks at the clock.
+	checkEvery = 32
+)
+
+// Point yields every Slice of work between its Ticks. The zero value is
+// ready; a Point belongs to one goroutine.
+type Point struct {
+	n      uint32
+	since  time.Time
+	off    bool // more than one P: never yield
+	yields int  // how many times it yielded, for tests
+}
+
+// Tick is called once per unit of work (an entity, a route); every Slice
+// since the last yield (or the first Tick) it yields.
+func (p *Point) Tick() {
+	if p == nil {
+		return
+	}
+	p.n++
+	if p.n%checkEvery != 0 {
+		return
+	}
+	if p.off {
+		return
+	}
+	now := time.Now()
+	if p.since.IsZero() {
+		if runtime.GOMAXPROCS(0) > 1 {
+			p.off = true
+			return
+		}
+		p.since = now
+		return
+	}
+	if now.Sub(p.since) < Slice {
+		return
+	}
+	p.yield()
+}
+
+func (p *Point) yield() {
+	time.Sleep(Pause)
+	p.yields++
+	p.since = time.Now()
+}
+
+// Now yields at once (between two stages of work that cannot tick, such as
+// a library call), and restarts the slice.
+func (p *Point) Now() {
+	if p == nil || runtime.GOMAXPROCS(0) > 1 {
+		return
+	}
+	p.yield()
+}
