@@ -197,7 +197,7 @@ func load(ctx context.Context, o options, client *http.Client, phases []phase, t
 }
 
 // changer makes one Admin change per o.every during the push phases:
-// route bench-K gets a second path /c<seq>, which the next change moves;
+// route bench-K gets a second path /c<seq>/ (the next change to it moves it);
 // it then probes the proxy until the new path answers, to see the change
 // applied (and how long that took).
 func changer(ctx context.Context, o options, client *http.Client, phases []phase, begin time.Time) ([]change, error) {
@@ -216,7 +216,7 @@ func changer(ctx context.Context, o options, client *http.Client, phases []phase
 				}
 			}
 			k := (seq * 104729) % o.routes
-			path := fmt.Sprintf("/c%d", seq)
+			path := fmt.Sprintf("/c%d/", seq) // a trailing slash: /c1/ is no prefix of /c10/
 			seq++
 			body := fmt.Sprintf(`{"paths":["/r%d","%s"]}`, k, path)
 			sent := time.Since(begin)
