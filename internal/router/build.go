@@ -33,6 +33,11 @@ type matcher struct {
 	prio  priority
 	order int // position of the route in New's input
 	group int // position of the path group in the route
+	// rank is the matcher's place in the priority order, lower first.
+	// Ranks are spread over the int32 range with gaps (see spreadRanks) so
+	// that Update can place a new matcher between two others without
+	// renumbering the rest.
+	rank int32
 }
 
 // headerMatcher requires one request header to have a value equal (case
