@@ -58,13 +58,13 @@ type Match struct {
 
 // Router is a compiled, immutable set of routes.
 type Router struct {
-	sorted   []*matcher // best first, ranks ascending
-	updates  int        // Updates since the last full build
-	exact    map[string]*pathTrie
-	suffix   wildcardIndex             // "*.example.com" keyed by ".example.com"
-	prefix   wildcardIndex             // "example.*" keyed by "example."
-	anyHost  *pathTrie                 // routes without hosts
-	regexes  map[string]*regexp.Regexp // by pattern, for Rebuild to reuse
+	sorted  []*matcher // best first, ranks ascending
+	updates int        // Updates since the last full build
+	exact   map[string]*pathTrie
+	suffix  wildcardIndex             // "*.example.com" keyed by ".example.com"
+	prefix  wildcardIndex             // "example.*" keyed by "example."
+	anyHost *pathTrie                 // routes without hosts
+	regexes map[string]*regexp.Regexp // by pattern, for Rebuild to reuse
 }
 
 // New compiles routes. services is used to resolve each route's service; a
