@@ -11,9 +11,9 @@ import (
 )
 
 const (
-	// maxUpdateRoutes is the most routes (removed plus added) Update takes
+	// MaxUpdateRoutes is the most routes (removed plus added) Update takes
 	// on; a larger change is Rebuild's (a full push, a big import).
-	maxUpdateRoutes = 64
+	MaxUpdateRoutes = 64
 	// maxUpdates is how many Updates in a row a router takes before the
 	// next change is a Rebuild: removed routes leave empty trie nodes and
 	// ranks get closer together, which a full build tidies up.
@@ -27,8 +27,9 @@ const (
 // pointer per matcher and the host maps), where Rebuild's is proportional
 // to the whole config. r is left untouched and keeps serving.
 //
-// A changed route is removed (the old *entity.Route) and added (the new
-// one). service resolves the service ids of added routes; a missing one is
+// A changed route is removed and added (the new *entity.Route). Removal
+// goes by route id, so the removed route may be another entity with the
+// id of the one r was built from. service resolves the service ids of added routes; a missing one is
 // an error, as in New. The result matches every request exactly as
 // New(routes after the change) would.
 //
@@ -38,7 +39,7 @@ const (
 // must have distinct ids (a valid config's do); when an added route has the
 // id of one r keeps, Update also leaves it to Rebuild.
 func (r *Router) Update(removed, added []*entity.Route, service func(id string) *entity.Service) (*Router, error) {
-	if r == nil || len(removed)+len(added) > maxUpdateRoutes || r.updates >= maxUpdates {
+	if r == nil || len(removed)+len(added) > MaxUpdateRoutes || r.updates >= maxUpdates {
 		return nil, nil
 	}
 	cache := &regexCache{prev: r.regexes, next: maps.Clone(r.regexes)}
@@ -62,9 +63,11 @@ func (r *Router) Update(removed, added []*entity.Route, service func(id string) 
 		}
 	}
 	slices.SortFunc(fresh, func(a, b matcher) int { return a.compare(&b) })
-	gone := make(map[*entity.Route]bool, len(removed))
+	gone := make(map[string]bool, len(removed))
 	for _, rt := range removed {
-		gone[rt] = true
+		if rt != nil {
+			gone[rt.ID] = true
+		}
 	}
 
 	// Merge r's matchers, less the removed ones, with the fresh ones; each
@@ -73,7 +76,7 @@ func (r *Router) Update(removed, added []*entity.Route, service func(id string) 
 	var dropped, pending []*matcher
 	last, j := int32(0), 0
 	for _, m := range r.sorted {
-		if gone[m.route] {
+		if gone[m.route.ID] {
 			dropped = append(dropped, m)
 			continue
 		}
@@ -117,6 +120,15 @@ func (r *Router) Update(removed, added []*entity.Route, service func(id string) 
 		next.edit(&c, &fresh[i], func(t *pathTrie, key string, e entry) *pathTrie { return t.with(key, e) })
 	}
 	return next, nil
+}
+
+// Updates is how many Updates made r since its last full build (New or
+// Rebuild), for logs and tests.
+func (r *Router) Updates() int {
+	if r == nil {
+		return 0
+	}
+	return r.updates
 }
 
 // placeRanks gives the matchers of run ranks spread between lo and hi

@@ -241,7 +241,7 @@ func TestUpdateErrorsAndFallbacks(t *testing.T) {
 		t.Errorf("Update with a duplicate id = %v, %v; want nil, nil (rebuild)", next, err)
 	}
 	var many []*entity.Route
-	for i := range maxUpdateRoutes + 1 {
+	for i := range MaxUpdateRoutes + 1 {
 		many = append(many, route(fmt.Sprint("m", i), paths("/m")))
 	}
 	if next, err := r.Update(nil, many, none); next != nil || err != nil {
