@@ -20,7 +20,9 @@
 # BENCH_SVG ($work/bench-reconfigure.svg, kept only when set),
 # BENCH_BASE (a git revision: run the same benchmark first against the
 # Gantry of that commit, to compare before and after under the same
-# conditions), BENCH_SHORT=1 (a few seconds, 1,000 routes: what CI runs).
+# conditions), BENCH_SHORT=1 (a few seconds, 1,000 routes: what CI runs),
+# BENCH_LOGS (a directory to keep the CP's and DP's logs in; with
+# GODEBUG=gctrace=1 the DP's shows its garbage collections).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -117,6 +119,9 @@ bench_tree() {
 	echo "$name: DP cpu $(( ($(cpu_ticks "$dp_pid") - dp_before) * 1000 / hz )) ms, CP cpu $(( ($(cpu_ticks "$cp_pid") - cp_before) * 1000 / hz )) ms; DP $(mem "$dp_pid"); CP $(mem "$cp_pid")"
 	kill "$dp_pid" "$cp_pid"
 	wait "$dp_pid" "$cp_pid" 2>/dev/null || true
+	if [ -n "${BENCH_LOGS:-}" ]; then
+		mkdir -p "$BENCH_LOGS" && cp "$work/$name-cp.log" "$work/$name-dp.log" "$BENCH_LOGS/"
+	fi
 }
 
 echo "$bench_name: load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
