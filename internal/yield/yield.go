@@ -19,6 +19,7 @@ package yield
 
 import (
 	"runtime"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,54 +34,46 @@ const (
 	checkEvery = 32
 )
 
-// Point yields every Slice of work between its Ticks. The zero value is
-// ready; a Point belongs to one goroutine.
+// last is when config work last yielded, on a monotonic clock (since
+// epoch): one clock for every Point, so that work done in one loop counts
+// towards the next loop's first yield.
+var (
+	epoch = time.Now()
+	last  atomic.Int64
+)
+
+func now() int64 { return int64(time.Since(epoch)) }
+
+// Point yields once Slice has gone by since the last yield (of any Point)
+// when its Tick is called. The zero value is ready; a Point belongs to one
+// goroutine.
 type Point struct {
 	n      uint32
-	since  time.Time
-	off    bool // more than one P: never yield
+	on     int8 // 0: not known yet; 1: one P, yield; -1: several, never
 	yields int  // how many times it yielded, for tests
 }
 
-// Tick is called once per unit of work (an entity, a route); every Slice
-// since the last yield (or the first Tick) it yields.
+// Tick is called once per unit of work (an entity, a route); once Slice
+// has gone by since the last yield it yields.
 func (p *Point) Tick() {
 	if p == nil {
 		return
 	}
 	p.n++
-	if p.n%checkEvery != 0 {
+	if p.n%checkEvery != 0 || p.on < 0 {
 		return
 	}
-	if p.off {
-		return
-	}
-	now := time.Now()
-	if p.since.IsZero() {
+	if p.on == 0 {
 		if runtime.GOMAXPROCS(0) > 1 {
-			p.off = true
+			p.on = -1
 			return
 		}
-		p.since = now
+		p.on = 1
+	}
+	if now()-last.Load() < int64(Slice) {
 		return
 	}
-	if now.Sub(p.since) < Slice {
-		return
-	}
-	p.yield()
-}
-
-func (p *Point) yield() {
 	time.Sleep(Pause)
 	p.yields++
-	p.since = time.Now()
-}
-
-// Now yields at once (between two stages of work that cannot tick, such as
-// a library call), and restarts the slice.
-func (p *Point) Now() {
-	if p == nil || runtime.GOMAXPROCS(0) > 1 {
-		return
-	}
-	p.yield()
+	last.Store(now())
 }

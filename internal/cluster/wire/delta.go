@@ -172,6 +172,7 @@ func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin
 		return strings.Compare(a.GetID(), b.GetID())
 	})
 	for _, e := range all {
+		y.Tick()
 		out.Add(e)
 	}
 	return nil
