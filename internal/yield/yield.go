@@ -10,8 +10,8 @@
 // poll (every 10 ms). A short sleep parks the goroutine: the scheduler then
 // polls the network and runs whatever is ready first. When nothing is, the
 // sleep lasts about one millisecond (the network poller's resolution), so a
-// build's wall time grows by at most about Pause per Slice of work; its CPU
-// does not.
+// build's wall time grows by up to about a millisecond per Slice of work
+// (five times its CPU time at most); its CPU time does not grow.
 //
 // With more than one P (GOMAXPROCS > 1) a Point never yields: an idle P
 // polls the network itself, so requests do not wait for the builder.
