@@ -16,7 +16,9 @@
 # writes the latency-over-time plot to BENCH_SVG.
 #
 # Knobs (environment): BENCH_ROUTES (10000), BENCH_RATE (1000 req/s),
-# BENCH_ROUNDS (5), BENCH_PHASE (10s), BENCH_WARMUP (3s),
+# BENCH_ROUNDS (5), BENCH_PHASE (10s), BENCH_WARMUP (3s), BENCH_SETTLE (2s:
+# the start of each idle phase after a push phase that its numbers leave
+# out, while the last change may still be on its way to the DP),
 # BENCH_SVG ($work/bench-reconfigure.svg, kept only when set),
 # BENCH_BASE (a git revision: run the same benchmark first against the
 # Gantry of that commit, to compare before and after under the same
@@ -36,8 +38,10 @@ rate=${BENCH_RATE:-1000}
 rounds=${BENCH_ROUNDS:-5}
 phase=${BENCH_PHASE:-10s}
 rwarmup=${BENCH_WARMUP:-3s}
+settle=${BENCH_SETTLE:-2s}
 if [ "${BENCH_SHORT:-}" = 1 ]; then
 	routes=${BENCH_ROUTES:-1000} rate=${BENCH_RATE:-200} rounds=${BENCH_ROUNDS:-2} phase=${BENCH_PHASE:-2s} rwarmup=${BENCH_WARMUP:-1s}
+	settle=${BENCH_SETTLE:-500ms}
 fi
 svg=${BENCH_SVG:-$work/bench-reconfigure.svg}
 # boost: the priority of the measured path (DP, upstream, load generator);
@@ -115,7 +119,7 @@ bench_tree() {
 	local dp_before cp_before
 	dp_before=$(cpu_ticks "$dp_pid") cp_before=$(cpu_ticks "$cp_pid")
 	taskset -c "$other_cpus" "${boost[@]}" "$work/benchreconfigure" -proxy "$proxy" -admin "$admin" -routes "$routes" -rate "$rate" \
-		-rounds "$rounds" -phase "$phase" -warmup "$rwarmup" -svg "$3" | tee "$work/$name.out"
+		-rounds "$rounds" -phase "$phase" -warmup "$rwarmup" -settle "$settle" -svg "$3" | tee "$work/$name.out"
 	echo "$name: DP cpu $(( ($(cpu_ticks "$dp_pid") - dp_before) * 1000 / hz )) ms, CP cpu $(( ($(cpu_ticks "$cp_pid") - cp_before) * 1000 / hz )) ms; DP $(mem "$dp_pid"); CP $(mem "$cp_pid")"
 	kill "$dp_pid" "$cp_pid"
 	wait "$dp_pid" "$cp_pid" 2>/dev/null || true

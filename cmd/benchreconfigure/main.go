@@ -39,6 +39,7 @@ type options struct {
 	phase        time.Duration // length of each phase
 	warmup       time.Duration // load before the first round, not counted
 	every        time.Duration // one Admin change per this, in push phases
+	settle       time.Duration // the start of an idle phase left out of its numbers
 	svg          string        // where to write the plot ("" for none)
 }
 
@@ -53,6 +54,7 @@ func main() {
 	flag.DurationVar(&o.phase, "phase", 10*time.Second, "length of a phase")
 	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "load before the first round, not measured")
 	flag.DurationVar(&o.every, "every", time.Second, "one Admin change per this during push phases")
+	flag.DurationVar(&o.settle, "settle", 2*time.Second, "leave this much of the start of each idle phase out of its numbers (the last change may still be applying)")
 	flag.StringVar(&o.svg, "svg", "", "write the latency-over-time plot here")
 	flag.Parse()
 	if err := o.check(); err != nil {
@@ -79,6 +81,8 @@ func (o options) check() error {
 		return errors.New("-rate, -workers and -rounds must be at least 1")
 	case o.phase < time.Second || o.every <= 0:
 		return fmt.Errorf("-phase %s must be at least 1s and -every positive", o.phase)
+	case o.settle < 0 || o.settle >= o.phase:
+		return fmt.Errorf("-settle %s must be at least 0 and shorter than -phase %s", o.settle, o.phase)
 	}
 	return nil
 }
@@ -94,6 +98,7 @@ type sample struct {
 type phase struct {
 	push       bool
 	start, end time.Duration // since the start of the load
+	from       time.Duration // where its numbers start: start, or later for a settling idle phase
 	changes    []time.Duration
 }
 
@@ -117,10 +122,14 @@ func run(ctx context.Context, o options, w io.Writer) error {
 	phases := make([]phase, 0, 2*o.rounds)
 	for i := range 2 * o.rounds {
 		start := o.warmup + time.Duration(i)*o.phase
-		phases = append(phases, phase{push: i%2 == 1, start: start, end: start + o.phase})
+		p := phase{push: i%2 == 1, start: start, end: start + o.phase, from: start}
+		if !p.push && i > 0 {
+			p.from += o.settle // after a push phase
+		}
+		phases = append(phases, p)
 	}
-	fmt.Fprintf(w, "benchreconfigure: %d req/s for %s (%d rounds of %s idle + %s with one change per %s, after %s warm-up), %d routes\n",
-		o.rate, total, o.rounds, o.phase, o.phase, o.every, o.warmup, o.routes)
+	fmt.Fprintf(w, "benchreconfigure: %d req/s for %s (%d rounds of %s idle + %s with one change per %s, after %s warm-up; idle numbers leave out the first %s after a push phase), %d routes\n",
+		o.rate, total, o.rounds, o.phase, o.phase, o.every, o.warmup, o.settle, o.routes)
 
 	samples, changes, err := load(ctx, o, client, phases, total)
 	if err != nil {
@@ -288,7 +297,7 @@ func phaseStats(p phase, samples []sample) stats {
 	var lat []time.Duration
 	var st stats
 	for _, s := range samples {
-		if s.due < p.start || s.due >= p.end {
+		if s.due < p.from || s.due >= p.end {
 			continue
 		}
 		if !s.ok {
@@ -302,7 +311,7 @@ func phaseStats(p phase, samples []sample) stats {
 	if len(lat) > 0 {
 		st.max = lat[len(lat)-1]
 	}
-	st.tput = float64(len(lat)) / (p.end - p.start).Seconds()
+	st.tput = float64(len(lat)) / (p.end - p.from).Seconds()
 	return st
 }
 

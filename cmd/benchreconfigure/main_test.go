@@ -64,7 +64,7 @@ func TestRunReportsRoundsAndPlot(t *testing.T) {
 	addr := serve(t, g)
 	svg := filepath.Join(t.TempDir(), "plot.svg")
 	o := options{proxy: addr, admin: addr, routes: 50, rate: 200, workers: 8, rounds: 2,
-		phase: time.Second, warmup: 200 * time.Millisecond, every: 500 * time.Millisecond, svg: svg}
+		phase: time.Second, warmup: 200 * time.Millisecond, every: 500 * time.Millisecond, settle: 200 * time.Millisecond, svg: svg}
 	var out bytes.Buffer
 	if err := run(context.Background(), o, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
