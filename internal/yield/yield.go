@@ -13,8 +13,11 @@
 // build's wall time grows by up to about a millisecond per Slice of work
 // (five times its CPU time at most); its CPU time does not grow.
 //
-// With more than one P (GOMAXPROCS > 1) a Point never yields: an idle P
-// polls the network itself, so requests do not wait for the builder.
+// Yielding is off until Enable: a node that proxies (a data plane, a
+// traditional node) turns it on at start; a control plane, which serves no
+// proxied request, keeps its config work at full speed. With more than one
+// P (GOMAXPROCS > 1) a Point never yields either: an idle P polls the
+// network itself, so requests do not wait for the builder.
 package yield
 
 import (
@@ -38,9 +41,13 @@ const (
 // epoch): one clock for every Point, so that work done in one loop counts
 // towards the next loop's first yield.
 var (
-	epoch = time.Now()
-	last  atomic.Int64
+	epoch   = time.Now()
+	last    atomic.Int64
+	enabled atomic.Bool
 )
+
+// Enable turns yielding on for the process (see the package doc).
+func Enable() { enabled.Store(true) }
 
 func now() int64 { return int64(time.Since(epoch)) }
 
@@ -64,7 +71,7 @@ func (p *Point) Tick() {
 		return
 	}
 	if p.on == 0 {
-		if runtime.GOMAXPROCS(0) > 1 {
+		if !enabled.Load() || runtime.GOMAXPROCS(0) > 1 {
 			p.on = -1
 			return
 		}

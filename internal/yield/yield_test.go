@@ -15,8 +15,14 @@ func spin(p *Point, d time.Duration) {
 	}
 }
 
-func TestPointYieldsOnlyWithOneP(t *testing.T) {
+func TestPointYieldsOnlyWhenEnabledWithOneP(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	var off Point
+	spin(&off, 20*time.Millisecond)
+	if off.yields != 0 {
+		t.Fatalf("before Enable a Point yielded %d times", off.yields)
+	}
+	Enable()
 	var one Point
 	spin(&one, 20*time.Millisecond)
 	if one.yields == 0 {
