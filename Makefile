@@ -2,7 +2,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all build run test deps vet unit benchonce bench bench-plugins bench-cluster bench-large clean
+.PHONY: all build run test deps vet unit benchonce bench bench-plugins bench-reconfigure bench-cluster bench-large clean
 
 all: build
 
@@ -39,6 +39,12 @@ bench:
 # key-auth + rate-limiting + prometheus + cors, side by side (BENCHMARKS.md).
 bench-plugins:
 	bash scripts/bench-plugins.sh
+
+# Proxy p99 and throughput on a data plane with 10,000 routes while the control
+# plane pushes one change per second, against the same without changes
+# (BENCHMARKS.md, "Reconfigure under load"). BENCH_SHORT=1 for a quick run.
+bench-reconfigure:
+	bash scripts/bench-reconfigure.sh
 
 # One control plane, fleets of real and simulated data planes: propagation
 # p50/p99, CP memory per data plane, bytes per push, reconnect storm

@@ -25,6 +25,7 @@ import (
 	"github.com/gantryhq/gantry/internal/settings"
 	"github.com/gantryhq/gantry/internal/status"
 	"github.com/gantryhq/gantry/internal/version"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // App is a node ready to run, with what SIGHUP reloads.
@@ -90,6 +91,8 @@ func New(ctx context.Context, s *settings.Settings, log *slog.Logger) (app *App,
 		}
 	}()
 	if s.Role != settings.RoleControlPlane {
+		// This node proxies: its config work gives way to requests.
+		yield.Enable()
 		if p.engine, err = engine.New(s, log, reg); err != nil {
 			return nil, err
 		}

@@ -3,6 +3,8 @@ package entity
 import (
 	"fmt"
 	"reflect"
+
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // OfKind returns c's entities of kind k, in order, as Entity values.
@@ -57,10 +59,12 @@ func (c *Config) Validate() error { return c.validate(nil) }
 func (c *Config) validate(changed func(Entity) bool) error {
 	errs := &ConfigErrors{}
 	ids := map[Kind]map[string]bool{}
+	var y yield.Point
 	for _, k := range Kinds {
 		ids[k] = map[string]bool{}
 		u := newUniques(errs, k)
 		for i, e := range c.OfKind(k) {
+			y.Tick()
 			if isNil(e) {
 				errs.Errors = append(errs.Errors, ConfigError{Kind: k, Index: i, Message: "entity is null"})
 				continue
@@ -98,8 +102,10 @@ func isNil(e Entity) bool {
 
 // checkRefs reports references to entities c does not hold.
 func (c *Config) checkRefs(errs *ConfigErrors, ids map[Kind]map[string]bool) {
+	var y yield.Point
 	for _, k := range Kinds {
 		for i, e := range c.OfKind(k) {
+			y.Tick()
 			if isNil(e) {
 				continue
 			}

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // Hash returns the md5 hex digest of c's canonical form: every kind sorted by
@@ -35,15 +37,20 @@ func (c *Config) canonical(w io.Writer, kindSum func(Kind, hash.Hash), cache *Di
 		out = io.MultiWriter(w, kh)
 	}
 	enc := json.NewEncoder(out)
+	var y yield.Point
 	for _, k := range Kinds {
 		items := slices.DeleteFunc(c.OfKind(k), isNil)
-		slices.SortStableFunc(items, func(a, b Entity) int { return strings.Compare(a.GetID(), b.GetID()) })
+		slices.SortStableFunc(items, func(a, b Entity) int {
+			y.Tick()
+			return strings.Compare(a.GetID(), b.GetID())
+		})
 		_, _ = w.Write([]byte(k))
 		_, _ = w.Write([]byte{0})
 		if kh != nil {
 			kh.Reset()
 		}
 		for _, e := range items {
+			y.Tick()
 			if cache != nil {
 				_, _ = out.Write(cache.encoding(e))
 				continue

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // Instance is one enabled plugin entity with its built handler. The phase
@@ -150,7 +151,9 @@ func (r *Registry) BuildChains(cfg *entity.Config) (*Chains, error) {
 	cs := &Chains{cfg: cfg, routes: make(map[string]*Chain, len(cfg.Routes)), index: ix, reg: r, holds: h}
 	cs.users.Store(1)
 	cs.global = sc.chain("", "")
+	var y yield.Point // config work gives way to requests (package yield)
 	for _, route := range cfg.Routes {
+		y.Tick()
 		cs.routes[route.ID] = sc.chain(route.ID, entity.RefID(route.Service))
 	}
 	for _, in := range insts {

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // Env is what a handler gets when BuildChains builds it: the snapshot's
@@ -43,8 +44,11 @@ func NewIndex(cfg *entity.Config) *Index {
 		groupsJoin: map[string]string{},
 		creds:      map[string]*Credential{},
 	}
-	// Ids win over names: insert names first, ids last.
+	// Ids win over names: insert names first, ids last. Every loop gives
+	// way to requests now and then (package yield).
+	var y yield.Point
 	for _, c := range cfg.Consumers {
+		y.Tick()
 		if c.CustomID != "" {
 			ix.consumers[c.CustomID] = c
 		}
@@ -53,21 +57,26 @@ func NewIndex(cfg *entity.Config) *Index {
 		}
 	}
 	for _, c := range cfg.Consumers {
+		y.Tick()
 		ix.consumers[c.ID] = c
 	}
 	for _, k := range cfg.KeyAuths {
+		y.Tick()
 		ix.keyAuth[k.Key] = k
 		ix.creds[k.ID] = &Credential{ID: k.ID, ConsumerID: entity.RefID(k.Consumer), Identifier: k.ID}
 	}
 	for _, b := range cfg.BasicAuths {
+		y.Tick()
 		ix.basicAuth[b.Username] = b
 		ix.creds[b.ID] = &Credential{ID: b.ID, ConsumerID: entity.RefID(b.Consumer), Identifier: b.Username}
 	}
 	for _, j := range cfg.JWTs {
+		y.Tick()
 		ix.jwt[j.Key] = j
 		ix.creds[j.ID] = &Credential{ID: j.ID, ConsumerID: entity.RefID(j.Consumer), Identifier: j.Key}
 	}
 	for _, a := range cfg.ACLs {
+		y.Tick()
 		id := entity.RefID(a.Consumer)
 		ix.groups[id] = append(ix.groups[id], a.Group)
 	}

@@ -3,6 +3,7 @@ package router
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/gantryhq/gantry/internal/entity"
@@ -101,4 +102,39 @@ func BenchmarkRebuild10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkUpdate10k changes one route of 10,000 (a new path) with Update,
+// against Rebuild of the whole set with the same change.
+func BenchmarkUpdate10k(b *testing.B) {
+	rs, ss := routes10k()
+	r, err := New(rs, ss)
+	if err != nil {
+		b.Fatal(err)
+	}
+	byID := map[string]*entity.Service{}
+	for _, s := range ss {
+		byID[s.ID] = s
+	}
+	changed := *rs[5000]
+	changed.Paths = []string{"/changed"}
+	next := slices.Clone(rs)
+	next[5000] = &changed
+	b.Run("update", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			u, err := r.Update([]*entity.Route{rs[5000]}, []*entity.Route{&changed}, func(id string) *entity.Service { return byID[id] })
+			if err != nil || u == nil {
+				b.Fatalf("Update: %v, %v", u, err)
+			}
+		}
+	})
+	b.Run("rebuild", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := r.Rebuild(next, ss); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

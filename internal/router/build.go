@@ -33,6 +33,11 @@ type matcher struct {
 	prio  priority
 	order int // position of the route in New's input
 	group int // position of the path group in the route
+	// rank is the matcher's place in the priority order, lower first.
+	// Ranks are spread over the int32 range with gaps (see spreadRanks) so
+	// that Update can place a new matcher between two others without
+	// renumbering the rest.
+	rank int32
 }
 
 // headerMatcher requires one request header to have a value equal (case
@@ -70,8 +75,8 @@ func isHTTPRoute(r *entity.Route) bool {
 	return false
 }
 
-// compileMatchers turns one route into its matchers (one per path group).
-func compileMatchers(r *entity.Route, svc *entity.Service, order int, cache *regexCache) ([]matcher, error) {
+// compileMatchers appends to dst one route's matchers (one per path group).
+func compileMatchers(dst []matcher, r *entity.Route, svc *entity.Service, order int, cache *regexCache) ([]matcher, error) {
 	base := matcher{route: r, service: svc, methods: r.Methods, order: order}
 	for _, h := range r.Hosts {
 		base.hosts = append(base.hosts, parseRouteHost(h))
@@ -106,17 +111,18 @@ func compileMatchers(r *entity.Route, svc *entity.Service, order int, cache *reg
 		if p.weight == 0 {
 			return nil, fmt.Errorf("route %s: has none of methods, hosts, headers, paths, snis: set at least one", routeLabel(r))
 		}
-		return []matcher{base}, nil
+		return append(dst, base), nil
 	}
-	return splitByPath(base, cache)
+	return splitByPath(dst, base, cache)
 }
 
-// splitByPath makes one matcher for all regex paths and one per prefix
-// length, in the order the groups first appear in the route's paths.
-func splitByPath(base matcher, cache *regexCache) ([]matcher, error) {
+// splitByPath appends to dst one matcher for all regex paths and one per
+// prefix length, in the order the groups first appear in the route's paths.
+func splitByPath(dst []matcher, base matcher, cache *regexCache) ([]matcher, error) {
 	r := base.route
-	var out []matcher
-	var keys []int // prefix length (-1: regex) of each group in out
+	first := len(dst) // the route's groups are dst[first:]
+	var keysBuf [4]int
+	keys := keysBuf[:0] // prefix length (-1: regex) of each group
 	for _, raw := range r.Paths {
 		key, prefix := -1, ""
 		var re *regexp.Regexp
@@ -133,25 +139,25 @@ func splitByPath(base matcher, cache *regexCache) ([]matcher, error) {
 		i := slices.Index(keys, key)
 		if i < 0 {
 			m := base
-			m.group = len(out)
+			m.group = len(dst) - first
 			if re != nil {
 				m.prio.regex = true
 				m.prio.regexPriority = r.RegexPriority
 			} else {
 				m.prio.length = key
 			}
-			i = len(out)
+			i = len(dst) - first
 			keys = append(keys, key)
-			out = append(out, m)
+			dst = append(dst, m)
 		}
 		if re != nil {
-			out[i].regexes = append(out[i].regexes, re)
-			out[i].starts = append(out[i].starts, literalStart(re))
+			dst[first+i].regexes = append(dst[first+i].regexes, re)
+			dst[first+i].starts = append(dst[first+i].starts, literalStart(re))
 		} else {
-			out[i].prefixes = append(out[i].prefixes, prefix)
+			dst[first+i].prefixes = append(dst[first+i].prefixes, prefix)
 		}
 	}
-	return out, nil
+	return dst, nil
 }
 
 // regexCache compiles each pattern once per build, taking it from the

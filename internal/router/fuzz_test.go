@@ -49,8 +49,7 @@ func naiveMatch(r *Router, req *Request) *matcher {
 	}
 	path := NormalizePath(req.Path)
 	tls := req.TLS || req.SNI != ""
-	for i := range r.matchers {
-		m := &r.matchers[i]
+	for _, m := range r.sorted {
 		if len(m.hosts) > 0 && !hostsAccept(m.hosts, host, port) {
 			continue
 		}

@@ -21,13 +21,13 @@ type headerBucket struct {
 
 // buildHeaderIndex returns the index for entries (sorted by rank), or nil
 // when none of them can be indexed.
-func buildHeaderIndex(entries []entry, ms []matcher) *headerIndex {
+func buildHeaderIndex(entries []entry) *headerIndex {
 	if len(entries) < headerIndexMin {
 		return nil
 	}
 	x := &headerIndex{}
 	for _, e := range entries {
-		h := indexableHeader(&ms[e.rank])
+		h := indexableHeader(e.m)
 		if h == nil {
 			x.rest = append(x.rest, e)
 			continue

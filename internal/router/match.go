@@ -21,7 +21,7 @@ func (r *Router) Match(req *Request) *Match {
 // not allocate.
 func (r *Router) MatchInto(req *Request, dst *Match) bool {
 	*dst = Match{}
-	if r == nil || req == nil || len(r.matchers) == 0 {
+	if r == nil || req == nil || len(r.sorted) == 0 {
 		return false
 	}
 	host, port := splitHostPort(lowerASCII(req.Host))
@@ -37,13 +37,13 @@ func (r *Router) MatchInto(req *Request, dst *Match) bool {
 		tls:     req.TLS || req.SNI != "",
 		sni:     strings.TrimSuffix(req.SNI, "."),
 		headers: req.Headers,
-		best:    int32(len(r.matchers)),
+		best:    noRank,
 	}
 	f.find()
-	if f.best == int32(len(r.matchers)) {
+	if f.bestM == nil {
 		return false
 	}
-	r.result(&r.matchers[f.best], f.path, dst)
+	r.result(f.bestM, f.path, dst)
 	return true
 }
 
@@ -59,7 +59,8 @@ type finder struct {
 	tls     bool
 	sni     string
 	headers http.Header
-	best    int32
+	best    int32    // rank of bestM; noRank before a match
+	bestM   *matcher // the best matcher so far
 }
 
 func (f *finder) find() {
@@ -110,7 +111,7 @@ func (f *finder) scanEntries(entries []entry) {
 			return
 		}
 		if f.check(e) {
-			f.best = e.rank
+			f.best, f.bestM = e.rank, e.m
 			return
 		}
 	}
@@ -119,7 +120,7 @@ func (f *finder) scanEntries(entries []entry) {
 // check reports whether the matcher of e accepts the request, given that
 // the bucket and trie position already vouch for the host and path key.
 func (f *finder) check(e entry) bool {
-	m := &f.r.matchers[e.rank]
+	m := e.m
 	if e.port != 0 && int(e.port) != f.port {
 		return false
 	}

@@ -33,7 +33,7 @@ func TestPriorityOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, m := range rt.matchers {
+	for _, m := range rt.sorted {
 		name := m.route.Name
 		if len(m.prefixes) > 0 && len(m.route.Paths) > 1 {
 			name = fmt.Sprintf("%s%d", name, m.prio.length)

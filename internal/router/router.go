@@ -15,6 +15,7 @@ import (
 	"slices"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // Request is what the router sees of a request.
@@ -57,12 +58,13 @@ type Match struct {
 
 // Router is a compiled, immutable set of routes.
 type Router struct {
-	matchers []matcher // best first; an entry's rank indexes this slice
-	exact    map[string]*pathTrie
-	suffix   wildcardIndex             // "*.example.com" keyed by ".example.com"
-	prefix   wildcardIndex             // "example.*" keyed by "example."
-	anyHost  *pathTrie                 // routes without hosts
-	regexes  map[string]*regexp.Regexp // by pattern, for Rebuild to reuse
+	sorted  []*matcher // best first, ranks ascending
+	updates int        // Updates since the last full build
+	exact   map[string]*pathTrie
+	suffix  wildcardIndex             // "*.example.com" keyed by ".example.com"
+	prefix  wildcardIndex             // "example.*" keyed by "example."
+	anyHost *pathTrie                 // routes without hosts
+	regexes map[string]*regexp.Regexp // by pattern, for Rebuild to reuse
 }
 
 // New compiles routes. services is used to resolve each route's service; a
@@ -94,8 +96,10 @@ func build(routes []*entity.Route, services []*entity.Service, prev map[string]*
 		}
 	}
 	cache := &regexCache{prev: prev, next: map[string]*regexp.Regexp{}}
-	var ms []matcher
+	ms := make([]matcher, 0, len(routes))
+	var y yield.Point
 	for i, r := range routes {
+		y.Tick()
 		if r == nil {
 			return nil, fmt.Errorf("router: routes[%d] is nil", i)
 		}
@@ -108,11 +112,10 @@ func build(routes []*entity.Route, services []*entity.Service, prev map[string]*
 				return nil, fmt.Errorf("router: route %s: service %s does not exist; create it or fix the route's service", routeLabel(r), id)
 			}
 		}
-		m, err := compileMatchers(r, svc, i, cache)
-		if err != nil {
+		var err error
+		if ms, err = compileMatchers(ms, r, svc, i, cache); err != nil {
 			return nil, fmt.Errorf("router: %w", err)
 		}
-		ms = append(ms, m...)
 	}
 	// compare is a total order, so a plain sort is deterministic; sorting
 	// indexes avoids moving the large matcher structs around.
@@ -120,35 +123,41 @@ func build(routes []*entity.Route, services []*entity.Service, prev map[string]*
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return ms[a].compare(&ms[b]) })
-	sorted := make([]matcher, len(ms))
-	for i, j := range order {
-		sorted[i] = ms[j]
+	slices.SortFunc(order, func(a, b int) int {
+		y.Tick()
+		return ms[a].compare(&ms[b])
+	})
+	permute(ms, order)
+	sorted := make([]*matcher, len(ms))
+	for i := range ms {
+		sorted[i] = &ms[i]
 	}
-	ms = sorted
-	rt := &Router{matchers: ms, exact: map[string]*pathTrie{}, anyHost: &pathTrie{}, regexes: cache.next}
+	spreadRanks(sorted)
+	rt := &Router{sorted: sorted, exact: map[string]*pathTrie{}, anyHost: &pathTrie{}, regexes: cache.next}
 	rt.suffix.suffix = true
-	for rank := range ms {
-		rt.index(int32(rank), &ms[rank])
+	for _, m := range sorted {
+		y.Tick()
+		rt.index(m)
 	}
-	rt.anyHost.finish(ms)
+	rt.anyHost.finish(&y)
 	for _, t := range rt.exact {
-		t.finish(ms)
+		y.Tick()
+		t.finish(&y)
 	}
 	for _, t := range rt.suffix.buckets {
-		t.finish(ms)
+		t.finish(&y)
 	}
 	for _, t := range rt.prefix.buckets {
-		t.finish(ms)
+		t.finish(&y)
 	}
 	return rt, nil
 }
 
 // index files matcher m in the bucket of each of its hosts (or the
 // host-less bucket), under each of its path keys.
-func (rt *Router) index(rank int32, m *matcher) {
+func (rt *Router) index(m *matcher) {
 	if len(m.hosts) == 0 {
-		fileByPath(rt.anyHost, rank, 0, m)
+		fileByPath(rt.anyHost, 0, m)
 		return
 	}
 	for _, h := range m.hosts {
@@ -164,17 +173,23 @@ func (rt *Router) index(rank int32, m *matcher) {
 				rt.exact[h.key] = b
 			}
 		}
-		fileByPath(b, rank, uint16(h.port), m)
+		fileByPath(b, uint16(h.port), m)
 	}
 }
 
 // fileByPath inserts m into t under each prefix path, or each regex's
 // literal start, or the root when m has no paths.
-func fileByPath(t *pathTrie, rank int32, port uint16, m *matcher) {
+func fileByPath(t *pathTrie, port uint16, m *matcher) {
+	eachKey(port, m, t.insert)
+}
+
+// eachKey calls file with each path key of m and the entry to file there:
+// each prefix path, each regex's literal start, or "" when m has no paths.
+func eachKey(port uint16, m *matcher, file func(key string, e entry)) {
 	switch {
 	case len(m.prefixes) > 0:
 		for _, p := range m.prefixes {
-			t.insert(p, entry{rank: rank, port: port, regex: -1})
+			file(p, entry{m: m, rank: m.rank, port: port, regex: -1})
 		}
 	case len(m.regexes) > 0:
 		for i, start := range m.starts {
@@ -182,13 +197,47 @@ func fileByPath(t *pathTrie, rank int32, port uint16, m *matcher) {
 			if i <= math.MaxInt16 {
 				idx = int16(i)
 			}
-			t.insert(start, entry{rank: rank, port: port, regex: idx})
+			file(start, entry{m: m, rank: m.rank, port: port, regex: idx})
 		}
 	default:
-		t.insert("", entry{rank: rank, port: port, regex: -1})
+		file("", entry{m: m, rank: m.rank, port: port, regex: -1})
 	}
 }
 
 // Len reports how many matchers (routes, or path groups of routes) the
 // router holds.
-func (r *Router) Len() int { return len(r.matchers) }
+func (r *Router) Len() int { return len(r.sorted) }
+
+// noRank is above every matcher's rank: no match yet.
+const noRank = math.MaxInt32
+
+// spreadRanks numbers sorted (best first) with ranks spread evenly over
+// 1..noRank-1, leaving room between neighbours for Update.
+func spreadRanks(sorted []*matcher) {
+	gap := max(1, (noRank-1)/(len(sorted)+1))
+	for i, m := range sorted {
+		m.rank = int32((i + 1) * gap)
+	}
+}
+
+// permute puts ms in the order order lists (ms[i] becomes the old
+// ms[order[i]]) in place, following each cycle of the permutation, so
+// that no second slice of matchers is allocated. It consumes order.
+func permute(ms []matcher, order []int) {
+	for i := range order {
+		if order[i] < 0 {
+			continue
+		}
+		tmp, j := ms[i], i
+		for {
+			k := order[j]
+			order[j] = -1
+			if k == i {
+				ms[j] = tmp
+				break
+			}
+			ms[j] = ms[k]
+			j = k
+		}
+	}
+}

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // entry is a matcher filed under a path prefix in a host bucket.
 type entry struct {
-	rank  int32  // index of the matcher in Router.matchers: lower is better
+	m     *matcher
+	rank  int32  // m.rank, here for the scan: lower is better
 	port  uint16 // port the host that filed it here requires; 0: any
 	regex int16  // index in matcher.regexes to run; -1: the key is the whole check
 }
@@ -68,11 +71,13 @@ func commonPrefix(a, b string) int {
 
 // finish orders every node's entries by rank, best first, which the
 // lookup relies on to stop early, and indexes crowded nodes by header.
-func (n *pathTrie) finish(ms []matcher) {
-	slices.SortFunc(n.entries, func(a, b entry) int { return int(a.rank - b.rank) })
-	n.hdr = buildHeaderIndex(n.entries, ms)
+// y yields between nodes.
+func (n *pathTrie) finish(y *yield.Point) {
+	y.Tick()
+	slices.SortFunc(n.entries, func(a, b entry) int { return cmpInt(int(a.rank), int(b.rank)) })
+	n.hdr = buildHeaderIndex(n.entries)
 	for _, c := range n.children {
-		c.finish(ms)
+		c.finish(y)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/gantryhq/gantry/internal/balancer"
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/router"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // What each part of a snapshot is built from. When these kinds have the
@@ -105,9 +106,46 @@ func (s *Snapshot) reuseRoutes(cfg *entity.Config, prev *Snapshot, opts Options)
 		}
 		s.chains = cs
 	}
-	var prevRouter *router.Router
-	if prev != nil {
-		prevRouter = prev.router
+	return s.buildRoutes(cfg, prev, s.same(prev, routerKinds))
+}
+
+// updateRouter makes s's router from prev's with Router.Update, in work
+// proportional to the routes that changed, when prev's router serves the
+// very same service entities and few routes changed (the route edits a
+// data plane's deltas bring). It returns nil, nil when the router must be
+// rebuilt instead. s.routes and s.services are built.
+func (s *Snapshot) updateRouter(prev *Snapshot) (*router.Router, error) {
+	if prev == nil || prev.router == nil || len(s.services) != len(prev.services) {
+		return nil, nil
 	}
-	return s.buildRoutes(cfg, prevRouter, s.same(prev, routerKinds))
+	var y yield.Point
+	for id, svc := range s.services {
+		y.Tick()
+		if p := prev.services[id]; p == nil || p.Service != svc.Service {
+			return nil, nil
+		}
+	}
+	var removed, added []*entity.Route
+	for id, e := range prev.routes {
+		y.Tick()
+		if n := s.routes[id]; n == nil || n.Route != e.Route {
+			if removed = append(removed, e.Route); len(removed) > router.MaxUpdateRoutes {
+				return nil, nil
+			}
+		}
+	}
+	for id, e := range s.routes {
+		y.Tick()
+		if p := prev.routes[id]; p == nil || p.Route != e.Route {
+			if added = append(added, e.Route); len(removed)+len(added) > router.MaxUpdateRoutes {
+				return nil, nil
+			}
+		}
+	}
+	return prev.router.Update(removed, added, func(id string) *entity.Service {
+		if svc := s.services[id]; svc != nil {
+			return svc.Service
+		}
+		return nil
+	})
 }

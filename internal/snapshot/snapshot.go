@@ -23,6 +23,7 @@ import (
 	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/plugin"
 	"github.com/gantryhq/gantry/internal/router"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // Options tunes Build.
@@ -139,20 +140,23 @@ func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) 
 	startAll(fresh)
 	logger(opts.Logger).Debug("snapshot built", "hash", s.hash,
 		"routes", len(s.routes), "services", len(s.services),
-		"upstreams", len(s.upstreams), "new_balancers", len(fresh))
+		"upstreams", len(s.upstreams), "new_balancers", len(fresh), "router_updates", s.router.Updates())
 	return s, nil
 }
 
 // buildRoutes compiles the router from the routes whose service is enabled
 // (Kong leaves routes of a disabled service out of the router, so they
 // answer 404) and builds the per-route entries. keep says prev routes the
-// same routes and services as cfg, so it is taken over as it is; else the
-// new router reuses prev's compiled regexes. Each route gets its chain from
-// s.chains.
-func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *router.Router, keep bool) error {
+// same routes and services as cfg, so its router is taken over as it is;
+// else, when only a few routes changed, prev's router is updated with them
+// (Router.Update); else the router is rebuilt, reusing prev's compiled
+// regexes. Each route gets its chain from s.chains.
+func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *Snapshot, keep bool) error {
 	routes := make([]*entity.Route, 0, len(cfg.Routes))
 	s.routes = make(map[string]*Route, len(cfg.Routes))
+	var y yield.Point
 	for _, r := range cfg.Routes {
+		y.Tick()
 		e := &Route{Route: r, Protocols: protocolsOf(r.Protocols)}
 		if id := entity.RefID(r.Service); id != "" {
 			svc, ok := s.services[id]
@@ -172,11 +176,18 @@ func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *router.Router, keep boo
 		routes = append(routes, r)
 		s.routes[r.ID] = e
 	}
+	var prevRouter *router.Router
+	if prev != nil {
+		prevRouter = prev.router
+	}
 	if keep {
-		s.router = prev
+		s.router = prevRouter
 		return nil
 	}
-	rt, err := prev.Rebuild(routes, cfg.Services)
+	rt, err := s.updateRouter(prev)
+	if rt == nil && err == nil {
+		rt, err = prevRouter.Rebuild(routes, cfg.Services)
+	}
 	if err != nil {
 		return fmt.Errorf("snapshot: router: %w", err)
 	}
@@ -203,6 +214,9 @@ func (s *Snapshot) MatchInto(req *router.Request, dst *router.Match) *Route {
 	}
 	return s.routes[dst.Route.ID]
 }
+
+// Router is the snapshot's compiled router.
+func (s *Snapshot) Router() *router.Router { return s.router }
 
 // GlobalChain is the plugin chain of requests that matched no route, or
 // nil.

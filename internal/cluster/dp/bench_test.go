@@ -8,7 +8,12 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/yield"
 )
+
+// The agent's config work yields to requests as on a data plane (with one
+// P only: `go test -cpu 1`).
+func init() { yield.Enable() }
 
 // bigConfig has n routes over n/10 services.
 func bigConfig(n int) *entity.Config {

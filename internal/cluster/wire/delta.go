@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // Index is a configuration version's entities by kind and id with their
@@ -156,16 +157,22 @@ func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin
 		fresh[e] = true
 	}
 	var all []entity.Entity
+	var y yield.Point
 	if base != nil {
 		for _, e := range base.OfKind(k) {
+			y.Tick()
 			if e != nil && !gone[e.GetID()] {
 				all = append(all, e)
 			}
 		}
 	}
 	all = append(all, upserts...)
-	slices.SortStableFunc(all, func(a, b entity.Entity) int { return strings.Compare(a.GetID(), b.GetID()) })
+	slices.SortStableFunc(all, func(a, b entity.Entity) int {
+		y.Tick()
+		return strings.Compare(a.GetID(), b.GetID())
+	})
 	for _, e := range all {
+		y.Tick()
 		out.Add(e)
 	}
 	return nil

@@ -1,0 +1,86 @@
+// Package yield lets long config work (decoding, validating, digesting and
+// building a configuration) give the processor to proxied requests every
+// Slice of CPU, so that with GOMAXPROCS=1 a request waiting on the network
+// runs within about Slice instead of after the runtime's 10 ms preemption
+// (docs/design.md, "The hot path stays clear of config work").
+//
+// runtime.Gosched is not enough: it puts the goroutine on the global run
+// queue, and the scheduler takes it from there again before it polls the
+// network, so a request whose bytes have arrived still waits for sysmon's
+// poll (every 10 ms). A short sleep parks the goroutine: the scheduler then
+// polls the network and runs whatever is ready first. When nothing is, the
+// sleep lasts about one millisecond (the network poller's resolution), so a
+// build's wall time grows by up to about a millisecond per Slice of work
+// (five times its CPU time at most); its CPU time does not grow.
+//
+// Yielding is off until Enable: a node that proxies (a data plane, a
+// traditional node) turns it on at start; a control plane, which serves no
+// proxied request, keeps its config work at full speed. With more than one
+// P (GOMAXPROCS > 1) a Point never yields either: an idle P polls the
+// network itself, so requests do not wait for the builder.
+package yield
+
+import (
+	"runtime"
+	"sync/atomic"
+	"time"
+)
+
+const (
+	// Slice is how much work runs between two yields.
+	Slice = 250 * time.Microsecond
+	// Pause is the sleep of a yield: long enough that the timer has not
+	// fired by the time the scheduler looks for work, so it polls the
+	// network first.
+	Pause = 20 * time.Microsecond
+	// checkEvery is how many Ticks go by between two looks at the clock.
+	checkEvery = 32
+)
+
+// last is when config work last yielded, on a monotonic clock (since
+// epoch): one clock for every Point, so that work done in one loop counts
+// towards the next loop's first yield.
+var (
+	epoch   = time.Now()
+	last    atomic.Int64
+	enabled atomic.Bool
+)
+
+// Enable turns yielding on for the process (see the package doc).
+func Enable() { enabled.Store(true) }
+
+func now() int64 { return int64(time.Since(epoch)) }
+
+// Point yields once Slice has gone by since the last yield (of any Point)
+// when its Tick is called. The zero value is ready; a Point belongs to one
+// goroutine.
+type Point struct {
+	n      uint32
+	on     int8 // 0: not known yet; 1: one P, yield; -1: several, never
+	yields int  // how many times it yielded, for tests
+}
+
+// Tick is called once per unit of work (an entity, a route); once Slice
+// has gone by since the last yield it yields.
+func (p *Point) Tick() {
+	if p == nil {
+		return
+	}
+	p.n++
+	if p.n%checkEvery != 0 || p.on < 0 {
+		return
+	}
+	if p.on == 0 {
+		if !enabled.Load() || runtime.GOMAXPROCS(0) > 1 {
+			p.on = -1
+			return
+		}
+		p.on = 1
+	}
+	if now()-last.Load() < int64(Slice) {
+		return
+	}
+	time.Sleep(Pause)
+	p.yields++
+	last.Store(now())
+}
