@@ -274,19 +274,26 @@ func (c *Codec) DecodeCached(cc *Cached, validatePlugin func(*entity.Plugin) ent
 // WithDelta returns the cache for the configuration cc holds plus one more
 // delta, now at version and hash; cc is not modified. ok is false when the
 // chain is long or heavy enough (MaxCacheDeltas, or deltas outweighing the
-// full payload) that the caller should write a full payload instead.
+// full payload, beyond minDeltaBytes) that the caller should write a full
+// payload instead.
 func (cc *Cached) WithDelta(version int64, hash string, d CachedDelta) (next *Cached, ok bool) {
 	size := len(d.Payload)
 	for _, x := range cc.Deltas {
 		size += len(x.Payload)
 	}
-	if len(cc.Deltas) >= MaxCacheDeltas || size > len(cc.Payload) {
+	if len(cc.Deltas) >= MaxCacheDeltas || size > max(len(cc.Payload), minDeltaBytes) {
 		return nil, false
 	}
 	next = &Cached{Version: version, Hash: hash, Payload: cc.Payload, Checksum: cc.Checksum, Sig: cc.Sig, Writer: cc.Writer,
 		Deltas: append(slices.Clip(cc.Deltas), d)}
 	return next, true
 }
+
+// minDeltaBytes is the weight of deltas always kept after a full payload:
+// a small configuration's delta can outweigh the whole compressed
+// configuration, and re-encoding it would drop the control plane's
+// signatures (a cache a peer could no longer take).
+const minDeltaBytes = 64 << 10
 
 // MaxCacheDeltas bounds the deltas kept after a cache's full payload, so
 // a start from the cache applies a bounded number of them; a cache from a

@@ -57,14 +57,23 @@ func TestCacheWithDeltas(t *testing.T) {
 // short and light; past that the caller is told to write in full.
 func TestWithDeltaBoundsTheChain(t *testing.T) {
 	t.Parallel()
-	c := &Cached{Version: 1, Hash: "a", Payload: bytes.Repeat([]byte("x"), 1000)}
+	c := &Cached{Version: 1, Hash: "a", Payload: bytes.Repeat([]byte("x"), 2*minDeltaBytes)}
 	small := CachedDelta{Payload: []byte("delta")}
 	next, ok := c.WithDelta(2, "b", small)
 	if !ok || next.Version != 2 || next.Hash != "b" || len(next.Deltas) != 1 || len(c.Deltas) != 0 {
 		t.Fatalf("WithDelta = %+v, %t; base now %+v", next, ok, c)
 	}
-	if _, ok := c.WithDelta(2, "b", CachedDelta{Payload: bytes.Repeat([]byte("y"), 1001)}); ok {
+	if _, ok := c.WithDelta(2, "b", CachedDelta{Payload: bytes.Repeat([]byte("y"), 2*minDeltaBytes+1)}); ok {
 		t.Fatal("a delta heavier than the full payload was chained")
+	}
+	// A small configuration keeps deltas heavier than itself, up to
+	// minDeltaBytes, so its cache keeps the control plane's signatures.
+	tiny := &Cached{Version: 1, Hash: "a", Payload: []byte("x")}
+	if _, ok := tiny.WithDelta(2, "b", CachedDelta{Payload: []byte("a delta")}); !ok {
+		t.Fatal("a delta heavier than a tiny full payload was not chained")
+	}
+	if _, ok := tiny.WithDelta(2, "b", CachedDelta{Payload: bytes.Repeat([]byte("y"), minDeltaBytes+1)}); ok {
+		t.Fatal("a delta above minDeltaBytes was chained to a tiny full payload")
 	}
 	for i := 0; ok; i++ {
 		if next, ok = next.WithDelta(int64(i+3), "c", small); ok && len(next.Deltas) > MaxCacheDeltas {
