@@ -17,6 +17,8 @@ func spin(p *Point, d time.Duration) {
 
 func TestPointYieldsOnlyWhenEnabledWithOneP(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	defer enabled.Store(enabled.Load())
+	enabled.Store(false)
 	var off Point
 	spin(&off, 20*time.Millisecond)
 	if off.yields != 0 {

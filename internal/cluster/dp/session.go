@@ -13,6 +13,7 @@ import (
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // session is one connection to one control plane, from dial to loss.
@@ -123,7 +124,7 @@ func (s *session) recvLoop(ctx context.Context) error {
 				continue // more chunks to come
 			default:
 				s.busy.Store(true)
-				res = s.a.applyPush(ctx, push)
+				yield.Apart(func() { res = s.a.applyPush(ctx, push) })
 				s.seen.Store(time.Now().UnixNano())
 				s.busy.Store(false)
 			}

@@ -1,0 +1,60 @@
+package yield
+
+import (
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// threadNice reads the calling thread's nice value from /proc.
+func threadNice(t *testing.T) string {
+	b, err := os.ReadFile("/proc/thread-self/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields after the command name (which may hold spaces, in parentheses).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	return f[16] // field 19 of proc(5): nice
+}
+
+// Apart runs its function on a thread of lower priority with a P of
+// its own, restores GOMAXPROCS, hands back a panic, and leaves the
+// caller's thread as it was. Not in parallel: it changes GOMAXPROCS and
+// enables yielding for the process (and puts it back as it was).
+func TestApartRunsOnALowPriorityThreadWithItsOwnP(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	defer enabled.Store(enabled.Load())
+	Enable()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	callerNice := threadNice(t)
+	var nice string
+	var procs int
+	Apart(func() {
+		runtime.LockOSThread() // already locked by Apart; read this thread's stat
+		nice, procs = threadNice(t), runtime.GOMAXPROCS(0)
+		var p Point
+		spin(&p, 5*time.Millisecond)
+		if p.yields != 0 {
+			t.Errorf("a Point yielded %d times inside Apart, where it has a P of its own", p.yields)
+		}
+	})
+	if nice != strconv.Itoa(Niceness) || procs != 2 {
+		t.Fatalf("inside Apart: nice %s, GOMAXPROCS %d; want %d and 2", nice, procs, Niceness)
+	}
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Fatalf("GOMAXPROCS after Apart is %d, want 1 again", got)
+	}
+	if got := threadNice(t); got != callerNice {
+		t.Fatalf("the caller's thread went from nice %s to %s", callerNice, got)
+	}
+	defer func() {
+		if recover() != "boom" {
+			t.Fatal("a panic inside Apart did not reach its caller")
+		}
+	}()
+	Apart(func() { panic("boom") })
+}

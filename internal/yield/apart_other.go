@@ -1,0 +1,7 @@
+//go:build !linux
+
+package yield
+
+const threadPriority = false
+
+func lowerThreadPriority(int) {}
