@@ -24,6 +24,11 @@
 # CPU time (user + system) per change.
 # BENCH_LARGE_APPLY_WAIT: seconds to wait, once the DP serves, for its log of
 # the apply (default 120; 0 for a binary that does not log it).
+# DP empty / DP idle: the DP's VmRSS (MB) connected with an empty
+# configuration, and BENCH_LARGE_SETTLE seconds (default 3) after the last
+# change. BENCH_LARGE_PROCS (default "1 2 8"; empty skips): for routes
+# cases, the DP restarted from its cache with each GOMAXPROCS, its VmRSS
+# idle and after BENCH_LARGE_CONNS (default 256) wrk connections.
 # GANTRY_BIN: a gantry binary to use instead of building one (the test that
 # runs this script in a short mode passes its own).
 set -euo pipefail
@@ -34,6 +39,9 @@ cases=${BENCH_LARGE_CASES:-"consumers:100 consumers:10000 consumers:100000 route
 timeout=${BENCH_LARGE_TIMEOUT:-900}
 apply_wait=${BENCH_LARGE_APPLY_WAIT:-120}
 changes=${BENCH_LARGE_CHANGES:-5}
+settle=${BENCH_LARGE_SETTLE:-3}
+procs=${BENCH_LARGE_PROCS-"1 2 8"}
+conns=${BENCH_LARGE_CONNS:-256}
 
 for tool in go curl awk; do
 	command -v "$tool" >/dev/null || { echo "bench-large: $tool not found" >&2; exit 1; }
@@ -82,6 +90,21 @@ logged() {
 	echo "${v:--}"
 }
 
+rss() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+# start_dp DIR PROCS: a data plane with prefix DIR/dp and GOMAXPROCS=PROCS
+# (its log appended to DIR/dp.log); sets dp_pid and proxy.
+start_dp() {
+	rm -f "$1/dp/listeners.json"
+	env GOMAXPROCS="$2" GANTRY_PREFIX="$1/dp" GANTRY_ROLE=data_plane GANTRY_DATABASE=off \
+		GANTRY_PROXY_LISTEN=127.0.0.1:0 GANTRY_STATUS_LISTEN=127.0.0.1:0 GANTRY_CLUSTER_CONTROL_PLANE="$cluster" \
+		GANTRY_CLUSTER_CERT="$work/cluster.crt" GANTRY_CLUSTER_CERT_KEY="$work/cluster.key" GANTRY_LOG_LEVEL=info \
+		"$work/gantry" start 2>>"$1/dp.log" &
+	dp_pid=$!
+	pids+=("$dp_pid")
+	wait_for "$1/dp/listeners.json"
+	proxy=$(listener "$1/dp" proxy)
+}
+
 # gen KIND N FILE: the declarative JSON of a case.
 gen() {
 	awk -v kind="$1" -v n="$2" 'BEGIN {
@@ -105,7 +128,8 @@ gen() {
 	}' >"$3"
 }
 
-printf '%-18s %9s %9s %9s %9s %9s %11s %6s %8s %8s %10s %10s\n' case 'import s' 'serve s' 'cp build' 'cp full' 'dp apply' 'compressed' chunks 'CP MB' 'DP MB' 'change ms' 'CP cpu ms' >"$work/results"
+printf '%-18s %9s %9s %9s %9s %9s %11s %6s %8s %8s %10s %10s %9s %9s\n' case 'import s' 'serve s' 'cp build' 'cp full' 'dp apply' 'compressed' chunks 'CP MB' 'DP MB' 'change ms' 'CP cpu ms' 'DP empty' 'DP idle' >"$work/results"
+: >"$work/procs"
 for c in $cases; do
 	kind=${c%%:*} n=${c#*:}
 	dir="$work/$kind-$n"
@@ -127,15 +151,10 @@ for c in $cases; do
 	pids+=("$cp_pid")
 	wait_for "$dir/cp/listeners.json"
 	cluster=$(listener "$dir/cp" cluster)
-	env GANTRY_PREFIX="$dir/dp" GANTRY_ROLE=data_plane GANTRY_DATABASE=off \
-		GANTRY_PROXY_LISTEN=127.0.0.1:0 GANTRY_STATUS_LISTEN=127.0.0.1:0 GANTRY_CLUSTER_CONTROL_PLANE="$cluster" \
-		GANTRY_CLUSTER_CERT="$work/cluster.crt" GANTRY_CLUSTER_CERT_KEY="$work/cluster.key" GANTRY_LOG_LEVEL=info \
-		"$work/gantry" start 2>"$dir/dp.log" &
-	dp_pid=$!
-	pids+=("$dp_pid")
-	wait_for "$dir/dp/listeners.json"
-	proxy=$(listener "$dir/dp" proxy)
+	start_dp "$dir" 1
 	for _ in $(seq 100); do grep -q "connected to the control plane" "$dir/dp.log" && break; sleep 0.1; done
+	sleep "$settle"
+	dp_empty=$(rss "$dp_pid")
 
 	echo "bench-large: $c: importing" >&2
 	t0=$(now)
@@ -184,11 +203,36 @@ for c in $cases; do
 		change_ms=$(sort -g "$dir/changes" | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
 		cpu_ms=$(( ($(cpu_ticks "$cp_pid") - ticks0) * 1000 / hz / changes ))
 	fi
-	awk -v c="$c" -v t0="$t0" -v t1="$t1" -v s="$served" -v b="$build" -v f="$full" -v a="$apply" -v by="$bytes" -v ch="$chunks" -v cm="$cp_mb" -v dm="$dp_mb" -v cg="$change_ms" -v cu="$cpu_ms" \
-		'BEGIN { printf "%-18s %9.2f %9.2f %9s %9s %9s %11s %6s %8s %8s %10s %10s\n", c, t1 - t0, s - t0, b, f, a, by, ch, cm, dm, cg, cu }' | tee -a "$work/results" >&2
+	sleep "$settle"
+	dp_idle=$(rss "$dp_pid")
+	awk -v c="$c" -v t0="$t0" -v t1="$t1" -v s="$served" -v b="$build" -v f="$full" -v a="$apply" -v by="$bytes" -v ch="$chunks" -v cm="$cp_mb" -v dm="$dp_mb" -v cg="$change_ms" -v cu="$cpu_ms" -v de="$dp_empty" -v di="$dp_idle" \
+		'BEGIN { printf "%-18s %9.2f %9.2f %9s %9s %9s %11s %6s %8s %8s %10s %10s %9s %9s\n", c, t1 - t0, s - t0, b, f, a, by, ch, cm, dm, cg, cu, de, di }' | tee -a "$work/results" >&2
+	# Memory by GOMAXPROCS and by connections (worker goroutines): the DP
+	# restarted from its cache with each BENCH_LARGE_PROCS value, idle,
+	# then after BENCH_LARGE_CONNS keep-alive connections of wrk.
+	if [ "$kind" = routes ] && [ -n "$procs" ]; then
+		for p in $procs; do
+			kill "$dp_pid"
+			wait "$dp_pid" 2>/dev/null || true
+			start_dp "$dir" "$p"
+			for _ in $(seq 600); do
+				[ "$(curl -s -o /dev/null -w '%{http_code}' -H "$hdr" "http://$proxy/chg$changes" || true)" = 200 ] && break
+				sleep 0.1
+			done
+			sleep "$settle"
+			idle=$(rss "$dp_pid")
+			loaded=-
+			if command -v wrk >/dev/null; then
+				wrk -t 1 -c "$conns" -d 3s -H "$hdr" "http://$proxy/chg$changes" >/dev/null 2>&1 || true
+				loaded=$(rss "$dp_pid")
+			fi
+			printf '%-18s GOMAXPROCS=%-3s DP idle %5s MB, after %s connections %5s MB\n' "$c" "$p" "$idle" "$conns" "$loaded" | tee -a "$work/procs" >&2
+		done
+	fi
 	kill "$dp_pid" "$cp_pid"
 	wait "$dp_pid" "$cp_pid" 2>/dev/null || true
 	rm -rf "$dir"
 done
 echo
 cat "$work/results"
+[ -s "$work/procs" ] && { echo; cat "$work/procs"; }

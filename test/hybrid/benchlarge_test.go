@@ -10,11 +10,13 @@ import (
 // TestBenchLargeShortMode runs `make bench-large`'s script once on small
 // cases, so the benchmark cannot rot: a real CP and DP, an import, the DP
 // serving the last consumer's key and the last route, changes made through
-// the Admin API reaching it, and a result row for each case.
+// the Admin API reaching it, a result row for each case, and the memory of
+// the data plane restarted with another GOMAXPROCS.
 func TestBenchLargeShortMode(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command("bash", "../../scripts/bench-large.sh")
-	cmd.Env = append(cleanEnv(), "GANTRY_BIN="+binary, "BENCH_LARGE_CASES=consumers:100 routes:50", "BENCH_LARGE_TIMEOUT=60", "BENCH_LARGE_CHANGES=2")
+	cmd.Env = append(cleanEnv(), "GANTRY_BIN="+binary, "BENCH_LARGE_CASES=consumers:100 routes:50", "BENCH_LARGE_TIMEOUT=60", "BENCH_LARGE_CHANGES=2",
+		"BENCH_LARGE_SETTLE=0.2", "BENCH_LARGE_PROCS=2", "BENCH_LARGE_CONNS=8")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("bench-large: %v\n%s", err, out)
@@ -22,7 +24,7 @@ func TestBenchLargeShortMode(t *testing.T) {
 	rows := map[string][]string{}
 	for line := range strings.Lines(string(out)) {
 		f := strings.Fields(line)
-		if len(f) == 12 && (f[0] == "consumers:100" || f[0] == "routes:50") {
+		if len(f) == 14 && (f[0] == "consumers:100" || f[0] == "routes:50") {
 			rows[f[0]] = f
 		}
 	}
@@ -40,5 +42,13 @@ func TestBenchLargeShortMode(t *testing.T) {
 		if ms, err := strconv.ParseFloat(f[10], 64); err != nil || ms <= 0 {
 			t.Fatalf("%s: time to serve a change %q is not a positive number:\n%s", c, f[10], out)
 		}
+		for i, col := range []string{"DP empty", "DP idle"} {
+			if mb, err := strconv.Atoi(f[12+i]); err != nil || mb <= 0 {
+				t.Fatalf("%s: %s memory %q is not a positive number:\n%s", c, col, f[12+i], out)
+			}
+		}
+	}
+	if !strings.Contains(string(out), "routes:50          GOMAXPROCS=2   DP idle") {
+		t.Fatalf("no memory line for the data plane restarted with GOMAXPROCS=2:\n%s", out)
 	}
 }
