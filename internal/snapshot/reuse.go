@@ -3,6 +3,8 @@ package snapshot
 import (
 	"crypto/tls"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/gantryhq/gantry/internal/balancer"
 	"github.com/gantryhq/gantry/internal/entity"
@@ -96,7 +98,7 @@ func (s *Snapshot) reuseRoutes(cfg *entity.Config, prev *Snapshot, opts Options)
 			s.chains.Acquire()
 		}
 		if s.same(prev, upstreamKinds) {
-			s.router, s.routes = prev.router, prev.routes
+			s.router, s.routes, s.routed = prev.router, prev.routes, prev.routed
 			return nil
 		}
 	case s.builder != nil:
@@ -125,22 +127,9 @@ func (s *Snapshot) updateRouter(prev *Snapshot) (*router.Router, error) {
 			return nil, nil
 		}
 	}
-	var removed, added []*entity.Route
-	for id, e := range prev.routes {
-		y.Tick()
-		if n := s.routes[id]; n == nil || n.Route != e.Route {
-			if removed = append(removed, e.Route); len(removed) > router.MaxUpdateRoutes {
-				return nil, nil
-			}
-		}
-	}
-	for id, e := range s.routes {
-		y.Tick()
-		if p := prev.routes[id]; p == nil || p.Route != e.Route {
-			if added = append(added, e.Route); len(removed)+len(added) > router.MaxUpdateRoutes {
-				return nil, nil
-			}
-		}
+	removed, added, ok := routeChanges(prev.routed, s.routed)
+	if !ok {
+		return nil, nil
 	}
 	return prev.router.Update(removed, added, func(id string) *entity.Service {
 		if svc := s.services[id]; svc != nil {
@@ -148,4 +137,40 @@ func (s *Snapshot) updateRouter(prev *Snapshot) (*router.Router, error) {
 		}
 		return nil
 	})
+}
+
+// routeChanges lists the routes of prev that next lacks or replaces
+// (removed) and those of next that prev lacks or replaces (added), walking
+// both lists in id order and comparing entities by pointer: work
+// proportional to the routes, without a map lookup or a string hash per
+// route (entities a delta did not touch are the running config's). ok is
+// false when more than router.MaxUpdateRoutes changed or a list is not
+// sorted by id (a declarative file's order): the caller rebuilds.
+func routeChanges(prev, next []*entity.Route) (removed, added []*entity.Route, ok bool) {
+	byID := func(a, b *entity.Route) int { return strings.Compare(a.ID, b.ID) }
+	if !slices.IsSortedFunc(prev, byID) || !slices.IsSortedFunc(next, byID) {
+		return nil, nil, false
+	}
+	var y yield.Point
+	for i, j := 0, 0; i < len(prev) || j < len(next); {
+		y.Tick()
+		switch {
+		case i < len(prev) && j < len(next) && prev[i] == next[j]:
+			i, j = i+1, j+1
+			continue
+		case j == len(next) || i < len(prev) && prev[i].ID < next[j].ID:
+			removed = append(removed, prev[i])
+			i++
+		case i == len(prev) || next[j].ID < prev[i].ID:
+			added = append(added, next[j])
+			j++
+		default: // the same id, replaced
+			removed, added = append(removed, prev[i]), append(added, next[j])
+			i, j = i+1, j+1
+		}
+		if len(removed)+len(added) > router.MaxUpdateRoutes {
+			return nil, nil, false
+		}
+	}
+	return removed, added, true
 }

@@ -63,6 +63,7 @@ type Snapshot struct {
 	digest    entity.Digest
 	router    *router.Router
 	routes    map[string]*Route    // by route id
+	routed    []*entity.Route      // the routes in the router, in the config's order
 	services  map[string]*Service  // by service id
 	upstreams map[string]*Upstream // by lower-cased upstream name
 	certs     *CertStore
@@ -180,6 +181,7 @@ func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *Snapshot, keep bool) er
 	if prev != nil {
 		prevRouter = prev.router
 	}
+	s.routed = routes
 	if keep {
 		s.router = prevRouter
 		return nil
