@@ -180,6 +180,9 @@ func (c *ControlPlane) Run(ctx context.Context, lns []net.Listener) error {
 	srv := grpc.NewServer(
 		grpc.Creds(throttle(clustertls.NodeCreds(clustertls.RoleControlPlane, c.opts.Source, c.opts.TLS, c.opts.Cert, c.log), handshakeTimeout)),
 		grpc.ConnectionTimeout(handshakeTimeout),
+		// Stop returns once every stream's handler has returned, so the
+		// disconnects they record reach the writer's last flush.
+		grpc.WaitForHandlers(true),
 		// No read buffer: the TLS connection buffers a record already.
 		grpc.ReadBufferSize(0),
 		grpc.WriteBufferSize(connBuffer),

@@ -116,14 +116,16 @@ func queryEntities(ctx context.Context, tx Tx, kind entity.Kind, q string, args 
 }
 
 // fillSNIs sets a certificate's snis shorthand from the sni entities
-// pointing at it; other entities are left alone.
+// pointing at it; other entities are left alone. The names are sorted in
+// byte order, as ExportRevision sorts them: ORDER BY name would follow the
+// database's collation, which on PostgreSQL may be a language's.
 func fillSNIs(ctx context.Context, tx Tx, e entity.Entity) error {
 	c, ok := e.(*entity.Certificate)
 	if !ok {
 		return nil
 	}
 	c.SNIs = nil
-	return tx.Query(ctx, "SELECT name FROM snis WHERE certificate_id = $1 ORDER BY name", []any{c.ID},
+	err := tx.Query(ctx, "SELECT name FROM snis WHERE certificate_id = $1", []any{c.ID},
 		func(scan func(...any) error) error {
 			var name string
 			if err := scan(&name); err != nil {
@@ -132,6 +134,8 @@ func fillSNIs(ctx context.Context, tx Tx, e entity.Entity) error {
 			c.SNIs = append(c.SNIs, name)
 			return nil
 		})
+	slices.Sort(c.SNIs)
+	return err
 }
 
 // List implements store.Store: pages ordered by id, the offset token being
