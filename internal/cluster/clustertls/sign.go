@@ -10,6 +10,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Sign signs a SHA-256 digest with the cluster key of c: ECDSA (ASN.1),
@@ -56,6 +58,12 @@ type Trust struct {
 	CA   *CA // nil in shared mode
 	// ServerName is cluster_server_name: in pki mode, a signer must carry it when set.
 	ServerName string
+	// Hosts are the hosts of cluster_control_plane: in pki mode without
+	// ServerName the connection accepts a control plane's certificate only
+	// for the host dialled, so a signer must carry one of them (else any
+	// certificate of the CA allowing server auth, a data plane's too, could
+	// sign).
+	Hosts []string
 	// Source, when set, replaces Cert and CA with its current material, so
 	// a certificate rotation reaches signer and peer checks; in shared mode
 	// the certificate it replaced is trusted too, as on the cluster port.
@@ -95,6 +103,8 @@ func (t *Trust) VerifySigner(chain [][]byte) (*x509.Certificate, error) {
 		if err := verified[0].VerifyHostname(t.ServerName); err != nil {
 			return nil, fmt.Errorf("the signer's certificate does not carry cluster_server_name %q: %w", t.ServerName, err)
 		}
+	} else if len(t.Hosts) > 0 && !slices.ContainsFunc(t.Hosts, func(h string) bool { return verified[0].VerifyHostname(h) == nil }) {
+		return nil, fmt.Errorf("the signer's certificate carries no host of cluster_control_plane (%s), as the control plane connection requires", strings.Join(t.Hosts, ", "))
 	}
 	return verified[0], nil
 }

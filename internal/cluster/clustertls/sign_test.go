@@ -173,3 +173,30 @@ func TestTrustFollowsRotation(t *testing.T) {
 		t.Fatal("peer connections do not present the rotated certificate")
 	}
 }
+
+// TestVerifySignerWithoutServerName: in pki mode without
+// cluster_server_name, the control plane connection accepts only a
+// certificate for the host of cluster_control_plane, so a signer must carry
+// it too: a data plane's certificate from the same CA that also allows
+// server auth (or has no Extended Key Usage at all) does not sign.
+func TestVerifySignerWithoutServerName(t *testing.T) {
+	t.Parallel()
+	root := clustertlstest.NewRoot(t, "root")
+	dp := issue(t, root, clustertlstest.Leaf{Name: "dp", EKU: clientAuth})
+	pki := &Trust{Cert: dp, CA: loadCA(t, root), Hosts: []string{"cp1.example.com", "cp2.example.com"}}
+	tests := []struct {
+		name    string
+		signer  *Cert
+		wantErr string
+	}{
+		{"control plane", issue(t, root, clustertlstest.Leaf{Name: "cp2.example.com", EKU: serverAuth}), ""},
+		{"data plane allowing server auth", issue(t, root, clustertlstest.Leaf{Name: "dp2", EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth}}), "cluster_control_plane"},
+		{"data plane without key usage", issue(t, root, clustertlstest.Leaf{Name: "dp3"}), "cluster_control_plane"},
+	}
+	for _, tt := range tests {
+		_, err := pki.VerifySigner(tt.signer.TLS.Certificate)
+		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.wantErr)
+		}
+	}
+}
