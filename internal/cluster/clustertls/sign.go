@@ -141,6 +141,9 @@ func (t *Trust) PeerServerConfig() *tls.Config {
 		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
 			return t.verifyPeer(raw)
 		},
+		// A resumed session skips VerifyPeerCertificate: every connection
+		// is checked against the trust of the moment.
+		SessionTicketsDisabled: true,
 	}
 }
 

@@ -200,3 +200,23 @@ func TestVerifySignerWithoutServerName(t *testing.T) {
 		}
 	}
 }
+
+// TestPeerServerRefusesResumptionAfterTrustChanged: a peer accepted once
+// is checked again on its next connection: a TLS session resumed from a
+// ticket would skip the certificate check, so a node no longer trusted
+// (its CA replaced, say) could still fetch the config cache.
+func TestPeerServerRefusesResumptionAfterTrustChanged(t *testing.T) {
+	t.Parallel()
+	root, newRoot := clustertlstest.NewRoot(t, "root"), clustertlstest.NewRoot(t, "new root")
+	server := &Trust{Cert: issue(t, root, clustertlstest.Leaf{Name: "dp1", EKU: clientAuth}), CA: loadCA(t, root)}
+	client := &Trust{Cert: issue(t, root, clustertlstest.Leaf{Name: "dp2", EKU: clientAuth}), CA: loadCA(t, root)}
+	srv, cli := server.PeerServerConfig(), client.PeerClientConfig()
+	cli.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+	if cErr, sErr := handshake(t, srv, cli); cErr != nil || sErr != nil {
+		t.Fatalf("first connection: client %v, server %v", cErr, sErr)
+	}
+	server.CA = loadCA(t, newRoot)
+	if cErr, sErr := handshake(t, srv, cli); cErr == nil && sErr == nil {
+		t.Fatal("a peer whose certificate is no longer trusted connected again (session resumed)")
+	}
+}
