@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // Sign signs a SHA-256 digest with the cluster key of c: ECDSA (ASN.1),
@@ -109,12 +110,11 @@ func (t *Trust) VerifySigner(chain [][]byte) (*x509.Certificate, error) {
 	return verified[0], nil
 }
 
-// verifyPeer checks a peer data plane's certificate chain: in shared mode
-// this node's own certificate; in pki mode a chain to cluster_ca_cert
-// allowing client or server auth (a data plane's certificate may allow
-// client auth only).
-func (t *Trust) verifyPeer(raw [][]byte) error {
-	m := t.material()
+// verifyPeer checks a peer data plane's certificate chain against m: in
+// shared mode this node's own certificate (or the previous one); in pki
+// mode a chain to cluster_ca_cert allowing client or server auth (a data
+// plane's certificate may allow client auth only).
+func verifyPeer(m *Material, raw [][]byte) error {
 	ca := m.CA
 	if ca == nil {
 		if len(raw) == 0 || m.shared(raw[0]) == nil {
@@ -139,7 +139,7 @@ func (t *Trust) PeerServerConfig() *tls.Config {
 		},
 		ClientAuth: tls.RequireAnyClientCert,
 		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			return t.verifyPeer(raw)
+			return verifyPeer(t.material(), raw)
 		},
 		// A resumed session skips VerifyPeerCertificate: every connection
 		// is checked against the trust of the moment.
@@ -148,19 +148,32 @@ func (t *Trust) PeerServerConfig() *tls.Config {
 }
 
 // PeerClientConfig is the TLS configuration a data plane uses to fetch a
-// cache from a cluster_peers address.
+// cache from a cluster_peers address, for one fetch. In shared mode it
+// answers a peer presenting the previous certificate with that one, as
+// the cluster port does: a peer not rotated yet still serves this node.
 func (t *Trust) PeerClientConfig() *tls.Config {
+	m := t.material()
+	var matched atomic.Pointer[Cert]
+	matched.Store(m.Cert)
 	return &tls.Config{
 		MinVersion: tls.VersionTLS12,
 		ServerName: ServerName,
+		// Both TLS 1.2 and 1.3 verify the server before the client sends
+		// its certificate.
 		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
-			return &t.material().Cert.TLS, nil
+			return &matched.Load().TLS, nil
 		},
 		// verifyPeer replaces Go's verification: a peer's certificate is a
 		// data plane's, which may not allow server auth.
 		InsecureSkipVerify: true,
 		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			return t.verifyPeer(raw)
+			if err := verifyPeer(m, raw); err != nil {
+				return err
+			}
+			if m.CA == nil {
+				matched.Store(m.shared(raw[0]))
+			}
+			return nil
 		},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"math/big"
 	"path/filepath"
 	"strings"
@@ -218,5 +219,38 @@ func TestPeerServerRefusesResumptionAfterTrustChanged(t *testing.T) {
 	server.CA = loadCA(t, newRoot)
 	if cErr, sErr := handshake(t, srv, cli); cErr == nil && sErr == nil {
 		t.Fatal("a peer whose certificate is no longer trusted connected again (session resumed)")
+	}
+}
+
+// TestPeerTLSDuringSharedRotation: in shared mode a data plane that took
+// the new cluster certificate still fetches from a peer that has not yet
+// (it answers with the previous certificate, which the peer knows), as on
+// the cluster port.
+func TestPeerTLSDuringSharedRotation(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	c, k := newPair(t)
+	srcs := make([]*Source, 2)
+	files := make([][2]string, 2)
+	for i := range srcs {
+		crt, key := filepath.Join(dir, fmt.Sprint(i, ".crt")), filepath.Join(dir, fmt.Sprint(i, ".key"))
+		install(t, crt, key, c, k)
+		src, err := NewSource(Spec{Cert: crt, Key: key, Role: RoleDataPlane}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[i], files[i] = src, [2]string{crt, key}
+	}
+	newC, newK := newPair(t)
+	install(t, files[1][0], files[1][1], newC, newK)
+	if err := srcs[1].Reload(); err != nil {
+		t.Fatal(err)
+	}
+	old, rotated := &Trust{Source: srcs[0]}, &Trust{Source: srcs[1]}
+	if cErr, sErr := handshake(t, old.PeerServerConfig(), rotated.PeerClientConfig()); cErr != nil || sErr != nil {
+		t.Fatalf("rotated client, peer not yet rotated: client %v, server %v", cErr, sErr)
+	}
+	if cErr, sErr := handshake(t, rotated.PeerServerConfig(), rotated.PeerClientConfig()); cErr != nil || sErr != nil {
+		t.Fatalf("two rotated nodes: client %v, server %v", cErr, sErr)
 	}
 }
