@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"net"
 	"os"
 	"time"
 
@@ -125,6 +126,11 @@ func (p *parts) dataPlane() error {
 	s := p.s
 	host, _ := os.Hostname()
 	trust := &clustertls.Trust{Source: src, ServerName: s.Cluster.ServerName}
+	for _, cp := range s.Cluster.ControlPlanes {
+		if h, _, err := net.SplitHostPort(cp); err == nil {
+			trust.Hosts = append(trust.Hosts, h)
+		}
+	}
 	a, err := dp.New(dp.Options{
 		ControlPlanes: s.Cluster.ControlPlanes, Source: src, Trust: trust, Peers: s.Cluster.Peers,
 		NodeID: p.id, Hostname: host,

@@ -2,6 +2,7 @@ package hybrid
 
 import (
 	"crypto/x509"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
+	"github.com/gantryhq/gantry/internal/cluster/clustertls/clustertlstest"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/testutil"
 )
@@ -209,4 +211,49 @@ func resign(t *testing.T, data []byte, node cluster) []byte {
 		sign(d.Sig, d.Payload)
 	}
 	return encodeCacheFile(t, c)
+}
+
+// TestPKIForgerAllowingServerAuth: without cluster_server_name, a data
+// plane trusts a control plane only for the host of cluster_control_plane,
+// so a cache re-signed by a data plane whose certificate from the cluster
+// CA also allows server auth is refused, and the next peer is used.
+func TestPKIForgerAllowingServerAuth(t *testing.T) {
+	t.Parallel()
+	p := newPKINodes(t)
+	cpNode, _ := p.node(t, "localhost", x509.ExtKeyUsageServerAuth)
+	node1, _ := p.node(t, "dp1", x509.ExtKeyUsageClientAuth)
+	node2, _ := p.node(t, "dp2", x509.ExtKeyUsageClientAuth)
+	crt, key, _ := p.issuer.WriteLeaf(t, p.dir, "dp-forger", clustertlstest.Leaf{Name: "dp-forger",
+		EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth}, OCSP: []string{p.ocsp.URL}})
+	forger := cluster{cert: crt, key: key}
+	addr, peer1, forgerPeer := testutil.ClosedAddr(t), testutil.ClosedAddr(t), testutil.ClosedAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	cpAddr := "localhost:" + port
+
+	cp := cpNode.cpAt(t, addr, p.vars()...)
+	dp1 := node1.dp(t, "dp1", cpAddr, p.vars("GANTRY_CLUSTER_PEER_LISTEN="+peer1)...)
+	addRoute(t, cp, "fleet", upstream(t), "/fleet")
+	testutil.Eventually(t, "dp1 serves", 20*time.Second, func() bool { return serves(dp1, "/fleet") })
+	testutil.Eventually(t, "dp1 cached a signed configuration", 15*time.Second, func() bool {
+		cc, err := wire.ReadCache(filepath.Join(dp1.Prefix, wire.CacheFile))
+		return err == nil && cc.Signed()
+	})
+	cp.Kill()
+
+	forged := copyCache(t, dp1, func(b []byte) []byte { return resign(t, b, forger) })
+	forger.dpIn(t, "dp-forger", forged, cpAddr, p.vars("GANTRY_CLUSTER_PEER_LISTEN="+forgerPeer)...)
+	dp2 := node2.dp(t, "dp2", cpAddr, p.vars("GANTRY_CLUSTER_PEERS="+forgerPeer+","+peer1)...)
+	if !serves(dp2, "/fleet") || source(t, dp2) != "peer" {
+		t.Fatalf("the new data plane does not serve dp1's configuration:\n%s", dp2.out.String())
+	}
+	out := dp2.out.String()
+	for _, want := range []string{
+		"configuration from peer refused\" component=cluster peer=" + forgerPeer,
+		"carries no host of cluster_control_plane (localhost)",
+		"started from a peer's configuration, signed by the control plane\" component=cluster peer=" + peer1,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dp2's log does not say %q:\n%s", want, out)
+		}
+	}
 }

@@ -41,6 +41,8 @@ func (m *Material) sharedServerConfig() *tls.Config {
 		MinVersion:   tls.VersionTLS12,
 		Certificates: []tls.Certificate{m.Cert.TLS},
 		ClientAuth:   tls.RequireAnyClientCert,
+		// A resumed session skips VerifyPeerCertificate.
+		SessionTicketsDisabled: true,
 		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
 			if len(raw) == 0 || m.shared(raw[0]) == nil {
 				return errClientNotShared

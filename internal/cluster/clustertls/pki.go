@@ -171,6 +171,8 @@ func (m *Material) pkiServerConfig(check func(chain []*x509.Certificate) error) 
 		// certificate send none, and the log could only say "no
 		// certificate" instead of naming the wrong issuer.
 		ClientAuth: tls.RequireAnyClientCert,
+		// A resumed session skips VerifyPeerCertificate (and so OCSP).
+		SessionTicketsDisabled: true,
 		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
 			chain, err := ca.verify(raw, x509.ExtKeyUsageClientAuth)
 			if err != nil {

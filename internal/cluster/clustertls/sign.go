@@ -10,6 +10,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
 )
 
 // Sign signs a SHA-256 digest with the cluster key of c: ECDSA (ASN.1),
@@ -56,6 +59,12 @@ type Trust struct {
 	CA   *CA // nil in shared mode
 	// ServerName is cluster_server_name: in pki mode, a signer must carry it when set.
 	ServerName string
+	// Hosts are the hosts of cluster_control_plane: in pki mode without
+	// ServerName the connection accepts a control plane's certificate only
+	// for the host dialled, so a signer must carry one of them (else any
+	// certificate of the CA allowing server auth, a data plane's too, could
+	// sign).
+	Hosts []string
 	// Source, when set, replaces Cert and CA with its current material, so
 	// a certificate rotation reaches signer and peer checks; in shared mode
 	// the certificate it replaced is trusted too, as on the cluster port.
@@ -95,16 +104,17 @@ func (t *Trust) VerifySigner(chain [][]byte) (*x509.Certificate, error) {
 		if err := verified[0].VerifyHostname(t.ServerName); err != nil {
 			return nil, fmt.Errorf("the signer's certificate does not carry cluster_server_name %q: %w", t.ServerName, err)
 		}
+	} else if len(t.Hosts) > 0 && !slices.ContainsFunc(t.Hosts, func(h string) bool { return verified[0].VerifyHostname(h) == nil }) {
+		return nil, fmt.Errorf("the signer's certificate carries no host of cluster_control_plane (%s), as the control plane connection requires", strings.Join(t.Hosts, ", "))
 	}
 	return verified[0], nil
 }
 
-// verifyPeer checks a peer data plane's certificate chain: in shared mode
-// this node's own certificate; in pki mode a chain to cluster_ca_cert
-// allowing client or server auth (a data plane's certificate may allow
-// client auth only).
-func (t *Trust) verifyPeer(raw [][]byte) error {
-	m := t.material()
+// verifyPeer checks a peer data plane's certificate chain against m: in
+// shared mode this node's own certificate (or the previous one); in pki
+// mode a chain to cluster_ca_cert allowing client or server auth (a data
+// plane's certificate may allow client auth only).
+func verifyPeer(m *Material, raw [][]byte) error {
 	ca := m.CA
 	if ca == nil {
 		if len(raw) == 0 || m.shared(raw[0]) == nil {
@@ -129,25 +139,41 @@ func (t *Trust) PeerServerConfig() *tls.Config {
 		},
 		ClientAuth: tls.RequireAnyClientCert,
 		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			return t.verifyPeer(raw)
+			return verifyPeer(t.material(), raw)
 		},
+		// A resumed session skips VerifyPeerCertificate: every connection
+		// is checked against the trust of the moment.
+		SessionTicketsDisabled: true,
 	}
 }
 
 // PeerClientConfig is the TLS configuration a data plane uses to fetch a
-// cache from a cluster_peers address.
+// cache from a cluster_peers address, for one fetch. In shared mode it
+// answers a peer presenting the previous certificate with that one, as
+// the cluster port does: a peer not rotated yet still serves this node.
 func (t *Trust) PeerClientConfig() *tls.Config {
+	m := t.material()
+	var matched atomic.Pointer[Cert]
+	matched.Store(m.Cert)
 	return &tls.Config{
 		MinVersion: tls.VersionTLS12,
 		ServerName: ServerName,
+		// Both TLS 1.2 and 1.3 verify the server before the client sends
+		// its certificate.
 		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
-			return &t.material().Cert.TLS, nil
+			return &matched.Load().TLS, nil
 		},
 		// verifyPeer replaces Go's verification: a peer's certificate is a
 		// data plane's, which may not allow server auth.
 		InsecureSkipVerify: true,
 		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			return t.verifyPeer(raw)
+			if err := verifyPeer(m, raw); err != nil {
+				return err
+			}
+			if m.CA == nil {
+				matched.Store(m.shared(raw[0]))
+			}
+			return nil
 		},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"math/big"
 	"path/filepath"
 	"strings"
@@ -171,5 +172,85 @@ func TestTrustFollowsRotation(t *testing.T) {
 	}
 	if got, _ := trust.PeerClientConfig().GetClientCertificate(nil); string(got.Certificate[0]) != string(cur.TLS.Certificate[0]) {
 		t.Fatal("peer connections do not present the rotated certificate")
+	}
+}
+
+// TestVerifySignerWithoutServerName: in pki mode without
+// cluster_server_name, the control plane connection accepts only a
+// certificate for the host of cluster_control_plane, so a signer must carry
+// it too: a data plane's certificate from the same CA that also allows
+// server auth (or has no Extended Key Usage at all) does not sign.
+func TestVerifySignerWithoutServerName(t *testing.T) {
+	t.Parallel()
+	root := clustertlstest.NewRoot(t, "root")
+	dp := issue(t, root, clustertlstest.Leaf{Name: "dp", EKU: clientAuth})
+	pki := &Trust{Cert: dp, CA: loadCA(t, root), Hosts: []string{"cp1.example.com", "cp2.example.com"}}
+	tests := []struct {
+		name    string
+		signer  *Cert
+		wantErr string
+	}{
+		{"control plane", issue(t, root, clustertlstest.Leaf{Name: "cp2.example.com", EKU: serverAuth}), ""},
+		{"data plane allowing server auth", issue(t, root, clustertlstest.Leaf{Name: "dp2", EKU: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth}}), "cluster_control_plane"},
+		{"data plane without key usage", issue(t, root, clustertlstest.Leaf{Name: "dp3"}), "cluster_control_plane"},
+	}
+	for _, tt := range tests {
+		_, err := pki.VerifySigner(tt.signer.TLS.Certificate)
+		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.wantErr)
+		}
+	}
+}
+
+// TestPeerServerRefusesResumptionAfterTrustChanged: a peer accepted once
+// is checked again on its next connection: a TLS session resumed from a
+// ticket would skip the certificate check, so a node no longer trusted
+// (its CA replaced, say) could still fetch the config cache.
+func TestPeerServerRefusesResumptionAfterTrustChanged(t *testing.T) {
+	t.Parallel()
+	root, newRoot := clustertlstest.NewRoot(t, "root"), clustertlstest.NewRoot(t, "new root")
+	server := &Trust{Cert: issue(t, root, clustertlstest.Leaf{Name: "dp1", EKU: clientAuth}), CA: loadCA(t, root)}
+	client := &Trust{Cert: issue(t, root, clustertlstest.Leaf{Name: "dp2", EKU: clientAuth}), CA: loadCA(t, root)}
+	srv, cli := server.PeerServerConfig(), client.PeerClientConfig()
+	cli.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+	if cErr, sErr := handshake(t, srv, cli); cErr != nil || sErr != nil {
+		t.Fatalf("first connection: client %v, server %v", cErr, sErr)
+	}
+	server.CA = loadCA(t, newRoot)
+	if cErr, sErr := handshake(t, srv, cli); cErr == nil && sErr == nil {
+		t.Fatal("a peer whose certificate is no longer trusted connected again (session resumed)")
+	}
+}
+
+// TestPeerTLSDuringSharedRotation: in shared mode a data plane that took
+// the new cluster certificate still fetches from a peer that has not yet
+// (it answers with the previous certificate, which the peer knows), as on
+// the cluster port.
+func TestPeerTLSDuringSharedRotation(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	c, k := newPair(t)
+	srcs := make([]*Source, 2)
+	files := make([][2]string, 2)
+	for i := range srcs {
+		crt, key := filepath.Join(dir, fmt.Sprint(i, ".crt")), filepath.Join(dir, fmt.Sprint(i, ".key"))
+		install(t, crt, key, c, k)
+		src, err := NewSource(Spec{Cert: crt, Key: key, Role: RoleDataPlane}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[i], files[i] = src, [2]string{crt, key}
+	}
+	newC, newK := newPair(t)
+	install(t, files[1][0], files[1][1], newC, newK)
+	if err := srcs[1].Reload(); err != nil {
+		t.Fatal(err)
+	}
+	old, rotated := &Trust{Source: srcs[0]}, &Trust{Source: srcs[1]}
+	if cErr, sErr := handshake(t, old.PeerServerConfig(), rotated.PeerClientConfig()); cErr != nil || sErr != nil {
+		t.Fatalf("rotated client, peer not yet rotated: client %v, server %v", cErr, sErr)
+	}
+	if cErr, sErr := handshake(t, rotated.PeerServerConfig(), rotated.PeerClientConfig()); cErr != nil || sErr != nil {
+		t.Fatalf("two rotated nodes: client %v, server %v", cErr, sErr)
 	}
 }

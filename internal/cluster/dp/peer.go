@@ -100,7 +100,10 @@ func (a *Agent) fetchPeer(ctx context.Context, addr string) (*wire.Cached, entit
 	if err != nil {
 		return nil, entity.Valid{}, err
 	}
-	resp, err := (&http.Client{Transport: tr}).Do(req)
+	// A redirect is not followed: it could lead outside cluster_peers'
+	// mutual TLS (to plain HTTP); the peer is refused with its status.
+	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, entity.Valid{}, fmt.Errorf("cannot fetch its config cache: %w", err)
 	}

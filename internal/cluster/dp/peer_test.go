@@ -337,3 +337,42 @@ func TestPeerBounds(t *testing.T) {
 		t.Fatalf("a cache with %d deltas: %v", len(c.Deltas), err)
 	}
 }
+
+// TestPeerRedirectIsNotFollowed: a peer answering with a redirect is
+// refused; the data plane does not follow it (to a plain HTTP address, or
+// anywhere outside the mutual TLS of cluster_peers).
+func TestPeerRedirectIsNotFollowed(t *testing.T) {
+	t.Parallel()
+	cert := loadCert(t)
+	hits := make(chan string, 4)
+	plain := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits <- r.URL.Path }), ReadHeaderTimeout: 5 * time.Second}
+	pln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = plain.Serve(pln) }()
+	t.Cleanup(func() { plain.Close() })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.RedirectHandler("http://"+pln.Addr().String()+PeerPath, http.StatusFound),
+		TLSConfig: (&clustertls.Trust{Cert: cert}).PeerServerConfig(), ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog: slog.NewLogLogger(slog.DiscardHandler, slog.LevelDebug)}
+	go func() { _ = srv.ServeTLS(ln, "", "") }()
+	t.Cleanup(func() { srv.Close() })
+
+	var log testutil.Buffer
+	a := testAgentWith(t, t.TempDir(), func(o *Options) {
+		o.Cert, o.Peers = cert, []string{ln.Addr().String()}
+		logTo(&log)(o)
+	})
+	if a.Status().Source == "peer" || !strings.Contains(log.String(), "it answered 302 Found") {
+		t.Fatalf("started from %q; log:\n%s", a.Status().Source, log.String())
+	}
+	select {
+	case p := <-hits:
+		t.Fatalf("the data plane followed the peer's redirect to a plain HTTP address (%s)", p)
+	default:
+	}
+}
