@@ -33,6 +33,10 @@ type Harness struct {
 	Chains *plugin.Chains
 
 	logs *testutil.Buffer
+	// client has a transport of its own: httptest.Server.Close closes the
+	// idle connections of http.DefaultTransport, which would break the
+	// requests of parallel tests sharing it.
+	client *http.Client
 }
 
 // Option changes a Harness.
@@ -89,7 +93,9 @@ func Start(t testing.TB, cfg *entity.Config, opts ...Option) (*Harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Harness{URL: url, Upstream: up.URL, Chains: chains, logs: logs}, nil
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &Harness{URL: url, Upstream: up.URL, Chains: chains, logs: logs, client: &http.Client{Transport: tr}}, nil
 }
 
 // Logs returns everything plugins and the proxy logged so far (plugins
@@ -99,7 +105,7 @@ func (h *Harness) Logs() string { return h.logs.String() }
 // Do sends req and returns the response with its body read.
 func (h *Harness) Do(t testing.TB, req *http.Request) (*http.Response, []byte) {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := h.client.Do(req)
 	if err != nil {
 		t.Fatalf("plugintest: %s %s: %v", req.Method, req.URL, err)
 	}
