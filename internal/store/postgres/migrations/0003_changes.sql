@@ -12,6 +12,13 @@ CREATE TABLE gantry_changes (
 );
 CREATE INDEX gantry_changes_rev_idx ON gantry_changes (rev);
 ALTER TABLE gantry_revision ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0;
+-- A new database (revision 0) starts its revisions at the time in
+-- milliseconds: one made again by `gantry migrations reset` then counts on
+-- above the revisions of the one it replaced, so a node still following it
+-- hears of the new writes and, behind the '*' row, exports everything
+-- (revisions restarting at 0 would be ignored until they passed the old
+-- ones, then patched onto the old configuration).
+UPDATE gantry_revision SET value = (extract(epoch FROM clock_timestamp()) * 1000)::bigint WHERE id = 1 AND value = 0;
 INSERT INTO gantry_changes (rev, kind, id) SELECT value, '*', '' FROM gantry_revision WHERE id = 1;
 
 CREATE FUNCTION gantry_record_change() RETURNS trigger AS $$
