@@ -58,9 +58,8 @@ func (p *parts) clusterSource() (*clustertls.Source, error) {
 // certWatch is the node component that applies changes of the cluster
 // certificate files while the node runs.
 type certWatch struct {
-	src    *clustertls.Source
-	cancel context.CancelFunc
-	done   chan struct{}
+	src *clustertls.Source
+	run node.Background
 }
 
 // Name implements node.Component.
@@ -71,25 +70,12 @@ func (w *certWatch) Listen() string { return "" }
 
 // Start implements node.Component.
 func (w *certWatch) Start(ctx context.Context, _ []node.Listener, _ func(error)) error {
-	ctx, w.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	w.done = make(chan struct{})
-	go func() {
-		defer close(w.done)
-		w.src.Watch(ctx, 0)
-	}()
+	w.run.Go(ctx, func(ctx context.Context) { w.src.Watch(ctx, 0) })
 	return nil
 }
 
 // Stop implements node.Component.
-func (w *certWatch) Stop(ctx context.Context) error {
-	w.cancel()
-	select {
-	case <-w.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (w *certWatch) Stop(ctx context.Context) error { return w.run.Stop(ctx) }
 
 // controlPlane serves the cluster protocol on cluster_listen and lists the
 // data planes in the Admin API. The pipeline's configurations go to the

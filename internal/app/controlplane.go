@@ -13,9 +13,8 @@ import (
 // becomes the version pushed to data planes) and its node component
 // serving cluster_listen.
 type controlPlane struct {
-	cp     *cp.ControlPlane
-	cancel context.CancelFunc // set by Start
-	done   chan struct{}      // closed when Run returns
+	cp  *cp.ControlPlane
+	run node.Background // serves the cluster listeners from Start to Stop
 }
 
 // Apply implements pipeline.Applier. The digest kept each entity's
@@ -37,22 +36,9 @@ func (c *controlPlane) Start(ctx context.Context, lns []node.Listener, fail func
 	for i, l := range lns {
 		raw[i] = l.Listener
 	}
-	ctx, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	c.done = make(chan struct{})
-	go func() {
-		defer close(c.done)
-		fail(c.cp.Run(ctx, raw))
-	}()
+	c.run.Go(ctx, func(ctx context.Context) { fail(c.cp.Run(ctx, raw)) })
 	return nil
 }
 
 // Stop implements node.Component: it closes every data plane's stream.
-func (c *controlPlane) Stop(ctx context.Context) error {
-	c.cancel()
-	select {
-	case <-c.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (c *controlPlane) Stop(ctx context.Context) error { return c.run.Stop(ctx) }

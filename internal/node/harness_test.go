@@ -258,10 +258,9 @@ type clusterHook func(n *testNode, lns []node.Listener) (run func(ctx context.Co
 // hookComponent is a node.Component running a clusterHook, named as a
 // control plane's cluster component is.
 type hookComponent struct {
-	n      *testNode
-	hook   clusterHook
-	cancel context.CancelFunc
-	done   chan struct{}
+	n    *testNode
+	hook clusterHook
+	run  node.Background
 }
 
 func (c *hookComponent) Name() string   { return "hybrid mode" }
@@ -275,24 +274,11 @@ func (c *hookComponent) Start(ctx context.Context, lns []node.Listener, fail fun
 		}
 		return err
 	}
-	ctx, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	c.done = make(chan struct{})
-	go func() {
-		defer close(c.done)
-		fail(run(ctx))
-	}()
+	c.run.Go(ctx, func(ctx context.Context) { fail(run(ctx)) })
 	return nil
 }
 
-func (c *hookComponent) Stop(ctx context.Context) error {
-	c.cancel()
-	select {
-	case <-c.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (c *hookComponent) Stop(ctx context.Context) error { return c.run.Stop(ctx) }
 
 // nodeSettings returns DB-less settings on loopback port 0 in a fresh prefix.
 func nodeSettings(t *testing.T, extra ...settings.Flag) *settings.Settings {
