@@ -41,12 +41,4 @@ func (p *peerServer) Start(_ context.Context, lns []node.Listener, fail func(err
 }
 
 // Stop implements node.Component.
-func (p *peerServer) Stop(ctx context.Context) error {
-	var first error
-	for _, srv := range p.servers {
-		if err := srv.Shutdown(ctx); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
+func (p *peerServer) Stop(ctx context.Context) error { return node.Shutdown(ctx, p.servers) }

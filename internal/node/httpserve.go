@@ -82,9 +82,13 @@ func (h *HTTP) Start(_ context.Context, lns []Listener, fail func(error)) error 
 }
 
 // Stop implements Component: in-flight requests finish within ctx.
-func (h *HTTP) Stop(ctx context.Context) error {
+func (h *HTTP) Stop(ctx context.Context) error { return Shutdown(ctx, h.servers) }
+
+// Shutdown shuts every server down, letting in-flight requests finish
+// within ctx, and returns the first error.
+func Shutdown(ctx context.Context, servers []*http.Server) error {
 	var first error
-	for _, srv := range h.servers {
+	for _, srv := range servers {
 		if err := srv.Shutdown(ctx); err != nil && first == nil {
 			first = err
 		}
