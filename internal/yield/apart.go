@@ -5,20 +5,23 @@ import (
 	"sync"
 )
 
-// Niceness is the scheduling priority (nice value) of the thread Apart runs
-// config work on: a little below the proxy's, so the kernel lets the
-// proxy's thread run first when both want the CPU. Not the lowest: at nice
-// 19 the config thread, starved, held what requests wait for (the
-// runtime's locks, a stop-the-world for the garbage collector) for tens of
-// milliseconds (BENCHMARKS.md, "Reconfigure under load": p99 ratio 3.96,
-// against 1.40 at nice 5 and 1.46 at nice 0).
+// Niceness is how much lower than the calling thread's the scheduling
+// priority (nice value) of the thread Apart runs config work on is: a
+// little, so the kernel lets the proxy's thread run first when both want
+// the CPU. Relative, not absolute: with the node started at nice -20, a
+// config thread at an absolute 5 (25 levels down, a 265:1 weight) was
+// starved and held what requests wait for (the runtime's locks, a garbage
+// collection's stop-the-world) for milliseconds. Measured (BENCHMARKS.md,
+// "Reconfigure under load", DP at nice -20): p99 ratio 1.40-1.49 with the
+// thread 25 levels down and 3.96 at 39, 1.12-1.36 anywhere from 2 to 15
+// levels down.
 const Niceness = 5
 
 var apartMu sync.Mutex // one Apart at a time: the extra P is shared
 
 // Apart runs f to completion on an OS thread of its own at a lower
-// priority (Niceness), with one more P while it runs when the process has
-// one (GOMAXPROCS=1): the config work then never holds the P that serves
+// priority (Niceness levels below the caller's), with one more P while it
+// runs when the process has one (GOMAXPROCS=1): the config work then never holds the P that serves
 // requests, and the kernel, not Go's scheduler, shares the CPU, giving the
 // proxy's thread precedence. It is Kong's separate low-priority agent
 // process inside one process, with no second copy of the configuration.

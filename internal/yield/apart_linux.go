@@ -4,9 +4,16 @@ import "syscall"
 
 const threadPriority = true
 
-// lowerThreadPriority sets the calling thread's nice value (on Linux,
-// PRIO_PROCESS with a thread id addresses that thread alone). Lowering a
-// priority needs no privilege; a failure leaves the thread as it was.
-func lowerThreadPriority(nice int) {
-	_ = syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), nice)
+// lowerThreadPriority makes the calling thread's nice value by levels
+// higher (a lower priority) than it is, at most 19. On Linux, PRIO_PROCESS
+// with a thread id addresses that thread alone, and the raw getpriority
+// answers 20 - nice. Lowering a priority needs no privilege; a failure
+// leaves the thread as it was.
+func lowerThreadPriority(by int) {
+	tid := syscall.Gettid()
+	prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, tid)
+	if err != nil {
+		return
+	}
+	_ = syscall.Setpriority(syscall.PRIO_PROCESS, tid, min(20-prio+by, 19))
 }
