@@ -9,43 +9,50 @@ import (
 
 // OfKind returns c's entities of kind k, in order, as Entity values.
 func (c *Config) OfKind(k Kind) []Entity {
-	switch k {
-	case KindService:
-		return entities(c.Services)
-	case KindRoute:
-		return entities(c.Routes)
-	case KindUpstream:
-		return entities(c.Upstreams)
-	case KindTarget:
-		return entities(c.Targets)
-	case KindConsumer:
-		return entities(c.Consumers)
-	case KindPlugin:
-		return entities(c.Plugins)
-	case KindCertificate:
-		return entities(c.Certificates)
-	case KindSNI:
-		return entities(c.SNIs)
-	case KindCACertificate:
-		return entities(c.CACertificates)
-	case KindKeyAuth:
-		return entities(c.KeyAuths)
-	case KindBasicAuth:
-		return entities(c.BasicAuths)
-	case KindJWT:
-		return entities(c.JWTs)
-	case KindACL:
-		return entities(c.ACLs)
-	}
-	return nil
-}
-
-func entities[T Entity](list []T) []Entity {
-	out := make([]Entity, len(list))
-	for i, e := range list {
-		out[i] = e
+	n, at := c.list(k)
+	out := make([]Entity, n)
+	for i := range out {
+		out[i] = at(i)
 	}
 	return out
+}
+
+// list returns how many entities of kind k c holds and how to get the i-th:
+// the one place that maps a Kind to its list.
+func (c *Config) list(k Kind) (int, func(int) Entity) {
+	switch k {
+	case KindService:
+		return lenAt(c.Services)
+	case KindRoute:
+		return lenAt(c.Routes)
+	case KindUpstream:
+		return lenAt(c.Upstreams)
+	case KindTarget:
+		return lenAt(c.Targets)
+	case KindConsumer:
+		return lenAt(c.Consumers)
+	case KindPlugin:
+		return lenAt(c.Plugins)
+	case KindCertificate:
+		return lenAt(c.Certificates)
+	case KindSNI:
+		return lenAt(c.SNIs)
+	case KindCACertificate:
+		return lenAt(c.CACertificates)
+	case KindKeyAuth:
+		return lenAt(c.KeyAuths)
+	case KindBasicAuth:
+		return lenAt(c.BasicAuths)
+	case KindJWT:
+		return lenAt(c.JWTs)
+	case KindACL:
+		return lenAt(c.ACLs)
+	}
+	return 0, nil
+}
+
+func lenAt[T Entity](list []T) (int, func(int) Entity) {
+	return len(list), func(i int) Entity { return list[i] }
 }
 
 // Validate checks every entity's own fields, that every reference points at

@@ -32,6 +32,11 @@ type Checks struct {
 	// certificates are not checked against the clock again, so an expired
 	// CA certificate reaches data planes, which refuse it and say why.
 	Stored bool
+	// Delta, when set, says how c was made from a valid config; it implies
+	// Changed (the upserts). Check then looks only at what the change can
+	// break, and validates the whole config only to list the errors of one
+	// it refuses.
+	Delta *Delta
 	// Cache, when set, lets the digest reuse the encodings of entities it
 	// saw in the last config digested with it (see DigestCached).
 	Cache *DigestCache
@@ -41,10 +46,18 @@ type Checks struct {
 // *ConfigErrors listing every failure, plugin configs included, each with
 // the kind and index of its entity.
 func (c *Config) Check(o Checks) (Valid, error) {
+	if o.Delta != nil && o.Changed == nil {
+		fresh := make(map[Entity]bool, len(o.Delta.Upserts))
+		for _, e := range o.Delta.Upserts {
+			fresh[e] = true
+		}
+		o.Changed = func(e Entity) bool { return fresh[e] }
+	}
 	var err error
 	switch {
 	case o.Stored:
 		err = c.validate(func(Entity) bool { return false })
+	case o.Delta != nil && c.checkDelta(o.Delta):
 	case o.Changed == nil:
 		err = c.Validate()
 	default:

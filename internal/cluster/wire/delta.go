@@ -115,18 +115,27 @@ func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, val
 		return entity.Valid{}, fmt.Errorf("decode delta: %w", err)
 	}
 	out := &entity.Config{}
-	fresh := map[entity.Entity]bool{}
+	change := &entity.Delta{Deletes: d.Deletes}
 	for _, k := range entity.Kinds {
-		if err := mergeKind(out, base, k, &d, validatePlugin, fresh); err != nil {
+		if base != nil && len(d.Upserts[k]) == 0 && len(d.Deletes[k]) == 0 {
+			out.ShareKind(base, k) // untouched: base's list, as it is
+			continue
+		}
+		ups, err := mergeKind(out, base, k, &d, validatePlugin)
+		if err != nil {
 			return entity.Valid{}, err
 		}
+		change.Upserts = append(change.Upserts, ups...)
 	}
 	for k := range d.Upserts {
 		if !slices.Contains(entity.Kinds, k) && len(d.Upserts[k]) > 0 {
 			return entity.Valid{}, fmt.Errorf("decode delta: unknown entity kind %q", k)
 		}
 	}
-	v, err := out.Check(entity.Checks{Changed: func(e entity.Entity) bool { return fresh[e] }, Cache: cache})
+	// base is valid (it is running), or nil (empty): the check looks only
+	// at what the delta can break.
+	checks := entity.Checks{Delta: change, Cache: cache}
+	v, err := out.Check(checks)
 	if err != nil {
 		return entity.Valid{}, fmt.Errorf("invalid configuration: %w", err)
 	}
@@ -135,8 +144,8 @@ func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, val
 
 // mergeKind adds to out base's entities of kind k minus the deleted and
 // replaced ones, plus the upserts, sorted by id as a store exports them.
-// It records the upserted entities in fresh.
-func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin func(*entity.Plugin) entity.Errors, fresh map[entity.Entity]bool) error {
+// It returns the upserted entities.
+func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin func(*entity.Plugin) entity.Errors) ([]entity.Entity, error) {
 	gone := map[string]bool{}
 	for _, id := range d.Deletes[k] {
 		gone[id] = true
@@ -145,16 +154,15 @@ func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin
 	for i, raw := range d.Upserts[k] {
 		e, err := decodeEntity(k, raw)
 		if err != nil {
-			return fmt.Errorf("%s[%d] in delta: %w", k, i, err)
+			return nil, fmt.Errorf("%s[%d] in delta: %w", k, i, err)
 		}
 		if p, ok := e.(*entity.Plugin); ok && validatePlugin != nil {
 			if errs := validatePlugin(p); len(errs) > 0 {
-				return fmt.Errorf("plugins (%s, id %s): %w", p.Name, p.ID, errs)
+				return nil, fmt.Errorf("plugins (%s, id %s): %w", p.Name, p.ID, errs)
 			}
 		}
 		gone[e.GetID()] = true
 		upserts = append(upserts, e)
-		fresh[e] = true
 	}
 	var all []entity.Entity
 	var y yield.Point
@@ -175,5 +183,5 @@ func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin
 		y.Tick()
 		out.Add(e)
 	}
-	return nil
+	return upserts, nil
 }

@@ -1,0 +1,231 @@
+package entity
+
+import (
+	"slices"
+	"sort"
+)
+
+// Delta says how a config was made from a valid one (or an empty one):
+// Upserts added or put in place of its entities of the same kind and id,
+// and Deletes removed. Check then checks the result in proportion to the
+// change (see checkDelta).
+type Delta struct {
+	Upserts []Entity
+	Deletes map[Kind][]string
+}
+
+// checkDelta reports whether c, made from a valid config as d says, is
+// valid, looking only at what the change can break:
+//   - the upserts' own fields, and every certificate's (their validity
+//     depends on the clock);
+//   - ids and unique fields: the upserts against each other and against
+//     the other entities of their kinds;
+//   - references: the upserts' must resolve in c, and nothing in c may
+//     still point at a deleted id.
+//
+// It never says true for a config Validate refuses; when it says false,
+// the caller validates the whole config for the list of errors.
+func (c *Config) checkDelta(d *Delta) bool {
+	fresh := make(map[Entity]bool, len(d.Upserts))
+	byKind := map[Kind][]Entity{}
+	for _, e := range d.Upserts {
+		if isNil(e) || e.GetID() == "" || len(Validate(e)) > 0 {
+			return false
+		}
+		fresh[e] = true
+		byKind[e.EntityKind()] = append(byKind[e.EntityKind()], e)
+	}
+	for _, cert := range c.Certificates {
+		if !fresh[cert] && len(Validate(cert)) > 0 {
+			return false
+		}
+	}
+	for _, ca := range c.CACertificates {
+		if !fresh[ca] && len(Validate(ca)) > 0 {
+			return false
+		}
+	}
+	for k, ups := range byKind {
+		if !c.uniqueAgainst(k, ups, fresh) {
+			return false
+		}
+	}
+	ids := idLookup{c: c}
+	for _, e := range d.Upserts {
+		for _, r := range References(e) {
+			if *r.ID != "" && !ids.has(r.Kind, *r.ID) {
+				return false
+			}
+		}
+	}
+	return c.noneRefersTo(d.Deletes, &ids)
+}
+
+// uniqueAgainst reports whether the upserts of kind k (ups, all in fresh)
+// have distinct ids and unique fields, among themselves and against c's
+// other entities of that kind.
+func (c *Config) uniqueAgainst(k Kind, ups []Entity, fresh map[Entity]bool) bool {
+	type key struct{ field, value string }
+	held := map[key]bool{}
+	for _, e := range ups {
+		if id := (key{"id", e.GetID()}); held[id] {
+			return false
+		} else {
+			held[id] = true
+		}
+		for _, f := range uniqueFields(e) {
+			if f.value == "" {
+				continue
+			}
+			if held[key{f.field, f.value}] {
+				return false
+			}
+			held[key{f.field, f.value}] = true
+		}
+	}
+	ok := true
+	c.eachOf(k, func(e Entity) {
+		if !ok || fresh[e] {
+			return
+		}
+		if isNil(e) || held[key{"id", e.GetID()}] {
+			ok = false
+			return
+		}
+		for _, f := range uniqueFields(e) {
+			if f.value != "" && held[key{f.field, f.value}] {
+				ok = false
+				return
+			}
+		}
+	})
+	return ok
+}
+
+// noneRefersTo reports whether no entity of c refers to an id deleted
+// (and not put back by an upsert).
+func (c *Config) noneRefersTo(deletes map[Kind][]string, ids *idLookup) bool {
+	gone := map[Kind]map[string]bool{}
+	for k, list := range deletes {
+		for _, id := range list {
+			if id == "" || ids.has(k, id) {
+				continue
+			}
+			if gone[k] == nil {
+				gone[k] = map[string]bool{}
+			}
+			gone[k][id] = true
+		}
+	}
+	if len(gone) == 0 {
+		return true
+	}
+	ok := true
+	c.Each(func(e Entity) {
+		if !ok || isNil(e) {
+			return
+		}
+		for _, r := range References(e) {
+			if gone[r.Kind][*r.ID] {
+				ok = false
+				return
+			}
+		}
+	})
+	return ok
+}
+
+// idLookup answers whether c holds an entity of a kind with an id: by
+// binary search where the kind is sorted by id (as a store exports it and
+// a delta's merge keeps it), else through a map made once per kind.
+type idLookup struct {
+	c      *Config
+	sorted map[Kind]bool
+	maps   map[Kind]map[string]bool
+}
+
+func (l *idLookup) has(k Kind, id string) bool {
+	if l.sorted == nil {
+		l.sorted, l.maps = map[Kind]bool{}, map[Kind]map[string]bool{}
+	}
+	if m, ok := l.maps[k]; ok {
+		return m[id]
+	}
+	sorted, known := l.sorted[k]
+	if !known {
+		sorted = true
+		prev := ""
+		l.c.eachOf(k, func(e Entity) {
+			if !sorted || isNil(e) {
+				sorted = false
+				return
+			}
+			if e.GetID() < prev {
+				sorted = false
+			}
+			prev = e.GetID()
+		})
+		l.sorted[k] = sorted
+	}
+	if !sorted {
+		m := map[string]bool{}
+		l.c.eachOf(k, func(e Entity) {
+			if !isNil(e) {
+				m[e.GetID()] = true
+			}
+		})
+		l.maps[k] = m
+		return m[id]
+	}
+	return l.c.sortedHas(k, id)
+}
+
+// sortedHas binary-searches c's entities of kind k, sorted by id, for id.
+func (c *Config) sortedHas(k Kind, id string) bool {
+	n, at := c.list(k)
+	i := sort.Search(n, func(i int) bool { return at(i).GetID() >= id })
+	return i < n && at(i).GetID() == id
+}
+
+// eachOf calls fn for each of c's entities of kind k, in order, without
+// making a list of them (see OfKind).
+func (c *Config) eachOf(k Kind, fn func(Entity)) {
+	n, at := c.list(k)
+	for i := range n {
+		fn(at(i))
+	}
+}
+
+// ShareKind makes c's entities of kind k base's, sharing its list: for a
+// kind a change leaves alone. The list is capped, so appending to either
+// copies it.
+func (c *Config) ShareKind(base *Config, k Kind) {
+	switch k {
+	case KindService:
+		c.Services = slices.Clip(base.Services)
+	case KindRoute:
+		c.Routes = slices.Clip(base.Routes)
+	case KindUpstream:
+		c.Upstreams = slices.Clip(base.Upstreams)
+	case KindTarget:
+		c.Targets = slices.Clip(base.Targets)
+	case KindConsumer:
+		c.Consumers = slices.Clip(base.Consumers)
+	case KindPlugin:
+		c.Plugins = slices.Clip(base.Plugins)
+	case KindCertificate:
+		c.Certificates = slices.Clip(base.Certificates)
+	case KindSNI:
+		c.SNIs = slices.Clip(base.SNIs)
+	case KindCACertificate:
+		c.CACertificates = slices.Clip(base.CACertificates)
+	case KindKeyAuth:
+		c.KeyAuths = slices.Clip(base.KeyAuths)
+	case KindBasicAuth:
+		c.BasicAuths = slices.Clip(base.BasicAuths)
+	case KindJWT:
+		c.JWTs = slices.Clip(base.JWTs)
+	case KindACL:
+		c.ACLs = slices.Clip(base.ACLs)
+	}
+}
