@@ -74,9 +74,9 @@ func logTo(buf *testutil.Buffer) func(*Options) {
 // TestCopiedCacheIsVerified: a cache copied into an empty prefix loads when
 // its checksum and control plane signature verify; one that was tampered
 // with, or signed by another cluster's key, is refused with the reason and
-// the node starts empty; an unsigned cache loads as the node's own, with a
-// warning, as does the node's own cache whose signer is no longer trusted
-// (the cluster certificate was replaced).
+// the node starts empty, as does an unsigned cache another node wrote; the
+// node's own unsigned cache loads, with a warning, as does its own cache
+// whose signer is no longer trusted (the cluster certificate was replaced).
 func TestCopiedCacheIsVerified(t *testing.T) {
 	t.Parallel()
 	cert, other := loadCert(t), loadCert(t)
@@ -102,7 +102,8 @@ func TestCopiedCacheIsVerified(t *testing.T) {
 		{"tampered payload", tampered, "n", "empty", "the signature does not verify"},
 		{"signed by another cluster", foreign, "n", "empty", "written by another node (writer) must carry valid control plane signatures: full payload: the signer's certificate is not this node's cluster_cert"},
 		{"another key claiming the cluster's certificate", liar, "n", "empty", "the signature does not verify"},
-		{"unsigned", unsigned, "n", "cache", "carries no control plane signature: loaded as this node's own"},
+		{"unsigned, from another node", unsigned, "n", "empty", "written by another node (writer) must carry valid control plane signatures: it carries none"},
+		{"unsigned, this node's own", unsigned, "writer", "cache", "carries no control plane signature: loaded as this node's own"},
 		{"own cache signed with a replaced certificate", foreign, "writer", "cache", "the signature of this node's own config cache does not verify; loaded anyway"},
 	}
 	for _, tt := range tests {

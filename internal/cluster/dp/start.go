@@ -55,7 +55,11 @@ func (a *Agent) startFromCache(ctx context.Context) error {
 		return err
 	}
 	switch {
+	case !c.Signed() && c.Writer != "" && c.Writer != a.opts.NodeID:
+		return fmt.Errorf("a config cache written by another node (%s) must carry valid control plane signatures: it carries none", c.Writer)
 	case !c.Signed():
+		// This node's own (re-encoded, or written before caches recorded
+		// their writer): trusted as far as the prefix is.
 		a.log.Warn("the config cache carries no control plane signature: loaded as this node's own (it is never offered to peers)", "path", a.cachePath())
 	case c.Writer == a.opts.NodeID:
 		// This node wrote it from what it applied: a signature that no
