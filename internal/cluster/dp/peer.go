@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 
@@ -77,6 +78,13 @@ func (a *Agent) startFromPeers(ctx context.Context) bool {
 		}
 		if err := a.install(ctx, v, c.Version, "peer"); err != nil {
 			a.log.Warn("configuration from peer refused", "peer", addr, "reason", err)
+			if written != nil {
+				// Not this node's configuration after all: the next start
+				// must not load it as its own.
+				if err := os.Remove(a.cachePath()); err != nil {
+					a.log.Warn("cannot remove the refused peer configuration from the config cache", "path", a.cachePath(), "error", err)
+				}
+			}
 			continue
 		}
 		a.applyMu.Lock()

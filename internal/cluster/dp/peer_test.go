@@ -16,6 +16,8 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/pipeline"
+	"github.com/gantryhq/gantry/internal/pipeline/pipelinetest"
 	"github.com/gantryhq/gantry/internal/testutil"
 )
 
@@ -239,6 +241,41 @@ func TestStartFromPeers(t *testing.T) {
 			t.Fatalf("a refused cache was written to the prefix: %v", err)
 		}
 	})
+	t.Run("a verified configuration the node cannot apply", func(t *testing.T) {
+		t.Parallel()
+		var log testutil.Buffer
+		dir := t.TempDir()
+		opts := Options{ControlPlanes: []string{"127.0.0.1:1"}, Cert: cert, NodeID: "n", Prefix: dir, MaxPayload: 1 << 20, Peers: []string{good}}
+		logTo(&log)(&opts)
+		a, err := New(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pipe, _ := pipelinetest.Pipeline()
+		if err := a.Initial(context.Background(), refusing{pipe, "(peer)"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := a.Status().Source; got != "empty" {
+			t.Fatalf("started from %q, want empty; log:\n%s", got, log.String())
+		}
+		if _, err := wire.ReadCache(filepath.Join(dir, wire.CacheFile)); !errors.Is(err, wire.ErrNoCache) {
+			t.Fatalf("the peer's configuration the node refused stays in its config cache: %v", err)
+		}
+	})
+}
+
+// refusing is a sink that refuses every update whose source contains
+// source, as a node whose build fails would.
+type refusing struct {
+	pipeline.Sink
+	source string
+}
+
+func (r refusing) Apply(ctx context.Context, u pipeline.Update) error {
+	if strings.Contains(u.Source, r.source) {
+		return errors.New("refused by the test")
+	}
+	return r.Sink.Apply(ctx, u)
 }
 
 // TestReencodedCacheIsNotOffered: a data plane whose cache it had to encode
