@@ -156,6 +156,7 @@ func TestInvalidSettings(t *testing.T) {
 		{name: "bad boolean", conf: "pg_ssl = maybe\n", want: []string{"pg_ssl", "on or off"}},
 		{name: "body buffer too small", conf: "proxy_body_buffer_size = 100\n", want: []string{"proxy_body_buffer_size", "4096"}},
 		{name: "negative body size", env: []string{"GANTRY_PROXY_MAX_BODY_SIZE=-1"}, want: []string{"proxy_max_body_size", "GANTRY_PROXY_MAX_BODY_SIZE"}},
+		{name: "config size above the cache's 32-bit lengths", conf: "cluster_max_config_size = 4294967296\n", want: []string{"cluster_max_config_size", "16777216 to 4294967295"}},
 		{name: "bad trusted ip", conf: "trusted_ips = 10.0.0.0/8, nope\n", want: []string{"trusted_ips", `"nope"`, "CIDR"}},
 	}
 	for _, tt := range tests {

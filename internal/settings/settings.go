@@ -3,6 +3,7 @@ package settings
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -69,7 +70,7 @@ func settings() []setting {
 		{key: "cluster_server_name", apply: str(func(c *Settings) *string { return &c.Cluster.ServerName })},
 		{key: "cluster_ocsp", def: "off", apply: oneOf(func(c *Settings, v string) { c.Cluster.OCSP = v }, "on", "off", "optional")},
 		{key: "cluster_max_payload", def: "16777216", kind: kindInt, apply: intIn(4194304, 1<<30, func(c *Settings, n int) { c.Cluster.MaxPayload = n })},
-		{key: "cluster_max_config_size", def: "1073741824", kind: kindInt, apply: intIn(16777216, 1<<36, func(c *Settings, n int) { c.Cluster.MaxConfigSize = n })},
+		{key: "cluster_max_config_size", def: "1073741824", kind: kindInt, apply: intIn(16777216, math.MaxUint32, func(c *Settings, n int) { c.Cluster.MaxConfigSize = n })},
 		{key: "cluster_data_plane_purge_delay", def: "1209600", kind: kindInt, apply: intIn(60, 1<<40, func(c *Settings, n int) {
 			c.Cluster.PurgeDelay = time.Duration(n) * time.Second
 		})},

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,6 +68,9 @@ func (cc *Cached) Signed() bool {
 // and fsyncs the directory. A crash at any moment leaves the old or the new
 // file, never a torn one (and ReadCache rejects a torn file anyway).
 func WriteCache(path string, c *Cached) error {
+	if !fits32(c) {
+		return fmt.Errorf("write config cache %s: a payload above 4 GiB does not fit the cache's 32-bit lengths", path)
+	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".config.cache.tmp*")
 	if err != nil {
@@ -121,6 +125,20 @@ func encodeCache(c *Cached) []byte {
 	out := append([]byte{}, cacheMagic...)
 	out = binary.BigEndian.AppendUint32(out, Checksum(body))
 	return append(out, body...)
+}
+
+// fits32 reports whether every payload of c has a length the cache's 32-bit
+// fields can record (cluster_max_config_size keeps them there).
+func fits32(c *Cached) bool {
+	if uint64(len(c.Payload)) > math.MaxUint32 {
+		return false
+	}
+	for _, d := range c.Deltas {
+		if uint64(len(d.Payload)) > math.MaxUint32 {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrNoCache means there is no cache file.
