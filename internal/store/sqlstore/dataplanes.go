@@ -25,10 +25,14 @@ const upsertDataPlane = `INSERT INTO clustering_data_planes (id, hostname, ip, v
 	config_version = excluded.config_version, labels = excluded.labels,
 	cert_expiry = excluded.cert_expiry, connected = excluded.connected,
 	last_rejection = excluded.last_rejection, last_seen = excluded.last_seen,
-	updated_at = excluded.updated_at`
+	updated_at = excluded.updated_at
+	WHERE clustering_data_planes.last_seen <= excluded.last_seen`
 
 // UpsertDataPlane implements store.DataPlaneStore. created_at is kept from
-// the first write.
+// the first write, and a row last seen before the stored one changes
+// nothing: with several control planes on one database, the one a data
+// plane left may record its disconnect after the one it moved to recorded
+// the new connection, and must not overwrite it.
 func (s *Store) UpsertDataPlane(ctx context.Context, row store.DataPlaneRow) error {
 	return s.UpsertDataPlanes(ctx, []store.DataPlaneRow{row})
 }

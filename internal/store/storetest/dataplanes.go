@@ -104,6 +104,33 @@ func testDataPlanes(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("late write from another control plane", func(t *testing.T) {
+		// The DP moved from CP 1 to CP 2, which recorded it connected;
+		// CP 1 then records its disconnect, last seen earlier.
+		moved := store.DataPlaneRow{ID: "dp-moved", Hostname: "m.example", Connected: true, ConfigHash: "h-new",
+			Labels: map[string]string{}, LastSeen: now, CreatedAt: now - 60, UpdatedAt: now}
+		late := moved
+		late.Connected, late.ConfigHash, late.LastSeen, late.UpdatedAt = false, "h-old", now-30, now+1
+		for _, r := range []store.DataPlaneRow{moved, late} {
+			if err := ds.UpsertDataPlanes(c, []store.DataPlaneRow{r}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		found := false
+		for _, r := range mustListDataPlanes(t, ds) {
+			if r.ID != "dp-moved" {
+				continue
+			}
+			found = true
+			if !r.Connected || r.ConfigHash != "h-new" || r.LastSeen != now {
+				t.Fatalf("row after a late disconnect = %s, want the newer connection kept", jsonOf(t, r))
+			}
+		}
+		if !found {
+			t.Fatal("dp-moved is not listed")
+		}
+	})
+
 	t.Run("revision unchanged", func(t *testing.T) {
 		if rev, err := s.Revision(c); err != nil || rev != rev0 {
 			t.Fatalf("revision = %d, %v; want %d: data-plane rows must not look like configuration", rev, err, rev0)
