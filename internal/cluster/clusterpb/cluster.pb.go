@@ -301,9 +301,14 @@ type ApplyResult struct {
 	RunningVersion int64  `protobuf:"varint,5,opt,name=running_version,json=runningVersion,proto3" json:"running_version,omitempty"`
 	RunningHash    string `protobuf:"bytes,6,opt,name=running_hash,json=runningHash,proto3" json:"running_hash,omitempty"`
 	// resync asks for the whole configuration (a delta did not fit).
-	Resync        bool `protobuf:"varint,7,opt,name=resync,proto3" json:"resync,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Resync bool `protobuf:"varint,7,opt,name=resync,proto3" json:"resync,omitempty"`
+	// cache_wants_full asks for the current version's whole payload, signed,
+	// though the DP runs it: its config cache can no longer keep only
+	// payloads the CP signed (its chain of deltas is full), so it is not
+	// offered to peers until it holds a signed full payload again.
+	CacheWantsFull bool `protobuf:"varint,8,opt,name=cache_wants_full,json=cacheWantsFull,proto3" json:"cache_wants_full,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ApplyResult) Reset() {
@@ -381,6 +386,13 @@ func (x *ApplyResult) GetRunningHash() string {
 func (x *ApplyResult) GetResync() bool {
 	if x != nil {
 		return x.Resync
+	}
+	return false
+}
+
+func (x *ApplyResult) GetCacheWantsFull() bool {
+	if x != nil {
+		return x.CacheWantsFull
 	}
 	return false
 }
@@ -824,7 +836,7 @@ const file_gantry_cluster_v1_cluster_proto_rawDesc = "" +
 	"\tHeartbeat\x12%\n" +
 	"\x0econfig_version\x18\x01 \x01(\x03R\rconfigVersion\x12\x1f\n" +
 	"\vconfig_hash\x18\x02 \x01(\tR\n" +
-	"configHash\"\xc5\x01\n" +
+	"configHash\"\xef\x01\n" +
 	"\vApplyResult\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x03R\aversion\x12\x12\n" +
 	"\x04hash\x18\x02 \x01(\tR\x04hash\x12\x0e\n" +
@@ -832,7 +844,8 @@ const file_gantry_cluster_v1_cluster_proto_rawDesc = "" +
 	"\x05error\x18\x04 \x01(\tR\x05error\x12'\n" +
 	"\x0frunning_version\x18\x05 \x01(\x03R\x0erunningVersion\x12!\n" +
 	"\frunning_hash\x18\x06 \x01(\tR\vrunningHash\x12\x16\n" +
-	"\x06resync\x18\a \x01(\bR\x06resync\"\x83\x02\n" +
+	"\x06resync\x18\a \x01(\bR\x06resync\x12(\n" +
+	"\x10cache_wants_full\x18\b \x01(\bR\x0ecacheWantsFull\"\x83\x02\n" +
 	"\tCPMessage\x126\n" +
 	"\awelcome\x18\x01 \x01(\v2\x1a.gantry.cluster.v1.WelcomeH\x00R\awelcome\x126\n" +
 	"\arefused\x18\x02 \x01(\v2\x1a.gantry.cluster.v1.RefusedH\x00R\arefused\x127\n" +

@@ -90,12 +90,15 @@ func (s *stream) push() (time.Duration, error) {
 	s.mu.Lock()
 	s.warned = ""
 	now := time.Now()
-	skip := s.hash == v.hash || s.rejected == v.hash ||
+	skip := s.hash == v.hash && !s.wantFull || s.rejected == v.hash ||
 		s.inflight != 0 && now.Sub(s.sentAt) < c.opts.Timing.Timeout
 	wait := s.pacedLocked(now)
 	running, hash := s.running, s.hash
 	if !skip && wait == 0 {
 		s.inflight, s.sentAt = v.n, now
+		if s.wantFull {
+			hash, s.wantFull = "", false // the whole version, for the DP's cache
+		}
 	}
 	s.mu.Unlock()
 	if skip || wait > 0 {

@@ -39,6 +39,7 @@ func (s *stream) result(r *clusterpb.ApplyResult) {
 	if r.Resync {
 		s.hash = "" // next push is the full configuration
 	}
+	s.wantFull = r.Ok && r.CacheWantsFull
 	s.mu.Unlock()
 	if !r.Ok && !r.Resync {
 		s.cp.log.Warn("data plane rejected a configuration; it keeps running its previous one", "node_id", s.id,

@@ -45,6 +45,10 @@ type stream struct {
 	sentAt   time.Time
 	nextAt   time.Time // no push before then (see pace.go)
 	rejected string    // hash the DP refused: not pushed again
+	// wantFull: the DP's config cache asked for a signed full payload
+	// (ApplyResult.cache_wants_full); the next push is the whole current
+	// version, even if the DP runs it.
+	wantFull bool
 	warned   string    // last plugin warning logged, so it is logged once
 	// status is the sync status last recorded in the DP's row by push, so
 	// a push records it only when it changes.

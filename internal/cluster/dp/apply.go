@@ -27,7 +27,14 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		a.mu.Lock()
 		a.run.version = p.Version
 		a.mu.Unlock()
+		if !p.Delta && len(p.Signature) > 0 && a.cacheWantsFull() && wire.Checksum(p.Payload) == p.Checksum {
+			// The full payload the cache asked for, of the configuration
+			// running: stored as received, signature and all (a start
+			// from the cache decodes it and checks its hash).
+			a.storeCache(&wire.Cached{Version: p.Version, Hash: p.Hash, Payload: p.Payload, Checksum: p.Checksum, Sig: pushSig(p)})
+		}
 		res.Ok = true
+		res.CacheWantsFull = len(p.Signature) > 0 && a.cacheWantsFull()
 		return finish()
 	}
 	if len(p.Payload) > a.opts.MaxConfigSize {
@@ -71,6 +78,7 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		return a.reject(res, finish, err)
 	}
 	a.writeCache(p, v.Config(), hash)
+	res.CacheWantsFull = hash == p.Hash && len(p.Signature) > 0 && a.cacheWantsFull()
 	a.log.Info("configuration push applied", "config_version", p.Version, "delta", p.Delta, "compressed_bytes", len(p.Payload),
 		"took", time.Since(start).Round(time.Millisecond).String())
 	res.Ok = true
@@ -119,6 +127,12 @@ func (a *Agent) writeCache(p *clusterpb.ConfigPush, cfg *entity.Config, hash str
 		}
 		c = &wire.Cached{Version: p.Version, Hash: hash, Payload: enc.Payload, Checksum: enc.Checksum}
 	}
+	a.storeCache(c)
+}
+
+// storeCache writes c to the prefix as this node's config cache. a.applyMu
+// is held.
+func (a *Agent) storeCache(c *wire.Cached) {
 	a.cached = nil
 	c.Writer = a.opts.NodeID
 	if err := wire.WriteCache(a.cachePath(), c); err != nil {
@@ -126,6 +140,16 @@ func (a *Agent) writeCache(p *clusterpb.ConfigPush, cfg *entity.Config, hash str
 		return
 	}
 	a.cached = c
+}
+
+// cacheWantsFull reports whether the config cache holds payloads this node
+// encoded itself (its chain of the control plane's deltas was full), so
+// that it is not offered to peers until the control plane sends the whole
+// configuration again (ApplyResult.cache_wants_full). A cache that could
+// not be written asks for nothing: a full payload would not help it.
+// a.applyMu is held.
+func (a *Agent) cacheWantsFull() bool {
+	return a.cached != nil && !a.cached.Signed()
 }
 
 // pushSig is the control plane's signature of p's payload, nil when p is unsigned.
