@@ -49,7 +49,7 @@ type stream struct {
 	// (ApplyResult.cache_wants_full); the next push is the whole current
 	// version, even if the DP runs it.
 	wantFull bool
-	warned   string    // last plugin warning logged, so it is logged once
+	warned   string // last plugin warning logged, so it is logged once
 	// status is the sync status last recorded in the DP's row by push, so
 	// a push records it only when it changes.
 	status string
