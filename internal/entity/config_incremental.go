@@ -4,25 +4,30 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
-	"hash"
-	"hash/maphash"
+	"slices"
+	"strings"
+
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
-// Digest is a config's hash together with one digest per kind, so a
+// Digest is a config's hash together with a second digest of the same
+// canonical form that a config sharing most of its entities with one
+// digested before costs only what changed, and one digest per kind, so a
 // consumer can tell which kinds changed between two configs without
 // comparing them entity by entity.
 type Digest struct {
-	// Hash is what Hash returns.
+	// Hash is what Hash returns: md5 over the whole canonical form (taken
+	// from a Claim whose tree matches, see Checks.Claim).
 	Hash string
-	// Kinds holds a 64-bit digest (hex) of each kind's canonical form. It
-	// is meant for comparisons within one process only: the hash function
-	// is seeded per process (hash/maphash, several times faster than md5,
-	// which Hash already spends most of its time in).
+	// Tree is md5 over each kind's name and the md5 of the md5s of its
+	// entities' canonical encodings, in id order. Equal configurations
+	// have equal trees on every node, as they have equal hashes; unlike
+	// Hash, a cache makes it cost only what changed.
+	Tree string
+	// Kinds holds the md5 (hex) of the md5s of each kind's entities.
 	Kinds map[Kind]string
-	// enc holds the canonical encoding of every entity digested, by
-	// pointer, when the digest was made with a cache. It is never modified:
-	// the cache moves on to a new map for the next digest.
-	enc map[Entity][]byte
+	// kinds keeps what DigestCached worked out per kind (never modified).
+	kinds map[Kind]*kindDigest
 }
 
 // Encoding returns e's canonical encoding as d was computed from it:
@@ -30,67 +35,171 @@ type Digest struct {
 // Marshal to put them back). ok is false when d was not computed by
 // DigestCached or e is not one of its entities (by pointer).
 func (d Digest) Encoding(e Entity) (b []byte, ok bool) {
-	b, ok = d.enc[e]
+	if isNil(e) {
+		return nil, false
+	}
+	kd := d.kinds[e.EntityKind()]
+	if kd == nil {
+		return nil, false
+	}
+	it, ok := kd.items[e]
 	if !ok {
 		return nil, false
 	}
-	n := len(b) - 1 // without the newline the digest wrote after it
-	return b[:n:n], true
+	n := len(it.enc) - 1 // without the newline the digest wrote after it
+	return it.enc[:n:n], true
 }
 
-// kindSeed seeds the per-kind digests; set once, for the process.
-var kindSeed = maphash.MakeSeed()
-
-func newKindHash() hash.Hash {
-	var h maphash.Hash
-	h.SetSeed(kindSeed)
-	return &h
-}
-
-// Digest computes Hash and the per-kind digests in one pass over c.
+// Digest computes Hash, Tree and the per-kind digests in one pass over c.
 func (c *Config) Digest() Digest { return c.DigestCached(nil) }
 
-// DigestCached is Digest taking the encodings of entities cache has seen
-// (by pointer) from it instead of encoding them again: a delta's result
-// shares its unchanged entities with the running config, so digesting it
-// encodes only what the delta brought. The cache then holds c's entities
-// only, and the digest keeps them for Encoding. A nil cache encodes
-// everything. Entities must not be modified once digested with a cache; a
-// cache is not safe for concurrent use, the digests it makes are.
+// DigestCached is Digest taking what cache worked out for the entities of
+// the last config digested with it (by pointer): a delta's result shares
+// its unchanged entities with the running config, so digesting it encodes
+// only what the delta brought, and a kind whose entities are all the same
+// ones in the same order keeps its digest. The cache then holds c's
+// entities only, and the digest keeps them for Encoding. A nil cache
+// encodes everything and keeps nothing. Entities must not be modified once
+// digested with a cache; a cache is not safe for concurrent use, the
+// digests it makes are.
 func (c *Config) DigestCached(cache *DigestCache) Digest {
-	d := Digest{Kinds: make(map[Kind]string, len(Kinds))}
-	h := md5.New()
-	if cache != nil {
-		cache.next = make(map[Entity][]byte, len(cache.last))
+	return c.digest(cache, Claim{})
+}
+
+// Claim is a configuration's hash and tree as another node computed them.
+type Claim struct{ Hash, Tree string }
+
+// digest is DigestCached; when the tree it computes equals claim.Tree, it
+// takes claim.Hash for the hash instead of computing it (equal trees mean
+// equal canonical forms, so equal hashes).
+func (c *Config) digest(cache *DigestCache, claim Claim) Digest {
+	if c == nil {
+		c = &Config{}
 	}
-	c.canonical(h, func(k Kind, kh hash.Hash) {
-		d.Kinds[k] = hex.EncodeToString(kh.Sum(nil))
-	}, cache)
-	if cache != nil {
-		cache.last, cache.next = cache.next, nil
-		d.enc = cache.last
+	d := Digest{Kinds: make(map[Kind]string, len(Kinds)), kinds: make(map[Kind]*kindDigest, len(Kinds))}
+	tree := md5.New()
+	for _, k := range Kinds {
+		var prev *kindDigest
+		if cache != nil {
+			prev = cache.kinds[k]
+		}
+		kd := c.digestKind(k, prev, cache != nil)
+		d.kinds[k], d.Kinds[k] = kd, hex.EncodeToString(kd.sum[:])
+		_, _ = tree.Write([]byte(k))
+		_, _ = tree.Write([]byte{0})
+		_, _ = tree.Write(kd.sum[:])
 	}
-	d.Hash = hex.EncodeToString(h.Sum(nil))
+	d.Tree = hex.EncodeToString(tree.Sum(nil))
+	if claim.Tree != "" && claim.Tree == d.Tree {
+		d.Hash = claim.Hash
+	} else {
+		whole := md5.New()
+		var y yield.Point
+		for _, k := range Kinds {
+			_, _ = whole.Write([]byte(k))
+			_, _ = whole.Write([]byte{0})
+			kd := d.kinds[k]
+			for i, e := range kd.order {
+				y.Tick()
+				_, _ = whole.Write(kd.enc(i, e))
+			}
+		}
+		d.Hash = hex.EncodeToString(whole.Sum(nil))
+	}
+	if cache != nil {
+		cache.kinds = d.kinds
+	} else {
+		d.kinds = nil // nothing kept (see DigestCached)
+	}
 	return d
 }
 
-// DigestCache remembers the canonical encoding of every entity of the last
-// config digested with it. The zero value is ready to use.
+// DigestCache remembers, per kind, what the last config digested with it
+// held. The zero value is ready to use.
 type DigestCache struct {
-	last, next map[Entity][]byte
+	kinds map[Kind]*kindDigest
 }
 
-// encoding returns e's canonical encoding (one JSON line), from the cache
-// when e was in the last config, and records it for the next.
-func (dc *DigestCache) encoding(e Entity) []byte {
-	b, ok := dc.last[e]
-	if !ok {
-		// encoding/json sorts map keys, so plugin configs are canonical too.
-		b, _ = json.Marshal(withoutTimestamps(e))
-		b = append(b, '\n') // as json.Encoder ends each value
+// kindDigest is one kind's entities in canonical (id) order, each with its
+// encoding and md5, and the md5 of those md5s.
+type kindDigest struct {
+	order []Entity
+	items map[Entity]digested // nil when not kept: see encs
+	encs  [][]byte            // the encodings in order, when items is nil
+	sum   [16]byte
+}
+
+type digested struct {
+	enc []byte // one JSON line
+	sum [16]byte
+}
+
+// enc is the encoding of order[i] (e).
+func (kd *kindDigest) enc(i int, e Entity) []byte {
+	if kd.items == nil {
+		return kd.encs[i]
 	}
-	dc.next[e] = b
-	return b
+	return kd.items[e].enc
+}
+
+// digestKind digests c's entities of kind k: prev's digest itself when they
+// are prev's very entities in prev's order, else one made reusing prev's
+// encodings of the entities it shares. keep says whether to keep the
+// encodings by entity (for a cache and for Encoding).
+func (c *Config) digestKind(k Kind, prev *kindDigest, keep bool) *kindDigest {
+	n, at := c.list(k)
+	var y yield.Point
+	if prev != nil && len(prev.order) == n {
+		same := true
+		for i := 0; i < n && same; i++ {
+			y.Tick()
+			same = at(i) == prev.order[i]
+		}
+		if same {
+			return prev
+		}
+	}
+	order := make([]Entity, 0, n)
+	for i := range n {
+		if e := at(i); !isNil(e) {
+			order = append(order, e)
+		}
+	}
+	byID := func(a, b Entity) int {
+		y.Tick()
+		return strings.Compare(a.GetID(), b.GetID())
+	}
+	if !slices.IsSortedFunc(order, byID) {
+		slices.SortStableFunc(order, byID)
+	}
+	kd := &kindDigest{order: order}
+	if keep {
+		kd.items = make(map[Entity]digested, len(order))
+	} else {
+		kd.encs = make([][]byte, len(order))
+	}
+	sums := md5.New()
+	for i, e := range order {
+		y.Tick()
+		it, ok := digested{}, false
+		if prev != nil && prev.items != nil {
+			it, ok = prev.items[e]
+		}
+		if !ok {
+			// encoding/json sorts map keys, so plugin configs are canonical too.
+			b, _ := json.Marshal(withoutTimestamps(e))
+			it.enc = append(b, '\n') // as json.Encoder ends each value
+			it.sum = md5.Sum(it.enc)
+		}
+		if keep {
+			kd.items[e] = it
+		} else {
+			kd.encs[i] = it.enc
+		}
+		_, _ = sums.Write(it.sum[:])
+	}
+	sums.Sum(kd.sum[:0])
+	return kd
 }
 
 // Same reports whether d and o have equal digests for every kind in ks;

@@ -1,6 +1,9 @@
 package entity
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestDigestMatchesHashAndTellsKindsApart(t *testing.T) {
 	cfg := &Config{}
@@ -65,11 +68,50 @@ func TestDigestCachedMatchesDigest(t *testing.T) {
 	second := &Config{Services: []*Service{s}, Routes: []*Route{&moved}} // shares the service
 	var cache DigestCache
 	for _, cfg := range []*Config{first, second, first} {
-		if got, want := cfg.DigestCached(&cache), cfg.Digest(); got.Hash != want.Hash || got.Hash != cfg.Hash() || !got.Same(want, Kinds...) {
+		if got, want := cfg.DigestCached(&cache), cfg.Digest(); got.Hash != want.Hash || got.Hash != cfg.Hash() || got.Tree != want.Tree || !got.Same(want, Kinds...) {
 			t.Fatalf("DigestCached = %+v, want %+v", got, want)
 		}
 	}
-	if len(cache.last) != 2 {
-		t.Fatalf("cache holds %d entities after the last digest, want its 2", len(cache.last))
+	held := 0
+	for _, kd := range cache.kinds {
+		held += len(kd.items)
+	}
+	if held != 2 {
+		t.Fatalf("cache holds %d entities after the last digest, want its 2", held)
+	}
+}
+
+// TestTreeFollowsTheHash: the tree is equal where the hash is (another
+// order, timestamps) and differs where it does; a claim is taken only when
+// its tree is the one computed.
+func TestTreeFollowsTheHash(t *testing.T) {
+	a, b := validConfig(t), validConfig(t)
+	b.Certificates, b.SNIs = a.Certificates, a.SNIs // fresh certificates differ
+	slices.Reverse(b.Routes)
+	b.Services[0].SetTimestamps(1700000000)
+	if a.Hash() != b.Hash() || a.Digest().Tree != b.Digest().Tree {
+		t.Fatalf("same config: hashes %s %s, trees %s %s", a.Hash(), b.Hash(), a.Digest().Tree, b.Digest().Tree)
+	}
+	b.Routes[0].Paths = []string{"/elsewhere"}
+	if a.Digest().Tree == b.Digest().Tree {
+		t.Fatal("a changed route path left the tree unchanged")
+	}
+	tree := b.Digest().Tree
+	for _, tt := range []struct {
+		name  string
+		claim Claim
+		want  string
+	}{
+		{"matching tree", Claim{Hash: "claimed", Tree: tree}, "claimed"},
+		{"another tree", Claim{Hash: "claimed", Tree: a.Digest().Tree}, b.Hash()},
+		{"no tree", Claim{Hash: "claimed"}, b.Hash()},
+	} {
+		v, err := b.Check(Checks{Claim: tt.claim})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Hash() != tt.want {
+			t.Errorf("%s: hash %s, want %s", tt.name, v.Hash(), tt.want)
+		}
 	}
 }

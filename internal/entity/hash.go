@@ -4,7 +4,6 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
-	"hash"
 	"io"
 	"reflect"
 	"slices"
@@ -19,24 +18,18 @@ import (
 // (paths, hosts, ...) keep their order: it is part of the configuration.
 func (c *Config) Hash() string {
 	h := md5.New()
-	c.canonical(h, nil, nil)
+	c.canonical(h)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// canonical writes c's canonical form to w, one kind after another. When
-// kindSum is not nil, each kind's entities (without the kind's name) also
-// go through a hash of their own, handed to kindSum after the kind. A
-// non-nil cache provides (and records) entities' encodings.
-func (c *Config) canonical(w io.Writer, kindSum func(Kind, hash.Hash), cache *DigestCache) {
+// canonical writes c's canonical form to w, one kind after another: the
+// kind's name and a zero byte, then each entity's JSON on a line of its
+// own, in id order.
+func (c *Config) canonical(w io.Writer) {
 	if c == nil {
 		c = &Config{}
 	}
-	out, kh := w, hash.Hash(nil)
-	if kindSum != nil {
-		kh = newKindHash()
-		out = io.MultiWriter(w, kh)
-	}
-	enc := json.NewEncoder(out)
+	enc := json.NewEncoder(w)
 	var y yield.Point
 	for _, k := range Kinds {
 		items := slices.DeleteFunc(c.OfKind(k), isNil)
@@ -46,20 +39,10 @@ func (c *Config) canonical(w io.Writer, kindSum func(Kind, hash.Hash), cache *Di
 		})
 		_, _ = w.Write([]byte(k))
 		_, _ = w.Write([]byte{0})
-		if kh != nil {
-			kh.Reset()
-		}
 		for _, e := range items {
 			y.Tick()
-			if cache != nil {
-				_, _ = out.Write(cache.encoding(e))
-				continue
-			}
 			// encoding/json sorts map keys, so plugin configs are canonical too.
 			_ = enc.Encode(withoutTimestamps(e))
-		}
-		if kindSum != nil {
-			kindSum(k, kh)
 		}
 	}
 }

@@ -37,6 +37,11 @@ type Checks struct {
 	// break, and validates the whole config only to list the errors of one
 	// it refuses.
 	Delta *Delta
+	// Claim, when its Tree is set, is the hash and tree the node that sent
+	// the configuration computed: when the tree computed here matches, the
+	// hash is taken from the claim instead of computed again (md5 over the
+	// whole canonical form, which a cache cannot make cheaper).
+	Claim Claim
 	// Cache, when set, lets the digest reuse the encodings of entities it
 	// saw in the last config digested with it (see DigestCached).
 	Cache *DigestCache
@@ -89,7 +94,7 @@ func (c *Config) Check(o Checks) (Valid, error) {
 	if err != nil {
 		return Valid{}, err
 	}
-	return Valid{cfg: c, digest: c.DigestCached(o.Cache)}, nil
+	return Valid{cfg: c, digest: c.digest(o.Cache, o.Claim)}, nil
 }
 
 // Config is the checked configuration; nil for the zero Valid.

@@ -641,9 +641,15 @@ type ConfigPush struct {
 	// larger than cluster_max_payload; payload_size is the whole payload's
 	// size. chunk_count 0 or 1: the payload is whole. The DP reassembles,
 	// checks payload_size against its bound and the checksum over the whole.
-	ChunkIndex    uint32 `protobuf:"varint,20,opt,name=chunk_index,json=chunkIndex,proto3" json:"chunk_index,omitempty"`
-	ChunkCount    uint32 `protobuf:"varint,21,opt,name=chunk_count,json=chunkCount,proto3" json:"chunk_count,omitempty"`
-	PayloadSize   uint64 `protobuf:"varint,22,opt,name=payload_size,json=payloadSize,proto3" json:"payload_size,omitempty"`
+	ChunkIndex  uint32 `protobuf:"varint,20,opt,name=chunk_index,json=chunkIndex,proto3" json:"chunk_index,omitempty"`
+	ChunkCount  uint32 `protobuf:"varint,21,opt,name=chunk_count,json=chunkCount,proto3" json:"chunk_count,omitempty"`
+	PayloadSize uint64 `protobuf:"varint,22,opt,name=payload_size,json=payloadSize,proto3" json:"payload_size,omitempty"`
+	// tree is the configuration's second digest (md5 over each kind's name
+	// and the md5 of its entities' md5s): a DP whose own tree of the result
+	// matches takes hash from the push instead of computing md5 over the
+	// whole configuration, which a delta would otherwise cost in full. Empty
+	// from a CP that does not send it: the DP then computes the hash.
+	Tree          string `protobuf:"bytes,23,opt,name=tree,proto3" json:"tree,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -762,6 +768,13 @@ func (x *ConfigPush) GetPayloadSize() uint64 {
 	return 0
 }
 
+func (x *ConfigPush) GetTree() string {
+	if x != nil {
+		return x.Tree
+	}
+	return ""
+}
+
 // HeartbeatAck tells the DP the CP is alive and which version it expects.
 type HeartbeatAck struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -858,7 +871,7 @@ const file_gantry_cluster_v1_cluster_proto_rawDesc = "" +
 	"\aRefused\x12\x1f\n" +
 	"\vsync_status\x18\x01 \x01(\tR\n" +
 	"syncStatus\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xec\x02\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x80\x03\n" +
 	"\n" +
 	"ConfigPush\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\x03R\aversion\x12\x12\n" +
@@ -874,7 +887,8 @@ const file_gantry_cluster_v1_cluster_proto_rawDesc = "" +
 	"chunkIndex\x12\x1f\n" +
 	"\vchunk_count\x18\x15 \x01(\rR\n" +
 	"chunkCount\x12!\n" +
-	"\fpayload_size\x18\x16 \x01(\x04R\vpayloadSize\"9\n" +
+	"\fpayload_size\x18\x16 \x01(\x04R\vpayloadSize\x12\x12\n" +
+	"\x04tree\x18\x17 \x01(\tR\x04tree\"9\n" +
 	"\fHeartbeatAck\x12)\n" +
 	"\x10expected_version\x18\x01 \x01(\x03R\x0fexpectedVersion2T\n" +
 	"\aCluster\x12I\n" +

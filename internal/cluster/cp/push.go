@@ -113,7 +113,7 @@ func (s *stream) push() (time.Duration, error) {
 		s.mu.Unlock()
 		return 0, nil
 	}
-	push := &clusterpb.ConfigPush{Version: v.n, Hash: v.hash, Delta: delta, Payload: enc.Payload, Checksum: enc.Checksum}
+	push := &clusterpb.ConfigPush{Version: v.n, Hash: v.hash, Tree: v.tree, Delta: delta, Payload: enc.Payload, Checksum: enc.Checksum}
 	if enc.sig != nil {
 		push.Signature, push.SignerChain = enc.sig, enc.chain
 	}
@@ -143,7 +143,7 @@ func chunk(p *clusterpb.ConfigPush, max int) []*clusterpb.ConfigPush {
 	for i := range n {
 		part := p.Payload[i*max : min((i+1)*max, len(p.Payload))]
 		out = append(out, &clusterpb.ConfigPush{
-			Version: p.Version, Hash: p.Hash, Delta: p.Delta, BaseVersion: p.BaseVersion, BaseHash: p.BaseHash,
+			Version: p.Version, Hash: p.Hash, Tree: p.Tree, Delta: p.Delta, BaseVersion: p.BaseVersion, BaseHash: p.BaseHash,
 			Payload: part, Checksum: p.Checksum, Signature: p.Signature, SignerChain: p.SignerChain,
 			ChunkIndex: uint32(i), ChunkCount: uint32(n), PayloadSize: uint64(len(p.Payload)),
 		})

@@ -16,6 +16,7 @@ import (
 type version struct {
 	n       int64
 	hash    string
+	tree    string // the digest's tree (see entity.Digest), pushed with hash
 	index   *wire.Index
 	size    int      // the full payload's size decompressed (see wire.IndexVersion)
 	plugins []string // plugin names configured, sorted
@@ -185,7 +186,7 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 	for _, p := range cfg.Plugins {
 		names = append(names, p.Name)
 	}
-	v := &version{n: rev, hash: hash, index: ix, size: size, plugins: usedPlugins(names), deltas: map[int64]signed{}, cfg: cfg, enc: next}
+	v := &version{n: rev, hash: hash, tree: d.Tree, index: ix, size: size, plugins: usedPlugins(names), deltas: map[int64]signed{}, cfg: cfg, enc: next}
 	if size > c.opts.MaxConfigSize {
 		v.tooLarge = true
 		c.log.Error("configuration is too large to push: raise cluster_max_config_size or reduce the configuration",

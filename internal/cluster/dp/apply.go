@@ -52,7 +52,7 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		}
 		// The digest reuses the encodings of the entities the running
 		// config shares with the result.
-		v, err = a.codec.DecodeDelta(run.cfg.Config(), p.Payload, p.Checksum, a.opts.ValidatePlugin, &a.digests)
+		v, err = a.codec.DecodeDelta(run.cfg.Config(), p.Payload, p.Checksum, a.opts.ValidatePlugin, &a.digests, entity.Claim{Hash: p.Hash, Tree: p.Tree})
 	} else {
 		// A full push shares no entity with the running config: it is
 		// digested without the cache (which would only add its

@@ -20,7 +20,7 @@ type assembly struct {
 }
 
 func sameHeader(a, b *clusterpb.ConfigPush) bool {
-	return a.Version == b.Version && a.Hash == b.Hash && a.Delta == b.Delta && a.BaseVersion == b.BaseVersion &&
+	return a.Version == b.Version && a.Hash == b.Hash && a.Tree == b.Tree && a.Delta == b.Delta && a.BaseVersion == b.BaseVersion &&
 		a.BaseHash == b.BaseHash && a.Checksum == b.Checksum && a.ChunkCount == b.ChunkCount && a.PayloadSize == b.PayloadSize &&
 		bytes.Equal(a.Signature, b.Signature)
 }
@@ -82,7 +82,7 @@ func (s *session) gather(p *clusterpb.ConfigPush) (*clusterpb.ConfigPush, error)
 		return nil, fmt.Errorf("chunked push of version %d has %d bytes, announced %d", p.Version, len(asm.buf), p.PayloadSize)
 	}
 	whole := &clusterpb.ConfigPush{
-		Version: p.Version, Hash: p.Hash, Delta: p.Delta, BaseVersion: p.BaseVersion, BaseHash: p.BaseHash,
+		Version: p.Version, Hash: p.Hash, Tree: p.Tree, Delta: p.Delta, BaseVersion: p.BaseVersion, BaseHash: p.BaseHash,
 		Payload: asm.buf, Checksum: p.Checksum, Signature: p.Signature, SignerChain: p.SignerChain,
 	}
 	return whole, nil

@@ -154,7 +154,7 @@ func encodePushes(b *testing.B, cfgs [2]*entity.Config) *benchPushes {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ps.delta[i] = &clusterpb.ConfigPush{Version: e.Version, Hash: e.Hash, Delta: true,
+		ps.delta[i] = &clusterpb.ConfigPush{Version: e.Version, Hash: e.Hash, Tree: cfgs[i].Digest().Tree, Delta: true,
 			BaseVersion: int64(2 - i), BaseHash: cfgs[1-i].Hash(), Payload: e.Payload, Checksum: e.Checksum}
 	}
 	return &ps

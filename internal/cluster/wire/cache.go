@@ -279,7 +279,7 @@ func (c *Codec) DecodeCached(cc *Cached, validatePlugin func(*entity.Plugin) ent
 		return entity.Valid{}, fmt.Errorf("the full payload's configuration has hash %s, not the signed %s", v.Hash(), cc.Sig.Hash)
 	}
 	for i, d := range cc.Deltas {
-		if v, err = c.DecodeDelta(v.Config(), d.Payload, d.Checksum, validatePlugin, digests); err != nil {
+		if v, err = c.DecodeDelta(v.Config(), d.Payload, d.Checksum, validatePlugin, digests, entity.Claim{}); err != nil {
 			return entity.Valid{}, fmt.Errorf("delta %d of %d: %w", i+1, len(cc.Deltas), err)
 		}
 		if d.Sig != nil && v.Hash() != d.Sig.Hash {

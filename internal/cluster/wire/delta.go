@@ -104,8 +104,10 @@ func (c *Codec) EncodeDelta(version int64, hash string, d *Delta) (*Encoded, err
 // caller still compares the result's hash with the one the control plane
 // announced. cache, when not nil, holds the encodings of base's entities
 // from its digest, so digesting the result encodes only what the delta
-// brought (see entity.DigestCached).
-func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors, cache *entity.DigestCache) (entity.Valid, error) {
+// brought (see entity.DigestCached). claim is the result's hash and tree as
+// the control plane announced them: when the tree matches, the hash is
+// taken from it (see entity.Checks.Claim).
+func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors, cache *entity.DigestCache, claim entity.Claim) (entity.Valid, error) {
 	raw, err := c.Decompress(payload, sum)
 	if err != nil {
 		return entity.Valid{}, err
@@ -134,7 +136,7 @@ func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, val
 	}
 	// base is valid (it is running), or nil (empty): the check looks only
 	// at what the delta can break.
-	checks := entity.Checks{Delta: change, Cache: cache}
+	checks := entity.Checks{Delta: change, Cache: cache, Claim: claim}
 	v, err := out.Check(checks)
 	if err != nil {
 		return entity.Valid{}, fmt.Errorf("invalid configuration: %w", err)

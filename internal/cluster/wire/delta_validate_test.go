@@ -35,7 +35,7 @@ func TestDeltaValidatesWhatItChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := c.DecodeDelta(base, enc.Payload, enc.Checksum, nil, nil)
+			got, err := c.DecodeDelta(base, enc.Payload, enc.Checksum, nil, nil, entity.Claim{})
 			if tt.wantErr == "" {
 				if err != nil || got.Config().Routes[0].Paths[0] != "/moved" {
 					t.Fatalf("DecodeDelta = %v; want the route moved to /moved", err)

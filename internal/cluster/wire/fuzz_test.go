@@ -2,6 +2,8 @@ package wire
 
 import (
 	"testing"
+
+	"github.com/gantryhq/gantry/internal/entity"
 )
 
 // FuzzDecode drives every decoder of the package with arbitrary bytes: the
@@ -20,7 +22,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = c.Decompress(data, Checksum(data))
 		p := c.Compress(data)
-		if cfg, err := c.DecodeDelta(base, p, Checksum(p), nil, nil); err == nil && cfg.IsZero() {
+		if cfg, err := c.DecodeDelta(base, p, Checksum(p), nil, nil, entity.Claim{}); err == nil && cfg.IsZero() {
 			t.Fatal("nil config without an error")
 		}
 		_, _ = c.DecodeFull(p, Checksum(p), nil)

@@ -113,7 +113,7 @@ func TestDeltaMatchesFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.DecodeDelta(from, enc.Payload, enc.Checksum, nil, nil)
+	got, err := c.DecodeDelta(from, enc.Payload, enc.Checksum, nil, nil, entity.Claim{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestDeltaEntityFields(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			enc := route(tt.extra)
-			_, err := c.DecodeDelta(base, enc.Payload, enc.Checksum, nil, nil)
+			_, err := c.DecodeDelta(base, enc.Payload, enc.Checksum, nil, nil, entity.Claim{})
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("err = %v", err)
 			}
