@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/gantryhq/gantry/internal/yield"
@@ -26,7 +27,8 @@ type Digest struct {
 	Tree string
 	// Kinds holds the md5 (hex) of the md5s of each kind's entities.
 	Kinds map[Kind]string
-	// kinds keeps what DigestCached worked out per kind (never modified).
+	// kinds keeps what DigestCached worked out per kind (never modified);
+	// nil without a cache.
 	kinds map[Kind]*kindDigest
 }
 
@@ -42,12 +44,15 @@ func (d Digest) Encoding(e Entity) (b []byte, ok bool) {
 	if kd == nil {
 		return nil, false
 	}
-	it, ok := kd.items[e]
-	if !ok {
-		return nil, false
+	id := e.GetID()
+	i := sort.Search(len(kd.order), func(i int) bool { return kd.order[i].GetID() >= id })
+	for ; i < len(kd.order) && kd.order[i].GetID() == id; i++ {
+		if kd.order[i] == e {
+			n := len(kd.encs[i]) - 1 // without the newline the digest wrote after it
+			return kd.encs[i][:n:n], true
+		}
 	}
-	n := len(it.enc) - 1 // without the newline the digest wrote after it
-	return it.enc[:n:n], true
+	return nil, false
 }
 
 // Digest computes Hash, Tree and the per-kind digests in one pass over c.
@@ -83,7 +88,7 @@ func (c *Config) digest(cache *DigestCache, claim Claim) Digest {
 		if cache != nil {
 			prev = cache.kinds[k]
 		}
-		kd := c.digestKind(k, prev, cache != nil)
+		kd := c.digestKind(k, prev)
 		d.kinds[k], d.Kinds[k] = kd, hex.EncodeToString(kd.sum[:])
 		_, _ = tree.Write([]byte(k))
 		_, _ = tree.Write([]byte{0})
@@ -98,10 +103,9 @@ func (c *Config) digest(cache *DigestCache, claim Claim) Digest {
 		for _, k := range Kinds {
 			_, _ = whole.Write([]byte(k))
 			_, _ = whole.Write([]byte{0})
-			kd := d.kinds[k]
-			for i, e := range kd.order {
+			for _, b := range d.kinds[k].encs {
 				y.Tick()
-				_, _ = whole.Write(kd.enc(i, e))
+				_, _ = whole.Write(b)
 			}
 		}
 		d.Hash = hex.EncodeToString(whole.Sum(nil))
@@ -121,32 +125,20 @@ type DigestCache struct {
 }
 
 // kindDigest is one kind's entities in canonical (id) order, each with its
-// encoding and md5, and the md5 of those md5s.
+// encoding and md5, and the md5 of those md5s. It is never modified once
+// made.
 type kindDigest struct {
 	order []Entity
-	items map[Entity]digested // nil when not kept: see encs
-	encs  [][]byte            // the encodings in order, when items is nil
+	encs  [][]byte   // one JSON line each
+	sums  [][16]byte // md5 of each encoding
 	sum   [16]byte
 }
 
-type digested struct {
-	enc []byte // one JSON line
-	sum [16]byte
-}
-
-// enc is the encoding of order[i] (e).
-func (kd *kindDigest) enc(i int, e Entity) []byte {
-	if kd.items == nil {
-		return kd.encs[i]
-	}
-	return kd.items[e].enc
-}
-
 // digestKind digests c's entities of kind k: prev's digest itself when they
-// are prev's very entities in prev's order, else one made reusing prev's
-// encodings of the entities it shares. keep says whether to keep the
-// encodings by entity (for a cache and for Encoding).
-func (c *Config) digestKind(k Kind, prev *kindDigest, keep bool) *kindDigest {
+// are prev's very entities in prev's order, else one made reusing the
+// encodings and md5s of the entities it shares with prev (found by walking
+// both id-sorted lists side by side).
+func (c *Config) digestKind(k Kind, prev *kindDigest) *kindDigest {
 	n, at := c.list(k)
 	var y yield.Point
 	if prev != nil && len(prev.order) == n {
@@ -172,31 +164,29 @@ func (c *Config) digestKind(k Kind, prev *kindDigest, keep bool) *kindDigest {
 	if !slices.IsSortedFunc(order, byID) {
 		slices.SortStableFunc(order, byID)
 	}
-	kd := &kindDigest{order: order}
-	if keep {
-		kd.items = make(map[Entity]digested, len(order))
-	} else {
-		kd.encs = make([][]byte, len(order))
+	kd := &kindDigest{order: order, encs: make([][]byte, len(order)), sums: make([][16]byte, len(order))}
+	var old []Entity
+	if prev != nil {
+		old = prev.order
 	}
+	i := 0 // in old
 	sums := md5.New()
-	for i, e := range order {
+	for j, e := range order {
 		y.Tick()
-		it, ok := digested{}, false
-		if prev != nil && prev.items != nil {
-			it, ok = prev.items[e]
+		id := e.GetID()
+		for i < len(old) && old[i].GetID() < id {
+			i++
 		}
-		if !ok {
+		if i < len(old) && old[i] == e {
+			kd.encs[j], kd.sums[j] = prev.encs[i], prev.sums[i]
+			i++
+		} else {
 			// encoding/json sorts map keys, so plugin configs are canonical too.
 			b, _ := json.Marshal(withoutTimestamps(e))
-			it.enc = append(b, '\n') // as json.Encoder ends each value
-			it.sum = md5.Sum(it.enc)
+			kd.encs[j] = append(b, '\n') // as json.Encoder ends each value
+			kd.sums[j] = md5.Sum(kd.encs[j])
 		}
-		if keep {
-			kd.items[e] = it
-		} else {
-			kd.encs[i] = it.enc
-		}
-		_, _ = sums.Write(it.sum[:])
+		_, _ = sums.Write(kd.sums[j][:])
 	}
 	sums.Sum(kd.sum[:0])
 	return kd

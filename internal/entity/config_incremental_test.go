@@ -74,7 +74,7 @@ func TestDigestCachedMatchesDigest(t *testing.T) {
 	}
 	held := 0
 	for _, kd := range cache.kinds {
-		held += len(kd.items)
+		held += len(kd.order)
 	}
 	if held != 2 {
 		t.Fatalf("cache holds %d entities after the last digest, want its 2", held)
