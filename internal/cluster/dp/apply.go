@@ -54,11 +54,10 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		// config shares with the result.
 		v, err = a.codec.DecodeDelta(run.cfg.Config(), p.Payload, p.Checksum, a.opts.ValidatePlugin, &a.digests, entity.Claim{Hash: p.Hash, Tree: p.Tree})
 	} else {
-		// A full push shares no entity with the running config: it is
-		// digested without the cache (which would only add its
-		// allocations), and the cache is emptied.
-		a.digests = entity.DigestCache{}
-		v, err = a.codec.DecodeFull(p.Payload, p.Checksum, a.opts.ValidatePlugin)
+		// A full push shares no entity with the running config: the cache
+		// starts again from it, so the first delta after it is as cheap as
+		// the others.
+		v, err = a.codec.DecodeFull(p.Payload, p.Checksum, a.opts.ValidatePlugin, &a.digests)
 	}
 	if err != nil {
 		return a.reject(res, finish, err)

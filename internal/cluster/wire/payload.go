@@ -155,9 +155,15 @@ func (c *Codec) seal(version int64, hash string, raw []byte) *Encoded {
 // DecodeFull decompresses and loads a full payload with the data plane's
 // own schemas: the declarative loader with null unknown fields ignored (a
 // newer control plane may know fields this node does not) and plugin
-// configs checked by validatePlugin.
-func (c *Codec) DecodeFull(payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors) (entity.Valid, error) {
-	return c.decodeFull(payload, sum, validatePlugin, nil)
+// configs checked by validatePlugin. cache, when not nil, is emptied and
+// then holds what the digest worked out for each kind, so that the first
+// delta on top of it costs only what that delta changes (see
+// entity.DigestCached).
+func (c *Codec) DecodeFull(payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors, cache *entity.DigestCache) (entity.Valid, error) {
+	if cache != nil {
+		*cache = entity.DigestCache{}
+	}
+	return c.decodeFull(payload, sum, validatePlugin, cache)
 }
 
 // decodeFull is DecodeFull digesting with digests (see entity.DigestCached).

@@ -55,7 +55,7 @@ func TestFullRoundTripKeepsTheHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.DecodeFull(enc.Payload, enc.Checksum, nil)
+	got, err := c.DecodeFull(enc.Payload, enc.Checksum, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
