@@ -1,6 +1,7 @@
 package cluster_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func TestCacheSignedAgainAfterALongChainOfDeltas(t *testing.T) {
 	for i := range wire.MaxCacheDeltas + 8 {
 		want := c.synced(t)
 		testutil.Eventually(t, "the DP runs the CP's configuration", 10*time.Second, func() bool { return d.hash() == want })
-		addServiceRoute(t, st, "svc-"+string(rune('a'+i%26))+string(rune('a'+i/26)), "/p"+string(rune('a'+i%26))+string(rune('a'+i/26)))
+		addServiceRoute(t, st, fmt.Sprintf("svc-%d", i), fmt.Sprintf("/p%d", i))
 	}
 	want := c.synced(t)
 	var last *wire.Cached
