@@ -16,8 +16,8 @@ type Delta struct {
 
 // checkDelta reports whether c, made from a valid config as d says, is
 // valid, looking only at what the change can break:
-//   - the upserts' own fields, and every certificate's (their validity
-//     depends on the clock);
+//   - with ownFields, the upserts' own fields, and every certificate's
+//     (their validity depends on the clock);
 //   - ids and unique fields: the upserts against each other and against
 //     the other entities of their kinds;
 //   - references: the upserts' must resolve in c, and nothing in c may
@@ -25,23 +25,23 @@ type Delta struct {
 //
 // It never says true for a config Validate refuses; when it says false,
 // the caller validates the whole config for the list of errors.
-func (c *Config) checkDelta(d *Delta) bool {
+func (c *Config) checkDelta(d *Delta, ownFields bool) bool {
 	fresh := make(map[Entity]bool, len(d.Upserts))
 	byKind := map[Kind][]Entity{}
 	for _, e := range d.Upserts {
-		if isNil(e) || e.GetID() == "" || len(Validate(e)) > 0 {
+		if isNil(e) || e.GetID() == "" || ownFields && len(Validate(e)) > 0 {
 			return false
 		}
 		fresh[e] = true
 		byKind[e.EntityKind()] = append(byKind[e.EntityKind()], e)
 	}
 	for _, cert := range c.Certificates {
-		if !fresh[cert] && len(Validate(cert)) > 0 {
+		if ownFields && !fresh[cert] && len(Validate(cert)) > 0 {
 			return false
 		}
 	}
 	for _, ca := range c.CACertificates {
-		if !fresh[ca] && len(Validate(ca)) > 0 {
+		if ownFields && !fresh[ca] && len(Validate(ca)) > 0 {
 			return false
 		}
 	}

@@ -127,7 +127,8 @@ func merge(base *Config, d *Delta) *Config {
 
 // TestCheckDeltaAgreesWithValidate: over random valid configs and random
 // changes to them, the check of a change accepts exactly the results that
-// validating the whole config accepts.
+// validating the whole config accepts, with and without the entities' own
+// fields.
 func TestCheckDeltaAgreesWithValidate(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
@@ -152,9 +153,15 @@ func TestCheckDeltaAgreesWithValidate(t *testing.T) {
 		}
 		got := merge(base, d)
 		want := got.Validate() == nil
-		if have := got.checkDelta(d); have != want {
+		if have := got.checkDelta(d, true); have != want {
 			t.Fatalf("round %d: checkDelta = %v, Validate accepts = %v (err %v)\nbase %s\nupserts %s\ndeletes %v",
 				round, have, want, got.Validate(), dump(base), dump(&Config{}, d.Upserts...), d.Deletes)
+		}
+		// As a control plane checks its store (no entity's own fields).
+		stored := got.validate(func(Entity) bool { return false }) == nil
+		if have := got.checkDelta(d, false); have != stored {
+			t.Fatalf("round %d: checkDelta without own fields = %v, validate without them accepts = %v\nbase %s\nupserts %s\ndeletes %v",
+				round, have, stored, dump(base), dump(&Config{}, d.Upserts...), d.Deletes)
 		}
 		if want {
 			accepted++

@@ -34,8 +34,8 @@ type Checks struct {
 	Stored bool
 	// Delta, when set, says how c was made from a valid config; it implies
 	// Changed (the upserts). Check then looks only at what the change can
-	// break, and validates the whole config only to list the errors of one
-	// it refuses.
+	// break (with Stored, no entity's own fields), and validates the whole
+	// config only to list the errors of one it refuses.
 	Delta *Delta
 	// Claim, when its Tree is set, is the hash and tree the node that sent
 	// the configuration computed: when the tree computed here matches, the
@@ -60,9 +60,9 @@ func (c *Config) Check(o Checks) (Valid, error) {
 	}
 	var err error
 	switch {
+	case o.Delta != nil && c.checkDelta(o.Delta, !o.Stored):
 	case o.Stored:
 		err = c.validate(func(Entity) bool { return false })
-	case o.Delta != nil && c.checkDelta(o.Delta):
 	case o.Changed == nil:
 		err = c.Validate()
 	default:

@@ -145,7 +145,18 @@ func (p *Provider) loadChanges(ctx context.Context) (u pipeline.Update, ok bool,
 		return pipeline.Update{}, false, nil
 	}
 	cfg, changed := Patch(p.last.cfg, ch)
-	checks := entity.Checks{Stored: p.Stored, Changed: func(e entity.Entity) bool { return changed[e] }, Cache: p.cache}
+	// The feed says what changed: the check looks at that alone.
+	delta := &entity.Delta{Deletes: map[entity.Kind][]string{}}
+	for k, m := range ch.Entities {
+		for id, e := range m {
+			if e == nil {
+				delta.Deletes[k] = append(delta.Deletes[k], id)
+			} else {
+				delta.Upserts = append(delta.Upserts, e)
+			}
+		}
+	}
+	checks := entity.Checks{Stored: p.Stored, Delta: delta, Changed: func(e entity.Entity) bool { return changed[e] }, Cache: p.cache}
 	v, err := cfg.Check(checks)
 	if err != nil {
 		// Let a whole export say what is wrong, from the store itself.
