@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -355,9 +356,64 @@ func report(o options, phases []phase, samples []sample, changes []change) resul
 	slices.Sort(props)
 	r.lines = append(r.lines, fmt.Sprintf("changes: %d, Admin write to DP serving it: p50 %.0f ms, max %.0f ms, not seen within %s: %d",
 		len(changes), ms(quantile(props, 0.5)), ms(quantile(props, 1)), o.every, missed))
+	r.lines = append(r.lines, slowAfterChanges(phases, samples, changes)...)
 	r.lines = append(r.lines, fmt.Sprintf("per-round p99 ratios %s, throughput ratios %s", fmtList(p99s), fmtList(tputs)))
 	r.p99Ratio, r.tputRatio = median(p99s), median(tputs)
 	return r
+}
+
+// slowAfterChanges says when the push phases' slow requests (slower than
+// their round's idle p99) were due, relative to the last change before
+// them: since its Admin write (the control plane's work) and since the
+// data plane first served it (its apply ends about then). Requests slowed
+// by the control plane cluster early after the write; by the data plane,
+// around its serving.
+func slowAfterChanges(phases []phase, samples []sample, changes []change) []string {
+	bounds := []time.Duration{10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 250 * time.Millisecond}
+	labels := []string{"<10", "10-25", "25-50", "50-100", "100-250", ">=250"}
+	var sinceWrite, sinceServed [6]int
+	before := 0
+	bucket := func(d time.Duration) int {
+		for i, b := range bounds {
+			if d < b {
+				return i
+			}
+		}
+		return len(bounds)
+	}
+	for i := 0; i+1 < len(phases); i += 2 {
+		limit := phaseStats(phases[i], samples).p99
+		push := phases[i+1]
+		for _, s := range samples {
+			if s.due < push.from || s.due >= push.end || !s.ok || s.took <= limit {
+				continue
+			}
+			j := sort.Search(len(changes), func(j int) bool { return changes[j].at > s.due }) - 1
+			if j < 0 {
+				continue
+			}
+			c := changes[j]
+			sinceWrite[bucket(s.due-c.at)]++
+			switch served := c.at + c.propagated; {
+			case c.propagated == 0:
+			case s.due < served:
+				before++
+			default:
+				sinceServed[bucket(s.due-served)]++
+			}
+		}
+	}
+	list := func(counts [6]int) string {
+		parts := make([]string, len(counts))
+		for i, n := range counts {
+			parts[i] = fmt.Sprintf("%s ms %d", labels[i], n)
+		}
+		return strings.Join(parts, ", ")
+	}
+	return []string{
+		"slow requests in push phases (over their round's idle p99), by time since the last Admin write: " + list(sinceWrite),
+		fmt.Sprintf("  and since the DP served that change: before it %d, %s", before, list(sinceServed)),
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

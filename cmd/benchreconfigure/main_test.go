@@ -123,6 +123,35 @@ func TestQuantileAndMedian(t *testing.T) {
 	}
 }
 
+// TestSlowAfterChanges: slow push-phase requests are counted by how long
+// after the last change's Admin write, and after the DP served it, they
+// were due; fast ones and idle-phase ones are not counted.
+func TestSlowAfterChanges(t *testing.T) {
+	ms := time.Millisecond
+	phases := []phase{{start: 0, from: 0, end: 1000 * ms}, {push: true, start: 1000 * ms, from: 1000 * ms, end: 2000 * ms}}
+	var samples []sample
+	for i := range 100 { // idle: p99 is 1 ms
+		samples = append(samples, sample{due: time.Duration(i) * 10 * ms, took: ms, ok: true})
+	}
+	changes := []change{{at: 1100 * ms, propagated: 40 * ms}}
+	samples = append(samples,
+		sample{due: 1105 * ms, took: 5 * ms, ok: true}, // 5 ms after the write, before the DP served it
+		sample{due: 1145 * ms, took: 5 * ms, ok: true}, // 45 ms after it, 5 ms after serving
+		sample{due: 1400 * ms, took: 5 * ms, ok: true}, // 300 ms after, 260 after serving
+		sample{due: 1150 * ms, took: ms / 2, ok: true}, // fast: not counted
+		sample{due: 1050 * ms, took: 5 * ms, ok: true}, // before any change: not counted
+		sample{due: 500 * ms, took: 50 * ms, ok: true}) // idle phase: not counted
+	got := strings.Join(slowAfterChanges(phases, samples, changes), "\n")
+	for _, want := range []string{
+		"by time since the last Admin write: <10 ms 1, 10-25 ms 0, 25-50 ms 1, 50-100 ms 0, 100-250 ms 0, >=250 ms 1",
+		"since the DP served that change: before it 1, <10 ms 1, 10-25 ms 0, 25-50 ms 0, 50-100 ms 0, 100-250 ms 0, >=250 ms 1",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+}
+
 // BenchmarkReconfigureShort runs `make bench-reconfigure` in its short mode
 // (BENCH_SHORT=1: 1,000 routes, two rounds of 2 s phases) with real
 // control-plane and data-plane processes, once per b.N: what CI runs with
