@@ -371,8 +371,7 @@ func report(o options, phases []phase, samples []sample, changes []change) resul
 func slowAfterChanges(phases []phase, samples []sample, changes []change) []string {
 	bounds := []time.Duration{10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond, 250 * time.Millisecond}
 	labels := []string{"<10", "10-25", "25-50", "50-100", "100-250", ">=250"}
-	var sinceWrite, sinceServed [6]int
-	before := 0
+	var sinceWrite, sinceServed, beforeServed [6]int
 	bucket := func(d time.Duration) int {
 		for i, b := range bounds {
 			if d < b {
@@ -397,7 +396,7 @@ func slowAfterChanges(phases []phase, samples []sample, changes []change) []stri
 			switch served := c.at + c.propagated; {
 			case c.propagated == 0:
 			case s.due < served:
-				before++
+				beforeServed[bucket(served-s.due)]++
 			default:
 				sinceServed[bucket(s.due-served)]++
 			}
@@ -412,7 +411,8 @@ func slowAfterChanges(phases []phase, samples []sample, changes []change) []stri
 	}
 	return []string{
 		"slow requests in push phases (over their round's idle p99), by time since the last Admin write: " + list(sinceWrite),
-		fmt.Sprintf("  and since the DP served that change: before it %d, %s", before, list(sinceServed)),
+		"  and since the DP served that change: " + list(sinceServed),
+		"  and until the DP served it: " + list(beforeServed),
 	}
 }
 

@@ -144,7 +144,8 @@ func TestSlowAfterChanges(t *testing.T) {
 	got := strings.Join(slowAfterChanges(phases, samples, changes), "\n")
 	for _, want := range []string{
 		"by time since the last Admin write: <10 ms 1, 10-25 ms 0, 25-50 ms 1, 50-100 ms 0, 100-250 ms 0, >=250 ms 1",
-		"since the DP served that change: before it 1, <10 ms 1, 10-25 ms 0, 25-50 ms 0, 50-100 ms 0, 100-250 ms 0, >=250 ms 1",
+		"since the DP served that change: <10 ms 1, 10-25 ms 0, 25-50 ms 0, 50-100 ms 0, 100-250 ms 0, >=250 ms 1",
+		"until the DP served it: <10 ms 0, 10-25 ms 0, 25-50 ms 1, 50-100 ms 0, 100-250 ms 0, >=250 ms 0",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q:\n%s", want, got)
