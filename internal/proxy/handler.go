@@ -9,12 +9,15 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/router"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // ServeHTTP proxies one client request with the snapshot in service when
 // it arrived.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := &reqState{in: r, start: time.Now()}
+	yield.Enter()
+	defer yield.Leave()
 	defer p.finish(w, r, st)
 
 	n := 0

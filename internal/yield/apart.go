@@ -47,6 +47,8 @@ func Apart(f func()) {
 		runtime.LockOSThread()
 		lowerThreadPriority(Niceness)
 		defer func() { done <- recover() }()
+		apartNow.Store(true)
+		defer apartNow.Store(false)
 		f()
 	}()
 	if p := <-done; p != nil {

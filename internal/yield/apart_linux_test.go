@@ -62,3 +62,28 @@ func TestApartRunsOnALowPriorityThreadWithItsOwnP(t *testing.T) {
 	}()
 	Apart(func() { panic("boom") })
 }
+
+// TestPointInsideApartMakesWayForRequests: inside Apart, a Point waits
+// while a request is being served, for at most MaxDefer each time (the
+// loop below ends although the request never does), and not at all when
+// none is.
+func TestPointInsideApartMakesWayForRequests(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	defer enabled.Store(enabled.Load())
+	Enable()
+	ticks := func() int {
+		var p Point
+		for range 10 * checkEvery {
+			p.Tick()
+		}
+		return p.yields
+	}
+	var idle, serving int
+	Apart(func() { idle = ticks() })
+	Enter()
+	Apart(func() { serving = ticks() })
+	Leave()
+	if idle != 0 || serving != 10 {
+		t.Fatalf("Points inside Apart waited %d times with no request and %d times with one in flight; want 0 and 10", idle, serving)
+	}
+}
