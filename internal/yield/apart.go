@@ -47,6 +47,7 @@ func Apart(f func()) {
 		runtime.LockOSThread()
 		lowerThreadPriority(Niceness)
 		defer func() { done <- recover() }()
+		apartUntil.Store(now() + int64(deferBudget))
 		apartNow.Store(true)
 		defer apartNow.Store(false)
 		f()

@@ -66,10 +66,12 @@ func TestApartRunsOnALowPriorityThreadWithItsOwnP(t *testing.T) {
 // TestPointInsideApartMakesWayForRequests: inside Apart, a Point waits
 // while a request is being served, for at most MaxDefer each time (the
 // loop below ends although the request never does), and not at all when
-// none is.
+// none is; all the waits of one Apart stop once its budget is spent.
 func TestPointInsideApartMakesWayForRequests(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	defer enabled.Store(enabled.Load())
+	defer func(b time.Duration) { deferBudget = b }(deferBudget)
+	deferBudget = time.Minute
 	Enable()
 	ticks := func() int {
 		var p Point
@@ -85,5 +87,22 @@ func TestPointInsideApartMakesWayForRequests(t *testing.T) {
 	Leave()
 	if idle != 0 || serving != 10 {
 		t.Fatalf("Points inside Apart waited %d times with no request and %d times with one in flight; want 0 and 10", idle, serving)
+	}
+
+	// A request that never ends (a WebSocket, say): the waits stop at the
+	// budget, however much work is left.
+	deferBudget = 5 * time.Millisecond
+	var long int
+	Enter()
+	Apart(func() {
+		var p Point
+		for range 1000 * checkEvery {
+			p.Tick()
+		}
+		long = p.yields
+	})
+	Leave()
+	if long < 1 || long > 6 {
+		t.Fatalf("with a request in flight throughout, Points inside one Apart waited %d times; want 1 to 6 (a 5 ms budget, up to 1 ms a wait)", long)
 	}
 }

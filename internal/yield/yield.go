@@ -113,7 +113,20 @@ func Leave() { busy.Add(-1) }
 // MaxDefer bounds one wait of config work for the requests in flight.
 const MaxDefer = time.Millisecond
 
-// defer1 waits, at most MaxDefer, while requests are being served: config
+// DeferBudget bounds all the waits of one Apart: a request in flight may
+// not be using the CPU at all (a WebSocket, a slow upstream, a long
+// download), and a change must still get through in bounded time.
+const DeferBudget = 20 * time.Millisecond
+
+// deferBudget is DeferBudget, which tests change.
+var deferBudget = DeferBudget
+
+// apartUntil is when the running Apart's budget for waiting runs out, on
+// the clock of now.
+var apartUntil atomic.Int64
+
+// defer1 waits, at most MaxDefer (and DeferBudget for the whole Apart),
+// while requests are being served: config
 // work running Apart at a lower priority still slowed requests that ran
 // beside it (caches, memory bandwidth, the runtime's locks): p99 ratio
 // 1.09-1.48 over nine runs without the wait, 1.13-1.26 over four with it
@@ -122,7 +135,7 @@ func (p *Point) defer1() {
 	if busy.Load() == 0 {
 		return
 	}
-	until := now() + int64(MaxDefer)
+	until := min(now()+int64(MaxDefer), apartUntil.Load())
 	waited := false
 	for busy.Load() > 0 && now() < until {
 		time.Sleep(Pause)
