@@ -130,7 +130,8 @@ var apartUntil atomic.Int64
 // work running Apart at a lower priority still slowed requests that ran
 // beside it (caches, memory bandwidth, the runtime's locks): p99 ratio
 // 1.09-1.48 over nine runs without the wait, 1.13-1.26 over four with it
-// (BENCHMARKS.md, "Reconfigure under load", runs 28-31).
+// and 1.15-1.29 over four with the budget (BENCHMARKS.md, "Reconfigure
+// under load", runs 28-35).
 func (p *Point) defer1() {
 	if busy.Load() == 0 {
 		return
