@@ -11,6 +11,8 @@ import (
 	"net/textproto"
 	"sync/atomic"
 	"time"
+
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // h1Conn is one keep-alive HTTP/1.1 connection to an upstream, used by a
@@ -86,7 +88,12 @@ func (c *h1Conn) roundTrip(req *http.Request, readTimeout time.Duration, client 
 	defer func() { c.lr.n = -1 }()
 	for n := 0; ; n++ {
 		c.lr.n = maxResponseHeader // per answer, as Transport counts when 1xx are passed on
-		if _, err := c.br.Peek(1); err != nil {
+		// Waiting for the upstream uses no CPU: config work may run
+		// meanwhile (yield.Enter).
+		yield.Leave()
+		_, err := c.br.Peek(1)
+		yield.Enter()
+		if err != nil {
 			return nil, n == 0 && c.reused && !isTimeout(err), err
 		}
 		conflict, complete := framingConflict(peekBuffered(c.br))
