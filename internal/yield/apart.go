@@ -48,8 +48,7 @@ func Apart(f func()) {
 		lowerThreadPriority(Niceness)
 		defer func() { done <- recover() }()
 		apartUntil.Store(now() + int64(deferBudget))
-		apartNow.Store(true)
-		defer apartNow.Store(false)
+		defer apartUntil.Store(0)
 		f()
 	}()
 	if p := <-done; p != nil {

@@ -76,7 +76,7 @@ func (p *Point) Tick() {
 	}
 	if p.on == 0 {
 		switch {
-		case apartNow.Load():
+		case apartUntil.Load() != 0:
 			p.on = 2
 		case !enabled.Load() || runtime.GOMAXPROCS(0) > 1:
 			p.on = -1
@@ -100,9 +100,6 @@ func (p *Point) Tick() {
 // busy counts the requests being served (Enter, Leave).
 var busy atomic.Int64
 
-// apartNow is set while Apart runs its function.
-var apartNow atomic.Bool
-
 // Enter and Leave bracket a proxied request, so config work running
 // Apart can make way for it (see defer1).
 func Enter() { busy.Add(1) }
@@ -122,7 +119,7 @@ const DeferBudget = 20 * time.Millisecond
 var deferBudget = DeferBudget
 
 // apartUntil is when the running Apart's budget for waiting runs out, on
-// the clock of now.
+// the clock of now; 0 when no Apart is running.
 var apartUntil atomic.Int64
 
 // defer1 waits, at most MaxDefer (and DeferBudget for the whole Apart),

@@ -93,7 +93,7 @@ func (p *Provider) Initial(ctx context.Context, sink pipeline.Sink) error {
 // With a store that has a change feed (store.ChangeFeed), a load after the
 // first reads only the entities written since the last one and patches
 // the last configuration: untouched entities keep their pointers, so the
-// check re-checks only what changed (entity.Checks.Changed), the digest
+// check looks only at what changed (entity.Checks.Delta), the digest
 // reuses their encodings, and a control plane reuses their encodings in
 // its version. It falls back to a whole export when the feed cannot tell
 // or the patched configuration fails its check.
@@ -144,7 +144,7 @@ func (p *Provider) loadChanges(ctx context.Context) (u pipeline.Update, ok bool,
 	if !ch.Complete {
 		return pipeline.Update{}, false, nil
 	}
-	cfg, changed := Patch(p.last.cfg, ch)
+	cfg := Patch(p.last.cfg, ch)
 	// The feed says what changed: the check looks at that alone.
 	delta := &entity.Delta{Deletes: map[entity.Kind][]string{}}
 	for k, m := range ch.Entities {
@@ -156,7 +156,7 @@ func (p *Provider) loadChanges(ctx context.Context) (u pipeline.Update, ok bool,
 			}
 		}
 	}
-	checks := entity.Checks{Stored: p.Stored, Delta: delta, Changed: func(e entity.Entity) bool { return changed[e] }, Cache: p.cache}
+	checks := entity.Checks{Stored: p.Stored, Delta: delta, Cache: p.cache}
 	v, err := cfg.Check(checks)
 	if err != nil {
 		// Let a whole export say what is wrong, from the store itself.
@@ -170,11 +170,10 @@ func (p *Provider) loadChanges(ctx context.Context) (u pipeline.Update, ok bool,
 }
 
 // Patch returns base with ch applied, each kind sorted by id as Export
-// sorts it, and the entities ch brought. base is not modified; entities
-// ch does not name are shared with it.
-func Patch(base *entity.Config, ch store.Changes) (*entity.Config, map[entity.Entity]bool) {
+// sorts it. base is not modified; entities ch does not name are shared
+// with it.
+func Patch(base *entity.Config, ch store.Changes) *entity.Config {
 	out := *base // kinds without changes share base's slices
-	changed := make(map[entity.Entity]bool, ch.Len())
 	for _, k := range entity.Kinds {
 		upd := ch.Entities[k]
 		if len(upd) == 0 {
@@ -186,7 +185,7 @@ func Patch(base *entity.Config, ch store.Changes) (*entity.Config, map[entity.En
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		clearKind(&out, k)
+		out.ShareKind(&entity.Config{}, k) // none yet: Add refills it without touching base's
 		// Merge two lists sorted by id: base's, less what changed, and
 		// the changed entities still there.
 		i := 0
@@ -199,47 +198,13 @@ func Patch(base *entity.Config, ch store.Changes) (*entity.Config, map[entity.En
 			}
 			if e := upd[id]; e != nil {
 				out.Add(e)
-				changed[e] = true
 			}
 		}
 		for ; i < len(list); i++ {
 			out.Add(list[i])
 		}
 	}
-	return &out, changed
-}
-
-// clearKind sets c's slice of kind k to nil, for Add to refill without
-// touching the slice c shared.
-func clearKind(c *entity.Config, k entity.Kind) {
-	switch k {
-	case entity.KindService:
-		c.Services = nil
-	case entity.KindRoute:
-		c.Routes = nil
-	case entity.KindUpstream:
-		c.Upstreams = nil
-	case entity.KindTarget:
-		c.Targets = nil
-	case entity.KindConsumer:
-		c.Consumers = nil
-	case entity.KindPlugin:
-		c.Plugins = nil
-	case entity.KindCertificate:
-		c.Certificates = nil
-	case entity.KindSNI:
-		c.SNIs = nil
-	case entity.KindCACertificate:
-		c.CACertificates = nil
-	case entity.KindKeyAuth:
-		c.KeyAuths = nil
-	case entity.KindBasicAuth:
-		c.BasicAuths = nil
-	case entity.KindJWT:
-		c.JWTs = nil
-	case entity.KindACL:
-		c.ACLs = nil
-	}
+	return &out
 }
 
 // export reads the configuration and the store's revision it reflects: in

@@ -125,7 +125,7 @@ func testChangeFeed(t *testing.T, h Harness) {
 		if !ch.Complete {
 			t.Fatalf("step %d (%s): the change feed is not complete since revision %d", step, what, rev)
 		}
-		patched, _ := database.Patch(base, ch)
+		patched := database.Patch(base, ch)
 		full, fullRev, err := re.ExportRevision(ctx(t))
 		if err != nil {
 			t.Fatal(err)
