@@ -93,6 +93,7 @@ func restartedWithoutCP(t *testing.T) *proc {
 	dp := c.dp(t, "dp", addr)
 	addRoute(t, cp, "cached", up, "/cached")
 	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/cached") })
+	cachedRunning(t, dp)
 	cp.Kill()
 	dp.Kill()
 	dp.Restart()

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/testutil"
 	"github.com/gantryhq/gantry/internal/testutil/gantryproc"
 )
@@ -163,6 +164,16 @@ func addRoute(t *testing.T, cp *proc, name, up, path string) {
 	t.Helper()
 	mustCall(t, 201, "POST", cp.AdminURL()+"/services", map[string]any{"name": name, "url": up})
 	mustCall(t, 201, "POST", cp.AdminURL()+"/services/"+name+"/routes", map[string]any{"name": name, "paths": []string{path}})
+}
+
+// cachedRunning waits until the DP's config cache file holds the
+// configuration it runs: the file follows an apply by up to 250 ms.
+func cachedRunning(t *testing.T, dp *proc) {
+	t.Helper()
+	testutil.Eventually(t, dp.Name+" cached the configuration it runs", 10*time.Second, func() bool {
+		cc, err := wire.ReadCache(filepath.Join(dp.Prefix, wire.CacheFile))
+		return err == nil && cc.Hash == hashOf(dp)
+	})
 }
 
 // serves reports whether the DP proxies path to the upstream.

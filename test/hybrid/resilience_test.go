@@ -95,6 +95,7 @@ func TestCacheSurvivesCrashes(t *testing.T) {
 	addRoute(t, cp, "base", up, "/base")
 	dp := c.dp(t, "dp", addr)
 	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/base") })
+	cachedRunning(t, dp)
 	for i := range 6 {
 		for j := range 3 {
 			addRoute(t, cp, fmt.Sprintf("r%d-%d", i, j), up, fmt.Sprintf("/r%d-%d", i, j))

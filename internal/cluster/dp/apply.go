@@ -129,24 +129,18 @@ func (a *Agent) writeCache(p *clusterpb.ConfigPush, cfg *entity.Config, hash str
 	a.storeCache(c)
 }
 
-// storeCache writes c to the prefix as this node's config cache. a.applyMu
-// is held.
+// storeCache makes c this node's config cache: the file follows within
+// cacheWriteDelay (cacheFile). a.applyMu is held.
 func (a *Agent) storeCache(c *wire.Cached) {
-	a.cached = nil
 	c.Writer = a.opts.NodeID
-	if err := wire.WriteCache(a.cachePath(), c); err != nil {
-		a.log.Warn("cannot write the config cache; a restart without the control plane would not have this configuration", "error", err)
-		return
-	}
 	a.cached = c
+	a.file.store(c)
 }
 
 // cacheWantsFull reports whether the config cache holds payloads this node
 // encoded itself (its chain of the control plane's deltas was full), so
 // that it is not offered to peers until the control plane sends the whole
-// configuration again (ApplyResult.cache_wants_full). A cache that could
-// not be written asks for nothing: a full payload would not help it.
-// a.applyMu is held.
+// configuration again (ApplyResult.cache_wants_full). a.applyMu is held.
 func (a *Agent) cacheWantsFull() bool {
 	return a.cached != nil && !a.cached.Signed()
 }

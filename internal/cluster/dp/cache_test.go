@@ -2,12 +2,16 @@ package dp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/entity"
+	"github.com/gantryhq/gantry/internal/pipeline/pipelinetest"
+	"github.com/gantryhq/gantry/internal/testutil"
 )
 
 // TestCacheKeepsDeltasAndRestartsFromThem: after a full push and a series
@@ -51,6 +55,9 @@ func TestCacheKeepsDeltasAndRestartsFromThem(t *testing.T) {
 				}
 				cfg = next
 			}
+			if err := a.file.flush(); err != nil {
+				t.Fatal(err)
+			}
 			if c, err := wire.ReadCache(a.cachePath()); err != nil || tt.wantChain >= 0 && len(c.Deltas) != tt.wantChain ||
 				tt.wantChain < 0 && len(c.Deltas) >= tt.deltas {
 				t.Fatalf("cache holds %d deltas (%v), want %d", len(c.Deltas), err, tt.wantChain)
@@ -80,4 +87,60 @@ func addRouteDelta(t testing.TB, codec *wire.Codec, cfg *entity.Config, i int) (
 		t.Fatal(err)
 	}
 	return &next, enc
+}
+
+// TestCacheFileFollowsApplies: the config cache file is written after the
+// applies, not during them; several applies within the delay are written
+// once, the last; a stopping agent writes what is pending.
+func TestCacheFileFollowsApplies(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := testAgentAt(t, dir)
+	a.file.delay = time.Hour
+	codec, err := wire.NewCodec(1 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(codec.Close)
+	cfg := bigConfig(50)
+	full, err := codec.EncodeFull(1, cfg.Hash(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := a.applyPush(context.Background(), &clusterpb.ConfigPush{Version: 1, Hash: full.Hash, Payload: full.Payload, Checksum: full.Checksum}); !res.Ok {
+		t.Fatalf("full push: %+v", res)
+	}
+	for i := range 2 {
+		next, enc := addRouteDelta(t, codec, cfg, i)
+		res := a.applyPush(context.Background(), &clusterpb.ConfigPush{Version: enc.Version, Hash: enc.Hash, Delta: true,
+			BaseVersion: int64(i + 1), BaseHash: cfg.Hash(), Payload: enc.Payload, Checksum: enc.Checksum})
+		if !res.Ok || res.Resync {
+			t.Fatalf("delta %d: %+v", i, res)
+		}
+		cfg = next
+	}
+	if _, err := wire.ReadCache(a.cachePath()); !errors.Is(err, wire.ErrNoCache) {
+		t.Fatalf("the cache file was written during the applies: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	pipe, _ := pipelinetest.Pipeline()
+	if err := a.Run(ctx, pipe); err != nil {
+		t.Fatal(err)
+	}
+	c, err := wire.ReadCache(a.cachePath())
+	if err != nil || c.Version != 3 || c.Hash != cfg.Hash() || len(c.Deltas) != 2 {
+		t.Fatalf("after the agent stopped the cache holds %+v (%v); want version 3 with 2 deltas", c, err)
+	}
+
+	// With a short delay the file follows by itself.
+	b := testAgentAt(t, t.TempDir())
+	b.file.delay = 10 * time.Millisecond
+	if res := b.applyPush(context.Background(), &clusterpb.ConfigPush{Version: 1, Hash: full.Hash, Payload: full.Payload, Checksum: full.Checksum}); !res.Ok {
+		t.Fatalf("full push: %+v", res)
+	}
+	testutil.Eventually(t, "the cache file is written", 10*time.Second, func() bool {
+		c, err := wire.ReadCache(b.cachePath())
+		return err == nil && c.Version == 1
+	})
 }

@@ -19,6 +19,7 @@ func (a *Agent) Run(ctx context.Context, sink pipeline.Sink) error {
 	a.apply = sink.Apply
 	a.applyMu.Unlock()
 	defer a.codec.Close()
+	defer func() { _ = a.file.flush() }() // a stopping node writes its latest config cache (an error is logged)
 	failures := 0
 	for i := 0; ctx.Err() == nil; i++ {
 		addr := a.opts.ControlPlanes[i%len(a.opts.ControlPlanes)]

@@ -116,8 +116,9 @@ type Agent struct {
 
 	apply   func(context.Context, pipeline.Update) error // the node's pipeline, set by Initial and Run
 	applyMu sync.Mutex                                   // one apply at a time; guards apply, cached and digests
-	cached  *wire.Cached                                 // what the cache file holds, nil when unknown
-	digests entity.DigestCache                           // encodings of the last config digested
+	cached  *wire.Cached                                 // the config cache (the file follows: file), nil when unknown
+	file    *cacheFile
+	digests entity.DigestCache // encodings of the last config digested
 	// peerSlots bounds the config caches sent to peers at once.
 	peerSlots chan struct{}
 	mu        sync.Mutex
@@ -176,7 +177,9 @@ func New(opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Agent{opts: opts, log: opts.Logger.With("component", "cluster"), codec: codec, peerSlots: make(chan struct{}, maxPeerSends)}, nil
+	log := opts.Logger.With("component", "cluster")
+	return &Agent{opts: opts, log: log, codec: codec, peerSlots: make(chan struct{}, maxPeerSends),
+		file: &cacheFile{path: filepath.Join(opts.Prefix, wire.CacheFile), log: log, delay: cacheWriteDelay}}, nil
 }
 
 // Status returns the agent's state now.

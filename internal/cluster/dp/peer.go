@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 
@@ -72,16 +71,16 @@ func (a *Agent) startFromPeers(ctx context.Context) bool {
 		}
 		written := c
 		c.Writer = a.opts.NodeID // verified: from now on this node's own cache
-		if err := wire.WriteCache(a.cachePath(), c); err != nil {
-			a.log.Warn("cannot write the peer's configuration to the config cache; serving it anyway", "peer", addr, "error", err)
-			written = nil
+		a.file.store(c)
+		if err := a.file.flush(); err != nil {
+			written = nil // logged; served anyway
 		}
 		if err := a.install(ctx, v, c.Version, "peer"); err != nil {
 			a.log.Warn("configuration from peer refused", "peer", addr, "reason", err)
 			if written != nil {
 				// Not this node's configuration after all: the next start
 				// must not load it as its own.
-				if err := os.Remove(a.cachePath()); err != nil {
+				if err := a.file.remove(); err != nil {
 					a.log.Warn("cannot remove the refused peer configuration from the config cache", "path", a.cachePath(), "error", err)
 				}
 			}
@@ -160,6 +159,7 @@ func (a *Agent) servePeer(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "this data plane is busy sending its config cache to other peers", http.StatusServiceUnavailable)
 		return
 	}
+	_ = a.file.flush() // the latest; a failed write is logged, and the file holds the one before
 	c, raw, err := wire.ReadCacheFile(a.cachePath())
 	switch {
 	case errors.Is(err, wire.ErrNoCache):

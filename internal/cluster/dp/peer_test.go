@@ -65,6 +65,9 @@ func cacheOf(t testing.TB, cert *clustertls.Cert, push *clusterpb.ConfigPush) st
 	if res := a.applyPush(context.Background(), push); !res.Ok {
 		t.Fatalf("push: %+v", res)
 	}
+	if err := a.file.flush(); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
@@ -330,6 +333,9 @@ func TestSignedDeltasReachPeers(t *testing.T) {
 			t.Fatalf("delta %d: %+v", i, res)
 		}
 		cfg = next
+	}
+	if err := a.file.flush(); err != nil {
+		t.Fatal(err)
 	}
 	if c, err := wire.ReadCache(filepath.Join(dir, wire.CacheFile)); err != nil || len(c.Deltas) != 3 || !c.Signed() {
 		t.Fatalf("cache: %+v, %v", c, err)
