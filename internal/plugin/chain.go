@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync/atomic"
 
@@ -76,8 +77,12 @@ type Chains struct {
 	index  *Index
 	certs  []*Instance
 
-	reg   *Registry
-	holds *holds
+	reg    *Registry
+	scopes *scopes // what a route's chain is resolved from (WithRoutes)
+	holds  *holds
+	// root is the chains whose instances these share (WithRoutes), nil
+	// when these built their own: they hold one use of it.
+	root  *Chains
 	users atomic.Int64
 }
 
@@ -121,6 +126,10 @@ func (cs *Chains) Release() {
 	if cs == nil || cs.users.Add(-1) != 0 {
 		return
 	}
+	if cs.root != nil {
+		cs.root.Release()
+		return
+	}
 	if err := cs.holds.release(cs.reg.shared); err != nil {
 		cs.reg.logger.Error("closing plugin state of retired chains", "error", err)
 	}
@@ -148,7 +157,7 @@ func (r *Registry) BuildChains(cfg *entity.Config) (*Chains, error) {
 		insts = append(insts, in)
 	}
 	sc := newScopes(insts)
-	cs := &Chains{cfg: cfg, routes: make(map[string]*Chain, len(cfg.Routes)), index: ix, reg: r, holds: h}
+	cs := &Chains{cfg: cfg, routes: make(map[string]*Chain, len(cfg.Routes)), index: ix, reg: r, scopes: sc, holds: h}
 	cs.users.Store(1)
 	cs.global = sc.chain("", "")
 	var y yield.Point // config work gives way to requests (package yield)
@@ -163,6 +172,32 @@ func (r *Registry) BuildChains(cfg *entity.Config) (*Chains, error) {
 	}
 	sortInstances(cs.certs)
 	return cs, nil
+}
+
+// WithRoutes returns the chains of cfg, a config that differs from the one
+// cs was built from in its routes only: the removed routes' chains are
+// dropped (a replaced route is in removed and added), the added routes'
+// resolved, and the rest, every plugin instance and the index shared with
+// cs. Work and memory in proportion to the routes that changed, where
+// BuildChains builds every instance, the consumer index and every route's
+// chain again. The caller owns one use of the result, which holds one of
+// the chains that built the instances until it is released.
+func (cs *Chains) WithRoutes(cfg *entity.Config, removed, added []*entity.Route) *Chains {
+	root := cs
+	if cs.root != nil {
+		root = cs.root
+	}
+	root.Acquire()
+	n := &Chains{cfg: cfg, routes: maps.Clone(cs.routes), global: cs.global, index: cs.index, certs: cs.certs,
+		reg: cs.reg, scopes: cs.scopes, root: root}
+	n.users.Store(1)
+	for _, r := range removed {
+		delete(n.routes, r.ID)
+	}
+	for _, r := range added {
+		n.routes[r.ID] = cs.scopes.chain(r.ID, entity.RefID(r.Service))
+	}
+	return n
 }
 
 // instance validates p and builds its handler; the shared values it takes

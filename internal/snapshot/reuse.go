@@ -3,6 +3,7 @@ package snapshot
 import (
 	"crypto/tls"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -26,8 +27,11 @@ var (
 	// chainKinds is every kind but upstreams and targets: plugins read
 	// consumers, credentials and certificates, and are scoped by service
 	// and route.
-	chainKinds = []entity.Kind{
-		entity.KindService, entity.KindRoute, entity.KindConsumer, entity.KindPlugin,
+	chainKinds = append([]entity.Kind{entity.KindRoute}, chainBaseKinds...)
+	// chainBaseKinds is what the plugin instances and the consumer index
+	// are built from: when only routes changed, chains are derived.
+	chainBaseKinds = []entity.Kind{
+		entity.KindService, entity.KindConsumer, entity.KindPlugin,
 		entity.KindCertificate, entity.KindSNI, entity.KindCACertificate,
 		entity.KindKeyAuth, entity.KindBasicAuth, entity.KindJWT, entity.KindACL,
 	}
@@ -76,39 +80,141 @@ func (s *Snapshot) reuseUpstreams(cfg *entity.Config, prev *Snapshot, opts balan
 }
 
 // reuseServices takes prev's services when neither they, the certificates
-// they present or trust, nor the upstreams they point at changed.
-func (s *Snapshot) reuseServices(cfg *entity.Config, prev *Snapshot) error {
+// they present or trust, nor the upstreams they point at changed, and says
+// whether it did.
+func (s *Snapshot) reuseServices(cfg *entity.Config, prev *Snapshot) (kept bool, err error) {
 	if s.same(prev, serviceKinds) && s.same(prev, upstreamKinds) {
 		s.services = prev.services
-		return nil
+		return true, nil
 	}
-	return s.buildServices(cfg)
+	return false, s.buildServices(cfg)
 }
 
 // reuseRoutes keeps prev's route entries when nothing they are built from
-// changed, else builds them anew: with prev's plugin chains when no kind
-// a chain is built from changed (only upstreams or targets did), and with
-// prev's router when routes and services did not change (otherwise the
-// router is rebuilt reusing prev's compiled regexes).
-func (s *Snapshot) reuseRoutes(cfg *entity.Config, prev *Snapshot, opts Options) error {
+// changed. Otherwise it keeps prev's plugin chains when no kind a chain is
+// built from changed (only upstreams or targets did), or derives them from
+// prev's when only a few routes changed (plugin.Chains.WithRoutes), or
+// builds them anew; then, when prev's services were kept (servicesKept)
+// and only a few routes changed, it patches prev's route entries and
+// router with those routes (patchRoutes), else builds the entries again,
+// with prev's router when routes and services did not change (otherwise
+// the router is updated or rebuilt: buildRoutes).
+func (s *Snapshot) reuseRoutes(cfg *entity.Config, prev *Snapshot, opts Options, servicesKept bool) error {
 	s.builder = opts.Plugins
-	switch {
-	case s.same(prev, chainKinds) && prev.builder == s.builder:
+	chainsKept := s.same(prev, chainKinds) && prev.builder == s.builder
+	if chainsKept && s.same(prev, upstreamKinds) {
 		if s.chains = prev.chains; s.chains != nil {
 			s.chains.Acquire()
 		}
-		if s.same(prev, upstreamKinds) {
-			s.router, s.routes, s.routed = prev.router, prev.routes, prev.routed
-			return nil
+		s.router, s.routes, s.routed = prev.router, prev.routes, prev.routed
+		return nil
+	}
+	var d *routeDelta
+	if prev != nil && prev.builder == s.builder {
+		d = routeDeltaOf(prev.cfg, cfg)
+	}
+	switch {
+	case chainsKept:
+		if s.chains = prev.chains; s.chains != nil {
+			s.chains.Acquire()
 		}
+	case s.builder != nil && d != nil && prev.chains != nil && s.same(prev, chainBaseKinds):
+		s.chains = prev.chains.WithRoutes(cfg, d.removed, d.added)
 	case s.builder != nil:
 		cs, err := buildChains(s.builder, cfg)
 		if err != nil {
 			return fmt.Errorf("snapshot: plugins: %w", err)
 		}
 		s.chains = cs
+		d = nil // every route's chain is new: none of prev's entries fits
+	}
+	if d != nil && servicesKept {
+		return s.patchRoutes(prev, d)
 	}
 	return s.buildRoutes(cfg, prev, s.same(prev, routerKinds))
+}
+
+// routeDelta is how a config's routes differ from those of the config
+// before it: the routes it lacks or replaces (removed, the earlier
+// config's entities) and those it adds or replaces with (added), each in
+// id order.
+type routeDelta struct{ removed, added []*entity.Route }
+
+// routeDeltaOf returns how next's routes differ from prev's, or nil when
+// more than a few did or a list is not in id order (routeChanges).
+func routeDeltaOf(prev, next *entity.Config) *routeDelta {
+	removed, added, ok := routeChanges(prev.Routes, next.Routes)
+	if !ok {
+		return nil
+	}
+	return &routeDelta{removed, added}
+}
+
+// patchRoutes makes s's route entries, routed list and router from prev's
+// and d, in work proportional to the routes d changed: s has prev's
+// services, and for every route d leaves alone, prev's chain (the chains
+// were kept or derived with WithRoutes). A route table of 10,000 entries
+// is otherwise allocated again for every one-route delta.
+func (s *Snapshot) patchRoutes(prev *Snapshot, d *routeDelta) error {
+	s.routes = maps.Clone(prev.routes)
+	var gone, came []*entity.Route // leaving and entering the router
+	for _, r := range d.removed {
+		if _, ok := s.routes[r.ID]; ok {
+			delete(s.routes, r.ID)
+			gone = append(gone, r)
+		}
+	}
+	for _, r := range d.added {
+		e, err := s.routeEntry(r)
+		if err != nil {
+			return err
+		}
+		if e == nil {
+			continue // its service is disabled
+		}
+		s.routes[r.ID] = e
+		came = append(came, r)
+	}
+	s.routed = mergeRoutes(prev.routed, gone, came)
+	if len(gone) == 0 && len(came) == 0 {
+		s.router = prev.router
+		return nil
+	}
+	rt, err := prev.router.Update(gone, came, s.serviceEntity)
+	if rt == nil && err == nil { // Update leaves it to a rebuild
+		rt, err = prev.router.Rebuild(s.routed, s.cfg.Services)
+	}
+	if err != nil {
+		return fmt.Errorf("snapshot: router: %w", err)
+	}
+	s.router = rt
+	return nil
+}
+
+// mergeRoutes returns routed without gone and with came, all three in id
+// order, gone a subsequence of routed.
+func mergeRoutes(routed, gone, came []*entity.Route) []*entity.Route {
+	out := make([]*entity.Route, 0, len(routed)-len(gone)+len(came))
+	g, c := 0, 0
+	for _, r := range routed {
+		if g < len(gone) && gone[g] == r {
+			g++
+			continue
+		}
+		for ; c < len(came) && came[c].ID < r.ID; c++ {
+			out = append(out, came[c])
+		}
+		out = append(out, r)
+	}
+	return append(out, came[c:]...)
+}
+
+// serviceEntity returns the service with that id, nil when s has none.
+func (s *Snapshot) serviceEntity(id string) *entity.Service {
+	if svc := s.services[id]; svc != nil {
+		return svc.Service
+	}
+	return nil
 }
 
 // updateRouter makes s's router from prev's with Router.Update, in work
@@ -131,12 +237,7 @@ func (s *Snapshot) updateRouter(prev *Snapshot) (*router.Router, error) {
 	if !ok {
 		return nil, nil
 	}
-	return prev.router.Update(removed, added, func(id string) *entity.Service {
-		if svc := s.services[id]; svc != nil {
-			return svc.Service
-		}
-		return nil
-	})
+	return prev.router.Update(removed, added, s.serviceEntity)
 }
 
 // routeChanges lists the routes of prev that next lacks or replaces

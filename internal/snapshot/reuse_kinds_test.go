@@ -67,6 +67,10 @@ func TestEveryChainInputRebuildsChains(t *testing.T) {
 		entity.KindACL: func() entity.Entity { return &entity.ACL{Meta: id(13), Consumer: owner, Group: "readers"} },
 	}
 	keeps := map[entity.Kind]bool{entity.KindUpstream: true, entity.KindTarget: true}
+	// A route change derives the chains: the changed routes' are resolved
+	// again (here /a too, a new entity with the same id), the global
+	// chain and every instance are kept.
+	derives := map[entity.Kind]bool{entity.KindRoute: true}
 	for _, kind := range entity.Kinds {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
@@ -95,6 +99,11 @@ func TestEveryChainInputRebuildsChains(t *testing.T) {
 			rebuilt := match(next, "/a").Chain != match(prev, "/a").Chain
 			global := next.GlobalChain() != prev.GlobalChain()
 			switch {
+			case derives[kind]:
+				if added := match(next, "/five"); !rebuilt || global || added == nil || added.Chain == nil {
+					t.Errorf("adding one of %s: route chain rebuilt %v, global rebuilt %v, the new route served with a chain %v; want the changed routes' chains only",
+						kind, rebuilt, global, added != nil && added.Chain != nil)
+				}
 			case keeps[kind] && (rebuilt || global):
 				t.Errorf("adding one of %s rebuilt the plugin chains (route: %v, global: %v); only chain inputs should", kind, rebuilt, global)
 			case !keeps[kind] && !(rebuilt && global):

@@ -131,10 +131,11 @@ func Build(cfg *entity.Config, prev *Snapshot, opts Options) (*Snapshot, error) 
 			s.chains.Release()
 		}
 	}()
-	if err := s.reuseServices(cfg, prev); err != nil {
+	servicesKept, err := s.reuseServices(cfg, prev)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.reuseRoutes(cfg, prev, opts); err != nil {
+	if err := s.reuseRoutes(cfg, prev, opts, servicesKept); err != nil {
 		return nil, err
 	}
 	ok = true
@@ -158,22 +159,13 @@ func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *Snapshot, keep bool) er
 	var y yield.Point
 	for _, r := range cfg.Routes {
 		y.Tick()
-		e := &Route{Route: r, Protocols: protocolsOf(r.Protocols)}
-		if id := entity.RefID(r.Service); id != "" {
-			svc, ok := s.services[id]
-			if !ok {
-				return fmt.Errorf("snapshot: route %s: service %q does not exist", name(r.Name, r.ID), id)
-			}
-			if !svc.Service.Enabled {
-				continue
-			}
-			e.Service = svc
-		}
-		c, err := routeChain(s.chains, r)
+		e, err := s.routeEntry(r)
 		if err != nil {
-			return fmt.Errorf("snapshot: plugins of route %s: %w", name(r.Name, r.ID), err)
+			return err
 		}
-		e.Chain = c
+		if e == nil {
+			continue
+		}
 		routes = append(routes, r)
 		s.routes[r.ID] = e
 	}
@@ -195,6 +187,28 @@ func (s *Snapshot) buildRoutes(cfg *entity.Config, prev *Snapshot, keep bool) er
 	}
 	s.router = rt
 	return nil
+}
+
+// routeEntry builds r's entry with its service and chain from s; nil when
+// r's service is disabled (Kong leaves such routes out of the router).
+func (s *Snapshot) routeEntry(r *entity.Route) (*Route, error) {
+	e := &Route{Route: r, Protocols: protocolsOf(r.Protocols)}
+	if id := entity.RefID(r.Service); id != "" {
+		svc, ok := s.services[id]
+		if !ok {
+			return nil, fmt.Errorf("snapshot: route %s: service %q does not exist", name(r.Name, r.ID), id)
+		}
+		if !svc.Service.Enabled {
+			return nil, nil
+		}
+		e.Service = svc
+	}
+	c, err := routeChain(s.chains, r)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: plugins of route %s: %w", name(r.Name, r.ID), err)
+	}
+	e.Chain = c
+	return e, nil
 }
 
 // Match finds the route for req. It returns nil, nil when no route matches.
