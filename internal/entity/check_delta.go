@@ -63,24 +63,48 @@ func (c *Config) checkDelta(d *Delta, ownFields bool) bool {
 
 // uniqueAgainst reports whether the upserts of kind k (ups, all in fresh)
 // have distinct ids and unique fields, among themselves and against c's
-// other entities of that kind.
+// other entities of that kind. A few values are compared in a list, more
+// hashed into a map: most deltas upsert one entity or two, and the walk
+// over the kind's others is then the cost.
 func (c *Config) uniqueAgainst(k Kind, ups []Entity, fresh map[Entity]bool) bool {
 	type key struct{ field, value string }
-	held := map[key]bool{}
-	for _, e := range ups {
-		if id := (key{"id", e.GetID()}); held[id] {
-			return false
-		} else {
-			held[id] = true
+	var (
+		list []key
+		set  map[key]bool
+	)
+	has := func(k key) bool {
+		if set != nil {
+			return set[k]
 		}
-		for _, f := range uniqueFields(e) {
-			if f.value == "" {
-				continue
+		return slices.Contains(list, k)
+	}
+	hold := func(k key) bool {
+		if has(k) {
+			return false
+		}
+		switch {
+		case set != nil:
+			set[k] = true
+		case len(list) < 8:
+			list = append(list, k)
+		default:
+			set = make(map[key]bool, 2*len(ups)+len(list))
+			for _, h := range list {
+				set[h] = true
 			}
-			if held[key{f.field, f.value}] {
+			set[k] = true
+		}
+		return true
+	}
+	for _, e := range ups {
+		if !hold(key{"id", e.GetID()}) {
+			return false
+		}
+		fs, n := uniqueFields(e)
+		for _, f := range fs[:n] {
+			if f.value != "" && !hold(key{f.field, f.value}) {
 				return false
 			}
-			held[key{f.field, f.value}] = true
 		}
 	}
 	ok := true
@@ -88,12 +112,13 @@ func (c *Config) uniqueAgainst(k Kind, ups []Entity, fresh map[Entity]bool) bool
 		if !ok || fresh[e] {
 			return
 		}
-		if isNil(e) || held[key{"id", e.GetID()}] {
+		if isNil(e) || has(key{"id", e.GetID()}) {
 			ok = false
 			return
 		}
-		for _, f := range uniqueFields(e) {
-			if f.value != "" && held[key{f.field, f.value}] {
+		fs, n := uniqueFields(e)
+		for _, f := range fs[:n] {
+			if f.value != "" && has(key{f.field, f.value}) {
 				ok = false
 				return
 			}

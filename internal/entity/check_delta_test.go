@@ -204,3 +204,36 @@ func TestCheckWithDeltaListsErrorsAsValidate(t *testing.T) {
 		t.Fatalf("error %q does not name the dangling reference", withDelta)
 	}
 }
+
+// TestCheckDeltaOfManyUpserts: a delta upserting more entities than the
+// unique check compares in a list (it hashes them then) still refuses a
+// duplicate among them or against the base, wherever it falls.
+func TestCheckDeltaOfManyUpserts(t *testing.T) {
+	t.Parallel()
+	base := &Config{Consumers: []*Consumer{{Meta: Meta{ID: "00000000-0000-4000-8000-000000000100"}, Username: "base"}}}
+	consumers := func(n int) []Entity {
+		var out []Entity
+		for i := range n {
+			out = append(out, &Consumer{Meta: Meta{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i+1)}, Username: fmt.Sprintf("u%d", i)})
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name string
+		edit func(ups []Entity)
+		ok   bool
+	}{
+		{"distinct", func([]Entity) {}, true},
+		{"the last two share a username", func(ups []Entity) { ups[19].(*Consumer).Username = "u18" }, false},
+		{"the last takes the base's username", func(ups []Entity) { ups[19].(*Consumer).Username = "base" }, false},
+		{"the last two share an id", func(ups []Entity) { ups[19].(*Consumer).ID = ups[18].GetID() }, false},
+	} {
+		ups := consumers(20)
+		tt.edit(ups)
+		d := &Delta{Upserts: ups}
+		_, err := merge(base, d).Check(Checks{Delta: d})
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: Check = %v, want ok %v", tt.name, err, tt.ok)
+		}
+	}
+}

@@ -15,7 +15,8 @@ func newUniques(errs *ConfigErrors, k Kind) *uniques {
 
 // check reports e's unique fields that an earlier entity already holds.
 func (u *uniques) check(e Entity, i int) {
-	for _, f := range uniqueFields(e) {
+	fs, n := uniqueFields(e)
+	for _, f := range fs[:n] {
 		if f.value == "" {
 			continue
 		}
@@ -35,44 +36,44 @@ func one(field, value string) uniqueField { return uniqueField{field, value, val
 
 // uniqueFields lists e's unique fields (Kong's unique attributes and cache
 // keys). A composite key's value joins its parts; shown is for messages.
-func uniqueFields(e Entity) []uniqueField {
+func uniqueFields(e Entity) (fs [2]uniqueField, n int) {
 	switch v := e.(type) {
 	case *Service:
-		return []uniqueField{one("name", v.Name)}
+		return [2]uniqueField{one("name", v.Name)}, 1
 	case *Route:
-		return []uniqueField{one("name", v.Name)}
+		return [2]uniqueField{one("name", v.Name)}, 1
 	case *Upstream:
-		return []uniqueField{one("name", v.Name)}
+		return [2]uniqueField{one("name", v.Name)}, 1
 	case *Target:
-		return []uniqueField{{"target", RefID(v.Upstream) + "\x00" + v.Target, v.Target}}
+		return [2]uniqueField{{"target", RefID(v.Upstream) + "\x00" + v.Target, v.Target}}, 1
 	case *Consumer:
-		return []uniqueField{one("username", v.Username), one("custom_id", v.CustomID)}
+		return [2]uniqueField{one("username", v.Username), one("custom_id", v.CustomID)}, 2
 	case *SNI:
-		return []uniqueField{one("name", v.Name)}
+		return [2]uniqueField{one("name", v.Name)}, 1
 	case *CACertificate:
-		return []uniqueField{one("cert_digest", v.CertDigest)}
+		return [2]uniqueField{one("cert_digest", v.CertDigest)}, 1
 	case *KeyAuth:
-		return []uniqueField{one("key", v.Key)}
+		return [2]uniqueField{one("key", v.Key)}, 1
 	case *BasicAuth:
-		return []uniqueField{one("username", v.Username)}
+		return [2]uniqueField{one("username", v.Username)}, 1
 	case *JWT:
-		return []uniqueField{one("key", v.Key)}
+		return [2]uniqueField{one("key", v.Key)}, 1
 	case *ACL:
 		if v.Group == "" {
-			return nil
+			return fs, 0
 		}
-		return []uniqueField{{"group", RefID(v.Consumer) + "\x00" + v.Group, v.Group}}
+		return [2]uniqueField{{"group", RefID(v.Consumer) + "\x00" + v.Group, v.Group}}, 1
 	case *Plugin:
 		if v.Name == "" {
-			return []uniqueField{one("instance_name", v.InstanceName)}
+			return [2]uniqueField{one("instance_name", v.InstanceName)}, 1
 		}
 		scope := v.Name + "\x00" + RefID(v.Service) + "\x00" + RefID(v.Route) + "\x00" + RefID(v.Consumer)
-		return []uniqueField{
+		return [2]uniqueField{
 			{"name", scope, pluginScope(v)},
 			one("instance_name", v.InstanceName),
-		}
+		}, 2
 	}
-	return nil
+	return fs, 0
 }
 
 // pluginScope renders a plugin's name and scope for a uniqueness message.
