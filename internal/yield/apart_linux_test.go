@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -55,12 +56,23 @@ func TestApartRunsOnALowPriorityThreadWithItsOwnP(t *testing.T) {
 	if got := threadNice(t); got != callerNice {
 		t.Fatalf("the caller's thread went from nice %s to %s", callerNice, got)
 	}
-	defer func() {
-		if recover() != "boom" {
-			t.Fatal("a panic inside Apart did not reach its caller")
-		}
+	func() {
+		defer func() {
+			if recover() != "boom" {
+				t.Fatal("a panic inside Apart did not reach its caller")
+			}
+		}()
+		Apart(func() { panic("boom") })
 	}()
-	Apart(func() { panic("boom") })
+
+	// Every Apart runs on the same thread: none is made per call.
+	tids := map[int]bool{}
+	for range 3 {
+		Apart(func() { tids[syscall.Gettid()] = true })
+	}
+	if len(tids) != 1 {
+		t.Fatalf("three Aparts ran on %d threads, want one kept", len(tids))
+	}
 }
 
 // TestPointInsideApartMakesWayForRequests: inside Apart, a Point waits
