@@ -224,33 +224,77 @@ func (c *Config) eachOf(k Kind, fn func(Entity)) {
 // ShareKind makes c's entities of kind k base's, sharing its list: for a
 // kind a change leaves alone. The list is capped, so appending to either
 // copies it.
-func (c *Config) ShareKind(base *Config, k Kind) {
+func (c *Config) ShareKind(base *Config, k Kind) { c.PatchKind(base, k, nil, nil) }
+
+// PatchKind sets c's entities of kind k to base's without those whose id
+// is in gone and with ups (entities of kind k; a replaced one's id is in
+// gone too), in id order, walking the lists once: gone and ups must be in
+// id order, and so must base's entities, as a data plane gets them. It
+// reports false, leaving c as it was, when base's are not. With nothing
+// gone and nothing upserted, c shares base's list (see ShareKind).
+func (c *Config) PatchKind(base *Config, k Kind, gone []string, ups []Entity) bool {
 	switch k {
 	case KindService:
-		c.Services = slices.Clip(base.Services)
+		return patchList(&c.Services, base.Services, gone, ups)
 	case KindRoute:
-		c.Routes = slices.Clip(base.Routes)
+		return patchList(&c.Routes, base.Routes, gone, ups)
 	case KindUpstream:
-		c.Upstreams = slices.Clip(base.Upstreams)
+		return patchList(&c.Upstreams, base.Upstreams, gone, ups)
 	case KindTarget:
-		c.Targets = slices.Clip(base.Targets)
+		return patchList(&c.Targets, base.Targets, gone, ups)
 	case KindConsumer:
-		c.Consumers = slices.Clip(base.Consumers)
+		return patchList(&c.Consumers, base.Consumers, gone, ups)
 	case KindPlugin:
-		c.Plugins = slices.Clip(base.Plugins)
+		return patchList(&c.Plugins, base.Plugins, gone, ups)
 	case KindCertificate:
-		c.Certificates = slices.Clip(base.Certificates)
+		return patchList(&c.Certificates, base.Certificates, gone, ups)
 	case KindSNI:
-		c.SNIs = slices.Clip(base.SNIs)
+		return patchList(&c.SNIs, base.SNIs, gone, ups)
 	case KindCACertificate:
-		c.CACertificates = slices.Clip(base.CACertificates)
+		return patchList(&c.CACertificates, base.CACertificates, gone, ups)
 	case KindKeyAuth:
-		c.KeyAuths = slices.Clip(base.KeyAuths)
+		return patchList(&c.KeyAuths, base.KeyAuths, gone, ups)
 	case KindBasicAuth:
-		c.BasicAuths = slices.Clip(base.BasicAuths)
+		return patchList(&c.BasicAuths, base.BasicAuths, gone, ups)
 	case KindJWT:
-		c.JWTs = slices.Clip(base.JWTs)
+		return patchList(&c.JWTs, base.JWTs, gone, ups)
 	case KindACL:
-		c.ACLs = slices.Clip(base.ACLs)
+		return patchList(&c.ACLs, base.ACLs, gone, ups)
 	}
+	return false
+}
+
+// patchList is PatchKind on one kind's list.
+func patchList[T Entity](dst *[]T, base []T, gone []string, ups []Entity) bool {
+	if len(gone) == 0 && len(ups) == 0 {
+		*dst = slices.Clip(base)
+		return true
+	}
+	out := make([]T, 0, len(base)+len(ups))
+	g, u, last := 0, 0, ""
+	for _, e := range base {
+		if isNil(e) {
+			continue
+		}
+		id := e.GetID()
+		if id <= last && last != "" {
+			return false
+		}
+		last = id
+		for g < len(gone) && gone[g] < id {
+			g++
+		}
+		if g < len(gone) && gone[g] == id {
+			continue
+		}
+		for ; u < len(ups) && ups[u].GetID() < id; u++ {
+			out = append(out, ups[u].(T))
+		}
+		out = append(out, e)
+	}
+	for ; u < len(ups); u++ {
+		out = append(out, ups[u].(T))
+	}
+	*dst = out
+	return true
 }

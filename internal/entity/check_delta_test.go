@@ -2,6 +2,7 @@ package entity
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -235,5 +236,55 @@ func TestCheckDeltaOfManyUpserts(t *testing.T) {
 		if (err == nil) != tt.ok {
 			t.Errorf("%s: Check = %v, want ok %v", tt.name, err, tt.ok)
 		}
+	}
+}
+
+// TestPatchKindAgreesWithASort: PatchKind's single walk gives what
+// filtering base and sorting it with the upserts gives, over random
+// lists; a base not in id order is refused and c left as it was.
+func TestPatchKindAgreesWithASort(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	id := func(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
+	for range 500 {
+		base := &Config{}
+		for n := range 60 {
+			if rng.IntN(2) == 0 {
+				base.Consumers = append(base.Consumers, &Consumer{Meta: Meta{ID: id(n)}})
+			}
+		}
+		goneSet := map[string]bool{}
+		var ups []Entity
+		for n := range 60 {
+			switch rng.IntN(10) {
+			case 0: // deleted (present or not)
+				goneSet[id(n)] = true
+			case 1: // upserted: new or replacing
+				goneSet[id(n)] = true
+				ups = append(ups, &Consumer{Meta: Meta{ID: id(n)}, Username: "new"})
+			}
+		}
+		var want []*Consumer
+		for _, c := range base.Consumers {
+			if !goneSet[c.ID] {
+				want = append(want, c)
+			}
+		}
+		for _, e := range ups {
+			want = append(want, e.(*Consumer))
+		}
+		slices.SortFunc(want, func(a, b *Consumer) int { return strings.Compare(a.ID, b.ID) })
+		got := &Config{}
+		if !got.PatchKind(base, KindConsumer, slices.Sorted(maps.Keys(goneSet)), ups) {
+			t.Fatal("PatchKind refused a base in id order")
+		}
+		if !slices.Equal(got.Consumers, want) {
+			t.Fatalf("PatchKind gave %d consumers, want %d (%v vs %v)", len(got.Consumers), len(want), got.Consumers, want)
+		}
+	}
+	unsorted := &Config{Consumers: []*Consumer{{Meta: Meta{ID: id(2)}}, {Meta: Meta{ID: id(1)}}}}
+	got := &Config{Consumers: []*Consumer{{Meta: Meta{ID: id(9)}}}}
+	if got.PatchKind(unsorted, KindConsumer, []string{id(1)}, nil) || len(got.Consumers) != 1 || got.Consumers[0].ID != id(9) {
+		t.Fatalf("PatchKind on a base out of id order: %v", got.Consumers)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -144,6 +145,8 @@ func (c *Codec) DecodeDelta(base *entity.Config, payload []byte, sum uint32, val
 	return v, nil
 }
 
+func byID(a, b entity.Entity) int { return strings.Compare(a.GetID(), b.GetID()) }
+
 // mergeKind adds to out base's entities of kind k minus the deleted and
 // replaced ones, plus the upserts, sorted by id as a store exports them.
 // It returns the upserted entities.
@@ -166,6 +169,14 @@ func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin
 		gone[e.GetID()] = true
 		upserts = append(upserts, e)
 	}
+	if base != nil {
+		gone := slices.Sorted(maps.Keys(gone))
+		sorted := slices.SortedStableFunc(slices.Values(upserts), byID)
+		if out.PatchKind(base, k, gone, sorted) {
+			return upserts, nil
+		}
+	}
+	// base's entities are not in id order (a declarative file's): sort.
 	var all []entity.Entity
 	var y yield.Point
 	if base != nil {
@@ -179,7 +190,7 @@ func mergeKind(out, base *entity.Config, k entity.Kind, d *Delta, validatePlugin
 	all = append(all, upserts...)
 	slices.SortStableFunc(all, func(a, b entity.Entity) int {
 		y.Tick()
-		return strings.Compare(a.GetID(), b.GetID())
+		return byID(a, b)
 	})
 	for _, e := range all {
 		y.Tick()
