@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gantryhq/gantry/internal/cluster/wire"
+	"github.com/gantryhq/gantry/internal/yield"
 )
 
 // cacheWriteDelay is how long after an apply the config cache file is
@@ -38,7 +39,9 @@ func (f *cacheFile) store(c *wire.Cached) {
 	defer f.mu.Unlock()
 	f.pending = c
 	if f.timer == nil {
-		f.timer = time.AfterFunc(f.delay, func() { _ = f.flush() })
+		// Apart: on a data plane's single P, writing and syncing the file
+		// here would hold up requests as the apply would have.
+		f.timer = time.AfterFunc(f.delay, func() { yield.Apart(func() { _ = f.flush() }) })
 	}
 }
 
