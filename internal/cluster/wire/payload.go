@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -168,11 +169,27 @@ func (c *Codec) DecodeFull(payload []byte, sum uint32, validatePlugin func(*enti
 
 // decodeFull is DecodeFull digesting with digests (see entity.DigestCached).
 func (c *Codec) decodeFull(payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors, digests *entity.DigestCache) (entity.Valid, error) {
-	doc, err := c.Decompress(payload, sum)
-	if err != nil {
-		return entity.Valid{}, err
+	if got := Checksum(payload); got != sum {
+		return entity.Valid{}, fmt.Errorf("payload checksum mismatch (got %08x, want %08x)", got, sum)
 	}
-	v, err := declarative.ParseValid(doc, declarative.Options{IgnoreUnknownNull: true, ValidatePlugin: validatePlugin, Digests: digests})
+	cfg, err := c.readStream(payload)
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		return entity.Valid{}, err
+	case err != nil:
+		return entity.Valid{}, fmt.Errorf("invalid configuration: %w", err)
+	case cfg == nil: // not a control plane's document: the declarative loader reads it
+		doc, err := c.Decompress(payload, sum)
+		if err != nil {
+			return entity.Valid{}, err
+		}
+		v, err := declarative.ParseValid(doc, declarative.Options{IgnoreUnknownNull: true, ValidatePlugin: validatePlugin, Digests: digests})
+		if err != nil {
+			return entity.Valid{}, fmt.Errorf("invalid configuration: %w", err)
+		}
+		return v, nil
+	}
+	v, err := cfg.Check(entity.Checks{Plugin: validatePlugin, Cache: digests})
 	if err != nil {
 		return entity.Valid{}, fmt.Errorf("invalid configuration: %w", err)
 	}
