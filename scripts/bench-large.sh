@@ -235,4 +235,7 @@ for c in $cases; do
 done
 echo
 cat "$work/results"
-[ -s "$work/procs" ] && { echo; cat "$work/procs"; }
+if [ -s "$work/procs" ]; then
+	echo
+	cat "$work/procs"
+fi
