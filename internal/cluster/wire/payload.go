@@ -189,9 +189,5 @@ func (c *Codec) decodeFull(payload []byte, sum uint32, validatePlugin func(*enti
 		}
 		return v, nil
 	}
-	v, err := cfg.Check(entity.Checks{Plugin: validatePlugin, Cache: digests})
-	if err != nil {
-		return entity.Valid{}, fmt.Errorf("invalid configuration: %w", err)
-	}
-	return v, nil
+	return cfg.Check(entity.Checks{Plugin: validatePlugin, Cache: digests}) // "invalid configuration (N errors): ..."
 }

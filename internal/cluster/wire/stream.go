@@ -31,7 +31,25 @@ const docStart = `{"_format_version":"3.0","_transform":false`
 // kept: a certificate's snis shorthand becomes snis entities, through the
 // loader itself, one certificate at a time. It returns nil, nil when the
 // document is not one a control plane writes.
+//
+// Entities are decoded straight from the stream into their types, unknown
+// fields refused; when one has a field this node does not know (a newer
+// control plane's), the stream is read again, each entity as a delta's
+// is, so that a null one is ignored (errTolerant).
 func (c *Codec) readStream(payload []byte) (*entity.Config, error) {
+	cfg, err := c.readStreamAs(payload, false)
+	if errors.Is(err, errTolerant) {
+		return c.readStreamAs(payload, true)
+	}
+	return cfg, err
+}
+
+// errTolerant says an entity holds a field this node does not know: the
+// document must be read entity by entity through decodeEntity.
+var errTolerant = errors.New("an entity has a field this node does not know")
+
+// readStreamAs is readStream, tolerant or not of unknown fields.
+func (c *Codec) readStreamAs(payload []byte, tolerant bool) (*entity.Config, error) {
 	if err := c.dec.Reset(bytes.NewReader(payload)); err != nil {
 		return nil, fmt.Errorf("decompress payload: %w", err)
 	}
@@ -44,6 +62,7 @@ func (c *Codec) readStream(payload []byte) (*entity.Config, error) {
 		return nil, nil
 	}
 	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
 	if _, err := dec.Token(); err != nil {
 		return nil, readErr(err)
 	}
@@ -71,7 +90,7 @@ func (c *Codec) readStream(payload []byte) (*entity.Config, error) {
 			}
 			continue
 		}
-		if err := readKind(dec, entity.Kind(key), cfg); err != nil {
+		if err := readKind(dec, entity.Kind(key), cfg, tolerant); err != nil {
 			return nil, err
 		}
 	}
@@ -84,8 +103,11 @@ func (c *Codec) readStream(payload []byte) (*entity.Config, error) {
 	return cfg, nil
 }
 
-// readKind decodes the array of kind k the decoder is at into cfg.
-func readKind(dec *json.Decoder, k entity.Kind, cfg *entity.Config) error {
+// readKind decodes the array of kind k the decoder is at into cfg:
+// certificates and routes through their raw bytes (see readCertificate
+// and normalize), and every entity so when tolerant; the others straight
+// into their types.
+func readKind(dec *json.Decoder, k entity.Kind, cfg *entity.Config, tolerant bool) error {
 	if tok, err := dec.Token(); err != nil {
 		return readErr(err)
 	} else if tok == nil {
@@ -93,7 +115,23 @@ func readKind(dec *json.Decoder, k entity.Kind, cfg *entity.Config) error {
 	} else if tok != json.Delim('[') {
 		return fmt.Errorf("%s: expected an array", k)
 	}
+	direct := !tolerant && k != entity.KindCertificate && k != entity.KindRoute
 	for i := 0; dec.More(); i++ {
+		if direct {
+			e := entity.New(k)
+			if err := dec.Decode(e); err != nil {
+				if strings.HasPrefix(err.Error(), "json: unknown field") {
+					return errTolerant
+				}
+				return fmt.Errorf("%s[%d]: %w", k, i, readErr(err))
+			}
+			if _, err := checkID(e); err != nil {
+				return fmt.Errorf("%s[%d]: %w", k, i, err)
+			}
+			entity.Normalize(e)
+			cfg.Add(e)
+			continue
+		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return readErr(err)
@@ -155,11 +193,21 @@ func readErr(err error) error {
 		return errors.New("the document ends early")
 	}
 	var syntax *json.SyntaxError
-	if errors.As(err, &syntax) {
+	var failed readFailure
+	switch {
+	case errors.As(err, &syntax):
 		return fmt.Errorf("malformed document at byte %d: %w", syntax.Offset, err)
+	case errors.As(err, &failed):
+		return fmt.Errorf("decompress payload: %w", failed.err)
 	}
-	return fmt.Errorf("decompress payload: %w", err)
+	return err
 }
+
+// readFailure is an error of the decompressing reader, not of the JSON.
+type readFailure struct{ err error }
+
+func (f readFailure) Error() string { return f.err.Error() }
+func (f readFailure) Unwrap() error { return f.err }
 
 // capped reads from r and fails with ErrTooLarge past max bytes.
 type capped struct {
@@ -175,8 +223,11 @@ func (c *capped) Read(p []byte) (int, error) {
 			if n > 0 {
 				return 0, fmt.Errorf("%w: decodes to more than %d bytes", ErrTooLarge, c.max)
 			}
-			if err != nil {
+			if errors.Is(err, io.EOF) {
 				return 0, err
+			}
+			if err != nil {
+				return 0, readFailure{err}
 			}
 		}
 	}
@@ -185,5 +236,8 @@ func (c *capped) Read(p []byte) (int, error) {
 	}
 	n, err := c.r.Read(p)
 	c.read += int64(n)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = readFailure{err}
+	}
 	return n, err
 }

@@ -53,6 +53,9 @@ func TestStreamDecodesAsTheDeclarativeLoader(t *testing.T) {
 		{"a comment", edit(docStart, docStart+`,"_comment":"hello"`), true},
 		{"keys in another order", edit(docStart, `{"_transform":false,"_format_version":"3.0"`), true},
 		{"an unknown field with a value", edit(`"paths":`, `"future_field":1,"paths":`), false},
+		{"a consumer's unknown field set to null", edit(`"username":"alice"`, `"future_field":null,"username":"alice"`), true},
+		{"a consumer's unknown field with a value", edit(`"username":"alice"`, `"future_field":"x","username":"alice"`), false},
+		{"a consumer's field of the wrong type", edit(`"username":"alice"`, `"username":7`), false},
 		{"an unknown kind", edit(docStart, docStart+`,"gizmos":[{"id":"x"}]`), false},
 	}
 	for _, tt := range tests {
