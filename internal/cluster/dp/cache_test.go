@@ -33,28 +33,7 @@ func TestCacheKeepsDeltasAndRestartsFromThem(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			a := testAgentAt(t, dir)
-			codec, err := wire.NewCodec(1 << 20)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(codec.Close)
-			cfg := bigConfig(200)
-			full, err := codec.EncodeFull(1, cfg.Hash(), cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res := a.applyPush(context.Background(), &clusterpb.ConfigPush{Version: 1, Hash: full.Hash, Payload: full.Payload, Checksum: full.Checksum}); !res.Ok {
-				t.Fatalf("full push: %+v", res)
-			}
-			for i := range tt.deltas {
-				next, enc := addRouteDelta(t, codec, cfg, i)
-				res := a.applyPush(context.Background(), &clusterpb.ConfigPush{Version: enc.Version, Hash: enc.Hash, Delta: true,
-					BaseVersion: int64(i + 1), BaseHash: cfg.Hash(), Payload: enc.Payload, Checksum: enc.Checksum})
-				if !res.Ok || res.Resync {
-					t.Fatalf("delta %d: %+v", i, res)
-				}
-				cfg = next
-			}
+			cfg := pushChain(t, a, 200, tt.deltas)
 			if err := a.file.flush(); err != nil {
 				t.Fatal(err)
 			}
@@ -97,28 +76,7 @@ func TestCacheFileFollowsApplies(t *testing.T) {
 	dir := t.TempDir()
 	a := testAgentAt(t, dir)
 	a.file.delay = time.Hour
-	codec, err := wire.NewCodec(1 << 20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(codec.Close)
-	cfg := bigConfig(50)
-	full, err := codec.EncodeFull(1, cfg.Hash(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res := a.applyPush(context.Background(), &clusterpb.ConfigPush{Version: 1, Hash: full.Hash, Payload: full.Payload, Checksum: full.Checksum}); !res.Ok {
-		t.Fatalf("full push: %+v", res)
-	}
-	for i := range 2 {
-		next, enc := addRouteDelta(t, codec, cfg, i)
-		res := a.applyPush(context.Background(), &clusterpb.ConfigPush{Version: enc.Version, Hash: enc.Hash, Delta: true,
-			BaseVersion: int64(i + 1), BaseHash: cfg.Hash(), Payload: enc.Payload, Checksum: enc.Checksum})
-		if !res.Ok || res.Resync {
-			t.Fatalf("delta %d: %+v", i, res)
-		}
-		cfg = next
-	}
+	cfg := pushChain(t, a, 50, 2)
 	if _, err := wire.ReadCache(a.cachePath()); !errors.Is(err, wire.ErrNoCache) {
 		t.Fatalf("the cache file was written during the applies: %v", err)
 	}
@@ -136,11 +94,38 @@ func TestCacheFileFollowsApplies(t *testing.T) {
 	// With a short delay the file follows by itself.
 	b := testAgentAt(t, t.TempDir())
 	b.file.delay = 10 * time.Millisecond
-	if res := b.applyPush(context.Background(), &clusterpb.ConfigPush{Version: 1, Hash: full.Hash, Payload: full.Payload, Checksum: full.Checksum}); !res.Ok {
-		t.Fatalf("full push: %+v", res)
-	}
+	pushChain(t, b, 50, 0)
 	testutil.Eventually(t, "the cache file is written", 10*time.Second, func() bool {
 		c, err := wire.ReadCache(b.cachePath())
 		return err == nil && c.Version == 1
 	})
+}
+
+// pushChain applies to a a full push of bigConfig(routes), version 1,
+// then deltas one-route deltas, and returns the config they make.
+func pushChain(t *testing.T, a *Agent, routes, deltas int) *entity.Config {
+	t.Helper()
+	codec, err := wire.NewCodec(1 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(codec.Close)
+	cfg := bigConfig(routes)
+	full, err := codec.EncodeFull(1, cfg.Hash(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := a.applyPush(context.Background(), &clusterpb.ConfigPush{Version: 1, Hash: full.Hash, Payload: full.Payload, Checksum: full.Checksum}); !res.Ok {
+		t.Fatalf("full push: %+v", res)
+	}
+	for i := range deltas {
+		next, enc := addRouteDelta(t, codec, cfg, i)
+		res := a.applyPush(context.Background(), &clusterpb.ConfigPush{Version: enc.Version, Hash: enc.Hash, Delta: true,
+			BaseVersion: int64(i + 1), BaseHash: cfg.Hash(), Payload: enc.Payload, Checksum: enc.Checksum})
+		if !res.Ok || res.Resync {
+			t.Fatalf("delta %d: %+v", i, res)
+		}
+		cfg = next
+	}
+	return cfg
 }
