@@ -41,7 +41,7 @@ func (d Digest) Encoding(e Entity) (b []byte, ok bool) {
 		return nil, false
 	}
 	kd := d.kinds[e.EntityKind()]
-	if kd == nil {
+	if kd == nil || kd.encs == nil {
 		return nil, false
 	}
 	id := e.GetID()
@@ -88,7 +88,7 @@ func (c *Config) digest(cache *DigestCache, claim Claim) Digest {
 		if cache != nil {
 			prev = cache.kinds[k]
 		}
-		kd := c.digestKind(k, prev)
+		kd := c.digestKind(k, prev, cache != nil && cache.SumsOnly)
 		d.kinds[k], d.Kinds[k] = kd, hex.EncodeToString(kd.sum[:])
 		_, _ = tree.Write([]byte(k))
 		_, _ = tree.Write([]byte{0})
@@ -103,9 +103,14 @@ func (c *Config) digest(cache *DigestCache, claim Claim) Digest {
 		for _, k := range Kinds {
 			_, _ = whole.Write([]byte(k))
 			_, _ = whole.Write([]byte{0})
-			for _, b := range d.kinds[k].encs {
+			kd := d.kinds[k]
+			for i, e := range kd.order {
 				y.Tick()
-				_, _ = whole.Write(b)
+				if kd.encs != nil {
+					_, _ = whole.Write(kd.encs[i])
+				} else {
+					_, _ = whole.Write(encode(e)) // kept as sums only: encoded again
+				}
 			}
 		}
 		d.Hash = hex.EncodeToString(whole.Sum(nil))
@@ -121,7 +126,14 @@ func (c *Config) digest(cache *DigestCache, claim Claim) Digest {
 // DigestCache remembers, per kind, what the last config digested with it
 // held. The zero value is ready to use.
 type DigestCache struct {
-	kinds map[Kind]*kindDigest
+	// SumsOnly keeps each entity's md5, not its encoding: a data plane's
+	// cache, which must not hold its configuration a second time (as JSON)
+	// to make the next delta cheap. The tree, which is what a delta's
+	// claim is checked against, needs the md5s only; the hash, needed
+	// when there is no claim or it does not match, then encodes every
+	// entity again. Digest.Encoding finds nothing in such a digest.
+	SumsOnly bool
+	kinds    map[Kind]*kindDigest
 }
 
 // kindDigest is one kind's entities in canonical (id) order, each with its
@@ -129,7 +141,7 @@ type DigestCache struct {
 // made.
 type kindDigest struct {
 	order []Entity
-	encs  [][]byte   // one JSON line each
+	encs  [][]byte   // one JSON line each; nil in a DigestCache.SumsOnly
 	sums  [][16]byte // md5 of each encoding
 	sum   [16]byte
 }
@@ -137,11 +149,12 @@ type kindDigest struct {
 // digestKind digests c's entities of kind k: prev's digest itself when they
 // are prev's very entities in prev's order, else one made reusing the
 // encodings and md5s of the entities it shares with prev (found by walking
-// both id-sorted lists side by side).
-func (c *Config) digestKind(k Kind, prev *kindDigest) *kindDigest {
+// both id-sorted lists side by side). With sumsOnly it keeps no
+// encoding.
+func (c *Config) digestKind(k Kind, prev *kindDigest, sumsOnly bool) *kindDigest {
 	n, at := c.list(k)
 	var y yield.Point
-	if prev != nil && len(prev.order) == n {
+	if prev != nil && len(prev.order) == n && (prev.encs == nil) == sumsOnly {
 		same := true
 		for i := 0; i < n && same; i++ {
 			y.Tick()
@@ -164,9 +177,12 @@ func (c *Config) digestKind(k Kind, prev *kindDigest) *kindDigest {
 	if !slices.IsSortedFunc(order, byID) {
 		slices.SortStableFunc(order, byID)
 	}
-	kd := &kindDigest{order: order, encs: make([][]byte, len(order)), sums: make([][16]byte, len(order))}
+	kd := &kindDigest{order: order, sums: make([][16]byte, len(order))}
+	if !sumsOnly {
+		kd.encs = make([][]byte, len(order))
+	}
 	var old []Entity
-	if prev != nil {
+	if prev != nil && (prev.encs != nil || sumsOnly) {
 		old = prev.order
 	}
 	i := 0 // in old
@@ -177,19 +193,31 @@ func (c *Config) digestKind(k Kind, prev *kindDigest) *kindDigest {
 		for i < len(old) && old[i].GetID() < id {
 			i++
 		}
-		if i < len(old) && old[i] == e {
-			kd.encs[j], kd.sums[j] = prev.encs[i], prev.sums[i]
+		switch {
+		case i < len(old) && old[i] == e:
+			kd.sums[j] = prev.sums[i]
+			if kd.encs != nil {
+				kd.encs[j] = prev.encs[i]
+			}
 			i++
-		} else {
-			// encoding/json sorts map keys, so plugin configs are canonical too.
-			b, _ := json.Marshal(withoutTimestamps(e))
-			kd.encs[j] = append(b, '\n') // as json.Encoder ends each value
+		case kd.encs != nil:
+			kd.encs[j] = encode(e)
 			kd.sums[j] = md5.Sum(kd.encs[j])
+		default:
+			kd.sums[j] = md5.Sum(encode(e))
 		}
 		_, _ = sums.Write(kd.sums[j][:])
 	}
 	sums.Sum(kd.sum[:0])
 	return kd
+}
+
+// encode is e's canonical encoding as one JSON line: json.Marshal's
+// output without the timestamps (encoding/json sorts map keys, so plugin
+// configs are canonical too), ended as json.Encoder ends each value.
+func encode(e Entity) []byte {
+	b, _ := json.Marshal(withoutTimestamps(e))
+	return append(b, '\n')
 }
 
 // Same reports whether d and o have equal digests for every kind in ks;

@@ -66,18 +66,28 @@ func TestDigestCachedMatchesDigest(t *testing.T) {
 	moved := *r
 	moved.Paths = []string{"/b"}
 	second := &Config{Services: []*Service{s}, Routes: []*Route{&moved}} // shares the service
-	var cache DigestCache
-	for _, cfg := range []*Config{first, second, first} {
-		if got, want := cfg.DigestCached(&cache), cfg.Digest(); got.Hash != want.Hash || got.Hash != cfg.Hash() || got.Tree != want.Tree || !got.Same(want, Kinds...) {
-			t.Fatalf("DigestCached = %+v, want %+v", got, want)
+	for _, sumsOnly := range []bool{false, true} {
+		cache := DigestCache{SumsOnly: sumsOnly}
+		last := validConfig(t)
+		n := 0
+		last.Each(func(Entity) { n++ })
+		for _, cfg := range []*Config{first, second, first, last} {
+			got, want := cfg.DigestCached(&cache), cfg.Digest()
+			if got.Hash != want.Hash || got.Hash != cfg.Hash() || got.Tree != want.Tree || !got.Same(want, Kinds...) {
+				t.Fatalf("SumsOnly %v: DigestCached = %+v, want %+v", sumsOnly, got, want)
+			}
+			if _, ok := got.Encoding(cfg.Routes[0]); ok == sumsOnly {
+				t.Fatalf("SumsOnly %v: the digest has an encoding: %v", sumsOnly, ok)
+			}
 		}
-	}
-	held := 0
-	for _, kd := range cache.kinds {
-		held += len(kd.order)
-	}
-	if held != 2 {
-		t.Fatalf("cache holds %d entities after the last digest, want its 2", held)
+		held, encs := 0, 0
+		for _, kd := range cache.kinds {
+			held += len(kd.order)
+			encs += len(kd.encs)
+		}
+		if held != n || sumsOnly && encs != 0 || !sumsOnly && encs != n {
+			t.Fatalf("SumsOnly %v: cache holds %d entities and %d encodings after the last digest, want its %d", sumsOnly, held, encs, n)
+		}
 	}
 }
 

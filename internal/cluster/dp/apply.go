@@ -57,7 +57,7 @@ func (a *Agent) applyPush(ctx context.Context, p *clusterpb.ConfigPush) *cluster
 		// A full push shares no entity with the running config: the cache
 		// starts again from it, so the first delta after it is as cheap as
 		// the others.
-		v, err = a.codec.DecodeFull(p.Payload, p.Checksum, a.opts.ValidatePlugin, &a.digests)
+		v, err = a.codec.DecodeFull(p.Payload, p.Checksum, a.opts.ValidatePlugin, &a.digests, entity.Claim{Hash: p.Hash, Tree: p.Tree})
 	}
 	if err != nil {
 		return a.reject(res, finish, err)

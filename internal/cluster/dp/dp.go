@@ -118,7 +118,7 @@ type Agent struct {
 	applyMu sync.Mutex                                   // one apply at a time; guards apply, cached and digests
 	cached  *wire.Cached                                 // the config cache (the file follows: file), nil when unknown
 	file    *cacheFile
-	digests entity.DigestCache // encodings of the last config digested
+	digests entity.DigestCache // md5s of the last config digested's entities (SumsOnly)
 	// peerSlots bounds the config caches sent to peers at once.
 	peerSlots chan struct{}
 	mu        sync.Mutex
@@ -178,7 +178,7 @@ func New(opts Options) (*Agent, error) {
 		return nil, err
 	}
 	log := opts.Logger.With("component", "cluster")
-	return &Agent{opts: opts, log: log, codec: codec, peerSlots: make(chan struct{}, maxPeerSends),
+	return &Agent{opts: opts, log: log, codec: codec, peerSlots: make(chan struct{}, maxPeerSends), digests: entity.DigestCache{SumsOnly: true},
 		file: &cacheFile{path: filepath.Join(opts.Prefix, wire.CacheFile), log: log, delay: cacheWriteDelay}}, nil
 }
 

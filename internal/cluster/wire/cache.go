@@ -271,7 +271,7 @@ func (c *Codec) DecodeCached(cc *Cached, validatePlugin func(*entity.Plugin) ent
 		// share with it: every entity is encoded once.
 		digests = &entity.DigestCache{}
 	}
-	v, err := c.decodeFull(cc.Payload, cc.Checksum, validatePlugin, digests)
+	v, err := c.decodeFull(cc.Payload, cc.Checksum, validatePlugin, digests, entity.Claim{})
 	if err != nil {
 		return v, err
 	}

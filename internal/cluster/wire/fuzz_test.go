@@ -25,7 +25,7 @@ func FuzzDecode(f *testing.F) {
 		if cfg, err := c.DecodeDelta(base, p, Checksum(p), nil, nil, entity.Claim{}); err == nil && cfg.IsZero() {
 			t.Fatal("nil config without an error")
 		}
-		_, _ = c.DecodeFull(p, Checksum(p), nil, nil)
+		_, _ = c.DecodeFull(p, Checksum(p), nil, nil, entity.Claim{})
 		_, _ = decodeCache(data)
 	})
 }

@@ -160,15 +160,16 @@ func (c *Codec) seal(version int64, hash string, raw []byte) *Encoded {
 // then holds what the digest worked out for each kind, so that the first
 // delta on top of it costs only what that delta changes (see
 // entity.DigestCached).
-func (c *Codec) DecodeFull(payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors, cache *entity.DigestCache) (entity.Valid, error) {
+// A claim whose tree the result's matches gives its hash (entity.Claim).
+func (c *Codec) DecodeFull(payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors, cache *entity.DigestCache, claim entity.Claim) (entity.Valid, error) {
 	if cache != nil {
-		*cache = entity.DigestCache{}
+		*cache = entity.DigestCache{SumsOnly: cache.SumsOnly}
 	}
-	return c.decodeFull(payload, sum, validatePlugin, cache)
+	return c.decodeFull(payload, sum, validatePlugin, cache, claim)
 }
 
 // decodeFull is DecodeFull digesting with digests (see entity.DigestCached).
-func (c *Codec) decodeFull(payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors, digests *entity.DigestCache) (entity.Valid, error) {
+func (c *Codec) decodeFull(payload []byte, sum uint32, validatePlugin func(*entity.Plugin) entity.Errors, digests *entity.DigestCache, claim entity.Claim) (entity.Valid, error) {
 	if got := Checksum(payload); got != sum {
 		return entity.Valid{}, fmt.Errorf("payload checksum mismatch (got %08x, want %08x)", got, sum)
 	}
@@ -189,5 +190,5 @@ func (c *Codec) decodeFull(payload []byte, sum uint32, validatePlugin func(*enti
 		}
 		return v, nil
 	}
-	return cfg.Check(entity.Checks{Plugin: validatePlugin, Cache: digests}) // "invalid configuration (N errors): ..."
+	return cfg.Check(entity.Checks{Plugin: validatePlugin, Cache: digests, Claim: claim}) // "invalid configuration (N errors): ..."
 }

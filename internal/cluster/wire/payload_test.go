@@ -78,11 +78,11 @@ func TestEncodeVersionDecodesAsTheDeclarativeDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := c.seal(3, d.Hash, doc)
-	got, err := c.DecodeFull(full.Payload, full.Checksum, nil, nil)
+	got, err := c.DecodeFull(full.Payload, full.Checksum, nil, nil, entity.Claim{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := c.DecodeFull(before.Payload, before.Checksum, nil, nil)
+	want, err := c.DecodeFull(before.Payload, before.Checksum, nil, nil, entity.Claim{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func TestStreamDecodesAsTheDeclarativeLoader(t *testing.T) {
 				tt.doc = bytes.Replace(tt.doc, []byte(`"strip_path":true,`), nil, 1)
 			}
 			p := c.Compress(tt.doc)
-			got, gotErr := c.DecodeFull(p, Checksum(p), nil, nil)
+			got, gotErr := c.DecodeFull(p, Checksum(p), nil, nil, entity.Claim{})
 			want, wantErr := declarative.ParseValid(tt.doc, declarative.Options{IgnoreUnknownNull: true})
 			if (gotErr == nil) != tt.ok || (wantErr == nil) != tt.ok {
 				t.Fatalf("streamed: %v; declarative loader: %v; want ok %v for both", gotErr, wantErr, tt.ok)
@@ -118,7 +118,7 @@ func TestStreamRefusesBadPayloads(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := c.DecodeFull(tt.payload, Checksum(tt.payload), nil, nil)
+			_, err := c.DecodeFull(tt.payload, Checksum(tt.payload), nil, nil, entity.Claim{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want one mentioning %q", err, tt.want)
 			}
@@ -165,7 +165,7 @@ func BenchmarkDecodeFullPeakHeap(b *testing.B) {
 			}
 		}()
 		var digests entity.DigestCache
-		v, err := c.DecodeFull(enc.Payload, enc.Checksum, nil, &digests)
+		v, err := c.DecodeFull(enc.Payload, enc.Checksum, nil, &digests, entity.Claim{})
 		close(stop)
 		<-done
 		if err != nil {

@@ -55,7 +55,7 @@ func TestFullRoundTripKeepsTheHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.DecodeFull(enc.Payload, enc.Checksum, nil, nil)
+	got, err := c.DecodeFull(enc.Payload, enc.Checksum, nil, nil, entity.Claim{})
 	if err != nil {
 		t.Fatal(err)
 	}
