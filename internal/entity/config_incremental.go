@@ -55,6 +55,75 @@ func (d Digest) Encoding(e Entity) (b []byte, ok bool) {
 	return nil, false
 }
 
+// Encodings calls fn with each entity d was computed from and its
+// canonical encoding (as Encoding returns it), kind by kind in Kinds
+// order, each kind's in id order. It reports false, calling nothing, when
+// d keeps no encodings (made without a DigestCache, or a SumsOnly one).
+func (d Digest) Encodings(fn func(k Kind, e Entity, canon []byte)) bool {
+	if !d.hasEncodings() {
+		return false
+	}
+	for _, k := range Kinds {
+		kd := d.kinds[k]
+		for i, e := range kd.order {
+			fn(k, e, kd.encs[i][:len(kd.encs[i])-1])
+		}
+	}
+	return true
+}
+
+func (d Digest) hasEncodings() bool {
+	if d.kinds == nil {
+		return false
+	}
+	for _, k := range Kinds {
+		if kd := d.kinds[k]; kd == nil || kd.encs == nil && len(kd.order) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Changes calls upsert and remove with what turns from's entities into
+// d's, kind by kind in Kinds order, each kind's in id order: upsert for an
+// entity of d that from lacks or holds with another canonical encoding
+// (given without its trailing newline), remove for the id of one that d
+// lacks. A kind whose digest is from's is passed over without a look at
+// its entities, so the work follows the kinds that changed. Timestamps
+// are not part of the canonical form: an entity whose timestamps alone
+// changed is not upserted. It reports false, calling nothing, when either
+// digest keeps no encodings (see Encodings).
+func (d Digest) Changes(from Digest, upsert func(k Kind, e Entity, canon []byte), remove func(k Kind, id string)) bool {
+	if !d.hasEncodings() || !from.hasEncodings() {
+		return false
+	}
+	var y yield.Point
+	for _, k := range Kinds {
+		a, b := from.kinds[k], d.kinds[k]
+		if a == b || a.sum == b.sum {
+			continue
+		}
+		i, j := 0, 0
+		for i < len(a.order) || j < len(b.order) {
+			y.Tick()
+			switch {
+			case j == len(b.order) || i < len(a.order) && a.order[i].GetID() < b.order[j].GetID():
+				remove(k, a.order[i].GetID())
+				i++
+			case i == len(a.order) || b.order[j].GetID() < a.order[i].GetID():
+				upsert(k, b.order[j], b.encs[j][:len(b.encs[j])-1])
+				j++
+			default:
+				if a.sums[i] != b.sums[j] {
+					upsert(k, b.order[j], b.encs[j][:len(b.encs[j])-1])
+				}
+				i, j = i+1, j+1
+			}
+		}
+	}
+	return true
+}
+
 // Digest computes Hash, Tree and the per-kind digests in one pass over c.
 func (c *Config) Digest() Digest { return c.DigestCached(nil) }
 

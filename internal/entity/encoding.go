@@ -49,6 +49,45 @@ func Marshal(e Entity, canon []byte) ([]byte, error) {
 	return append(out, canon[at:]...), nil
 }
 
+// MarshalSize is len(Marshal(e, canon)), worked out without making it.
+func MarshalSize(e Entity, canon []byte) int {
+	m, ok := e.(interface{ meta() *Meta })
+	meta := (*Meta)(nil)
+	at := 1
+	if ok {
+		meta = m.meta()
+		if meta.ID != "" && canon != nil {
+			at = idEnd(canon)
+		}
+	}
+	if canon == nil || !ok || at < 0 {
+		b, _ := Marshal(e, canon)
+		return len(b)
+	}
+	if meta.CreatedAt == 0 && meta.UpdatedAt == 0 {
+		return len(canon)
+	}
+	n, sep := len(canon), at > 1
+	var digits [20]byte
+	for _, f := range [...]struct {
+		name string
+		v    int64
+	}{{`"created_at":`, meta.CreatedAt}, {`"updated_at":`, meta.UpdatedAt}} {
+		if f.v == 0 {
+			continue
+		}
+		if sep {
+			n++
+		}
+		n += len(f.name) + len(strconv.AppendInt(digits[:0], f.v, 10))
+		sep = true
+	}
+	if at == 1 && canon[1] != '}' {
+		n++
+	}
+	return n
+}
+
 // idEnd returns the offset just past the id member that starts canon
 // ({"id":"..."), or -1 when canon does not start with one.
 func idEnd(canon []byte) int {

@@ -8,8 +8,8 @@ import (
 
 // TestMarshalFromCanonicalIsJSONMarshal: for every kind, the JSON Marshal
 // makes from a digest's canonical encoding is byte for byte what
-// json.Marshal writes, whatever the id, the timestamps and the fields that
-// look like them inside the entity.
+// json.Marshal writes, and MarshalSize its length, whatever the id, the
+// timestamps and the fields that look like them inside the entity.
 func TestMarshalFromCanonicalIsJSONMarshal(t *testing.T) {
 	t.Parallel()
 	ids := map[string]string{
@@ -67,6 +67,9 @@ func checkMarshal(t *testing.T, e Entity) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("Marshal from canonical\n got %s\nwant %s", got, want)
+	}
+	if n := MarshalSize(e, canon); n != len(want) {
+		t.Fatalf("MarshalSize = %d, want %d (%s)", n, len(want), want)
 	}
 }
 

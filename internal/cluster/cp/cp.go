@@ -27,7 +27,6 @@ import (
 	"github.com/gantryhq/gantry/internal/cluster/clusterpb"
 	"github.com/gantryhq/gantry/internal/cluster/clustertls"
 	"github.com/gantryhq/gantry/internal/cluster/wire"
-	"github.com/gantryhq/gantry/internal/entity"
 	"github.com/gantryhq/gantry/internal/store"
 )
 
@@ -114,9 +113,6 @@ type ControlPlane struct {
 	// the build and the push to the history are one step.
 	pubMu   sync.Mutex
 	stopped bool // Run has returned: the codec is closed
-	// encoded holds the JSON of the current version's entities, by
-	// pointer, for the next version to reuse.
-	encoded map[entity.Entity][]byte
 
 	mu      sync.Mutex
 	streams map[*stream]struct{}

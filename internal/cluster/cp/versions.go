@@ -14,11 +14,15 @@ import (
 // version is one configuration version, built once and shared read-only by
 // every data plane's stream.
 type version struct {
-	n       int64
-	hash    string
-	tree    string // the digest's tree (see entity.Digest), pushed with hash
-	index   *wire.Index
-	size    int      // the full payload's size decompressed (see wire.IndexVersion)
+	n    int64
+	hash string
+	tree string // the digest's tree (see entity.Digest), pushed with hash
+	// digest is the configuration's digest, with its entities' encodings:
+	// deltas are worked out between two versions' digests
+	// (wire.DiffDigests), and the full payload is made from it.
+	digest  entity.Digest
+	count   int      // entities
+	size    int      // the full payload's size decompressed
 	plugins []string // plugin names configured, sorted
 	// tooLarge is set when the configuration, decompressed, exceeds
 	// cluster_max_config_size: such a version is never pushed. (A payload
@@ -28,11 +32,11 @@ type version struct {
 	mu     sync.Mutex
 	deltas map[int64]signed // by base version; nil Encoded: no useful delta
 	// full is the full payload, built by the first push that needs it
-	// from cfg and enc, which are then dropped (as they are when a newer
-	// version is published: only the current version is pushed).
+	// from cfg and the digest's encodings; cfg is then dropped (as it is
+	// when a newer version is published: only the current version is
+	// pushed).
 	full signed
 	cfg  *entity.Config
-	enc  map[entity.Entity][]byte
 }
 
 // fullPayload returns v's full payload, building and signing it on first
@@ -46,12 +50,13 @@ func (c *ControlPlane) fullPayload(v *version) signed {
 	}
 	start := time.Now()
 	full, err := c.codec.EncodeFullWith(v.n, v.hash, v.cfg, func(e entity.Entity) ([]byte, error) {
-		if b, ok := v.enc[e]; ok {
-			return b, nil
+		canon, ok := v.digest.Encoding(e)
+		if !ok {
+			return nil, fmt.Errorf("no encoding of %s %s", e.EntityKind(), e.GetID())
 		}
-		return nil, fmt.Errorf("no encoding of %s %s", e.EntityKind(), e.GetID())
+		return entity.Marshal(e, canon)
 	})
-	v.cfg, v.enc = nil, nil
+	v.cfg = nil
 	if err != nil {
 		c.log.Error("cannot encode the full configuration", "config_version", v.n, "error", err)
 		return signed{}
@@ -66,7 +71,7 @@ func (c *ControlPlane) fullPayload(v *version) signed {
 // current.
 func (v *version) drop() {
 	v.mu.Lock()
-	v.cfg, v.enc = nil, nil
+	v.cfg = nil
 	v.mu.Unlock()
 }
 
@@ -165,28 +170,16 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 	if prev != nil && rev <= prev.n {
 		rev = prev.n + 1
 	}
-	next := make(map[entity.Entity][]byte, len(c.encoded))
-	ix, size, err := c.codec.IndexVersion(cfg, func(e entity.Entity) ([]byte, error) {
-		b, ok := c.encoded[e]
-		if !ok {
-			canon, _ := d.Encoding(e)
-			var err error
-			if b, err = entity.Marshal(e, canon); err != nil {
-				return nil, err
-			}
-		}
-		next[e] = b
-		return b, nil
-	})
-	if err != nil {
-		return err
+	count, size := versionSize(d)
+	if count < 0 { // a digest without encodings: made here, once
+		d = cfg.DigestCached(&entity.DigestCache{})
+		count, size = versionSize(d)
 	}
-	c.encoded = next
 	var names []string
 	for _, p := range cfg.Plugins {
 		names = append(names, p.Name)
 	}
-	v := &version{n: rev, hash: hash, tree: d.Tree, index: ix, size: size, plugins: usedPlugins(names), deltas: map[int64]signed{}, cfg: cfg, enc: next}
+	v := &version{n: rev, hash: hash, tree: d.Tree, digest: d, count: count, size: size, plugins: usedPlugins(names), deltas: map[int64]signed{}, cfg: cfg}
 	if size > c.opts.MaxConfigSize {
 		v.tooLarge = true
 		c.log.Error("configuration is too large to push: raise cluster_max_config_size or reduce the configuration",
@@ -196,10 +189,29 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 	if prev != nil {
 		prev.drop()
 	}
-	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", ix.Len(), "bytes", size,
+	c.log.Info("new configuration version", "config_version", rev, "config_hash", hash, "entities", count, "bytes", size,
 		"took", time.Since(start).Round(time.Millisecond).String())
 	c.notifyAll()
 	return nil
+}
+
+// versionSize returns how many entities d was computed from and the size
+// of the full payload made from them (wire.EncodeFullWith's document:
+// each entity as entity.Marshal gives it), worked out without making it;
+// -1, 0 when d keeps no encodings.
+func versionSize(d entity.Digest) (count, size int) {
+	size = 64
+	for _, k := range entity.Kinds {
+		size += len(k) + 6
+	}
+	ok := d.Encodings(func(_ entity.Kind, e entity.Entity, canon []byte) {
+		count++
+		size += entity.MarshalSize(e, canon) + 1
+	})
+	if !ok {
+		return -1, 0
+	}
+	return count, size
 }
 
 // stop makes later Publish calls fail, before Run closes the codec.
@@ -227,10 +239,10 @@ func (c *ControlPlane) payloadFor(v *version, base int64, baseHash string) (enc 
 	v.mu.Lock()
 	d, ok := v.deltas[base]
 	if !ok {
-		diff := wire.Diff(from.index, v.index)
+		diff, ok, err := wire.DiffDigests(from.digest, v.digest)
 		// A delta is worth it only when it is much smaller than the whole
 		// (compared decompressed: the full payload may not be built).
-		if diff.Size() < v.index.Len() {
+		if ok && err == nil && diff.Size() < v.count {
 			if e, err := c.codec.EncodeDelta(v.n, v.hash, diff); err == nil && e.Size < v.size/2 {
 				d = c.sign(e)
 			}

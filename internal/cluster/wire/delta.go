@@ -48,6 +48,29 @@ type Delta struct {
 	Deletes map[entity.Kind][]string          `json:"deletes,omitempty"`
 }
 
+// DiffDigests is Diff between the configurations of two digests that keep
+// their entities' encodings (entity.Digest.Changes): the work follows the
+// kinds that changed, without an index of every entity. An upsert is the
+// entity as json.Marshal gives it, made from its canonical encoding
+// (entity.Marshal). ok is false when a digest keeps no encodings.
+func DiffDigests(from, to entity.Digest) (d *Delta, ok bool, err error) {
+	d = &Delta{Upserts: map[entity.Kind][]json.RawMessage{}, Deletes: map[entity.Kind][]string{}}
+	ok = to.Changes(from, func(k entity.Kind, e entity.Entity, canon []byte) {
+		if err != nil {
+			return
+		}
+		b, merr := entity.Marshal(e, canon)
+		if merr != nil {
+			err = fmt.Errorf("%s %s: %w", k, e.GetID(), merr)
+			return
+		}
+		d.Upserts[k] = append(d.Upserts[k], b)
+	}, func(k entity.Kind, id string) {
+		d.Deletes[k] = append(d.Deletes[k], id)
+	})
+	return d, ok, err
+}
+
 // Size is the number of changed entities.
 func (d *Delta) Size() int {
 	n := 0

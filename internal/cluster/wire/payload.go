@@ -23,58 +23,18 @@ type Encoded struct {
 
 // EncodeFull encodes cfg as a full payload.
 func (c *Codec) EncodeFull(version int64, hash string, cfg *entity.Config) (*Encoded, error) {
-	doc, err := document(cfg, marshal, nil)
+	doc, err := document(cfg, marshal)
 	if err != nil {
 		return nil, fmt.Errorf("encode config version %d: %w", version, err)
 	}
 	return c.seal(version, hash, doc), nil
 }
 
-// EncodeVersion encodes cfg as a full payload and indexes it for deltas,
-// both from one encoding of each entity got from enc, which must return
-// json.Marshal's bytes for it (entity.Marshal does from a digest's
-// encodings). The index keeps the bytes enc returns.
-func (c *Codec) EncodeVersion(version int64, hash string, cfg *entity.Config, enc func(entity.Entity) ([]byte, error)) (*Encoded, *Index, error) {
-	ix := &Index{byKey: map[string][]byte{}}
-	doc, err := document(cfg, enc, ix)
-	if err != nil {
-		return nil, nil, fmt.Errorf("encode config version %d: %w", version, err)
-	}
-	return c.seal(version, hash, doc), ix, nil
-}
-
-// IndexVersion indexes cfg for deltas from one encoding of each entity got
-// from enc (see EncodeVersion), without building the full payload, and
-// returns the size of the document EncodeFullWith would build, within a
-// few bytes per kind: a control plane builds the full payload only when a
-// data plane needs it.
-func (c *Codec) IndexVersion(cfg *entity.Config, enc func(entity.Entity) ([]byte, error)) (*Index, int, error) {
-	ix := &Index{byKey: map[string][]byte{}}
-	size := 64
-	if cfg == nil {
-		return ix, size, nil
-	}
-	for _, k := range entity.Kinds {
-		size += len(k) + 6
-		for _, e := range cfg.OfKind(k) {
-			if e == nil {
-				continue
-			}
-			b, err := enc(e)
-			if err != nil {
-				return nil, 0, fmt.Errorf("%s %s: %w", k, e.GetID(), err)
-			}
-			ix.byKey[string(k)+"/"+e.GetID()] = b
-			size += len(b) + 1
-		}
-	}
-	return ix, size, nil
-}
-
 // EncodeFullWith encodes cfg as a full payload from one encoding of each
-// entity got from enc (see EncodeVersion).
+// entity got from enc, which must return json.Marshal's bytes for it
+// (entity.Marshal does from a digest's encodings).
 func (c *Codec) EncodeFullWith(version int64, hash string, cfg *entity.Config, enc func(entity.Entity) ([]byte, error)) (*Encoded, error) {
-	doc, err := document(cfg, enc, nil)
+	doc, err := document(cfg, enc)
 	if err != nil {
 		return nil, fmt.Errorf("encode config version %d: %w", version, err)
 	}
@@ -87,7 +47,7 @@ func marshal(e entity.Entity) ([]byte, error) { return json.Marshal(e) }
 // compact JSON: the format version, then every kind in entity.Kinds order,
 // each entity as enc encodes it. When ix is not nil, it indexes the same
 // encodings.
-func document(cfg *entity.Config, enc func(entity.Entity) ([]byte, error), ix *Index) ([]byte, error) {
+func document(cfg *entity.Config, enc func(entity.Entity) ([]byte, error)) ([]byte, error) {
 	if cfg == nil {
 		cfg = &entity.Config{}
 	}
@@ -107,9 +67,6 @@ func document(cfg *entity.Config, enc func(entity.Entity) ([]byte, error), ix *I
 			b, err := enc(e)
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", k, e.GetID(), err)
-			}
-			if ix != nil {
-				ix.byKey[string(k)+"/"+e.GetID()] = b
 			}
 			if c, ok := e.(*entity.Certificate); ok && shorthandDeclared(c, declared) {
 				if b, err = json.Marshal(withoutDeclared(c, declared)); err != nil {

@@ -52,12 +52,13 @@ func everyKind(t testing.TB) *entity.Config {
 	return cfg
 }
 
-// TestEncodeVersionDecodesAsTheDeclarativeDocument: the full payload a
-// control plane builds from one encoding per entity loads on a data plane
+// TestFullFromTheDigestDecodesAsTheDeclarativeDocument: the full payload
+// a control plane builds from its digest's encodings loads on a data plane
 // into exactly the config the declarative document (what full payloads
-// were before) loads into, and its index holds json.Marshal's bytes for
-// every entity, as NewIndex does.
-func TestEncodeVersionDecodesAsTheDeclarativeDocument(t *testing.T) {
+// were before) loads into, and a delta worked out from the digests
+// (DiffDigests) carries json.Marshal's bytes for every entity, as an index
+// of the config (NewIndex) holds them.
+func TestFullFromTheDigestDecodesAsTheDeclarativeDocument(t *testing.T) {
 	t.Parallel()
 	c := newCodec(t, 1<<20)
 	cfg := everyKind(t)
@@ -69,7 +70,7 @@ func TestEncodeVersionDecodesAsTheDeclarativeDocument(t *testing.T) {
 		}
 		return entity.Marshal(e, canon)
 	}
-	full, ix, err := c.EncodeVersion(3, d.Hash, cfg, fromDigest)
+	full, err := c.EncodeFullWith(3, d.Hash, cfg, fromDigest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,19 +99,28 @@ func TestEncodeVersionDecodesAsTheDeclarativeDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ix.Len() != old.Len() {
-		t.Fatalf("index holds %d entities, NewIndex %d", ix.Len(), old.Len())
+	empty := (&entity.Config{}).DigestCached(&entity.DigestCache{})
+	delta, ok, err := DiffDigests(empty, d)
+	if !ok || err != nil || delta.Size() != old.Len() || len(delta.Deletes) != 0 {
+		t.Fatalf("delta from nothing: ok %v, %v, %d changes, want the %d entities", ok, err, delta.Size(), old.Len())
 	}
-	for key, b := range old.byKey {
-		if !bytes.Equal(ix.byKey[key], b) {
-			t.Errorf("index of %s:\n got %s\nwant %s", key, ix.byKey[key], b)
+	for k, list := range delta.Upserts {
+		for _, b := range list {
+			var id struct{ ID string }
+			_ = json.Unmarshal(b, &id)
+			if want := old.byKey[string(k)+"/"+id.ID]; !bytes.Equal(b, want) {
+				t.Errorf("delta's %s %s:\n got %s\nwant %s", k, id.ID, b, want)
+			}
 		}
+	}
+	if back, ok, _ := DiffDigests(d, empty); !ok || back.Size() != old.Len() || len(back.Upserts) != 0 {
+		t.Fatalf("delta back to nothing: ok %v, %+v", ok, back)
 	}
 	plain, err := c.EncodeFull(3, d.Hash, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(plain.Payload, full.Payload) {
-		t.Error("EncodeFull and EncodeVersion encode the same config differently")
+		t.Error("EncodeFull and EncodeFullWith encode the same config differently")
 	}
 }

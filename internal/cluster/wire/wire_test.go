@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -192,5 +195,56 @@ func TestCacheSurvivesTornWrites(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Fatalf("cache directory holds %d files, want only %s (no temporary files left)", len(entries), CacheFile)
+	}
+}
+
+// TestDiffDigestsAgreesWithDiff: the delta worked out from two digests is
+// the one worked out from two indexes of every entity, over random
+// changes (routes removed, replaced and added, the service changed).
+func TestDiffDigestsAgreesWithDiff(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 8))
+	cache := &entity.DigestCache{}
+	from := sample(40)
+	fromDigest := from.DigestCached(cache)
+	for round := range 100 {
+		to := *from
+		to.Routes = nil
+		for _, r := range from.Routes {
+			switch rng.IntN(15) {
+			case 0: // removed
+			case 1: // replaced
+				moved := *r
+				moved.Paths = []string{fmt.Sprintf("/moved-%d", round)}
+				to.Routes = append(to.Routes, &moved)
+			default:
+				to.Routes = append(to.Routes, r)
+			}
+		}
+		for i := range rng.IntN(3) {
+			r := entity.NewRoute()
+			r.ID, r.Paths, r.Service = entity0(1000+round*3+i), []string{fmt.Sprintf("/new-%d-%d", round, i)}, &entity.Ref{ID: from.Services[0].ID}
+			r.SetTimestamps(1700000000 + int64(round))
+			to.Routes = append(to.Routes, r)
+		}
+		slices.SortFunc(to.Routes, func(a, b *entity.Route) int { return strings.Compare(a.ID, b.ID) })
+		if rng.IntN(4) == 0 {
+			svc := *from.Services[0]
+			svc.Retries = rng.IntN(10)
+			to.Services = []*entity.Service{&svc}
+		}
+		toDigest := to.DigestCached(cache)
+		got, ok, err := DiffDigests(fromDigest, toDigest)
+		if !ok || err != nil {
+			t.Fatalf("round %d: DiffDigests: %v, %v", round, ok, err)
+		}
+		fi, _ := NewIndex(from)
+		ti, _ := NewIndex(&to)
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(Diff(fi, ti))
+		if !bytes.Equal(g, w) {
+			t.Fatalf("round %d: DiffDigests\n%s\nDiff\n%s", round, g, w)
+		}
+		from, fromDigest = &to, toDigest
 	}
 }
