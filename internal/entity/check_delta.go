@@ -265,15 +265,19 @@ func (c *Config) PatchKind(base *Config, k Kind, gone []string, ups []Entity) bo
 }
 
 // patchList is PatchKind on one kind's list.
-func patchList[T Entity](dst *[]T, base []T, gone []string, ups []Entity) bool {
+func patchList[T interface {
+	Entity
+	comparable
+}](dst *[]T, base []T, gone []string, ups []Entity) bool {
 	if len(gone) == 0 && len(ups) == 0 {
 		*dst = slices.Clip(base)
 		return true
 	}
 	out := make([]T, 0, len(base)+len(ups))
 	g, u, last := 0, 0, ""
+	var none T
 	for _, e := range base {
-		if isNil(e) {
+		if e == none {
 			continue
 		}
 		id := e.GetID()
