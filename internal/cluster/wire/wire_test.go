@@ -65,6 +65,10 @@ func TestFullRoundTripKeepsTheHash(t *testing.T) {
 	if got.Hash() != cfg.Hash() {
 		t.Fatalf("decoded hash %s != %s", got.Hash(), cfg.Hash())
 	}
+	doc, err := c.Decompress(enc.Payload, enc.Checksum)
+	if err != nil || len(doc) != enc.Size || !bytes.HasPrefix(doc, []byte(docStart)) || !bytes.HasSuffix(doc, []byte("}\n")) {
+		t.Fatalf("the payload decompresses to %d bytes (%v), Size says %d: %.60s…", len(doc), err, enc.Size, doc)
+	}
 }
 
 func TestDecompressRefusesBadPayloads(t *testing.T) {
