@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -77,7 +79,10 @@ func WriteCache(path string, c *Cached) error {
 		return fmt.Errorf("write config cache: %w", err)
 	}
 	tmp := f.Name()
-	_, err = f.Write(encodeCache(c))
+	pieces := cachePieces(c)
+	head := binary.BigEndian.AppendUint32(append([]byte{}, cacheMagic...), piecesChecksum(pieces))
+	bufs := append(net.Buffers{head}, pieces...)
+	_, err = bufs.WriteTo(f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -104,27 +109,48 @@ func WriteCache(path string, c *Cached) error {
 // signature of the full payload and that of each delta (appendSig), and
 // the writer's length and node id.
 func encodeCache(c *Cached) []byte {
-	body := binary.BigEndian.AppendUint64(nil, uint64(c.Version))
-	body = binary.BigEndian.AppendUint16(body, uint16(len(c.Hash)))
-	body = append(body, c.Hash...)
-	body = binary.BigEndian.AppendUint32(body, c.Checksum)
-	body = binary.BigEndian.AppendUint32(body, uint32(len(c.Payload)))
-	body = append(body, c.Payload...)
-	body = binary.BigEndian.AppendUint16(body, uint16(len(c.Deltas)))
-	for _, d := range c.Deltas {
-		body = binary.BigEndian.AppendUint32(body, d.Checksum)
-		body = binary.BigEndian.AppendUint32(body, uint32(len(d.Payload)))
-		body = append(body, d.Payload...)
-	}
-	body = appendSig(body, c.Sig)
-	for _, d := range c.Deltas {
-		body = appendSig(body, d.Sig)
-	}
-	body = binary.BigEndian.AppendUint16(body, uint16(len(c.Writer)))
-	body = append(body, c.Writer...)
+	pieces := cachePieces(c)
 	out := append([]byte{}, cacheMagic...)
-	out = binary.BigEndian.AppendUint32(out, Checksum(body))
-	return append(out, body...)
+	out = binary.BigEndian.AppendUint32(out, piecesChecksum(pieces))
+	for _, p := range pieces {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// cachePieces is the body encodeCache lays out, in pieces: the payloads
+// are c's own slices, not copies, so that a cache file of a large
+// configuration is written without holding its payload twice.
+func cachePieces(c *Cached) [][]byte {
+	head := binary.BigEndian.AppendUint64(nil, uint64(c.Version))
+	head = binary.BigEndian.AppendUint16(head, uint16(len(c.Hash)))
+	head = append(head, c.Hash...)
+	head = binary.BigEndian.AppendUint32(head, c.Checksum)
+	head = binary.BigEndian.AppendUint32(head, uint32(len(c.Payload)))
+	pieces := [][]byte{head, c.Payload}
+	tail := binary.BigEndian.AppendUint16(nil, uint16(len(c.Deltas)))
+	for _, d := range c.Deltas {
+		tail = binary.BigEndian.AppendUint32(tail, d.Checksum)
+		tail = binary.BigEndian.AppendUint32(tail, uint32(len(d.Payload)))
+		pieces = append(pieces, tail, d.Payload)
+		tail = nil
+	}
+	tail = appendSig(tail, c.Sig)
+	for _, d := range c.Deltas {
+		tail = appendSig(tail, d.Sig)
+	}
+	tail = binary.BigEndian.AppendUint16(tail, uint16(len(c.Writer)))
+	tail = append(tail, c.Writer...)
+	return append(pieces, tail)
+}
+
+// piecesChecksum is Checksum of the pieces joined.
+func piecesChecksum(pieces [][]byte) uint32 {
+	var sum uint32
+	for _, p := range pieces {
+		sum = crc32.Update(sum, castagnoli, p)
+	}
+	return sum
 }
 
 // fits32 reports whether every payload of c has a length the cache's 32-bit

@@ -3,6 +3,8 @@ package wire
 import (
 	"bytes"
 	"encoding/binary"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -24,6 +26,13 @@ func TestCacheWithDeltas(t *testing.T) {
 	}
 	if got.Writer != want.Writer || !reflect.DeepEqual(got.Sig, want.Sig) || got.Deltas[0].Sig != nil || !reflect.DeepEqual(got.Deltas[1].Sig, want.Deltas[1].Sig) || got.Signed() {
 		t.Fatalf("signatures came back as %+v, %+v, %+v", got.Sig, got.Deltas[0].Sig, got.Deltas[1].Sig)
+	}
+	path := filepath.Join(t.TempDir(), CacheFile)
+	if err := WriteCache(path, want); err != nil {
+		t.Fatal(err)
+	}
+	if file, err := os.ReadFile(path); err != nil || !bytes.Equal(file, raw) {
+		t.Fatalf("WriteCache wrote %d bytes (%v), not encodeCache's %d", len(file), err, len(raw))
 	}
 	got.Deltas[0].Sig = want.Deltas[1].Sig
 	if !got.Signed() {
