@@ -26,8 +26,7 @@ type session struct {
 	// busy is set while recvLoop applies a push: the CP's messages wait
 	// unread meanwhile, which is not the CP being silent.
 	busy atomic.Bool
-	beat chan struct{} // cap 1: send a heartbeat now
-	asm  *assembly     // the chunked push being received; recvLoop's own
+	asm  *assembly // the chunked push being received; recvLoop's own
 }
 
 func (a *Agent) session(ctx context.Context, addr string) error {
@@ -50,7 +49,7 @@ func (a *Agent) session(ctx context.Context, addr string) error {
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", addr, err)
 	}
-	s := &session{a: a, addr: addr, st: st, beat: make(chan struct{}, 1)}
+	s := &session{a: a, addr: addr, st: st}
 	s.seen.Store(time.Now().UnixNano())
 
 	var wg sync.WaitGroup
@@ -131,7 +130,6 @@ func (s *session) recvLoop(ctx context.Context) error {
 			if err := s.send(&clusterpb.DPMessage{Msg: &clusterpb.DPMessage_ApplyResult{ApplyResult: res}}); err != nil {
 				return fmt.Errorf("report to %s: %w", s.addr, err)
 			}
-			s.kickBeat()
 		case *clusterpb.CPMessage_HeartbeatAck:
 		case *clusterpb.CPMessage_Refused:
 			s.interrupted(errors.New("refused"))
@@ -143,14 +141,9 @@ func (s *session) recvLoop(ctx context.Context) error {
 	}
 }
 
-func (s *session) kickBeat() {
-	select {
-	case s.beat <- struct{}{}:
-	default:
-	}
-}
-
-// heartbeats reports the running hash every Heartbeat and after an apply.
+// heartbeats reports the running hash every Heartbeat. After an apply the
+// ApplyResult reports it: a heartbeat then too cost every data plane and
+// the control plane two more messages (and the CP's ack) per change.
 func (s *session) heartbeats(ctx context.Context) {
 	t := time.NewTicker(s.a.opts.Timing.Heartbeat)
 	defer t.Stop()
@@ -159,7 +152,6 @@ func (s *session) heartbeats(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-s.beat:
 		}
 		run := s.a.current()
 		hb := &clusterpb.Heartbeat{ConfigVersion: run.version, ConfigHash: run.hash()}
