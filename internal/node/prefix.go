@@ -18,6 +18,7 @@ import (
 const (
 	NodeIDFile    = "node_id"
 	PIDFile       = "gantry.pid"
+	LockFile      = "gantry.lock"
 	ListenersFile = "listeners.json"
 )
 
@@ -52,26 +53,37 @@ func NodeID(prefix string) (string, error) {
 	return id, nil
 }
 
-// claimPID writes our pid to <prefix>/gantry.pid, refusing when another live
-// process already holds the prefix. A stale file (process gone) is replaced.
+// claimPID takes an exclusive lock on <prefix>/gantry.lock for the node's
+// lifetime and writes our pid to <prefix>/gantry.pid, for operators and
+// scripts. Another node holding the lock is refused, by its pid. The
+// kernel drops the lock when the process ends, however it ends: a pid file
+// left by a crash, whose pid another process may have taken since, never
+// blocks a start (it did, while the pid decided).
 func claimPID(prefix string) (release func(), err error) {
-	path := filepath.Join(prefix, PIDFile)
-	if data, err := os.ReadFile(path); err == nil {
-		if pid, perr := strconv.Atoi(strings.TrimSpace(string(data))); perr == nil && pid != os.Getpid() && alive(pid) {
-			return nil, fmt.Errorf("another Gantry (pid %d, see %s) is running with prefix %s: stop it, or start this one with another -p DIR", pid, path, prefix)
+	path, lockPath := filepath.Join(prefix, PIDFile), filepath.Join(prefix, LockFile)
+	lock, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the lock file %s (running as %s): %w", lockPath, whoami(), err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = lock.Close()
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("cannot lock %s: %w", lockPath, err)
 		}
+		holder := "another process"
+		if data, err := os.ReadFile(path); err == nil {
+			holder = "pid " + strings.TrimSpace(string(data))
+		}
+		return nil, fmt.Errorf("another Gantry (%s, see %s) is running with prefix %s: stop it, or start this one with another -p DIR", holder, path, prefix)
 	}
 	if err := writeFileAtomic(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		_ = lock.Close()
 		return nil, fmt.Errorf("cannot write pid file: %w", err)
 	}
-	return func() { _ = os.Remove(path) }, nil
-}
-
-// alive reports whether a process with that pid exists (EPERM means it
-// exists but belongs to someone else).
-func alive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	return func() {
+		_ = os.Remove(path)
+		_ = lock.Close() // drops the lock; the file stays, for the next node to lock
+	}, nil
 }
 
 // writeFileAtomic writes data so readers see the old file or the new one,

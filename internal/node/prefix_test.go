@@ -19,7 +19,9 @@ func TestClaimPID(t *testing.T) {
 		{name: "stale pid", content: "4194304"}, // above Linux's pid_max: no such process
 		{name: "garbage", content: "not a pid"},
 		{name: "our own pid", content: strconv.Itoa(os.Getpid())},
-		{name: "live process", content: strconv.Itoa(os.Getppid()), wantErr: "is running with prefix"},
+		// A crash's pid file, its pid taken since by a live process: the
+		// lock, not the pid, says whether a node runs.
+		{name: "pid of a live process, no lock held", content: strconv.Itoa(os.Getppid())},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,4 +86,25 @@ func TestBoundURL(t *testing.T) {
 			t.Errorf("%v.URL() = %q, want %q", tt.b, got, tt.want)
 		}
 	}
+}
+
+// TestClaimPIDRefusesWhileLocked: while a node holds the prefix's lock, a
+// second claim is refused with the holder's pid; once released, it is
+// taken.
+func TestClaimPIDRefusesWhileLocked(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	release, err := claimPID(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := claimPID(dir); err == nil || !strings.Contains(err.Error(), "pid "+strconv.Itoa(os.Getpid())) || !strings.Contains(err.Error(), "is running with prefix") {
+		t.Fatalf("second claim = %v, want a refusal naming pid %d", err, os.Getpid())
+	}
+	release()
+	again, err := claimPID(dir)
+	if err != nil {
+		t.Fatalf("claim after release: %v", err)
+	}
+	again()
 }

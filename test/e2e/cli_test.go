@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,7 +140,7 @@ func TestHealthWithoutNode(t *testing.T) {
 	}
 }
 
-// TestSecondNodeOnSamePrefixRefused: the pid file keeps two nodes from
+// TestSecondNodeOnSamePrefixRefused: the prefix's lock keeps two nodes from
 // sharing a prefix (node id, listeners.json, config cache).
 func TestSecondNodeOnSamePrefixRefused(t *testing.T) {
 	t.Parallel()
@@ -157,5 +158,27 @@ func TestSecondNodeOnSamePrefixRefused(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(first.Prefix, "listeners.json")); err != nil {
 		t.Fatalf("the refused start removed the first node's listeners.json: %v", err)
+	}
+}
+
+// TestStartAfterACrashWhosePIDWasReused: a node killed with SIGKILL leaves
+// its pid file; once another live process has that pid, the node still
+// starts again on the prefix: the lock the dead process held went with
+// it, and the pid decides nothing.
+func TestStartAfterACrashWhosePIDWasReused(t *testing.T) {
+	t.Parallel()
+	n := startDBLess(t, "")
+	n.Kill()
+	// The pid file as a crash leaves it, naming a live process (this test).
+	pidFile := filepath.Join(n.Prefix, "gantry.pid")
+	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n.Restart()
+	if code, _ := get(n.StatusURL() + "/status"); code != 200 {
+		t.Fatalf("the node did not start again after the crash: /status %d\n%s", code, n.Out.String())
+	}
+	if got, _ := os.ReadFile(pidFile); strings.TrimSpace(string(got)) != strconv.Itoa(n.Cmd.Process.Pid) {
+		t.Fatalf("pid file holds %q, want the restarted node's %d", got, n.Cmd.Process.Pid)
 	}
 }
