@@ -70,7 +70,8 @@ func addRouteDelta(t testing.TB, codec *wire.Codec, cfg *entity.Config, i int) (
 
 // TestCacheFileFollowsApplies: the config cache file is written after the
 // applies, not during them; several applies within the delay are written
-// once, the last; a stopping agent writes what is pending.
+// once, the last; a stopping agent writes what is pending. Status says
+// which version the file holds throughout.
 func TestCacheFileFollowsApplies(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -79,6 +80,9 @@ func TestCacheFileFollowsApplies(t *testing.T) {
 	cfg := pushChain(t, a, 50, 2)
 	if _, err := wire.ReadCache(a.cachePath()); !errors.Is(err, wire.ErrNoCache) {
 		t.Fatalf("the cache file was written during the applies: %v", err)
+	}
+	if st := a.Status(); st.ConfigVersion != 3 || st.CacheVersion != 0 || st.CacheHash != "" {
+		t.Fatalf("status before the file is written: running %d, cache %d %q; want 3, 0, none", st.ConfigVersion, st.CacheVersion, st.CacheHash)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -89,6 +93,12 @@ func TestCacheFileFollowsApplies(t *testing.T) {
 	c, err := wire.ReadCache(a.cachePath())
 	if err != nil || c.Version != 3 || c.Hash != cfg.Hash() || len(c.Deltas) != 2 {
 		t.Fatalf("after the agent stopped the cache holds %+v (%v); want version 3 with 2 deltas", c, err)
+	}
+	if st := a.Status(); st.CacheVersion != 3 || st.CacheHash != cfg.Hash() {
+		t.Fatalf("status once the file is written: cache %d %q, want 3 %s", st.CacheVersion, st.CacheHash, cfg.Hash())
+	}
+	if st := testAgentAt(t, dir).Status(); st.Source != "cache" || st.CacheVersion != 3 || st.CacheHash != cfg.Hash() {
+		t.Fatalf("status of a node started from the cache: %+v", st)
 	}
 
 	// With a short delay the file follows by itself.

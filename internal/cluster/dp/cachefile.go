@@ -22,9 +22,10 @@ const cacheWriteDelay = 250 * time.Millisecond
 // changes, off the apply path; the file is replaced atomically
 // (wire.WriteCache), so a crash leaves the previous cache or the new one.
 type cacheFile struct {
-	path  string
-	log   *slog.Logger
-	delay time.Duration // cacheWriteDelay
+	path    string
+	log     *slog.Logger
+	delay   time.Duration        // cacheWriteDelay
+	written func(c *wire.Cached) // called with what the file holds after each write or removal
 
 	mu      sync.Mutex // guards pending and timer
 	pending *wire.Cached
@@ -63,8 +64,11 @@ func (f *cacheFile) flush() error {
 		return nil
 	}
 	err := wire.WriteCache(f.path, c)
-	if err != nil {
+	switch {
+	case err != nil:
 		f.log.Warn("cannot write the config cache; a restart without the control plane would not have this configuration", "error", err)
+	case f.written != nil:
+		f.written(c)
 	}
 	return err
 }
@@ -78,6 +82,9 @@ func (f *cacheFile) remove() error {
 	f.mu.Unlock()
 	if err := os.Remove(f.path); err != nil && !os.IsNotExist(err) {
 		return err
+	}
+	if f.written != nil {
+		f.written(nil)
 	}
 	return nil
 }

@@ -148,6 +148,12 @@ type Status struct {
 	Connected    bool   `json:"connected"`
 	ControlPlane string `json:"control_plane,omitempty"`
 	LastError    string `json:"last_error,omitempty"`
+	// CacheVersion and CacheHash are the configuration the config cache
+	// file holds, what a restart without the control plane would serve:
+	// the file follows an apply by up to cacheWriteDelay (0 and "" before
+	// one is written).
+	CacheVersion int64  `json:"cache_config_version"`
+	CacheHash    string `json:"cache_config_hash,omitempty"`
 }
 
 // New checks opts and prepares an agent; a node calls Initial, then Run.
@@ -178,8 +184,9 @@ func New(opts Options) (*Agent, error) {
 		return nil, err
 	}
 	log := opts.Logger.With("component", "cluster")
-	return &Agent{opts: opts, log: log, codec: codec, peerSlots: make(chan struct{}, maxPeerSends), digests: entity.DigestCache{SumsOnly: true},
-		file: &cacheFile{path: filepath.Join(opts.Prefix, wire.CacheFile), log: log, delay: cacheWriteDelay}}, nil
+	a := &Agent{opts: opts, log: log, codec: codec, peerSlots: make(chan struct{}, maxPeerSends), digests: entity.DigestCache{SumsOnly: true}}
+	a.file = &cacheFile{path: filepath.Join(opts.Prefix, wire.CacheFile), log: log, delay: cacheWriteDelay, written: a.cacheHolds}
+	return a, nil
 }
 
 // Status returns the agent's state now.
@@ -201,6 +208,16 @@ func (a *Agent) setStatus(fn func(*Status)) {
 	a.mu.Lock()
 	fn(&a.status)
 	a.mu.Unlock()
+}
+
+// cacheHolds records that the cache file holds c (nil: none) in Status.
+func (a *Agent) cacheHolds(c *wire.Cached) {
+	a.setStatus(func(s *Status) {
+		s.CacheVersion, s.CacheHash = 0, ""
+		if c != nil {
+			s.CacheVersion, s.CacheHash = c.Version, c.Hash
+		}
+	})
 }
 
 func (a *Agent) cachePath() string { return filepath.Join(a.opts.Prefix, wire.CacheFile) }

@@ -84,6 +84,7 @@ func (a *Agent) startFromCache(ctx context.Context) error {
 	a.applyMu.Lock()
 	a.cached = c
 	a.applyMu.Unlock()
+	a.cacheHolds(c)
 	return nil
 }
 
