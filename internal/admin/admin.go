@@ -88,6 +88,15 @@ type Options struct {
 
 	// MaxBodySize bounds request bodies; 0 means DefaultMaxBodySize.
 	MaxBodySize int64
+
+	// LoopbackOnly says every admin_listen address is a loopback one: then
+	// only loopback Host values and AllowedHosts (admin_allowed_hosts) are
+	// answered. AllowedOrigins (admin_allowed_origins) are the browser
+	// origins, besides the Admin API's own, whose writes are accepted
+	// (guard.go).
+	LoopbackOnly   bool
+	AllowedHosts   []string
+	AllowedOrigins []string
 }
 
 // handler is the Admin API; it holds no mutable state of its own.
@@ -148,6 +157,10 @@ func (h *handler) reader() reader {
 
 // ServeHTTP routes the request and renders the result.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if why := h.guard(r); why != "" {
+		h.renderError(w, r, &apiError{Status: http.StatusForbidden, Message: why})
+		return
+	}
 	n, vals := h.rt.lookup(r.URL.EscapedPath())
 	if n == nil {
 		h.renderError(w, r, errNotFound())

@@ -100,7 +100,8 @@ func New(ctx context.Context, s *settings.Settings, log *slog.Logger) (app *App,
 	}
 	if s.Role != settings.RoleDataPlane {
 		p.admin = &admin.Options{Logger: log, Role: string(s.Role), ValidatePlugin: reg.Normalize, PluginSchema: reg.Schema,
-			Node: nodeInfo(s, id, reg)}
+			Node: nodeInfo(s, id, reg), LoopbackOnly: s.AdminOnLoopbackOnly(),
+			AllowedHosts: s.AdminAllowedHosts, AllowedOrigins: s.AdminAllowedOrigins}
 	}
 	switch {
 	case s.Role == settings.RoleDataPlane:

@@ -62,6 +62,13 @@ type Settings struct {
 	// AdminSSLClientCA is admin_ssl_client_ca (a path or inline PEM): when
 	// set, clients of an ssl admin_listen must present a certificate it signed.
 	AdminSSLClientCA string
+	// AdminAllowedOrigins is admin_allowed_origins: the browser origins
+	// (scheme://host[:port]) besides the Admin API's own whose writes it
+	// accepts; AdminAllowedHosts is admin_allowed_hosts: the Host values
+	// besides loopback names and addresses an Admin API listening on
+	// loopback only answers (docs/configuration.md).
+	AdminAllowedOrigins []string
+	AdminAllowedHosts   []string
 
 	Cluster Cluster
 	Proxy   ProxyLimits

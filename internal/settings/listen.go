@@ -3,6 +3,7 @@ package settings
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -103,4 +104,28 @@ func parseHostPorts(value string) ([]string, error) {
 		out = append(out, item)
 	}
 	return out, nil
+}
+
+// AdminOnLoopbackOnly reports whether every admin_listen address is a
+// loopback one (127.0.0.0/8, ::1 or localhost): the Admin API is then
+// reachable from this machine only, and answers loopback Host values only
+// (admin_allowed_hosts adds others).
+func (s *Settings) AdminOnLoopbackOnly() bool {
+	if len(s.AdminListen) == 0 {
+		return false
+	}
+	for _, l := range s.AdminListen {
+		host, _, err := net.SplitHostPort(l.Address)
+		if err != nil {
+			return false
+		}
+		if host == "localhost" {
+			continue
+		}
+		addr, err := netip.ParseAddr(host)
+		if err != nil || !addr.Unmap().IsLoopback() {
+			return false
+		}
+	}
+	return true
 }

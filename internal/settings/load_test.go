@@ -158,6 +158,8 @@ func TestInvalidSettings(t *testing.T) {
 		{name: "negative body size", env: []string{"GANTRY_PROXY_MAX_BODY_SIZE=-1"}, want: []string{"proxy_max_body_size", "GANTRY_PROXY_MAX_BODY_SIZE"}},
 		{name: "config size above the cache's 32-bit lengths", conf: "cluster_max_config_size = 4294967296\n", want: []string{"cluster_max_config_size", "16777216 to 4294967295"}},
 		{name: "bad trusted ip", conf: "trusted_ips = 10.0.0.0/8, nope\n", want: []string{"trusted_ips", `"nope"`, "CIDR"}},
+		{name: "an origin with a path", conf: "admin_allowed_origins = https://ui.example.com/admin\n", want: []string{"admin_allowed_origins", "is not an origin", "scheme://host[:port]"}},
+		{name: "an origin without a scheme", env: []string{"GANTRY_ADMIN_ALLOWED_ORIGINS=ui.example.com"}, want: []string{"admin_allowed_origins", "GANTRY_ADMIN_ALLOWED_ORIGINS", "is not an origin"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -259,6 +261,31 @@ func TestRedacted(t *testing.T) {
 	for k, v := range r {
 		if s, ok := v.(string); ok && strings.Contains(s, "hunter2") {
 			t.Errorf("%s leaks the password", k)
+		}
+	}
+}
+
+// TestAdminOnLoopbackOnly: the Admin API counts as loopback only when
+// every admin_listen address is a loopback one.
+func TestAdminOnLoopbackOnly(t *testing.T) {
+	t.Parallel()
+	for listen, want := range map[string]bool{
+		"127.0.0.1:8001":                 true,
+		"[::1]:8001, 127.0.0.2:8444 ssl": true,
+		"localhost:8001":                 true,
+		"0.0.0.0:8001":                   false,
+		"127.0.0.1:8001, 10.0.0.5:8001":  false,
+		"off":                            false,
+	} {
+		c, err, _ := load(t, "admin_listen = "+listen+"\nadmin_allowed_origins = https://ui.example.com, http://10.0.0.5:8080\n", nil)
+		if err != nil {
+			t.Fatalf("%s: %v", listen, err)
+		}
+		if got := c.AdminOnLoopbackOnly(); got != want {
+			t.Errorf("admin_listen = %s: loopback only %v, want %v", listen, got, want)
+		}
+		if len(c.AdminAllowedOrigins) != 2 {
+			t.Errorf("admin_allowed_origins = %v", c.AdminAllowedOrigins)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,19 @@ func settings() []setting {
 		{key: "admin_ssl_cert", apply: str(func(c *Settings) *string { return &c.AdminSSLCert })},
 		{key: "admin_ssl_cert_key", secret: true, apply: str(func(c *Settings) *string { return &c.AdminSSLCertKey })},
 		{key: "admin_ssl_client_ca", apply: str(func(c *Settings) *string { return &c.AdminSSLClientCA })},
+		{key: "admin_allowed_origins", kind: kindList, apply: func(c *Settings, v string) error {
+			c.AdminAllowedOrigins = splitList(v)
+			for _, o := range c.AdminAllowedOrigins {
+				if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+					return fmt.Errorf("%q is not an origin: write scheme://host[:port], as a browser sends it (https://admin.example.com)", o)
+				}
+			}
+			return nil
+		}},
+		{key: "admin_allowed_hosts", kind: kindList, apply: func(c *Settings, v string) error {
+			c.AdminAllowedHosts = splitList(v)
+			return nil
+		}},
 		{key: "status_ssl_cert", apply: str(func(c *Settings) *string { return &c.StatusSSLCert })},
 		{key: "status_ssl_cert_key", secret: true, apply: str(func(c *Settings) *string { return &c.StatusSSLCertKey })},
 		{key: "cluster_control_plane", def: "127.0.0.1:8005", kind: kindList, apply: func(c *Settings, v string) (err error) {
