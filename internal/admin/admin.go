@@ -161,6 +161,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, &apiError{Status: http.StatusForbidden, Message: why})
 		return
 	}
+	if r.ContentLength > h.opts.MaxBodySize {
+		// Said before a byte of the body is read: a client that sent
+		// "Expect: 100-continue" gets the 413, not "100 Continue" and
+		// then a reset.
+		h.renderError(w, r, errTooLarge(h.opts.MaxBodySize))
+		return
+	}
 	n, vals := h.rt.lookup(r.URL.EscapedPath())
 	if n == nil {
 		h.renderError(w, r, errNotFound())

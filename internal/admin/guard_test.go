@@ -1,10 +1,18 @@
 package admin
 
 import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gantryhq/gantry/internal/entity"
 )
 
 // TestBrowserGuards: an Admin API on loopback answers loopback Host values
@@ -57,5 +65,32 @@ func TestBrowserGuards(t *testing.T) {
 				t.Fatalf("%s %s Host %s Origin %q: %d %s; want forbidden %v mentioning %q", tt.method, "/services", tt.host, tt.origin, w.Code, w.Body, tt.forbidden, tt.mentions)
 			}
 		})
+	}
+}
+
+// TestExpectContinueOverTheLimit: a client announcing a body over the
+// limit with "Expect: 100-continue" gets 413 at once, not "100 Continue"
+// (and then a reset once it sends the body).
+func TestExpectContinueOverTheLimit(t *testing.T) {
+	t.Parallel()
+	// A DB-less node: POST /config reads the whole body.
+	srv := httptest.NewServer(New(Options{MaxBodySize: 1 << 20,
+		ApplyConfig:   func(context.Context, entity.Valid) error { return nil },
+		CurrentConfig: func() (*entity.Config, string) { return &entity.Config{}, "" }}))
+	t.Cleanup(srv.Close)
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(conn, "POST /config HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", 20<<20)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "1 MiB") {
+		t.Fatalf("answer to the announced body: %s %s; want 413 naming the limit", resp.Status, body)
 	}
 }
