@@ -37,6 +37,10 @@ func parseServiceURL(raw string) (*Service, error) {
 	if u.Hostname() == "" {
 		return nil, fmt.Errorf("missing host in url '%s'", raw)
 	}
+	if u.User != nil {
+		// Kong drops them silently: a service has no field to keep them.
+		return nil, fmt.Errorf("url '%s' holds credentials (user:password@), which a service cannot keep: send them with a plugin instead (request-transformer's add.headers with an Authorization header, say)", u.Redacted())
+	}
 	out := &Service{Protocol: strings.ToLower(u.Scheme), Host: u.Hostname(), Path: u.EscapedPath()}
 	switch {
 	case u.Port() != "":

@@ -41,6 +41,8 @@ func TestServiceValidate(t *testing.T) {
 		{"minimal", svc(func(*Service) {}), ""},
 		{"url expands", svc(func(s *Service) { s.Host = ""; s.URL = "https://api.example.com/v1" }), ""},
 		{"bad url", svc(func(s *Service) { s.URL = "api.example.com" }), "url: missing scheme"},
+		{"credentials in the url", svc(func(s *Service) { s.Host = ""; s.URL = "https://bob:hunter2@api.example.com/v1" }), "url: url 'https://bob:xxxxx@api.example.com/v1' holds credentials"},
+		{"a user in the url", svc(func(s *Service) { s.Host = ""; s.URL = "http://bob@api.example.com" }), "holds credentials (user:password@), which a service cannot keep"},
 		{"missing host", svc(func(s *Service) { s.Host = "" }), "host: required field missing"},
 		{"bad host", svc(func(s *Service) { s.Host = "a b" }), "host: invalid hostname"},
 		{"bad protocol", svc(func(s *Service) { s.Protocol = "ftp" }), "protocol: expected one of: grpc, grpcs, http"},
