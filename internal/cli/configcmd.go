@@ -59,7 +59,7 @@ gantry.yaml in the current directory). An existing file is never overwritten.`,
 			if len(args) == 1 {
 				path = args[0]
 			}
-			if err := writeNew(path, exampleConfig); err != nil {
+			if err := writeNew(path, exampleConfig, 0o644); err != nil {
 				return err
 			}
 			_, err := fmt.Fprintf(stdio.Stdout, "wrote %s; check it with: gantry config parse %s\n", path, path)

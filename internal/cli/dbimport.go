@@ -81,7 +81,8 @@ DB-less node load back. An existing file is never overwritten.`,
 				if err != nil {
 					return err
 				}
-				if err := writeNew(args[0], data); err != nil {
+				// Private keys and credentials: readable by the owner only.
+				if err := writeNew(args[0], data, 0o600); err != nil {
 					return err
 				}
 				_, err = fmt.Fprintf(stdio.Stdout, "exported %d entities to %s\n", count(cfg), args[0])
@@ -122,9 +123,10 @@ func count(cfg *entity.Config) int {
 	return n
 }
 
-// writeNew creates path with data, refusing to overwrite an existing file.
-func writeNew(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+// writeNew creates path with data and mode perm, refusing to overwrite an
+// existing file.
+func writeNew(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s already exists; remove it or name another file", path)
 	}

@@ -78,6 +78,9 @@ consumers:
 		if code, out, errOut := run(t, append([]string{"config", "db_export", dst}, flags...)...); code != 0 || !strings.Contains(out, "exported 3 entities") {
 			t.Fatalf("db_export %s = %d %s%s", name, code, out, errOut)
 		}
+		if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: mode %v (%v), want 0600: it holds private keys and credentials", name, fi.Mode().Perm(), err)
+		}
 		orig, err := declarative.LoadFile(src, declarative.Options{})
 		if err != nil {
 			t.Fatal(err)
