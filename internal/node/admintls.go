@@ -16,7 +16,7 @@ func requireAdminClientCert(cfg *tls.Config, caSetting string) error {
 	if caSetting == "" {
 		return nil
 	}
-	data, err := pemOrFile(caSetting)
+	data, err := pemOrFile(caSetting, false)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,10 @@ package node
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"github.com/gantryhq/gantry/internal/snapshot"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -102,11 +104,11 @@ func KeyPair(cert, key string) (*tls.Certificate, error) {
 	if cert == "" {
 		return snapshot.NewDefaultCertificate()
 	}
-	certPEM, err := pemOrFile(cert)
+	certPEM, err := pemOrFile(cert, false)
 	if err != nil {
 		return nil, err
 	}
-	keyPEM, err := pemOrFile(key)
+	keyPEM, err := pemOrFile(key, true)
 	if err != nil {
 		return nil, err
 	}
@@ -118,13 +120,20 @@ func KeyPair(cert, key string) (*tls.Certificate, error) {
 }
 
 // pemOrFile returns v itself when it is inline PEM, else the file it names.
-func pemOrFile(v string) ([]byte, error) {
+// A secret v (a private key's setting) is never put in the error: a key
+// pasted in another form than PEM would be printed whole.
+func pemOrFile(v string, secret bool) ([]byte, error) {
 	if strings.HasPrefix(strings.TrimSpace(v), "-----BEGIN") {
 		return []byte(v), nil
 	}
 	data, err := os.ReadFile(v)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s (running as %s): %w", v, whoami(), err)
+	switch {
+	case err == nil:
+		return data, nil
+	case secret && errors.Is(err, fs.ErrNotExist):
+		// Not a file: the value may be a key pasted in another form than
+		// PEM, never to be printed.
+		return nil, errors.New("the value of the key's setting is neither a PEM block nor an existing file")
 	}
-	return data, nil
+	return nil, fmt.Errorf("cannot read %s (running as %s): %w", v, whoami(), err)
 }

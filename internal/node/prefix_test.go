@@ -108,3 +108,24 @@ func TestClaimPIDRefusesWhileLocked(t *testing.T) {
 	}
 	again()
 }
+
+// TestKeyPairDoesNotPrintAKey: a key setting holding something neither PEM
+// nor a file (a key pasted without its PEM lines) is refused without
+// printing it; a certificate path that does not exist is named.
+func TestKeyPairDoesNotPrintAKey(t *testing.T) {
+	t.Parallel()
+	const secret = "MHcCAQEEIGsomeprivatekeymaterialthatmustneverbeprinted"
+	cert := filepath.Join(t.TempDir(), "missing.crt")
+	if _, err := KeyPair(cert, secret); err == nil || !strings.Contains(err.Error(), "missing.crt") {
+		t.Fatalf("a missing certificate file: %v, want its path named", err)
+	}
+	dir := t.TempDir()
+	certFile := filepath.Join(dir, "c.crt")
+	if err := os.WriteFile(certFile, []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := KeyPair(certFile, secret)
+	if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "neither a PEM block nor an existing file") {
+		t.Fatalf("KeyPair with a non-PEM key = %v; want a refusal that does not print it", err)
+	}
+}

@@ -79,8 +79,9 @@ func cleanEnv() []string { return gantryproc.Env() }
 
 // startFails starts a node of role with cert and key, plus vars, in a
 // fresh prefix on free ports, and checks that start-up fails with output
-// mentioning each of want. what ends the failure message when it starts.
-func startFails(t *testing.T, role, cert, key string, vars, want []string, what string) {
+// mentioning each of want, and returns the output. what ends the failure
+// message when it starts.
+func startFails(t *testing.T, role, cert, key string, vars, want []string, what string) string {
 	t.Helper()
 	db := map[string]string{"control_plane": "sqlite", "data_plane": "off"}[role]
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -98,6 +99,7 @@ func startFails(t *testing.T, role, cert, key string, vars, want []string, what 
 			t.Errorf("output does not mention %q:\n%s", w, out)
 		}
 	}
+	return string(out)
 }
 
 // gantry runs a short gantry command.

@@ -34,6 +34,23 @@ func TestBadClusterCertificateStopsStartUp(t *testing.T) {
 	}
 }
 
+// TestNonPEMKeyIsNotPrinted: a cluster_cert_key holding a key in another
+// form than PEM (here its base64 body without the PEM lines) stops
+// start-up with a reason that does not print it.
+func TestNonPEMKeyIsNotPrinted(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	pemKey := string(readFile(t, c.key))
+	lines := strings.Split(strings.TrimSpace(pemKey), "\n")
+	secret := strings.Join(lines[1:len(lines)-1], "")
+	for _, role := range []string{"control_plane", "data_plane"} {
+		out := startFails(t, role, c.cert, secret, nil, []string{"cluster_cert_key", "neither a PEM block nor an existing file"}, " with a non-PEM key")
+		if strings.Contains(out, secret) || strings.Contains(out, secret[:24]) {
+			t.Fatalf("%s: the start-up output prints the key:\n%s", role, out)
+		}
+	}
+}
+
 // TestRoleStorageRules: a control plane needs a database, a data plane
 // must not have one.
 func TestRoleStorageRules(t *testing.T) {

@@ -67,6 +67,11 @@ func read(setting, v, hint string) ([]byte, string, error) {
 	}
 	data, err := os.ReadFile(v)
 	if err != nil {
+		if setting == "cluster_cert_key" && errors.Is(err, fs.ErrNotExist) {
+			// Not a file: the value may be a key pasted in another form
+			// than PEM, never to be printed.
+			return nil, "", fmt.Errorf("the value of %s is neither a PEM block nor an existing file: %s", setting, fileProblem(err, hint))
+		}
 		return nil, v, fmt.Errorf("%s %s: %s", setting, v, fileProblem(err, hint))
 	}
 	return data, v, nil
@@ -79,6 +84,10 @@ func fileProblem(err error, hint string) string {
 		return "no such file (" + hint + ")"
 	case errors.Is(err, fs.ErrPermission):
 		return "permission denied: gantry runs as " + RunningAs() + ", which cannot read it (change the file's owner or mode)"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error() // the path is the caller's to show, or not
 	}
 	return err.Error()
 }
