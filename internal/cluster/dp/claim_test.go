@@ -45,6 +45,8 @@ func TestDeltaTakesTheHashOnlyWhenTheTreeMatches(t *testing.T) {
 		{"matching tree", push(next.Hash(), next.Digest().Tree), false},
 		{"another configuration's tree and hash", push(other.Hash(), other.Digest().Tree), true},
 		{"no tree", push(next.Hash(), ""), false},
+		// The hash comparison itself, with no tree to stand in for it.
+		{"another configuration's hash, no tree", push(other.Hash(), ""), true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
