@@ -1,7 +1,9 @@
 package hybrid
 
 import (
+	"crypto/tls"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +103,37 @@ func TestRejectedConfigKeepsThePreviousOne(t *testing.T) {
 func shortLivedCA(t *testing.T, life time.Duration) string {
 	t.Helper()
 	return entitytest.SelfSigned(t, entitytest.CertOptions{CA: true, Names: []string{"short-lived CA"}, NotAfter: time.Now().Add(life)}).Cert
+}
+
+// TestControlPlaneRefusesAForeignClientItself: a client that does not
+// check the control plane's certificate at all (so no data-plane-side
+// check can refuse first) and presents another cluster's certificate is
+// refused by the control plane, which logs why.
+func TestControlPlaneRefusesAForeignClientItself(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	cp := c.cpAt(t, "127.0.0.1:0")
+	other := newCluster(t)
+	pair, err := tls.LoadX509KeyPair(other.cert, other.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", cp.ls.Cluster[0].Address,
+		&tls.Config{Certificates: []tls.Certificate{pair}, InsecureSkipVerify: true, NextProtos: []string{"h2"}, MinVersion: tls.VersionTLS12})
+	if err == nil {
+		// TLS 1.3: the server checks the client's certificate after the
+		// client's side of the handshake is done; its verdict arrives on
+		// the first read. An accepted client would read HTTP/2 settings.
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		var b [64]byte
+		n, rerr := conn.Read(b[:])
+		conn.Close()
+		if rerr == nil {
+			t.Fatalf("the control plane accepted a foreign client certificate: it sent %d bytes (%q)", n, b[:n])
+		}
+	}
+	testutil.Eventually(t, "the control plane logs why", 15*time.Second, func() bool {
+		return strings.Contains(cp.out.String(), "refused during the TLS handshake") &&
+			strings.Contains(cp.out.String(), "client certificate is not this control plane's cluster_cert")
+	})
 }
