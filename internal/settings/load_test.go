@@ -44,6 +44,8 @@ func TestDefaults(t *testing.T) {
 		{"sqlite_path", c.SQLitePath, filepath.Join(wd, "gantry-data", "gantry.db")},
 		{"proxy_listen", len(c.ProxyListen), 2},
 		{"proxy_listen ssl", c.ProxyListen[1].SSL, true},
+		{"proxy_listen http2 on the TLS listener, as Kong's", c.ProxyListen[1].HTTP2, true},
+		{"proxy_listen plain listener without http2", c.ProxyListen[0].HTTP2, false},
 		{"admin_listen", c.AdminListen[0].Address, "127.0.0.1:8001"},
 		{"status_listen", c.StatusListen[0].Address, "127.0.0.1:8007"},
 		{"cluster_listen off on traditional", len(c.ClusterListen), 0},

@@ -48,7 +48,7 @@ func settings() []setting {
 		{key: "pg_ssl", def: "off", kind: kindBool, apply: boolean(func(c *Settings) *bool { return &c.Postgres.SSL })},
 		{key: "pg_ssl_verify", def: "off", kind: kindBool, apply: boolean(func(c *Settings) *bool { return &c.Postgres.SSLVerify })},
 		{key: "declarative_config", apply: str(func(c *Settings) *string { return &c.DeclarativeConfig })},
-		{key: "proxy_listen", def: "0.0.0.0:8000, 0.0.0.0:8443 ssl", kind: kindList, apply: listen(func(c *Settings) *[]Listen { return &c.ProxyListen })},
+		{key: "proxy_listen", def: "0.0.0.0:8000, 0.0.0.0:8443 ssl http2", kind: kindList, apply: listen(func(c *Settings) *[]Listen { return &c.ProxyListen })},
 		{key: "admin_listen", def: "127.0.0.1:8001", kind: kindList, apply: listen(func(c *Settings) *[]Listen { return &c.AdminListen })},
 		{key: "status_listen", def: "127.0.0.1:8007", kind: kindList, apply: listen(func(c *Settings) *[]Listen { return &c.StatusListen })},
 		{key: "cluster_listen", def: "0.0.0.0:8005", kind: kindList, apply: listen(func(c *Settings) *[]Listen { return &c.ClusterListen })},
