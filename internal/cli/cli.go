@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gantryhq/gantry/internal/version"
 	"io"
 	"os"
 
@@ -74,6 +75,9 @@ variables, then flags. See docs/configuration.md.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
-	root.AddCommand(newStart(stdio), newVersion(stdio), newHealth(stdio), newConfig(stdio), newHybrid(stdio), newMigrations(stdio))
+	root.AddCommand(newStart(stdio), newVersion(stdio), newHealth(stdio), newConfig(stdio), newHybrid(stdio), newMigrations(stdio),
+		newCheck(stdio), newSettings(stdio))
+	root.Version = version.String() // gantry --version prints what gantry version does
+	root.SetVersionTemplate("{{.Version}}\n")
 	return root
 }

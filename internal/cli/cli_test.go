@@ -95,3 +95,45 @@ func TestConfigInitRefusesOverwrite(t *testing.T) {
 		t.Fatalf("file overwritten: %q", got)
 	}
 }
+
+// TestCheckSettingsAndVersionFlag: `gantry check` validates the settings
+// as start reads them without starting anything; `gantry settings` prints
+// each effective value with its source, secrets redacted; `--version`
+// prints what `version` does.
+func TestCheckSettingsAndVersionFlag(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	runEnv := func(env []string, args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := Run(t.Context(), args, IO{Stdout: &out, Stderr: &errOut, Environ: env})
+		return code, out.String(), errOut.String()
+	}
+	if code, out, errOut := runEnv(nil, "check", "-p", dir); code != 0 || !strings.Contains(out, "settings are valid") {
+		t.Fatalf("check of valid settings = %d %s%s", code, out, errOut)
+	}
+	if code, out, errOut := runEnv([]string{"GANTRY_PG_PORT=99999"}, "check", "-p", dir); code != 1 || !strings.Contains(errOut, "pg_port") || !strings.Contains(errOut, "environment variable GANTRY_PG_PORT") {
+		t.Fatalf("check of an invalid setting = %d %s%s; want 1 naming the setting and its source", code, out, errOut)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Fatalf("check wrote to the prefix: %v", entries)
+	}
+	code, out, errOut := runEnv([]string{"GANTRY_PG_PASSWORD=hunter2"}, "settings", "-p", dir, "--set", "log_level=debug")
+	for _, want := range []string{
+		"pg_password = ******  # environment variable GANTRY_PG_PASSWORD",
+		"log_level = debug  # flag --set log_level",
+		"prefix = " + dir + "  # flag -p",
+		"pg_port = 5432  # default",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("settings output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 0 || strings.Contains(out+errOut, "hunter2") {
+		t.Fatalf("settings = %d, or it printed the secret:\n%s%s", code, out, errOut)
+	}
+	_, v1, _ := run(t, "version")
+	if code, v2, errOut := run(t, "--version"); code != 0 || v1 != v2 || v1 == "" {
+		t.Fatalf("--version = %d %q %s, version %q", code, v2, errOut, v1)
+	}
+}
