@@ -26,6 +26,9 @@ and where its value came from) when not. Nothing is bound or started.`,
 			if err != nil {
 				return err
 			}
+			for _, w := range s.Warnings {
+				fmt.Fprintln(stdio.Stderr, "warning:", w)
+			}
 			_, err = fmt.Fprintf(stdio.Stdout, "settings are valid: role %s, database %s, prefix %s\n", s.Role, s.Database, s.Prefix)
 			return err
 		},

@@ -38,7 +38,11 @@ The addresses actually bound are logged and written to <prefix>/listeners.json.`
 			if err != nil {
 				return err
 			}
-			return start(cmd.Context(), s, newLogger(stdio.Stderr, s))
+			log := newLogger(stdio.Stderr, s)
+			for _, w := range s.Warnings {
+				log.Warn(w)
+			}
+			return start(cmd.Context(), s, log)
 		},
 	}
 	f.register(cmd)

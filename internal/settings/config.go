@@ -70,6 +70,11 @@ type Settings struct {
 	AdminAllowedOrigins []string
 	AdminAllowedHosts   []string
 
+	// Warnings are what Load noticed without refusing it: GANTRY_*
+	// environment variables that name no setting (a typo leaves the
+	// setting at its default). A node logs them at start.
+	Warnings []string
+
 	Cluster Cluster
 	Proxy   ProxyLimits
 

@@ -33,7 +33,7 @@ func parseFile(name string, data []byte, known map[string]bool) (map[string]rawV
 		case !ok:
 			errs = append(errs, fmt.Errorf("%s: %q is not a key = value line", src, line))
 		case !known[key]:
-			errs = append(errs, fmt.Errorf("%s: unknown setting %q (see docs/configuration.md for the list)", src, key))
+			errs = append(errs, fmt.Errorf("%s: %s", src, unknownKey(key, known)))
 		default:
 			out[key] = rawValue{value: strings.TrimSpace(value), source: src}
 		}

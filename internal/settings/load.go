@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -29,6 +30,11 @@ type Options struct {
 	Flags []Flag
 }
 
+// notSettings are GANTRY_* variables Gantry reads that are not settings.
+var notSettings = map[string]bool{
+	"GANTRY_TEST_CLUSTER_DP_VERSION": true, // dp.VersionOverrideEnv, tests only
+}
+
 // Flag is a setting given on the command line; Name is the flag as typed
 // ("-p", "--set"), for error messages.
 type Flag struct {
@@ -47,22 +53,29 @@ func Load(opts Options) (*Settings, error) {
 		raw[s.key] = rawValue{value: s.def, source: Source{Kind: SourceDefault}}
 	}
 	errs := readConfFile(opts, known, raw)
+	var warnings []string
 	for _, kv := range opts.Environ {
 		name, value, ok := strings.Cut(kv, "=")
 		key := strings.ToLower(strings.TrimPrefix(name, EnvPrefix))
-		if ok && strings.HasPrefix(name, EnvPrefix) && known[key] {
+		switch {
+		case !ok || !strings.HasPrefix(name, EnvPrefix):
+		case known[key]:
 			raw[key] = rawValue{value: strings.TrimSpace(value), source: Source{Kind: SourceEnv, Name: name}}
+		case !notSettings[name]:
+			// Not an error: the variable may be another tool's.
+			warnings = append(warnings, fmt.Sprintf("environment variable %s sets nothing: %s", name, unknownKey(key, known)))
 		}
 	}
+	slices.Sort(warnings)
 	for _, f := range opts.Flags {
 		if !known[f.Key] {
-			errs = append(errs, fmt.Errorf("flag %s: unknown setting %q (see docs/configuration.md for the list)", f.Name, f.Key))
+			errs = append(errs, fmt.Errorf("flag %s: %s", f.Name, unknownKey(f.Key, known)))
 			continue
 		}
 		raw[f.Key] = rawValue{value: strings.TrimSpace(f.Value), source: Source{Kind: SourceFlag, Name: f.Name}}
 	}
 
-	c := &Settings{values: map[string]string{}, sources: map[string]Source{}}
+	c := &Settings{values: map[string]string{}, sources: map[string]Source{}, Warnings: warnings}
 	for _, s := range table {
 		rv := raw[s.key]
 		if rv.value == "" {

@@ -142,7 +142,9 @@ func TestInvalidSettings(t *testing.T) {
 		{name: "bad role in file", conf: "role = edge\n", want: []string{`role = "edge"`, "gantry.conf line 1", "traditional, control_plane, data_plane"}},
 		{name: "bad listen in env", env: []string{"GANTRY_PROXY_LISTEN=0.0.0.0:x"}, want: []string{"proxy_listen", "environment variable GANTRY_PROXY_LISTEN", "0 to 65535"}},
 		{name: "bad flag value", flags: []Flag{{Key: "log_level", Value: "loud", Name: "--set"}}, want: []string{`log_level = "loud"`, "flag --set", "debug, info, notice"}},
-		{name: "unknown key in file", conf: "\nproxy_listn = 1\n", want: []string{"line 2", `unknown setting "proxy_listn"`}},
+		{name: "unknown key in file", conf: "\nproxy_listn = 1\n", want: []string{"line 2", `unknown setting "proxy_listn" (did you mean "proxy_listen"?`}},
+		{name: "a typo in a flag", flags: []Flag{{Key: "log_levle", Value: "debug", Name: "--set log_levle"}}, want: []string{"flag --set log_levle", `did you mean "log_level"?`}},
+		{name: "an unknown key far from any", conf: "frobnicate = 1\n", want: []string{`unknown setting "frobnicate" (see docs/configuration.md`}},
 		{name: "line without equals", conf: "role traditional\n", want: []string{"line 1", "not a key = value line"}},
 		{name: "control plane refuses off", env: []string{"GANTRY_ROLE=control_plane", "GANTRY_DATABASE=off", "GANTRY_CLUSTER_CERT=c", "GANTRY_CLUSTER_CERT_KEY=k"}, want: []string{`database = "off"`, "GANTRY_DATABASE", "use sqlite or postgres"}},
 		{name: "data plane requires off", conf: "role = data_plane\ncluster_cert = c\ncluster_cert_key = k\n", want: []string{`database = "sqlite"`, "(from default)", "set database = off"}},
@@ -289,5 +291,19 @@ func TestAdminOnLoopbackOnly(t *testing.T) {
 		if len(c.AdminAllowedOrigins) != 2 {
 			t.Errorf("admin_allowed_origins = %v", c.AdminAllowedOrigins)
 		}
+	}
+}
+
+// TestUnknownEnvironmentVariablesWarn: a GANTRY_* variable that names no
+// setting is not an error (it may be another tool's) but a warning, with
+// the setting it may have meant.
+func TestUnknownEnvironmentVariablesWarn(t *testing.T) {
+	t.Parallel()
+	c, err, _ := load(t, "", []string{"GANTRY_ADMIN_LISTN=127.0.0.1:9", "GANTRY_LOG_LEVEL=debug", "GANTRY_TEST_CLUSTER_DP_VERSION=9.9.9", "OTHER=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "GANTRY_ADMIN_LISTN sets nothing") || !strings.Contains(c.Warnings[0], `did you mean "admin_listen"?`) {
+		t.Fatalf("warnings = %q", c.Warnings)
 	}
 }
