@@ -24,9 +24,12 @@ func (c *Config) Empty() bool {
 	if c == nil {
 		return true
 	}
-	n := 0
-	c.Each(func(Entity) { n++ })
-	return n == 0
+	for _, k := range Kinds {
+		if n, _ := c.list(k); n > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Each calls fn for every entity of c, in dependency order (see Kinds).

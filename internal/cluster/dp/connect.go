@@ -35,8 +35,11 @@ func (a *Agent) Run(ctx context.Context, sink pipeline.Sink) error {
 		wait := backoff(a.opts.Timing, failures)
 		failures++
 		a.setStatus(func(s *Status) { s.LastError = err.Error() })
-		a.log.Warn("cluster connection lost or refused; serving the last configuration and retrying",
-			"control_plane", addr, "error", err, "retry_in", wait.Round(time.Millisecond).String())
+		msg := "cluster connection lost or refused; serving the last configuration and retrying"
+		if run := a.current(); run.cfg.IsZero() || run.cfg.Config().Empty() {
+			msg = "cluster connection lost or refused; this data plane has no configuration yet (every request gets 404) and retries"
+		}
+		a.log.Warn(msg, "control_plane", addr, "error", err, "retry_in", wait.Round(time.Millisecond).String())
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
