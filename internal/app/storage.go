@@ -48,7 +48,7 @@ func StoreConfig(s *settings.Settings) backend.Config {
 		Database:   s.Database,
 		SQLitePath: s.SQLitePath,
 		Postgres: postgres.Config{Host: pg.Host, Port: pg.Port, User: pg.User, Password: pg.Password,
-			Database: pg.Database, SSL: pg.SSL, SSLVerify: pg.SSLVerify},
+			Database: pg.Database, SSL: pg.SSL, SSLVerify: pg.SSLVerify, Timeout: pg.Timeout},
 	}
 }
 

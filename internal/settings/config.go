@@ -101,6 +101,9 @@ type Postgres struct {
 	Database  string
 	SSL       bool
 	SSLVerify bool
+	// Timeout is pg_timeout: the longest a connection attempt, or one read
+	// or write on a connection, may take.
+	Timeout time.Duration
 }
 
 // Cluster holds the cluster_* settings of hybrid mode.

@@ -50,6 +50,7 @@ func TestDefaults(t *testing.T) {
 		{"status_listen", c.StatusListen[0].Address, "127.0.0.1:8007"},
 		{"cluster_listen off on traditional", len(c.ClusterListen), 0},
 		{"pg_port", c.Postgres.Port, 5432},
+		{"pg_timeout", c.Postgres.Timeout, 5 * time.Second},
 		{"cluster_max_payload", c.Cluster.MaxPayload, 16777216},
 		{"purge delay", c.Cluster.PurgeDelay, 1209600 * time.Second},
 		{"log_level", c.LogLevelName, "notice"},

@@ -47,6 +47,7 @@ func settings() []setting {
 		{key: "pg_database", def: "gantry", apply: str(func(c *Settings) *string { return &c.Postgres.Database })},
 		{key: "pg_ssl", def: "off", kind: kindBool, apply: boolean(func(c *Settings) *bool { return &c.Postgres.SSL })},
 		{key: "pg_ssl_verify", def: "off", kind: kindBool, apply: boolean(func(c *Settings) *bool { return &c.Postgres.SSLVerify })},
+		{key: "pg_timeout", def: "5000", kind: kindInt, apply: intIn(100, 1<<30, func(c *Settings, n int) { c.Postgres.Timeout = time.Duration(n) * time.Millisecond })},
 		{key: "declarative_config", apply: str(func(c *Settings) *string { return &c.DeclarativeConfig })},
 		{key: "proxy_listen", def: "0.0.0.0:8000, 0.0.0.0:8443 ssl http2", kind: kindList, apply: listen(func(c *Settings) *[]Listen { return &c.ProxyListen })},
 		{key: "admin_listen", def: "127.0.0.1:8001", kind: kindList, apply: listen(func(c *Settings) *[]Listen { return &c.AdminListen })},

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -49,6 +50,9 @@ type Config struct {
 	SSLVerify bool
 	// MaxConns caps the pool; 0 means pgx's default.
 	MaxConns int32
+	// Timeout is pg_timeout: connecting, and every read or write on a
+	// connection, fail past it (0: no limit). See timeoutConn.
+	Timeout time.Duration
 }
 
 // connString renders c as a postgres:// URL, which escapes every value.
@@ -128,9 +132,19 @@ func newDriver(cfg Config, log *slog.Logger) (*driver, error) {
 	if cfg.MaxConns > 0 {
 		pc.MaxConns = cfg.MaxConns
 	}
+	// The LISTEN connection waits for notifications as long as there are
+	// none: keepalives only, no timeout per read.
+	listenCfg := pc.ConnConfig.Copy()
+	listenCfg.DialFunc = dialer(0).DialContext
+	if cfg.Timeout > 0 {
+		pc.ConnConfig.ConnectTimeout = cfg.Timeout
+		listenCfg.ConnectTimeout = cfg.Timeout
+	}
+	pc.ConnConfig.DialFunc = dialer(cfg.Timeout).DialContext
+	pc.HealthCheckPeriod = 15 * time.Second
 	pool, err := pgxpool.NewWithConfig(context.Background(), pc) // connects lazily
 	if err != nil {
 		return nil, err
 	}
-	return &driver{pool: pool, connCfg: pc.ConnConfig, log: log}, nil
+	return &driver{pool: pool, connCfg: listenCfg, log: log}, nil
 }
