@@ -112,3 +112,25 @@ func TestCacheSurvivesCrashes(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionEventsAtNoticeLevel: at the default log level a data plane
+// says when it connects, when it loses the control plane and when the
+// connection comes back.
+func TestConnectionEventsAtNoticeLevel(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	addr := testutil.ClosedAddr(t)
+	cp := c.cpAt(t, addr)
+	dp := c.dp(t, "dp", addr, "GANTRY_LOG_LEVEL=notice") // the default level
+	testutil.Eventually(t, "the data plane says it connected", 15*time.Second, func() bool {
+		return strings.Contains(dp.out.String(), "connected to the control plane")
+	})
+	cp.Kill()
+	testutil.Eventually(t, "the data plane says it lost the control plane", 15*time.Second, func() bool {
+		return strings.Contains(dp.out.String(), "cluster connection lost or refused")
+	})
+	cp.Restart()
+	testutil.Eventually(t, "the data plane says the connection is back", 45*time.Second, func() bool {
+		return strings.Contains(dp.out.String(), "connection to the control plane restored")
+	})
+}

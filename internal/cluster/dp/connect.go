@@ -29,6 +29,9 @@ func (a *Agent) Run(ctx context.Context, sink pipeline.Sink) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if a.everConnected && a.lostAt.IsZero() {
+			a.lostAt = time.Now()
+		}
 		if time.Since(started) > a.opts.Timing.Timeout {
 			failures = 0 // the session was up for a while: start backing off afresh
 		}

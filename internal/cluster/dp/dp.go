@@ -124,6 +124,11 @@ type Agent struct {
 	mu        sync.Mutex
 	run       running
 	status    Status
+	// lostAt is when the connection to the control plane was lost (zero
+	// while connected or before the first), everConnected whether one
+	// was ever made: the run loop's only.
+	lostAt        time.Time
+	everConnected bool
 	// transferErr says why the last connection's chunked push was not
 	// applied (the connection broke mid-transfer); the next hello reports
 	// it. Guarded by mu.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gantryhq/gantry/internal/settings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,7 +62,16 @@ func (a *Agent) session(ctx context.Context, addr string) error {
 		return err
 	}
 	a.setStatus(func(st *Status) { st.Connected, st.ControlPlane, st.LastError = true, addr, "" })
-	a.log.Info("connected to the control plane", "control_plane", addr)
+	// At notice, the default level: an operator sees the connection come
+	// and, after a loss (logged as a warning), come back.
+	a.everConnected = true
+	if lost := a.lostAt; lost.IsZero() {
+		a.log.Log(context.Background(), settings.LevelNotice, "connected to the control plane", "control_plane", addr)
+	} else {
+		a.log.Log(context.Background(), settings.LevelNotice, "connection to the control plane restored", "control_plane", addr,
+			"down_for", time.Since(lost).Round(time.Millisecond).String())
+		a.lostAt = time.Time{}
+	}
 	wg.Go(func() { s.heartbeats(ctx) })
 	return s.recvLoop(ctx)
 }
