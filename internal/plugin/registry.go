@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"fmt"
+	"github.com/gantryhq/gantry/internal/spell"
 	"log/slog"
 	"maps"
 	"regexp"
@@ -78,7 +79,11 @@ func (r *Registry) Subset(names []string) (*Registry, error) {
 		default:
 			p, ok := r.plugins[n]
 			if !ok {
-				return nil, fmt.Errorf("plugins: unknown plugin %q; available: bundled, off, %s", n, strings.Join(r.Names(), ", "))
+				hint := ""
+				if best := spell.Closest(n, r.Names()); best != "" {
+					hint = fmt.Sprintf(" (did you mean %q?)", best)
+				}
+				return nil, fmt.Errorf("plugins: unknown plugin %q%s; available: bundled, off, %s", n, hint, strings.Join(r.Names(), ", "))
 			}
 			out.plugins[n] = p
 		}

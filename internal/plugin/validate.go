@@ -3,6 +3,7 @@ package plugin
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/gantryhq/gantry/internal/spell"
 	"maps"
 	"slices"
 	"strings"
@@ -74,7 +75,11 @@ func (r *Registry) checkEntity(p *entity.Plugin) (*Plugin, entity.Errors) {
 		if p.Name == "" {
 			errs.Add("name", "required field missing")
 		} else {
-			errs.Add("name", fmt.Sprintf("plugin '%s' not enabled; add it to the 'plugins' configuration property", p.Name))
+			msg := fmt.Sprintf("plugin '%s' not enabled; add it to the 'plugins' configuration property", p.Name)
+			if best := spell.Closest(p.Name, r.Names()); best != "" {
+				msg += fmt.Sprintf(" (did you mean '%s'?)", best)
+			}
+			errs.Add("name", msg)
 		}
 		return nil, errs
 	}

@@ -33,6 +33,8 @@ func TestValidate(t *testing.T) {
 		{name: "yaml integers accepted", plugin: func(p *entity.Plugin) { p.Config = map[string]any{"limit": uint64(7)} }},
 		{name: "unknown plugin", plugin: func(p *entity.Plugin) { p.Name = "nope" },
 			want: map[string]string{"name": "plugin 'nope' not enabled; add it to the 'plugins' configuration property"}},
+		{name: "a plugin name with a typo", plugin: func(p *entity.Plugin) { p.Name = "test-tga" },
+			want: map[string]string{"name": "plugin 'test-tga' not enabled; add it to the 'plugins' configuration property (did you mean 'test-tag'?)"}},
 		{name: "missing name", plugin: func(p *entity.Plugin) { p.Name = "" }, want: map[string]string{"name": "required field missing"}},
 		{name: "unknown field", plugin: func(p *entity.Plugin) { p.Config = map[string]any{"colour": "red"} },
 			want: map[string]string{"config.colour": "unknown field"}},
@@ -98,7 +100,8 @@ func TestSubset(t *testing.T) {
 		{names: []string{"off"}, want: []string{}},
 		{names: []string{"test-tag", "test-auth"}, want: []string{"test-auth", "test-tag"}},
 		{names: []string{"off", "test-tag"}, wantErr: `"off" cannot be combined`},
-		{names: []string{"nope"}, wantErr: `unknown plugin "nope"`},
+		{names: []string{"nope"}, wantErr: `unknown plugin "nope"; available`},
+		{names: []string{"test-tga"}, wantErr: `unknown plugin "test-tga" (did you mean "test-tag"?)`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.names, ","), func(t *testing.T) {
