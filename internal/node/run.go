@@ -176,6 +176,12 @@ func (n *Node) logListeners(ls *Listeners) {
 	}{{"proxy", ls.Proxy}, {"admin", ls.Admin}, {"status", ls.Status}, {"cluster", ls.Cluster}, {"cluster_peer", ls.ClusterPeer}}
 	for _, s := range sets {
 		for _, b := range s.set {
+			if s.kind == "cluster" || s.kind == "cluster_peer" {
+				// Always TLS with client certificates, whatever the listen
+				// setting says.
+				n.log.Log(context.Background(), settings.LevelNotice, "listening", "listener", s.kind, "address", b.Address, "mtls", true)
+				continue
+			}
 			n.log.Log(context.Background(), settings.LevelNotice, "listening", "listener", s.kind, "address", b.Address, "ssl", b.SSL, "http2", b.HTTP2)
 		}
 	}

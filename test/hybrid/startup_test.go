@@ -114,3 +114,20 @@ func TestGenCertRefusesToOverwrite(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterListenerLoggedAsMTLS: the cluster listener's start-up line
+// says it is mutual TLS (it said ssl=false: its listen setting carries no
+// ssl flag, the listener is TLS with client certificates regardless).
+func TestClusterListenerLoggedAsMTLS(t *testing.T) {
+	t.Parallel()
+	cp := newCluster(t).cpAt(t, "127.0.0.1:0")
+	for _, line := range strings.Split(cp.out.String(), "\n") {
+		if strings.Contains(line, "msg=listening") && strings.Contains(line, "listener=cluster") {
+			if !strings.Contains(line, "mtls=true") || strings.Contains(line, "ssl=false") {
+				t.Fatalf("the cluster listener's line: %s", line)
+			}
+			return
+		}
+	}
+	t.Fatalf("no listening line for the cluster listener:\n%s", cp.out.String())
+}

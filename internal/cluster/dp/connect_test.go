@@ -2,6 +2,8 @@ package dp
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -42,5 +44,26 @@ func TestLostConnectionSaysWhatIsServed(t *testing.T) {
 				t.Fatalf("the log does not say %q:\n%s", tt.want, out)
 			}
 		})
+	}
+}
+
+// TestPointedAtAnotherPort: a data plane whose cluster_control_plane is a
+// plain HTTP server (the CP's Admin API, say) says what it probably is.
+func TestPointedAtAnotherPort(t *testing.T) {
+	t.Parallel()
+	admin := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(admin.Close)
+	var logs testutil.Buffer
+	a := testAgentWith(t, t.TempDir(), func(o *Options) {
+		o.ControlPlanes = []string{admin.Listener.Addr().String()}
+		o.Timing = Timing{BackoffMin: 20 * time.Millisecond, BackoffMax: 40 * time.Millisecond}
+		logTo(&logs)(o)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	pipe, _ := pipelinetest.Pipeline()
+	_ = a.Run(ctx, pipe)
+	if out := logs.String(); !strings.Contains(out, "is cluster_control_plane the control plane's cluster_listen") {
+		t.Fatalf("the log does not say the address is probably not the cluster port:\n%s", out)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/gantryhq/gantry/internal/settings"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,7 +49,7 @@ func (a *Agent) session(ctx context.Context, addr string) error {
 	defer cancel()
 	st, err := clusterpb.NewClusterClient(conn).Connect(ctx)
 	if err != nil {
-		return fmt.Errorf("connect to %s: %w", addr, err)
+		return fmt.Errorf("connect to %s: %w%s", addr, err, hint(err))
 	}
 	s := &session{a: a, addr: addr, st: st}
 	s.seen.Store(time.Now().UnixNano())
@@ -59,7 +60,7 @@ func (a *Agent) session(ctx context.Context, addr string) error {
 	wg.Go(func() { s.watchdog(ctx, cancel) })
 
 	if err := s.hello(); err != nil {
-		return err
+		return fmt.Errorf("%w%s", err, hint(err))
 	}
 	a.setStatus(func(st *Status) { st.Connected, st.ControlPlane, st.LastError = true, addr, "" })
 	// At notice, the default level: an operator sees the connection come
@@ -74,6 +75,18 @@ func (a *Agent) session(ctx context.Context, addr string) error {
 	}
 	wg.Go(func() { s.heartbeats(ctx) })
 	return s.recvLoop(ctx)
+}
+
+// hint says what a connection error usually means, "" when nothing
+// useful can be said.
+func hint(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "first record does not look like a TLS handshake"),
+		strings.Contains(msg, "http2: frame too large"), strings.Contains(msg, "malformed HTTP response"):
+		return " (this address does not speak the cluster protocol over TLS: is cluster_control_plane the control plane's cluster_listen, port 8005 by default, rather than its Admin API or proxy?)"
+	}
+	return ""
 }
 
 // hello says who this DP is and waits for the CP's welcome or refusal.
