@@ -170,3 +170,32 @@ func TestPluginsThroughAdminAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestExpiredKeyThroughTheProxy: a key-auth credential created with a ttl
+// lets its requests through until the ttl has passed, then gets Kong's
+// 401, through the binary's proxy (a second angle on the plugin's own
+// expiry test).
+func TestExpiredKeyThroughTheProxy(t *testing.T) {
+	t.Parallel()
+	up := newHeaderEcho(t)
+	n := startTraditional(t)
+	a := n.AdminURL()
+	mustAdmin(t, 201, "POST", a+"/services", map[string]any{"name": "api", "url": up.URL})
+	mustAdmin(t, 201, "POST", a+"/services/api/routes", map[string]any{"name": "api-route", "paths": []string{"/api"}})
+	mustAdmin(t, 201, "POST", a+"/consumers", map[string]any{"username": "dave"})
+	mustAdmin(t, 201, "POST", a+"/consumers/dave/key-auth", map[string]any{"key": "short-lived-key", "ttl": 2})
+	mustAdmin(t, 201, "POST", a+"/consumers", map[string]any{"username": "erin"})
+	mustAdmin(t, 201, "POST", a+"/consumers/erin/key-auth", map[string]any{"key": "lasting-key"})
+	mustAdmin(t, 201, "POST", a+"/routes/api-route/plugins", map[string]any{"name": "key-auth"})
+	testutil.Eventually(t, "the key is accepted before its ttl", 10*time.Second, func() bool {
+		resp, _ := call(t, n.ProxyURL()+"/api", "apikey", "short-lived-key")
+		return resp.StatusCode == 200
+	})
+	testutil.Eventually(t, "the key is refused once its ttl has passed", 15*time.Second, func() bool {
+		resp, body := call(t, n.ProxyURL()+"/api", "apikey", "short-lived-key")
+		return resp.StatusCode == 401 && strings.Contains(body, "Unauthorized")
+	})
+	if resp, body := call(t, n.ProxyURL()+"/api", "apikey", "lasting-key"); resp.StatusCode != 200 {
+		t.Fatalf("a key without ttl: %d %s", resp.StatusCode, body)
+	}
+}

@@ -3,12 +3,15 @@ package hybrid
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gantryhq/gantry/internal/cluster/wire"
 	"github.com/gantryhq/gantry/internal/testutil"
 )
 
@@ -133,4 +136,36 @@ func TestConnectionEventsAtNoticeLevel(t *testing.T) {
 	testutil.Eventually(t, "the data plane says the connection is back", 45*time.Second, func() bool {
 		return strings.Contains(dp.out.String(), "connection to the control plane restored")
 	})
+}
+
+// TestCorruptedCacheOnStart: a data plane whose config cache file was
+// damaged on disk (one byte flipped) does not load it: it says why, starts
+// with no configuration, and serves the CP's once it connects.
+func TestCorruptedCacheOnStart(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t)
+	addr := testutil.ClosedAddr(t)
+	cp := c.cpAt(t, addr)
+	up := upstream(t)
+	addRoute(t, cp, "kept", up, "/kept")
+	dp := c.dp(t, "dp", addr)
+	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/kept") })
+	cachedRunning(t, dp)
+	dp.Kill()
+	path := filepath.Join(dp.Prefix, wire.CacheFile)
+	data := readFile(t, path)
+	data[len(data)/2] ^= 0x40
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cp.Kill()
+	dp.Restart()
+	if out := dp.out.String(); !strings.Contains(out, "config cache not used") || !strings.Contains(out, "checksum") {
+		t.Fatalf("the damaged cache was not refused with its reason:\n%s", out)
+	}
+	if serves(dp, "/kept") || source(t, dp) != "empty" {
+		t.Fatalf("the data plane serves from a damaged cache (source %q)", source(t, dp))
+	}
+	cp.Restart()
+	testutil.Eventually(t, "the data plane serves the control plane's configuration", 45*time.Second, func() bool { return serves(dp, "/kept") })
 }
