@@ -49,9 +49,7 @@ func BenchmarkApply10kRoutes(b *testing.B) {
 	for i, c := range cfgs {
 		full[i], _ = codec.EncodeFull(int64(i+1), c.Hash(), c)
 	}
-	ix0, _ := wire.NewIndex(cfgs[0])
-	ix1, _ := wire.NewIndex(cfgs[1])
-	delta, _ := codec.EncodeDelta(2, cfgs[1].Hash(), wire.Diff(ix0, ix1))
+	delta, _ := codec.EncodeDelta(2, cfgs[1].Hash(), deltaOf(b, cfgs[0], cfgs[1]))
 	b.Logf("full payload %d bytes compressed, delta %d bytes", len(full[0].Payload), len(delta.Payload))
 
 	b.Run("full", func(b *testing.B) {

@@ -59,9 +59,7 @@ func addRouteDelta(t testing.TB, codec *wire.Codec, cfg *entity.Config, i int) (
 	r := entity.NewRoute()
 	r.ID, r.Paths, r.Service = fmt.Sprintf("20000000-0000-4000-8000-%012d", i), []string{fmt.Sprintf("/d%d", i)}, cfg.Routes[0].Service
 	next.Routes = append(append([]*entity.Route{}, cfg.Routes...), r)
-	from, _ := wire.NewIndex(cfg)
-	to, _ := wire.NewIndex(&next)
-	enc, err := codec.EncodeDelta(int64(i+2), next.Hash(), wire.Diff(from, to))
+	enc, err := codec.EncodeDelta(int64(i+2), next.Hash(), deltaOf(t, cfg, &next))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,4 +136,15 @@ func pushChain(t *testing.T, a *Agent, routes, deltas int) *entity.Config {
 		cfg = next
 	}
 	return cfg
+}
+
+// deltaOf is the delta that turns from into to, worked out as a control
+// plane does (wire.DiffDigests).
+func deltaOf(t testing.TB, from, to *entity.Config) *wire.Delta {
+	t.Helper()
+	d, ok, err := wire.DiffDigests(from.DigestCached(&entity.DigestCache{}), to.DigestCached(&entity.DigestCache{}))
+	if !ok || err != nil {
+		t.Fatalf("delta: ok %v, %v", ok, err)
+	}
+	return d
 }

@@ -27,9 +27,7 @@ func TestDeltaTakesTheHashOnlyWhenTheTreeMatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ixBase, _ := wire.NewIndex(base)
-	ixNext, _ := wire.NewIndex(next)
-	delta, err := codec.EncodeDelta(2, next.Hash(), wire.Diff(ixBase, ixNext))
+	delta, err := codec.EncodeDelta(2, next.Hash(), deltaOf(t, base, next))
 	if err != nil {
 		t.Fatal(err)
 	}

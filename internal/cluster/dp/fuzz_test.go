@@ -61,9 +61,7 @@ func FuzzConfigPush(f *testing.F) {
 	}
 	cfg := seedConfig()
 	full, _ := codec.EncodeFull(1, cfg.Hash(), cfg)
-	from, _ := wire.NewIndex(&entity.Config{})
-	to, _ := wire.NewIndex(cfg)
-	delta, _ := codec.EncodeDelta(1, cfg.Hash(), wire.Diff(from, to))
+	delta, _ := codec.EncodeDelta(1, cfg.Hash(), deltaOf(f, &entity.Config{}, cfg))
 	empty := (&entity.Config{}).Hash()
 	for _, p := range []*clusterpb.ConfigPush{
 		{Version: 1, Hash: full.Hash, Payload: full.Payload, Checksum: full.Checksum},

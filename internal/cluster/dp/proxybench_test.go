@@ -138,19 +138,15 @@ func encodePushes(b *testing.B, cfgs [2]*entity.Config) *benchPushes {
 		b.Fatal(err)
 	}
 	var ps benchPushes
-	var ix [2]*wire.Index
 	for i, c := range cfgs {
 		e, err := codec.EncodeFull(int64(i+1), c.Hash(), c)
 		if err != nil {
 			b.Fatal(err)
 		}
 		ps.full[i] = &clusterpb.ConfigPush{Version: e.Version, Hash: e.Hash, Payload: e.Payload, Checksum: e.Checksum}
-		if ix[i], err = wire.NewIndex(c); err != nil {
-			b.Fatal(err)
-		}
 	}
 	for i := range 2 {
-		e, err := codec.EncodeDelta(int64(i+1), cfgs[i].Hash(), wire.Diff(ix[1-i], ix[i]))
+		e, err := codec.EncodeDelta(int64(i+1), cfgs[i].Hash(), deltaOf(b, cfgs[1-i], cfgs[i]))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -12,35 +11,6 @@ import (
 	"github.com/gantryhq/gantry/internal/yield"
 )
 
-// Index is a configuration version's entities by kind and id with their
-// JSON, computed once per version so deltas between versions are cheap
-// byte comparisons.
-type Index struct {
-	byKey map[string][]byte // "kind/id" -> JSON
-}
-
-// NewIndex indexes cfg. A control plane gets its versions' indexes from
-// EncodeVersion instead, sharing the full payload's encodings.
-func NewIndex(cfg *entity.Config) (*Index, error) {
-	ix := &Index{byKey: map[string][]byte{}}
-	var err error
-	cfg.Each(func(e entity.Entity) {
-		if err != nil || e == nil {
-			return
-		}
-		b, merr := json.Marshal(e)
-		if merr != nil {
-			err = fmt.Errorf("index %s %s: %w", e.EntityKind(), e.GetID(), merr)
-			return
-		}
-		ix.byKey[string(e.EntityKind())+"/"+e.GetID()] = b
-	})
-	return ix, err
-}
-
-// Len is the number of entities indexed.
-func (ix *Index) Len() int { return len(ix.byKey) }
-
 // Delta is the change from one version to another: entities to create or
 // replace (as JSON) and ids to delete, by kind.
 type Delta struct {
@@ -48,9 +18,10 @@ type Delta struct {
 	Deletes map[entity.Kind][]string          `json:"deletes,omitempty"`
 }
 
-// DiffDigests is Diff between the configurations of two digests that keep
-// their entities' encodings (entity.Digest.Changes): the work follows the
-// kinds that changed, without an index of every entity. An upsert is the
+// DiffDigests returns the delta that turns the configuration of from into
+// that of to, both digests keeping their entities' encodings
+// (entity.Digest.Changes): the work follows the kinds that changed. Each
+// kind's upserts and deletes are in id order. An upsert is the
 // entity as json.Marshal gives it, made from its canonical encoding
 // (entity.Marshal). ok is false when a digest keeps no encodings.
 func DiffDigests(from, to entity.Digest) (d *Delta, ok bool, err error) {
@@ -81,34 +52,6 @@ func (d *Delta) Size() int {
 		n += len(l)
 	}
 	return n
-}
-
-// Diff returns the delta that turns from into to, deterministically ordered.
-func Diff(from, to *Index) *Delta {
-	d := &Delta{Upserts: map[entity.Kind][]json.RawMessage{}, Deletes: map[entity.Kind][]string{}}
-	for _, key := range slices.Sorted(mapKeys(to.byKey)) {
-		if old, ok := from.byKey[key]; !ok || !bytes.Equal(old, to.byKey[key]) {
-			k, _, _ := strings.Cut(key, "/")
-			d.Upserts[entity.Kind(k)] = append(d.Upserts[entity.Kind(k)], to.byKey[key])
-		}
-	}
-	for _, key := range slices.Sorted(mapKeys(from.byKey)) {
-		if _, ok := to.byKey[key]; !ok {
-			k, id, _ := strings.Cut(key, "/")
-			d.Deletes[entity.Kind(k)] = append(d.Deletes[entity.Kind(k)], id)
-		}
-	}
-	return d
-}
-
-func mapKeys(m map[string][]byte) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // EncodeDelta encodes d as the payload of version (hash) on top of a base.
