@@ -86,16 +86,25 @@ func grepLines(s, sub string) string {
 // died: what it serves comes from its cache.
 func restartedWithoutCP(t *testing.T) *proc {
 	t.Helper()
-	c := newCluster(t)
-	addr := testutil.ClosedAddr(t)
-	cp := c.cpAt(t, addr)
-	up := upstream(t)
-	dp := c.dp(t, "dp", addr)
-	addRoute(t, cp, "cached", up, "/cached")
-	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/cached") })
-	cachedRunning(t, dp)
+	cp, dp, _ := servingCached(t, "cached")
 	cp.Kill()
 	dp.Kill()
 	dp.Restart()
 	return dp
+}
+
+// servingCached starts a control plane on a fixed address (restartable)
+// with a route /name to an upstream, and a data plane that serves it and
+// holds it in its config cache; it returns both and the upstream.
+func servingCached(t *testing.T, name string) (cp, dp *proc, up string) {
+	t.Helper()
+	c := newCluster(t)
+	addr := testutil.ClosedAddr(t)
+	cp = c.cpAt(t, addr)
+	up = upstream(t)
+	addRoute(t, cp, name, up, "/"+name)
+	dp = c.dp(t, "dp", addr)
+	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/"+name) })
+	cachedRunning(t, dp)
+	return cp, dp, up
 }

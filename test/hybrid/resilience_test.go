@@ -91,14 +91,7 @@ func TestDPRestartedWhileCPDownServesItsCache(t *testing.T) {
 // configurations keep arriving: every restart loads a valid cache.
 func TestCacheSurvivesCrashes(t *testing.T) {
 	t.Parallel()
-	c := newCluster(t)
-	addr := testutil.ClosedAddr(t)
-	cp := c.cpAt(t, addr)
-	up := upstream(t)
-	addRoute(t, cp, "base", up, "/base")
-	dp := c.dp(t, "dp", addr)
-	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/base") })
-	cachedRunning(t, dp)
+	cp, dp, up := servingCached(t, "base")
 	for i := range 6 {
 		for j := range 3 {
 			addRoute(t, cp, fmt.Sprintf("r%d-%d", i, j), up, fmt.Sprintf("/r%d-%d", i, j))
@@ -143,14 +136,7 @@ func TestConnectionEventsAtNoticeLevel(t *testing.T) {
 // with no configuration, and serves the CP's once it connects.
 func TestCorruptedCacheOnStart(t *testing.T) {
 	t.Parallel()
-	c := newCluster(t)
-	addr := testutil.ClosedAddr(t)
-	cp := c.cpAt(t, addr)
-	up := upstream(t)
-	addRoute(t, cp, "kept", up, "/kept")
-	dp := c.dp(t, "dp", addr)
-	testutil.Eventually(t, "dp serves", 15*time.Second, func() bool { return serves(dp, "/kept") })
-	cachedRunning(t, dp)
+	cp, dp, _ := servingCached(t, "kept")
 	dp.Kill()
 	path := filepath.Join(dp.Prefix, wire.CacheFile)
 	data := readFile(t, path)
