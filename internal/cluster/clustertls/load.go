@@ -31,7 +31,7 @@ func Load(cert, key string) (*Cert, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyPEM, keyName, err := read("cluster_cert_key", key, pairHint)
+	keyPEM, keyName, err := readKey("cluster_cert_key", key, pairHint)
 	if err != nil {
 		return nil, err
 	}
@@ -60,21 +60,27 @@ func parsePair(certPEM, keyPEM []byte, certName, keyName string) (*Cert, error) 
 const pairHint = "check the path, or make a pair with `gantry hybrid gen_cert`"
 
 // read returns the PEM of a setting that is inline PEM or a path, and how
-// to name it in errors; hint says what to do when the file is missing.
-func read(setting, v, hint string) ([]byte, string, error) {
+// to name it in errors ("(inline PEM)" or the path); hint says what to do
+// when the file is missing.
+func read(setting, v, hint string) ([]byte, string, error) { return readPEM(setting, v, hint, false) }
+
+// readKey is read for a private key's setting: a value that is not an
+// existing file may be the key itself in another form than PEM, so it is
+// never printed.
+func readKey(setting, v, hint string) ([]byte, string, error) { return readPEM(setting, v, hint, true) }
+
+func readPEM(setting, v, hint string, secret bool) ([]byte, string, error) {
 	if strings.Contains(v, "-----BEGIN") {
 		return []byte(v), "(inline PEM)", nil
 	}
 	data, err := os.ReadFile(v)
-	if err != nil {
-		if setting == "cluster_cert_key" && errors.Is(err, fs.ErrNotExist) {
-			// Not a file: the value may be a key pasted in another form
-			// than PEM, never to be printed.
-			return nil, "", fmt.Errorf("the value of %s is neither a PEM block nor an existing file: %s", setting, fileProblem(err, hint))
-		}
-		return nil, v, fmt.Errorf("%s %s: %s", setting, v, fileProblem(err, hint))
+	switch {
+	case err == nil:
+		return data, v, nil
+	case secret && errors.Is(err, fs.ErrNotExist):
+		return nil, "", fmt.Errorf("the value of %s is neither a PEM block nor an existing file: %s", setting, fileProblem(err, hint))
 	}
-	return data, v, nil
+	return nil, v, fmt.Errorf("%s %s: %s", setting, v, fileProblem(err, hint))
 }
 
 // fileProblem says why a file could not be read, in words.

@@ -86,7 +86,7 @@ func (spec Spec) read() (*files, error) {
 	if f.cert, f.certName, err = read("cluster_cert", spec.Cert, pairHint); err != nil {
 		return nil, err
 	}
-	if f.key, f.keyName, err = read("cluster_cert_key", spec.Key, pairHint); err != nil {
+	if f.key, f.keyName, err = readKey("cluster_cert_key", spec.Key, pairHint); err != nil {
 		return nil, err
 	}
 	if spec.PKI {
