@@ -72,6 +72,20 @@ func (d Digest) Encodings(fn func(k Kind, e Entity, canon []byte)) bool {
 	return true
 }
 
+// Sizes returns how many entities d was computed from and the size of
+// their JSON as Marshal gives it, one line each, kept per kind so that it
+// costs nothing per entity; ok is false when d keeps no encodings.
+func (d Digest) Sizes() (count, size int, ok bool) {
+	if !d.hasEncodings() {
+		return 0, 0, false
+	}
+	for _, kd := range d.kinds {
+		count += len(kd.order)
+		size += kd.marshaled
+	}
+	return count, size, true
+}
+
 func (d Digest) hasEncodings() bool {
 	if d.kinds == nil {
 		return false
@@ -213,6 +227,9 @@ type kindDigest struct {
 	encs  [][]byte   // one JSON line each; nil in a DigestCache.SumsOnly
 	sums  [][16]byte // md5 of each encoding
 	sum   [16]byte
+	// marshaled is the size of the entities as Marshal gives them, one
+	// line each (MarshalSize + 1); 0 in a DigestCache.SumsOnly.
+	marshaled int
 }
 
 // digestKind digests c's entities of kind k: prev's digest itself when they
@@ -274,6 +291,9 @@ func (c *Config) digestKind(k Kind, prev *kindDigest, sumsOnly bool) *kindDigest
 			kd.sums[j] = md5.Sum(kd.encs[j])
 		default:
 			kd.sums[j] = md5.Sum(encode(e))
+		}
+		if kd.encs != nil {
+			kd.marshaled += MarshalSize(e, kd.encs[j][:len(kd.encs[j])-1]) + 1
 		}
 		_, _ = sums.Write(kd.sums[j][:])
 	}

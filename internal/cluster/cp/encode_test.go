@@ -132,3 +132,26 @@ func (s *fixedStore) ExportRevision(context.Context) (*entity.Config, int64, err
 	})
 	return out, 1, nil
 }
+
+// TestVersionSizeIsTheFullPayloads: the size a version records (checked
+// against cluster_max_config_size before anything is built) is the full
+// payload's, decompressed, within the few bytes per kind a missing kind's
+// key would take.
+func TestVersionSizeIsTheFullPayloads(t *testing.T) {
+	t.Parallel()
+	c := newTestCP(t, Options{})
+	var cache entity.DigestCache
+	cfg, _ := countedConfig(50)
+	if err := c.Publish(context.Background(), cfg, cfg.DigestCached(&cache), 1); err != nil {
+		t.Fatal(err)
+	}
+	v := c.hist.current()
+	full := c.fullPayload(v)
+	slack := 64
+	for _, k := range entity.Kinds {
+		slack += len(k) + 6
+	}
+	if v.count != 50*3 || v.size < full.Size || v.size > full.Size+slack {
+		t.Fatalf("version: %d entities, size %d; the full payload is %d bytes (want size within %d above)", v.count, v.size, full.Size, slack)
+	}
+}

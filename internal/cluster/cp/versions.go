@@ -196,20 +196,17 @@ func (c *ControlPlane) Publish(ctx context.Context, cfg *entity.Config, d entity
 }
 
 // versionSize returns how many entities d was computed from and the size
-// of the full payload made from them (wire.EncodeFullWith's document:
-// each entity as entity.Marshal gives it), worked out without making it;
-// -1, 0 when d keeps no encodings.
+// of the full payload made from them (wire.EncodeFullWith's document, each
+// entity as entity.Marshal gives it, within a few bytes per kind), worked
+// out without making it; -1, 0 when d keeps no encodings.
 func versionSize(d entity.Digest) (count, size int) {
-	size = 64
-	for _, k := range entity.Kinds {
-		size += len(k) + 6
-	}
-	ok := d.Encodings(func(_ entity.Kind, e entity.Entity, canon []byte) {
-		count++
-		size += entity.MarshalSize(e, canon) + 1
-	})
+	count, size, ok := d.Sizes()
 	if !ok {
 		return -1, 0
+	}
+	size += 64
+	for _, k := range entity.Kinds {
+		size += len(k) + 6
 	}
 	return count, size
 }
